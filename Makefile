@@ -1,0 +1,38 @@
+# pg_converge: PGXS build.
+#
+#   make && make install          build and install into pg_config's server
+#   make installcheck             pg_regress suites in sql/ against a running server
+#   make prove                    pgTAP suites in test/ against a running server
+#   test/run                      everything, on a throw-away cluster (see README)
+
+EXTENSION = pg_converge
+MODULE_big = pg_converge
+OBJS = \
+	src/pg_converge.o \
+	src/document.o \
+	src/catalog.o \
+	src/expr.o \
+	src/diff.o \
+	src/plan.o \
+	src/validate.o \
+	src/execute.o \
+	src/export.o
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+PGFILEDESC = "pg_converge - declarative schema convergence"
+
+PG_CPPFLAGS = -I$(srcdir)/src
+SHLIB_LINK = -lyaml
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/[0-9]*.sql)))
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# pgTAP suites; the database must exist and have pgtap available.
+PROVE_DB ?= contrib_regression
+prove:
+	pg_prove --failures --dbname $(PROVE_DB) test/*.sql
+
+.PHONY: prove

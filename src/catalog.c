@@ -1,0 +1,259 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Read the current state of the managed schemas into the model.
+ *
+ * One query per object kind, for all managed schemas at once, never one per
+ * object: converging a database of thousands of tables that already matches
+ * must cost a handful of catalog scans.  The queries are ordered the same
+ * way (schema, table, attnum) so columns are attached to their tables in a
+ * single merge pass.
+ *
+ * Objects that belong to an extension, partitions (their columns are their
+ * parent's) and the extension's own schema are never part of the model, so
+ * they can never be changed or dropped by a convergence.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "model.h"
+
+/* the extension's own state; never converged, exported or dropped */
+#define CONVERGE_STATE_SCHEMA "converge"
+
+/* tables of the managed schemas, as both queries below see them */
+#define MANAGED_TABLES \
+	"FROM pg_catalog.pg_class c" \
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
+	" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"   AND c.relkind IN ('r', 'p') AND NOT c.relispartition" \
+	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e" \
+	"                    WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+	"                      AND e.objid = c.oid AND e.deptype = 'e')"
+
+static const char *const tables_query =
+"SELECT c.oid, n.nspname, c.relname,"
+"       pg_catalog.obj_description(c.oid, 'pg_class'),"
+"       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.i)"
+"          FROM pg_catalog.pg_index x,"
+"               pg_catalog.unnest(x.indkey::pg_catalog.int2[])"
+"                 WITH ORDINALITY AS k(attnum, i),"
+"               pg_catalog.pg_attribute a"
+"         WHERE x.indrelid = c.oid AND x.indisprimary"
+"           AND a.attrelid = c.oid AND a.attnum = k.attnum) "
+MANAGED_TABLES
+" ORDER BY n.nspname, c.relname";
+
+/* what the columns query joins to the managed tables */
+#define COLUMNS_FROM \
+	" JOIN pg_catalog.pg_attribute a ON true" \
+	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
+	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation" \
+	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	" LEFT JOIN pg_catalog.pg_attrdef d" \
+	"   ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+
+/*
+ * catalog_schema_is_reserved
+ *		Schemas a document may never manage: the system's and our own.
+ */
+bool
+catalog_schema_is_reserved(const char *nspname)
+{
+	return strncmp(nspname, "pg_", 3) == 0 ||
+		strcmp(nspname, "information_schema") == 0 ||
+		strcmp(nspname, CONVERGE_STATE_SCHEMA) == 0;
+}
+
+static char *
+get_text(HeapTuple tuple, TupleDesc tupdesc, int attno)
+{
+	return SPI_getvalue(tuple, tupdesc, attno);
+}
+
+static Datum
+get_datum(HeapTuple tuple, TupleDesc tupdesc, int attno, bool *isnull)
+{
+	return SPI_getbinval(tuple, tupdesc, attno, isnull);
+}
+
+static List *
+text_array_to_list(Datum array)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *result = NIL;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	return result;
+}
+
+static Datum
+schema_name_array(List *schema_names)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(schema_names), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, schema_names)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+static ConvSchema *
+find_or_add_schema(ConvModel *model, const char *name)
+{
+	ListCell   *lc;
+	ConvSchema *schema;
+
+	foreach(lc, model->schemas)
+	{
+		schema = lfirst(lc);
+		if (strcmp(schema->name, name) == 0)
+			return schema;
+	}
+	schema = palloc0(sizeof(ConvSchema));
+	schema->name = pstrdup(name);
+	model->schemas = lappend(model->schemas, schema);
+	return schema;
+}
+
+static void
+read_schemas(ConvModel *model, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+
+	converge_spi_query("SELECT n.nspname FROM pg_catalog.pg_namespace n"
+					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					   " ORDER BY n.nspname",
+					   1, argtypes, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		find_or_add_schema(model,
+						   get_text(SPI_tuptable->vals[i],
+									SPI_tuptable->tupdesc, 1));
+}
+
+static List *
+read_tables(ConvModel *model, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+	List	   *tables = NIL;
+
+	converge_spi_query(tables_query, 1, argtypes, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvTable  *table = palloc0(sizeof(ConvTable));
+		ConvSchema *schema;
+		bool		isnull;
+		Datum		keys;
+
+		table->relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		schema = find_or_add_schema(model, get_text(tup, desc, 2));
+		table->name = get_text(tup, desc, 3);
+		table->comment = get_text(tup, desc, 4);
+		keys = get_datum(tup, desc, 5, &isnull);
+		if (!isnull)
+			table->key_columns = text_array_to_list(keys);
+		schema->tables = lappend(schema->tables, table);
+		tables = lappend(tables, table);
+	}
+	return tables;
+}
+
+static void
+read_columns(List *tables, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+	char	   *query;
+	ListCell   *next = list_head(tables);
+
+	/* splice the extra joins in before the WHERE of MANAGED_TABLES */
+	query = psprintf("SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,"
+					 " pg_catalog.format_type(a.atttypid, a.atttypmod),"
+					 " a.attnotnull, a.attidentity, a.attgenerated,"
+					 " a.attcollation,"
+					 " CASE WHEN a.attcollation <> t.typcollation THEN"
+					 "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
+					 "   THEN co.collname::text"
+					 "   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||"
+					 "        pg_catalog.quote_ident(co.collname) END END,"
+					 " pg_catalog.pg_get_expr(d.adbin, d.adrelid),"
+					 " d.adbin::text,"
+					 " pg_catalog.col_description(a.attrelid, a.attnum)"
+					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
+					 " %s"
+					 " WHERE a.attrelid = c.oid"
+					 "   AND a.attnum > 0 AND NOT a.attisdropped"
+					 " ORDER BY c.nspname, c.relname, a.attnum",
+					 MANAGED_TABLES, COLUMNS_FROM);
+	converge_spi_query(query, 1, argtypes, args);
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvColumn *col = palloc0(sizeof(ConvColumn));
+		ConvTable  *table;
+		bool		isnull;
+		Oid			relid;
+		char		generated;
+
+		relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		while (((ConvTable *) lfirst(next))->relid != relid)
+			next = lnext(tables, next);
+		table = lfirst(next);
+
+		col->name = get_text(tup, desc, 2);
+		col->type_oid = DatumGetObjectId(get_datum(tup, desc, 3, &isnull));
+		col->typmod = DatumGetInt32(get_datum(tup, desc, 4, &isnull));
+		col->type_name = get_text(tup, desc, 5);
+		col->not_null = DatumGetBool(get_datum(tup, desc, 6, &isnull));
+		col->identity = DatumGetChar(get_datum(tup, desc, 7, &isnull));
+		generated = DatumGetChar(get_datum(tup, desc, 8, &isnull));
+		col->collation_oid = DatumGetObjectId(get_datum(tup, desc, 9,
+														&isnull));
+		col->collation = get_text(tup, desc, 10);
+		if (generated)
+			col->generated = get_text(tup, desc, 11);
+		else
+			col->default_expr = get_text(tup, desc, 11);
+		col->default_bin = get_text(tup, desc, 12);
+		col->comment = get_text(tup, desc, 13);
+		table->columns = lappend(table->columns, col);
+	}
+}
+
+/*
+ * catalog_read
+ *		The current model of the named schemas.  Schemas that do not exist
+ *		are simply absent.
+ */
+ConvModel *
+catalog_read(List *schema_names)
+{
+	ConvModel  *model = palloc0(sizeof(ConvModel));
+	Datum		names = schema_name_array(schema_names);
+	List	   *tables;
+
+	read_schemas(model, names);
+	tables = read_tables(model, names);
+	if (tables != NIL)
+		read_columns(tables, names);
+	return model;
+}

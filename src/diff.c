@@ -1,0 +1,369 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff.c
+ *	  Compare the desired model with the current one.
+ *
+ * The result is an unordered list of ConvChange: what differs, never how
+ * to get there (that is plan.c's business).  Everything compared here is
+ * compared as the server understands it: types by resolved oid and typmod,
+ * collations by oid, defaults and generation expressions as cooked trees
+ * (expr.c).  A document object that names a "renamed_from" matches the
+ * current object of that name when its own name does not exist yet, so a
+ * rename is never a drop and a create.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+
+#include "model.h"
+
+/* current tables by qualified name, with whether the document claims them */
+typedef struct TableKey
+{
+	NameData	schema;
+	NameData	table;
+} TableKey;
+
+typedef struct TableEntry
+{
+	TableKey	key;
+	ConvTable  *table;
+	bool		claimed;
+} TableEntry;
+
+typedef struct DiffState
+{
+	HTAB	   *tables;
+	List	   *changes;
+} DiffState;
+
+static void
+make_key(TableKey *key, const char *schema, const char *table)
+{
+	memset(key, 0, sizeof(TableKey));
+	namestrcpy(&key->schema, schema);
+	namestrcpy(&key->table, table);
+}
+
+static HTAB *
+index_tables(ConvModel *have)
+{
+	HASHCTL		ctl;
+	HTAB	   *htab;
+	ListCell   *sc,
+			   *tc;
+
+	ctl.keysize = sizeof(TableKey);
+	ctl.entrysize = sizeof(TableEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	htab = hash_create("pg_converge current tables", 256, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	foreach(sc, have->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+			TableKey	key;
+			TableEntry *entry;
+
+			make_key(&key, schema->name, table->name);
+			entry = hash_search(htab, &key, HASH_ENTER, NULL);
+			entry->table = table;
+			entry->claimed = false;
+		}
+	}
+	return htab;
+}
+
+static TableEntry *
+lookup_table(DiffState *ds, const char *schema, const char *table)
+{
+	TableKey	key;
+
+	make_key(&key, schema, table);
+	return hash_search(ds->tables, &key, HASH_FIND, NULL);
+}
+
+static ConvChange *
+add_change(DiffState *ds, ConvChangeKind kind, const char *schema,
+		   ConvTable *want, ConvTable *have)
+{
+	ConvChange *change = palloc0(sizeof(ConvChange));
+
+	change->kind = kind;
+	change->schema = schema;
+	change->want_table = want;
+	change->have_table = have;
+	ds->changes = lappend(ds->changes, change);
+	return change;
+}
+
+static ConvColumn *
+find_column(ConvTable *table, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		if (strcmp(col->name, name) == 0)
+			return col;
+	}
+	return NULL;
+}
+
+static bool
+strings_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/*
+ * Resolve what the server needs to know about a document column: its type
+ * and collation.  Errors point at the document.
+ */
+static Oid
+resolve_column(ConvColumn *col)
+{
+	Oid			typcoll;
+
+	expr_resolve_type(col);
+	typcoll = get_typcollation(col->type_oid);
+	if (col->collation == NULL)
+		return typcoll;
+	if (!OidIsValid(typcoll))
+	{
+		DocPos		pos = col->type_pos;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("collations are not supported by type %s at line %d, column %d (%s)",
+						format_type_with_typemod(col->type_oid, col->typmod),
+						pos.line, pos.column, pos.path)));
+	}
+	return expr_collation_oid(col->collation, &col->pos);
+}
+
+static int
+compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have, Oid relid)
+{
+	int			changes = 0;
+
+	if (want->type_oid != have->type_oid || want->typmod != have->typmod ||
+		want_coll != have->collation_oid)
+		changes |= COLUMN_TYPE;
+
+	if ((want->generated == NULL) != (have->generated == NULL))
+		changes |= COLUMN_GENERATED;
+	else if (want->generated &&
+			 ((changes & COLUMN_TYPE) ||
+			  !expr_generated_matches(want, have, relid)))
+		changes |= COLUMN_GENERATED;
+
+	/*
+	 * A default is cooked for its column's type, so one that survives a
+	 * type change is dropped before it and set again after it.
+	 */
+	if (want->generated == NULL && have->generated == NULL)
+	{
+		if ((changes & COLUMN_TYPE) &&
+			(want->default_expr != NULL || have->default_bin != NULL))
+			changes |= COLUMN_DEFAULT;
+		else if (!(changes & COLUMN_TYPE) &&
+				 !expr_default_matches(want, have))
+			changes |= COLUMN_DEFAULT;
+	}
+	else if (want->generated == NULL && want->default_expr)
+		changes |= COLUMN_DEFAULT;
+
+	if (want->not_null != have->not_null)
+		changes |= COLUMN_NOT_NULL;
+	if (want->identity != have->identity)
+		changes |= COLUMN_IDENTITY;
+	if (strings_differ(want->comment, have->comment))
+		changes |= COLUMN_COMMENT;
+	return changes;
+}
+
+static void
+diff_columns(DiffState *ds, const char *schema, ConvTable *want,
+			 ConvTable *have)
+{
+	List	   *claimed = NIL;
+	ListCell   *lc;
+
+	foreach(lc, want->columns)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = find_column(have, wcol->name);
+		Oid			coll = resolve_column(wcol);
+		ConvChange *change;
+
+		if (hcol == NULL && wcol->renamed_from &&
+			find_column(want, wcol->renamed_from) == NULL)
+		{
+			hcol = find_column(have, wcol->renamed_from);
+			if (hcol && list_member_ptr(claimed, hcol))
+				hcol = NULL;
+			if (hcol)
+			{
+				change = add_change(ds, CHANGE_RENAME_COLUMN, schema, want,
+									have);
+				change->want_column = wcol;
+				change->have_column = hcol;
+			}
+		}
+		if (hcol == NULL)
+		{
+			change = add_change(ds, CHANGE_ADD_COLUMN, schema, want, have);
+			change->want_column = wcol;
+			change->want_collation = coll;
+			continue;
+		}
+		claimed = lappend(claimed, hcol);
+
+		change = palloc0(sizeof(ConvChange));
+		change->column_changes = compare_column(wcol, coll, hcol, have->relid);
+		if (change->column_changes != 0)
+		{
+			change->kind = CHANGE_ALTER_COLUMN;
+			change->schema = schema;
+			change->want_table = want;
+			change->have_table = have;
+			change->want_column = wcol;
+			change->have_column = hcol;
+			change->want_collation = coll;
+			ds->changes = lappend(ds->changes, change);
+		}
+	}
+
+	foreach(lc, have->columns)
+	{
+		ConvColumn *hcol = lfirst(lc);
+
+		if (!list_member_ptr(claimed, hcol))
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_COLUMN, schema,
+											want, have);
+
+			change->have_column = hcol;
+		}
+	}
+
+	if (strings_differ(want->comment, have->comment))
+		add_change(ds, CHANGE_TABLE_COMMENT, schema, want, have);
+}
+
+static void
+diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
+{
+	TableEntry *entry = lookup_table(ds, schema->name, want->name);
+	ListCell   *lc;
+
+	if (entry == NULL && want->renamed_from)
+	{
+		entry = lookup_table(ds, schema->name, want->renamed_from);
+		if (entry && !entry->claimed)
+			add_change(ds, CHANGE_RENAME_TABLE, schema->name, want,
+					   entry->table);
+		else
+			entry = NULL;
+	}
+	if (entry == NULL)
+	{
+		add_change(ds, CHANGE_CREATE_TABLE, schema->name, want, NULL);
+		foreach(lc, want->columns)
+			(void) resolve_column(lfirst(lc));
+		return;
+	}
+	entry->claimed = true;
+	diff_columns(ds, schema->name, want, entry->table);
+}
+
+static void
+refuse_unsupported(ConvModel *want)
+{
+	DocPos	   *first;
+	StringInfoData others;
+	ListCell   *lc;
+
+	if (want->unsupported == NIL)
+		return;
+	first = linitial(want->unsupported);
+	initStringInfo(&others);
+	for_each_from(lc, want->unsupported, 1)
+	{
+		DocPos	   *pos = lfirst(lc);
+
+		appendStringInfo(&others, "%s%s (line %d)", others.len ? ", " : "",
+						 pos->path, pos->line);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("\"%s\" cannot be converged yet at line %d, column %d (%s)",
+					strrchr(first->path, '.') + 1, first->line, first->column,
+					first->path),
+			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
+									others.data) : 0,
+			 errhint("This version converges schemas, tables and columns; remove the other keys from the document.")));
+}
+
+/*
+ * diff_models
+ *		The changes that make "have" look like "want".  Only schemas the
+ *		document lists are looked at; "have" must have been read for them.
+ */
+List *
+diff_models(ConvModel *want, ConvModel *have)
+{
+	DiffState	ds;
+	ListCell   *sc,
+			   *tc;
+
+	refuse_unsupported(want);
+	ds.tables = index_tables(have);
+	ds.changes = NIL;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		bool		exists = false;
+		ListCell   *hc;
+
+		foreach(hc, have->schemas)
+			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
+				exists = true;
+		if (!exists)
+			add_change(&ds, CHANGE_CREATE_SCHEMA, schema->name, NULL, NULL);
+
+		foreach(tc, schema->tables)
+			diff_table(&ds, schema, lfirst(tc));
+	}
+
+	/* what the document no longer declares in the schemas it manages */
+	foreach(sc, have->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+		{
+			TableEntry *entry = lookup_table(&ds, schema->name,
+											 ((ConvTable *) lfirst(tc))->name);
+
+			if (!entry->claimed)
+				add_change(&ds, CHANGE_DROP_TABLE, schema->name, NULL,
+						   entry->table);
+		}
+	}
+	return ds.changes;
+}

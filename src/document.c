@@ -1,0 +1,971 @@
+/*-------------------------------------------------------------------------
+ *
+ * document.c
+ *	  Parse a schema document (YAML, format version 1) into the model.
+ *
+ * Parsing happens in two passes.  libyaml's event stream is first built
+ * into a small tree of nodes that remember their line and column; building
+ * it enforces what YAML itself allows but we refuse (aliases and anchors,
+ * tags, several documents, duplicate keys, deep nesting, huge input).  The
+ * tree is then walked against a table that describes every key of the
+ * format, so an unknown key or a value of the wrong kind is reported at its
+ * own line and column with its key path.  The same walk records the keys of
+ * object kinds that cannot be converged yet, so documents written for them
+ * already load and are refused with a clear message only when planned.
+ *
+ * Every error message carries "at line L, column C (key.path)" itself, so a
+ * client that shows only the message still points at the spot.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <yaml.h>
+
+#include "catalog/pg_attribute.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+#include "model.h"
+
+/* bounds on what a document may be */
+#define DOC_MAX_BYTES	(64 * 1024 * 1024)
+#define DOC_MAX_DEPTH	32
+
+typedef enum YNodeKind
+{
+	YN_SCALAR,
+	YN_MAPPING,
+	YN_SEQUENCE
+} YNodeKind;
+
+typedef struct YNode
+{
+	YNodeKind	kind;
+	int			line;
+	int			column;
+	char	   *value;			/* scalar text, NULL for a null scalar */
+	bool		plain;			/* scalar was written unquoted */
+	bool		flow;			/* mapping was written {in: flow, style} */
+	List	   *keys;			/* mapping: key YNodes (scalars) */
+	List	   *items;			/* mapping: values; sequence: items */
+} YNode;
+
+/*
+ * The format, as a table.  Each key names the kind of value it takes; a
+ * mapping's own keys are described by a nested table.  "later" marks keys
+ * whose object kind is parsed and checked but not converged yet.
+ */
+typedef enum ValueKind
+{
+	V_STRING,					/* a scalar */
+	V_BOOL,						/* true or false */
+	V_INT,						/* an integer */
+	V_EXPR,						/* exactly one SQL expression */
+	V_QUERY,					/* exactly one SELECT statement */
+	V_STRINGS,					/* a sequence of scalars */
+	V_STRING_MAP,				/* a mapping of scalars to scalars */
+	V_MAPPING,					/* a mapping described by sub */
+	V_NAMED,					/* name: a mapping described by sub */
+	V_NAMED_EXPR,				/* name: an expression */
+	V_NAMED_STRINGS,			/* name: a sequence of scalars */
+	V_NAMED_KEY					/* name: a sequence of columns, or a mapping
+								 * described by sub */
+} ValueKind;
+
+typedef struct KeySpec
+{
+	const char *key;
+	ValueKind	kind;
+	const struct KeySpec *sub;
+	bool		later;			/* object kind not converged yet */
+} KeySpec;
+
+static const KeySpec references_keys[] = {
+	{"table", V_STRING},
+	{"column", V_STRING},
+	{"columns", V_STRINGS},
+	{"on_delete", V_STRING},
+	{"on_update", V_STRING},
+	{"deferrable", V_BOOL},
+	{"initially_deferred", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec column_keys[] = {
+	{"type", V_STRING},
+	{"nullable", V_BOOL},
+	{"default", V_EXPR},
+	{"identity", V_STRING},
+	{"generated", V_EXPR},
+	{"collation", V_STRING},
+	{"comment", V_STRING},
+	{"renamed_from", V_STRING},
+	{"using", V_EXPR},
+	{"remap", V_STRING_MAP, NULL, true},
+	{"check", V_EXPR, NULL, true},
+	{"unique", V_BOOL, NULL, true},
+	{"references", V_MAPPING, references_keys, true},
+	{NULL}
+};
+
+static const KeySpec unique_keys[] = {
+	{"columns", V_STRINGS},
+	{"nulls_not_distinct", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec foreign_key_keys[] = {
+	{"columns", V_STRINGS},
+	{"references", V_MAPPING, references_keys},
+	{"on_delete", V_STRING},
+	{"on_update", V_STRING},
+	{"deferrable", V_BOOL},
+	{"initially_deferred", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec index_keys[] = {
+	{"columns", V_STRINGS},
+	{"unique", V_BOOL},
+	{"method", V_STRING},
+	{"where", V_EXPR},
+	{"include", V_STRINGS},
+	{"nulls_not_distinct", V_BOOL},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec rls_keys[] = {
+	{"enabled", V_BOOL},
+	{"forced", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec policy_keys[] = {
+	{"command", V_STRING},
+	{"roles", V_STRINGS},
+	{"using", V_EXPR},
+	{"with_check", V_EXPR},
+	{"permissive", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec table_keys[] = {
+	{"renamed_from", V_STRING},
+	{"columns", V_NAMED, column_keys},
+	{"comment", V_STRING},
+	{"primary_key", V_STRINGS, NULL, true},
+	{"unique", V_NAMED_KEY, unique_keys, true},
+	{"checks", V_NAMED_EXPR, NULL, true},
+	{"foreign_keys", V_NAMED, foreign_key_keys, true},
+	{"indexes", V_NAMED, index_keys, true},
+	{"row_level_security", V_MAPPING, rls_keys, true},
+	{"policies", V_NAMED, policy_keys, true},
+	{"grants", V_NAMED_STRINGS, NULL, true},
+	{NULL}
+};
+
+static const KeySpec enum_keys[] = {
+	{"values", V_STRINGS},
+	{"remap", V_STRING_MAP},
+	{"renamed_values", V_STRING_MAP},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec domain_keys[] = {
+	{"type", V_STRING},
+	{"nullable", V_BOOL},
+	{"default", V_EXPR},
+	{"collation", V_STRING},
+	{"checks", V_NAMED_EXPR},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec sequence_keys[] = {
+	{"type", V_STRING},
+	{"start", V_INT},
+	{"increment", V_INT},
+	{"min_value", V_INT},
+	{"max_value", V_INT},
+	{"cache", V_INT},
+	{"cycle", V_BOOL},
+	{"owned_by", V_STRING},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec view_keys[] = {
+	{"query", V_QUERY},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec schema_keys[] = {
+	{"tables", V_NAMED, table_keys},
+	{"enums", V_NAMED, enum_keys, true},
+	{"domains", V_NAMED, domain_keys, true},
+	{"sequences", V_NAMED, sequence_keys, true},
+	{"views", V_NAMED, view_keys, true},
+	{NULL}
+};
+
+static const KeySpec document_keys[] = {
+	{"version", V_INT},
+	{"schemas", V_NAMED, schema_keys},
+	{NULL}
+};
+
+/* state of one parse */
+typedef struct DocParser
+{
+	yaml_parser_t parser;
+	ConvModel  *model;
+} DocParser;
+
+static void doc_error(int sqlerrcode, const YNode *node, const char *path,
+					  const char *fmt,...) pg_attribute_printf(4, 5);
+
+/*
+ * Raise a document error.  The message ends with the position and key path
+ * so that it stands on its own.
+ */
+static void
+doc_error(int sqlerrcode, const YNode *node, const char *path,
+		  const char *fmt,...)
+{
+	StringInfoData msg;
+	va_list		args;
+
+	initStringInfo(&msg);
+	for (;;)
+	{
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&msg, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&msg, needed);
+	}
+
+	if (path && path[0])
+		ereport(ERROR,
+				(errcode(sqlerrcode),
+				 errmsg("%s at line %d, column %d (%s)",
+						msg.data, node->line, node->column, path)));
+	else
+		ereport(ERROR,
+				(errcode(sqlerrcode),
+				 errmsg("%s at line %d, column %d",
+						msg.data, node->line, node->column)));
+}
+
+static char *
+child_path(const char *path, const char *key)
+{
+	if (path == NULL || path[0] == '\0')
+		return pstrdup(key);
+	return psprintf("%s.%s", path, key);
+}
+
+static DocPos
+node_pos(const YNode *node, const char *path)
+{
+	DocPos		pos;
+
+	pos.line = node->line;
+	pos.column = node->column;
+	pos.path = path;
+	return pos;
+}
+
+/* ----------------------------------------------------------------
+ * Pass 1: libyaml events to a tree of YNodes
+ * ----------------------------------------------------------------
+ */
+
+static YNode *
+new_node(YNodeKind kind, const yaml_mark_t *mark)
+{
+	YNode	   *node = palloc0(sizeof(YNode));
+
+	node->kind = kind;
+	node->line = (int) mark->line + 1;
+	node->column = (int) mark->column + 1;
+	return node;
+}
+
+static void
+yaml_fail(DocParser *dp)
+{
+	yaml_parser_t *p = &dp->parser;
+	YNode		where;
+	const char *problem = p->problem ? p->problem : "invalid YAML";
+	int			code = ERRCODE_SYNTAX_ERROR;
+
+	where.line = (int) p->problem_mark.line + 1;
+	where.column = (int) p->problem_mark.column + 1;
+	if (p->error == YAML_READER_ERROR)
+	{
+		/* the reader has no line, only a byte offset */
+		code = ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
+		where.line = (int) p->mark.line + 1;
+		where.column = (int) p->mark.column + 1;
+	}
+	if (p->context)
+		doc_error(code, &where, NULL, "invalid YAML: %s %s",
+				  problem, p->context);
+	doc_error(code, &where, NULL, "invalid YAML: %s", problem);
+}
+
+static void
+next_event(DocParser *dp, yaml_event_t *event)
+{
+	if (!yaml_parser_parse(&dp->parser, event))
+		yaml_fail(dp);
+}
+
+/* refuse what could make a small document expand or mean something else */
+static void
+check_event_properties(const yaml_event_t *event, const YNode *node)
+{
+	const yaml_char_t *anchor = NULL;
+	const yaml_char_t *tag = NULL;
+
+	switch (event->type)
+	{
+		case YAML_SCALAR_EVENT:
+			anchor = event->data.scalar.anchor;
+			tag = event->data.scalar.tag;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			anchor = event->data.mapping_start.anchor;
+			tag = event->data.mapping_start.tag;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			anchor = event->data.sequence_start.anchor;
+			tag = event->data.sequence_start.tag;
+			break;
+		default:
+			break;
+	}
+	if (anchor)
+		doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
+				  "YAML anchors are not allowed (\"&%s\")", (char *) anchor);
+	if (tag)
+		doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
+				  "YAML tags are not allowed (\"%s\")", (char *) tag);
+}
+
+static bool
+scalar_is_null(const yaml_event_t *event)
+{
+	const char *v = (const char *) event->data.scalar.value;
+
+	if (event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/*
+ * Build the node that starts with "event", consuming the events up to its
+ * end.  The event is owned (and deleted) by the caller.
+ */
+static YNode *
+build_node(DocParser *dp, yaml_event_t *event, int depth)
+{
+	YNode	   *node;
+
+	switch (event->type)
+	{
+		case YAML_SCALAR_EVENT:
+			node = new_node(YN_SCALAR, &event->start_mark);
+			check_event_properties(event, node);
+			node->plain = (event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+			if (!scalar_is_null(event))
+				node->value = pnstrdup((const char *) event->data.scalar.value,
+									   event->data.scalar.length);
+			return node;
+
+		case YAML_ALIAS_EVENT:
+			node = new_node(YN_SCALAR, &event->start_mark);
+			doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
+					  "YAML aliases are not allowed (\"*%s\")",
+					  (char *) event->data.alias.anchor);
+			break;
+
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			{
+				bool		mapping = (event->type == YAML_MAPPING_START_EVENT);
+				yaml_event_type_t end_type = mapping ?
+				YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+
+				node = new_node(mapping ? YN_MAPPING : YN_SEQUENCE,
+								&event->start_mark);
+				node->flow = mapping &&
+					event->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+				check_event_properties(event, node);
+				if (depth >= DOC_MAX_DEPTH)
+					doc_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, node, NULL,
+							  "document nesting is deeper than %d levels",
+							  DOC_MAX_DEPTH);
+				for (;;)
+				{
+					yaml_event_t child;
+					YNode	   *item;
+
+					next_event(dp, &child);
+					if (child.type == end_type)
+					{
+						yaml_event_delete(&child);
+						break;
+					}
+					item = build_node(dp, &child, depth + 1);
+					yaml_event_delete(&child);
+
+					if (mapping)
+					{
+						yaml_event_t val;
+						YNode	   *value;
+						ListCell   *lc;
+
+						if (item->kind != YN_SCALAR || item->value == NULL)
+							doc_error(ERRCODE_INVALID_PARAMETER_VALUE, item,
+									  NULL, "mapping keys must be strings");
+						foreach(lc, node->keys)
+						{
+							YNode	   *k = lfirst(lc);
+
+							if (strcmp(k->value, item->value) == 0)
+								doc_error(ERRCODE_INVALID_PARAMETER_VALUE,
+										  item, NULL,
+										  "duplicate key \"%s\", first at line %d",
+										  item->value, k->line);
+						}
+						next_event(dp, &val);
+						value = build_node(dp, &val, depth + 1);
+						yaml_event_delete(&val);
+						node->keys = lappend(node->keys, item);
+						node->items = lappend(node->items, value);
+					}
+					else
+						node->items = lappend(node->items, item);
+				}
+				return node;
+			}
+
+		default:
+			elog(ERROR, "unexpected YAML event %d", (int) event->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/* Parse the whole stream; exactly one document is allowed. */
+static YNode *
+build_tree(DocParser *dp)
+{
+	yaml_event_t event;
+	YNode	   *root = NULL;
+
+	for (;;)
+	{
+		next_event(dp, &event);
+		if (event.type == YAML_STREAM_END_EVENT)
+		{
+			yaml_event_delete(&event);
+			break;
+		}
+		if (event.type == YAML_STREAM_START_EVENT ||
+			event.type == YAML_DOCUMENT_END_EVENT)
+		{
+			yaml_event_delete(&event);
+			continue;
+		}
+		if (event.type == YAML_DOCUMENT_START_EVENT)
+		{
+			if (root != NULL)
+			{
+				YNode	   *where = new_node(YN_SCALAR, &event.start_mark);
+
+				yaml_event_delete(&event);
+				doc_error(ERRCODE_INVALID_PARAMETER_VALUE, where, NULL,
+						  "a schema document must hold exactly one YAML document");
+			}
+			yaml_event_delete(&event);
+			next_event(dp, &event);
+			root = build_node(dp, &event, 0);
+			yaml_event_delete(&event);
+			continue;
+		}
+		elog(ERROR, "unexpected YAML event %d", (int) event.type);
+	}
+	return root;
+}
+
+/* ----------------------------------------------------------------
+ * Pass 2: check the tree against the format
+ * ----------------------------------------------------------------
+ */
+
+static const char *
+kind_name(YNodeKind kind)
+{
+	switch (kind)
+	{
+		case YN_SCALAR:
+			return "a scalar";
+		case YN_MAPPING:
+			return "a mapping";
+		case YN_SEQUENCE:
+			return "a sequence";
+	}
+	return "?";
+}
+
+static void
+expect_kind(const YNode *node, const char *path, YNodeKind kind)
+{
+	if (node->kind != kind)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "expected %s, found %s", kind_name(kind),
+				  kind_name(node->kind));
+}
+
+static void
+expect_string(const YNode *node, const char *path)
+{
+	expect_kind(node, path, YN_SCALAR);
+	if (node->value == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "expected a value, found null");
+}
+
+static bool
+doc_bool(const YNode *node, const char *path)
+{
+	expect_string(node, path);
+	if (node->plain)
+	{
+		if (pg_strcasecmp(node->value, "true") == 0)
+			return true;
+		if (pg_strcasecmp(node->value, "false") == 0)
+			return false;
+	}
+	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+			  "expected true or false, found \"%s\"", node->value);
+	return false;				/* keep compiler quiet */
+}
+
+static int64
+doc_int(const YNode *node, const char *path)
+{
+	char	   *end;
+	int64		v;
+
+	expect_string(node, path);
+	errno = 0;
+	v = strtoi64(node->value, &end, 10);
+	if (errno != 0 || end == node->value || *end != '\0')
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "expected an integer, found \"%s\"", node->value);
+	return v;
+}
+
+static const KeySpec *
+find_key(const KeySpec *spec, const char *key)
+{
+	for (; spec->key; spec++)
+		if (strcmp(spec->key, key) == 0)
+			return spec;
+	return NULL;
+}
+
+static char *
+key_list(const KeySpec *spec)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (; spec->key; spec++)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", spec->key);
+	return buf.data;
+}
+
+static void check_value(DocParser *dp, const YNode *node, const char *path,
+						const KeySpec *spec);
+
+/* a mapping whose keys are described by spec */
+static void
+check_mapping(DocParser *dp, const YNode *node, const char *path,
+			  const KeySpec *spec)
+{
+	ListCell   *kc,
+			   *vc;
+
+	expect_kind(node, path, YN_MAPPING);
+	forboth(kc, node->keys, vc, node->items)
+	{
+		YNode	   *key = lfirst(kc);
+		YNode	   *val = lfirst(vc);
+		char	   *kpath = child_path(path, key->value);
+		const KeySpec *ks = find_key(spec, key->value);
+
+		/*
+		 * In a flow mapping a comma ends a plain value, so an unquoted
+		 * numeric(12,2) turns its tail into a key: say so.
+		 */
+		if (ks == NULL && node->flow && val->kind == YN_SCALAR &&
+			val->value == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized key \"%s\" at line %d, column %d (%s)",
+							key->value, key->line, key->column, kpath),
+					 errhint("Inside { } a comma ends a value: quote values that contain commas, as in type: \"numeric(12,2)\".")));
+		if (ks == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized key \"%s\" at line %d, column %d (%s)",
+							key->value, key->line, key->column, kpath),
+					 errhint("Valid keys here are: %s.", key_list(spec))));
+		if (ks->later)
+		{
+			DocPos	   *pos = palloc(sizeof(DocPos));
+
+			*pos = node_pos(key, kpath);
+			dp->model->unsupported = lappend(dp->model->unsupported, pos);
+		}
+		check_value(dp, val, kpath, ks);
+	}
+}
+
+static void
+check_strings(const YNode *node, const char *path)
+{
+	ListCell   *lc;
+
+	expect_kind(node, path, YN_SEQUENCE);
+	foreach(lc, node->items)
+		expect_string(lfirst(lc), path);
+}
+
+static void
+check_value(DocParser *dp, const YNode *node, const char *path,
+			const KeySpec *spec)
+{
+	ListCell   *kc,
+			   *vc;
+	DocPos		pos;
+
+	/* a null scalar means "not given" for every optional key */
+	if (node->kind == YN_SCALAR && node->value == NULL)
+		return;
+
+	switch (spec->kind)
+	{
+		case V_STRING:
+			expect_string(node, path);
+			break;
+		case V_BOOL:
+			(void) doc_bool(node, path);
+			break;
+		case V_INT:
+			(void) doc_int(node, path);
+			break;
+		case V_EXPR:
+			expect_string(node, path);
+			pos = node_pos(node, path);
+			expr_check_single(node->value, &pos, "expression");
+			break;
+		case V_QUERY:
+			expect_string(node, path);
+			pos = node_pos(node, path);
+			expr_check_single(node->value, &pos, "query");
+			break;
+		case V_STRINGS:
+			check_strings(node, path);
+			break;
+		case V_STRING_MAP:
+			expect_kind(node, path, YN_MAPPING);
+			forboth(kc, node->keys, vc, node->items)
+				expect_string(lfirst(vc),
+							  child_path(path, ((YNode *) lfirst(kc))->value));
+			break;
+		case V_MAPPING:
+			check_mapping(dp, node, path, spec->sub);
+			break;
+		case V_NAMED:
+		case V_NAMED_EXPR:
+		case V_NAMED_STRINGS:
+		case V_NAMED_KEY:
+			expect_kind(node, path, YN_MAPPING);
+			forboth(kc, node->keys, vc, node->items)
+			{
+				YNode	   *val = lfirst(vc);
+				char	   *npath = child_path(path,
+											   ((YNode *) lfirst(kc))->value);
+
+				if (spec->kind == V_NAMED)
+					check_mapping(dp, val, npath, spec->sub);
+				else if (spec->kind == V_NAMED_EXPR)
+				{
+					expect_string(val, npath);
+					pos = node_pos(val, npath);
+					expr_check_single(val->value, &pos, "expression");
+				}
+				else if (spec->kind == V_NAMED_STRINGS ||
+						 val->kind == YN_SEQUENCE)
+					check_strings(val, npath);
+				else
+					check_mapping(dp, val, npath, spec->sub);
+			}
+			break;
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Pass 3: the checked tree to the model
+ * ----------------------------------------------------------------
+ */
+
+static const YNode *
+map_get(const YNode *map, const char *key)
+{
+	ListCell   *kc,
+			   *vc;
+
+	if (map == NULL || map->kind != YN_MAPPING)
+		return NULL;
+	forboth(kc, map->keys, vc, map->items)
+	{
+		YNode	   *k = lfirst(kc);
+		YNode	   *v = lfirst(vc);
+
+		if (strcmp(k->value, key) == 0)
+			return (v->kind == YN_SCALAR && v->value == NULL) ? NULL : v;
+	}
+	return NULL;
+}
+
+static char *
+map_string(const YNode *map, const char *key)
+{
+	const YNode *v = map_get(map, key);
+
+	return v ? pstrdup(v->value) : NULL;
+}
+
+/* the position of a key's value, or of the mapping when it is absent */
+static DocPos
+value_pos(const YNode *map, const char *key, const char *path)
+{
+	const YNode *v = map_get(map, key);
+
+	return node_pos(v ? v : map, child_path(path, key));
+}
+
+static ConvColumn *
+build_column(const char *name, const YNode *node, const char *path)
+{
+	ConvColumn *col = palloc0(sizeof(ConvColumn));
+	const YNode *v;
+
+	col->name = pstrdup(name);
+	col->pos = node_pos(node, path);
+	col->renamed_from = map_string(node, "renamed_from");
+	col->type_name = map_string(node, "type");
+	col->type_pos = value_pos(node, "type", path);
+	if (col->type_name == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "column \"%s\" has no type", name);
+	col->typmod = -1;
+	col->collation = map_string(node, "collation");
+	col->default_expr = map_string(node, "default");
+	col->default_pos = value_pos(node, "default", path);
+	col->generated = map_string(node, "generated");
+	col->generated_pos = value_pos(node, "generated", path);
+	col->using_expr = map_string(node, "using");
+	col->using_pos = value_pos(node, "using", path);
+	col->comment = map_string(node, "comment");
+
+	v = map_get(node, "identity");
+	if (v)
+	{
+		char	   *ipath = child_path(path, "identity");
+
+		if (strcmp(v->value, "always") == 0)
+			col->identity = ATTRIBUTE_IDENTITY_ALWAYS;
+		else if (strcmp(v->value, "by default") == 0)
+			col->identity = ATTRIBUTE_IDENTITY_BY_DEFAULT;
+		else
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, ipath,
+					  "identity must be \"always\" or \"by default\", found \"%s\"",
+					  v->value);
+	}
+
+	v = map_get(node, "nullable");
+	col->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+
+	/* an identity column is NOT NULL by definition */
+	if (col->identity)
+	{
+		if (v && !col->not_null)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+					  child_path(path, "nullable"),
+					  "identity column \"%s\" cannot be nullable", name);
+		col->not_null = true;
+	}
+	if (col->identity && col->default_expr)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "default"),
+				  child_path(path, "default"),
+				  "identity column \"%s\" cannot have a default", name);
+	if (col->generated && (col->default_expr || col->identity))
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "generated"),
+				  child_path(path, "generated"),
+				  "generated column \"%s\" cannot have a default or an identity",
+				  name);
+	return col;
+}
+
+static ConvTable *
+build_table(const char *name, const YNode *node, const char *path)
+{
+	ConvTable  *table = palloc0(sizeof(ConvTable));
+	const YNode *columns = map_get(node, "columns");
+	ListCell   *kc,
+			   *vc;
+
+	table->name = pstrdup(name);
+	table->pos = node_pos(node, path);
+	table->renamed_from = map_string(node, "renamed_from");
+	table->comment = map_string(node, "comment");
+	if (columns)
+	{
+		char	   *cpath = child_path(path, "columns");
+
+		forboth(kc, columns->keys, vc, columns->items)
+		{
+			const char *cname = ((YNode *) lfirst(kc))->value;
+
+			table->columns = lappend(table->columns,
+									 build_column(cname, lfirst(vc),
+												  child_path(cpath, cname)));
+		}
+	}
+	return table;
+}
+
+static ConvSchema *
+build_schema(const char *name, const YNode *node, const char *path)
+{
+	ConvSchema *schema = palloc0(sizeof(ConvSchema));
+	const YNode *tables = map_get(node, "tables");
+	ListCell   *kc,
+			   *vc;
+
+	schema->name = pstrdup(name);
+	schema->pos = node_pos(node, path);
+	if (catalog_schema_is_reserved(name))
+		doc_error(ERRCODE_INVALID_SCHEMA_NAME, node, path,
+				  "schema \"%s\" cannot be managed by a document", name);
+	if (tables)
+	{
+		char	   *tpath = child_path(path, "tables");
+
+		forboth(kc, tables->keys, vc, tables->items)
+		{
+			const char *tname = ((YNode *) lfirst(kc))->value;
+
+			schema->tables = lappend(schema->tables,
+									 build_table(tname, lfirst(vc),
+												 child_path(tpath, tname)));
+		}
+	}
+	return schema;
+}
+
+static void
+build_model(DocParser *dp, const YNode *root)
+{
+	const YNode *version;
+	const YNode *schemas;
+	ListCell   *kc,
+			   *vc;
+
+	version = map_get(root, "version");
+	if (version == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, root, NULL,
+				  "schema document has no \"version\" key");
+	if (doc_int(version, "version") != 1)
+		doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, version, "version",
+				  "unsupported document version %s; this pg_converge reads version 1",
+				  version->value);
+
+	schemas = map_get(root, "schemas");
+	if (schemas == NULL)
+		return;
+	forboth(kc, schemas->keys, vc, schemas->items)
+	{
+		const char *sname = ((YNode *) lfirst(kc))->value;
+
+		dp->model->schemas = lappend(dp->model->schemas,
+									 build_schema(sname, lfirst(vc),
+												  child_path("schemas", sname)));
+	}
+}
+
+/*
+ * document_parse
+ *		Parse and check a schema document; errors carry line and column.
+ */
+ConvModel *
+document_parse(const char *text)
+{
+	DocParser	dp;
+	size_t		len = strlen(text);
+	YNode	   *root = NULL;
+	YNode		start = {YN_SCALAR, 1, 1};
+
+	if (len > DOC_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("schema document is too large (%zu bytes)", len),
+				 errdetail("The limit is %d bytes.", DOC_MAX_BYTES)));
+	if (GetDatabaseEncoding() != PG_UTF8)
+		text = (const char *) pg_do_encoding_conversion((unsigned char *) text,
+														len,
+														GetDatabaseEncoding(),
+														PG_UTF8);
+
+	dp.model = palloc0(sizeof(ConvModel));
+	if (!yaml_parser_initialize(&dp.parser))
+		elog(ERROR, "could not initialize YAML parser");
+	yaml_parser_set_encoding(&dp.parser, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(&dp.parser, (const unsigned char *) text,
+								 strlen(text));
+
+	/* libyaml allocates with malloc: release it on the way out */
+	PG_TRY();
+	{
+		root = build_tree(&dp);
+	}
+	PG_FINALLY();
+	{
+		yaml_parser_delete(&dp.parser);
+	}
+	PG_END_TRY();
+
+	if (root == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, &start, NULL,
+				  "schema document is empty");
+	expect_kind(root, "", YN_MAPPING);
+	check_mapping(&dp, root, "", document_keys);
+	build_model(&dp, root);
+	return dp.model;
+}

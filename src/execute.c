@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * execute.c
+ *	  Run the steps of a validated plan, and every other SPI statement.
+ *
+ * Steps run through SPI in the caller's transaction, one after the other;
+ * nothing here commits.  If a step fails, the error carries a context line
+ * naming the step and its statement, and the caller's transaction (or the
+ * subtransaction of the PL/pgSQL block that called us) undoes every step
+ * already run.
+ *
+ * pg_converge.fail_after_step makes the executor raise an error right
+ * after step k, so tests can prove that a failure at any point leaves the
+ * catalog and the rows exactly as they were.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+#include "model.h"
+
+int			converge_fail_after_step = 0;
+
+/*
+ * converge_spi_query
+ *		Run one statement through SPI.  SPI leaves its own procedure context
+ *		current after a call; put the caller's back.
+ */
+void
+converge_spi_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			rc;
+
+	if (nargs > 0)
+		rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+	else
+		rc = SPI_execute(sql, false, 0);
+	MemoryContextSwitchTo(oldcxt);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
+			 SPI_result_code_string(rc));
+}
+
+static void
+step_error_context(void *arg)
+{
+	ConvStep   *step = arg;
+
+	errcontext("pg_converge step %d (%s %s): %s", step->number, step->action,
+			   step->object, step->sql);
+}
+
+/*
+ * execute_plan
+ *		Run every step, in order.
+ */
+void
+execute_plan(List *steps)
+{
+	ErrorContextCallback callback;
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		ConvStep   *step = lfirst(lc);
+
+		callback.callback = step_error_context;
+		callback.arg = step;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+
+		converge_spi_query(step->sql, 0, NULL, NULL);
+
+		error_context_stack = callback.previous;
+
+		if (step->number == converge_fail_after_step)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("failing after step %d as pg_converge.fail_after_step asks",
+							step->number)));
+	}
+}

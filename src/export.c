@@ -1,0 +1,207 @@
+/*-------------------------------------------------------------------------
+ *
+ * export.c
+ *	  Write a model as a schema document (YAML), with libyaml's emitter.
+ *
+ * The document written here is the one the parser reads, so that
+ * converge_plan(converge_export()) is empty: types as format_type() prints
+ * them, defaults and generation expressions as the server deparses them,
+ * collations only where they differ from the type's, nullable only where
+ * it is false.  The emitter does all quoting; a value that would read back
+ * as a YAML null is written double-quoted.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <yaml.h>
+
+#include "catalog/pg_attribute.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+
+#include "model.h"
+
+typedef struct Emitter
+{
+	yaml_emitter_t emitter;
+	StringInfoData out;
+} Emitter;
+
+static int
+write_output(void *data, unsigned char *buffer, size_t size)
+{
+	StringInfo	out = data;
+
+	appendBinaryStringInfo(out, (char *) buffer, (int) size);
+	return 1;
+}
+
+static void
+emit(Emitter *em, yaml_event_t *event)
+{
+	if (!yaml_emitter_emit(&em->emitter, event))
+		elog(ERROR, "could not write YAML: %s",
+			 em->emitter.problem ? em->emitter.problem : "unknown error");
+}
+
+static bool
+reads_as_null(const char *value)
+{
+	return value[0] == '\0' || strcmp(value, "~") == 0 ||
+		pg_strcasecmp(value, "null") == 0;
+}
+
+static void
+emit_scalar(Emitter *em, const char *value, bool quoted)
+{
+	yaml_event_t event;
+	char	   *utf8 = pg_server_to_any(value, strlen(value), PG_UTF8);
+
+	if (reads_as_null(utf8))
+		quoted = true;
+	yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *) utf8,
+								 (int) strlen(utf8), 1, 1,
+								 quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE :
+								 YAML_ANY_SCALAR_STYLE);
+	emit(em, &event);
+}
+
+static void
+emit_pair(Emitter *em, const char *key, const char *value)
+{
+	emit_scalar(em, key, false);
+	emit_scalar(em, value, false);
+}
+
+static void
+begin_mapping(Emitter *em, bool flow)
+{
+	yaml_event_t event;
+
+	yaml_mapping_start_event_initialize(&event, NULL, NULL, 1,
+										flow ? YAML_FLOW_MAPPING_STYLE :
+										YAML_BLOCK_MAPPING_STYLE);
+	emit(em, &event);
+}
+
+static void
+end_mapping(Emitter *em)
+{
+	yaml_event_t event;
+
+	yaml_mapping_end_event_initialize(&event);
+	emit(em, &event);
+}
+
+static void
+emit_column(Emitter *em, const ConvColumn *col)
+{
+	emit_scalar(em, col->name, false);
+	begin_mapping(em, true);
+	emit_pair(em, "type", col->type_name);
+	if (col->not_null && !col->identity)
+		emit_pair(em, "nullable", "false");
+	if (col->default_expr)
+		emit_pair(em, "default", col->default_expr);
+	if (col->identity)
+		emit_pair(em, "identity",
+				  col->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+				  "always" : "by default");
+	if (col->generated)
+		emit_pair(em, "generated", col->generated);
+	if (col->collation)
+		emit_pair(em, "collation", col->collation);
+	if (col->comment)
+		emit_pair(em, "comment", col->comment);
+	end_mapping(em);
+}
+
+static void
+emit_table(Emitter *em, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	emit_scalar(em, table->name, false);
+	begin_mapping(em, false);
+	if (table->comment)
+		emit_pair(em, "comment", table->comment);
+	emit_scalar(em, "columns", false);
+	begin_mapping(em, false);
+	foreach(lc, table->columns)
+		emit_column(em, lfirst(lc));
+	end_mapping(em);
+	end_mapping(em);
+}
+
+static void
+emit_document(Emitter *em, const ConvModel *model)
+{
+	yaml_event_t event;
+	ListCell   *sc,
+			   *tc;
+
+	yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING);
+	emit(em, &event);
+	yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1);
+	emit(em, &event);
+
+	begin_mapping(em, false);
+	emit_pair(em, "version", "1");
+	emit_scalar(em, "schemas", false);
+	begin_mapping(em, false);
+	foreach(sc, model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		emit_scalar(em, schema->name, false);
+		begin_mapping(em, schema->tables == NIL);
+		if (schema->tables)
+		{
+			emit_scalar(em, "tables", false);
+			begin_mapping(em, false);
+			foreach(tc, schema->tables)
+				emit_table(em, lfirst(tc));
+			end_mapping(em);
+		}
+		end_mapping(em);
+	}
+	end_mapping(em);
+	end_mapping(em);
+
+	yaml_document_end_event_initialize(&event, 1);
+	emit(em, &event);
+	yaml_stream_end_event_initialize(&event);
+	emit(em, &event);
+}
+
+/*
+ * export_document
+ *		The model as a schema document, in the server's encoding.
+ */
+char *
+export_document(ConvModel *model)
+{
+	Emitter		em;
+
+	initStringInfo(&em.out);
+	if (!yaml_emitter_initialize(&em.emitter))
+		elog(ERROR, "could not initialize YAML emitter");
+	yaml_emitter_set_output(&em.emitter, write_output, &em.out);
+	yaml_emitter_set_unicode(&em.emitter, 1);
+	yaml_emitter_set_width(&em.emitter, -1);
+	yaml_emitter_set_indent(&em.emitter, 2);
+
+	/* libyaml allocates with malloc: release it on the way out */
+	PG_TRY();
+	{
+		emit_document(&em, model);
+	}
+	PG_FINALLY();
+	{
+		yaml_emitter_delete(&em.emitter);
+	}
+	PG_END_TRY();
+
+	return pg_any_to_server(em.out.data, em.out.len, PG_UTF8);
+}

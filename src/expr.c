@@ -1,0 +1,334 @@
+/*-------------------------------------------------------------------------
+ *
+ * expr.c
+ *	  Types and expressions of a document, resolved by the server.
+ *
+ * Nothing here looks at SQL text.  A document's type is resolved with the
+ * server's own type-name parser to an oid and typmod; a default or
+ * generation expression is parsed by the raw parser, must be exactly one
+ * expression, and is then cooked exactly as CREATE TABLE would cook it
+ * (cookDefault) and compared with the stored tree with equal().  Two
+ * defaults that the server folds to the same constant, such as 0 and '0'
+ * for an integer column, also match.
+ *
+ * Errors raised by the server while doing so are re-raised with the
+ * document position appended, so the message points at the YAML.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/regproc.h"
+
+#include "model.h"
+
+typedef void (*ExprWork) (void *arg);
+
+/*
+ * Run "work"; if the server raises an error, raise it again with the
+ * document position appended to the message.
+ */
+static void
+run_at(const DocPos *pos, ExprWork work, void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		work(arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("%s at line %d, column %d (%s)", edata->message,
+						pos->line, pos->column, pos->path),
+				 edata->detail ? errdetail("%s", edata->detail) : 0,
+				 edata->hint ? errhint("%s", edata->hint) : 0));
+	}
+	PG_END_TRY();
+}
+
+typedef struct ParseWork
+{
+	const char *text;
+	const char *what;
+	Node	   *result;
+} ParseWork;
+
+static void
+parse_expression_work(void *arg)
+{
+	ParseWork  *w = arg;
+	List	   *parsed;
+	SelectStmt *select;
+	ResTarget  *target;
+
+	parsed = raw_parser(w->text, RAW_PARSE_PLPGSQL_EXPR);
+	if (list_length(parsed) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one expression", w->text)));
+	select = (SelectStmt *) ((RawStmt *) linitial(parsed))->stmt;
+	if (!IsA(select, SelectStmt) ||
+		list_length(select->targetList) != 1 ||
+		select->distinctClause || select->fromClause ||
+		select->whereClause || select->groupClause ||
+		select->havingClause || select->windowClause ||
+		select->sortClause || select->limitCount ||
+		select->limitOffset || select->lockingClause)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one expression", w->text)));
+	target = linitial_node(ResTarget, select->targetList);
+	if (target->name != NULL ||
+		(IsA(target->val, ColumnRef) &&
+		 IsA(llast(((ColumnRef *) target->val)->fields), A_Star)))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one expression", w->text)));
+	w->result = target->val;
+}
+
+static void
+parse_query_work(void *arg)
+{
+	ParseWork  *w = arg;
+	List	   *parsed = raw_parser(w->text, RAW_PARSE_DEFAULT);
+
+	if (list_length(parsed) != 1 ||
+		!IsA(((RawStmt *) linitial(parsed))->stmt, SelectStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one SELECT statement",
+						w->text)));
+	w->result = (Node *) linitial(parsed);
+}
+
+/* the raw parse tree of a document expression */
+static Node *
+parse_expression(const char *text, const DocPos *pos)
+{
+	ParseWork	w = {text, "expression", NULL};
+
+	run_at(pos, parse_expression_work, &w);
+	return w.result;
+}
+
+/*
+ * expr_check_single
+ *		Refuse text that is not exactly one expression (or, for what =
+ *		"query", exactly one SELECT).  Nothing is executed.
+ */
+void
+expr_check_single(const char *text, const DocPos *pos, const char *what)
+{
+	ParseWork	w = {text, what, NULL};
+
+	run_at(pos, strcmp(what, "query") == 0 ?
+		   parse_query_work : parse_expression_work, &w);
+}
+
+static void
+resolve_type_work(void *arg)
+{
+	ConvColumn *col = arg;
+
+	parseTypeString(col->type_name, &col->type_oid, &col->typmod, false);
+}
+
+/*
+ * expr_resolve_type
+ *		Resolve a document column's type to the oid and typmod the server
+ *		would store.
+ */
+void
+expr_resolve_type(ConvColumn *col)
+{
+	if (OidIsValid(col->type_oid))
+		return;
+	run_at(&col->type_pos, resolve_type_work, col);
+}
+
+typedef struct CollationWork
+{
+	const char *name;
+	Oid			result;
+} CollationWork;
+
+static void
+collation_work(void *arg)
+{
+	CollationWork *w = arg;
+
+	/* a plain name first ("C", "en_US"), then schema-qualified SQL */
+	w->result = get_collation_oid(list_make1(makeString(pstrdup(w->name))),
+								  true);
+	if (!OidIsValid(w->result))
+		w->result = get_collation_oid(stringToQualifiedNameList(w->name),
+									  false);
+}
+
+/*
+ * expr_collation_oid
+ *		The collation a document names, written as a plain name ("C") or a
+ *		schema-qualified SQL name.
+ */
+Oid
+expr_collation_oid(const char *name, const DocPos *pos)
+{
+	CollationWork w = {name, InvalidOid};
+
+	run_at(pos, collation_work, &w);
+	return w.result;
+}
+
+typedef struct CookWork
+{
+	const ConvColumn *col;
+	const char *text;
+	Oid			relid;			/* relation for Vars, or InvalidOid */
+	char		generated;
+	Node	   *raw;
+	Node	   *result;
+} CookWork;
+
+static void
+cook_work(void *arg)
+{
+	CookWork   *w = arg;
+	ParseState *pstate = make_parsestate(NULL);
+	Relation	rel = NULL;
+
+	if (OidIsValid(w->relid))
+	{
+		ParseNamespaceItem *nsitem;
+
+		rel = table_open(w->relid, AccessShareLock);
+		nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
+											   NULL, false, true);
+		addNSItemToQuery(pstate, nsitem, true, true, true);
+	}
+	w->result = cookDefault(pstate, w->raw, w->col->type_oid, w->col->typmod,
+							w->col->name, w->generated);
+	if (rel)
+		table_close(rel, NoLock);
+	free_parsestate(pstate);
+}
+
+/* cook a document expression the way CREATE TABLE stores it */
+static Node *
+cook(const ConvColumn *col, const char *text, const DocPos *pos, Oid relid,
+	 char generated)
+{
+	CookWork	w = {col, text, relid, generated, NULL, NULL};
+
+	w.raw = parse_expression(text, pos);
+	run_at(pos, cook_work, &w);
+	return w.result;
+}
+
+/* a cooked default that is a null constant is no default at all */
+static bool
+is_null_default(Node *expr)
+{
+	return expr == NULL || (IsA(expr, Const) && ((Const *) expr)->constisnull);
+}
+
+/* equal trees, or equal once the server has folded the constants */
+static bool
+trees_match(Node *a, Node *b)
+{
+	if (equal(a, b))
+		return true;
+	if (contain_volatile_functions(a) || contain_volatile_functions(b))
+		return false;
+	return equal(expression_planner((Expr *) copyObject(a)),
+				 expression_planner((Expr *) copyObject(b)));
+}
+
+/*
+ * expr_default_matches
+ *		Does the document's default for a column mean what the stored one
+ *		means?  "want" must have its type resolved.
+ */
+bool
+expr_default_matches(const ConvColumn *want, const ConvColumn *have)
+{
+	Node	   *cooked = NULL;
+
+	if (want->default_expr)
+		cooked = cook(want, want->default_expr, &want->default_pos,
+					  InvalidOid, '\0');
+	if (is_null_default(cooked))
+		return have->default_bin == NULL;
+	if (have->default_bin == NULL)
+		return false;
+	return trees_match(cooked, stringToNode(have->default_bin));
+}
+
+/*
+ * expr_generated_matches
+ *		Same for a stored generated column; the expression is cooked against
+ *		the real relation.
+ */
+bool
+expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
+					   Oid relid)
+{
+	Node	   *cooked;
+
+	cooked = cook(want, want->generated, &want->generated_pos, relid,
+				  ATTRIBUTE_GENERATED_STORED);
+	return trees_match(cooked, stringToNode(have->default_bin));
+}
+
+/*
+ * expr_is_volatile_default
+ *		Would adding this column with its default rewrite the table?
+ */
+bool
+expr_is_volatile_default(const ConvColumn *col)
+{
+	Node	   *cooked;
+
+	if (col->default_expr == NULL)
+		return false;
+	cooked = cook(col, col->default_expr, &col->default_pos, InvalidOid,
+				  '\0');
+	return !is_null_default(cooked) && contain_volatile_functions(cooked);
+}
+
+/*
+ * expr_sql
+ *		A document expression as it is put into a statement.
+ *
+ * The text has been proven to be exactly one expression, so parentheses
+ * around it keep it one.  A trailing "--" comment would swallow the closing
+ * parenthesis, so such text gets a line break before it.
+ */
+char *
+expr_sql(const char *text)
+{
+	if (strstr(text, "--") != NULL)
+		return psprintf("(%s\n)", text);
+	return psprintf("(%s)", text);
+}

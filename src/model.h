@@ -1,0 +1,213 @@
+/*-------------------------------------------------------------------------
+ *
+ * model.h
+ *	  The schema model shared by both sides of a convergence.
+ *
+ * The desired state (parsed from the YAML document) and the current state
+ * (read from pg_catalog) are held in the same structures, so the diff
+ * compares like with like.  Fields that only one side fills are marked.
+ *
+ * Everything here is palloc'd in the memory context of the SQL call that
+ * builds it and lives no longer than that call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CONVERGE_MODEL_H
+#define CONVERGE_MODEL_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+
+/* Where a document item was written, for error messages. */
+typedef struct DocPos
+{
+	int			line;			/* 1-based; 0 when not from a document */
+	int			column;			/* 1-based */
+	const char *path;			/* key path, e.g. schemas.public.tables.t */
+} DocPos;
+
+typedef struct ConvColumn
+{
+	char	   *name;
+	char	   *renamed_from;	/* document only */
+	char	   *type_name;		/* as written, or format_type() output */
+	Oid			type_oid;		/* catalog only; the document's is resolved
+								 * by expr.c when it is compared */
+	int32		typmod;
+	char	   *collation;		/* explicit collation name, NULL for the
+								 * type's default */
+	Oid			collation_oid;	/* catalog only: attcollation */
+	bool		not_null;
+	char	   *default_expr;	/* SQL text; deparsed on the catalog side */
+	char	   *default_bin;	/* catalog only: adbin, nodeToString() form */
+	char		identity;		/* '\0', ATTRIBUTE_IDENTITY_ALWAYS or
+								 * ATTRIBUTE_IDENTITY_BY_DEFAULT */
+	char	   *generated;		/* GENERATED ALWAYS AS (...) STORED text */
+	char	   *comment;
+	char	   *using_expr;		/* document only: how rows reach the new shape */
+	DocPos		pos;
+	DocPos		type_pos;
+	DocPos		default_pos;
+	DocPos		generated_pos;
+	DocPos		using_pos;
+} ConvColumn;
+
+typedef struct ConvTable
+{
+	char	   *name;
+	char	   *renamed_from;	/* document only */
+	List	   *columns;		/* of ConvColumn, in document / attnum order */
+	char	   *comment;
+	Oid			relid;			/* catalog only */
+	List	   *key_columns;	/* catalog only: primary key column names,
+								 * used to show sample rows */
+	DocPos		pos;
+} ConvTable;
+
+typedef struct ConvSchema
+{
+	char	   *name;
+	List	   *tables;			/* of ConvTable */
+	DocPos		pos;
+} ConvSchema;
+
+typedef struct ConvModel
+{
+	List	   *schemas;		/* of ConvSchema, in document order */
+	List	   *unsupported;	/* document only: DocPos of each declaration
+								 * whose object kind cannot be converged yet */
+} ConvModel;
+
+/*
+ * What validate.c checks against existing rows before any DDL runs.  plan.c
+ * fills one per step that touches rows.  "source" is a FROM item over the
+ * relation as it is *before* the plan runs, exposing its columns under the
+ * names the document gives them (so a "using" expression written for the
+ * new shape can be evaluated), plus a column converge_sample_key that
+ * identifies a row in messages.
+ */
+typedef enum ConvRefusal
+{
+	REFUSE_NEVER = 0,			/* failing rows are counted, nothing more */
+	REFUSE_DATA_LOSS,			/* failing rows lose data: allow_data_loss */
+	REFUSE_ALWAYS				/* failing rows make the step impossible */
+} ConvRefusal;
+
+/* what a refused step needs from the user */
+typedef enum ConvFix
+{
+	FIX_NONE = 0,
+	FIX_ALLOW_DATA_LOSS,		/* pass allow_data_loss => true */
+	FIX_DEFAULT_OR_USING,		/* declare default or using */
+	FIX_USING					/* declare using */
+} ConvFix;
+
+typedef struct ConvProbe
+{
+	char	   *source;			/* NULL: the step touches no existing rows */
+	char	   *key_label;		/* what converge_sample_key shows, "(id)" */
+	char	   *affected;		/* rows the step touches; NULL for all */
+	char	   *failing;		/* rows that are a problem; NULL for none */
+	const char *failing_text;	/* e.g. "non-null values would be lost" */
+	ConvRefusal refusal;
+	ConvFix		fix;
+} ConvProbe;
+
+/*
+ * One difference between the models, found by diff.c and turned into steps
+ * by plan.c.  Pointers refer into the two models.
+ */
+typedef enum ConvChangeKind
+{
+	CHANGE_CREATE_SCHEMA,
+	CHANGE_RENAME_TABLE,
+	CHANGE_DROP_TABLE,
+	CHANGE_CREATE_TABLE,
+	CHANGE_TABLE_COMMENT,
+	CHANGE_RENAME_COLUMN,
+	CHANGE_DROP_COLUMN,
+	CHANGE_ADD_COLUMN,
+	CHANGE_ALTER_COLUMN
+} ConvChangeKind;
+
+/* what differs in a CHANGE_ALTER_COLUMN */
+#define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */
+#define COLUMN_DEFAULT		(1 << 1)
+#define COLUMN_NOT_NULL		(1 << 2)
+#define COLUMN_IDENTITY		(1 << 3)
+#define COLUMN_GENERATED	(1 << 4)
+#define COLUMN_COMMENT		(1 << 5)
+
+typedef struct ConvChange
+{
+	ConvChangeKind kind;
+	const char *schema;			/* schema the object lives in */
+	ConvTable  *want_table;		/* NULL for drops */
+	ConvTable  *have_table;		/* NULL for creates */
+	ConvColumn *want_column;
+	ConvColumn *have_column;
+	int			column_changes;	/* COLUMN_* bits */
+	Oid			want_collation; /* resolved collation of want_column */
+} ConvChange;
+
+/* hazards a step carries, shown as text[] */
+#define HAZARD_DATA_LOSS		(1 << 0)
+#define HAZARD_TABLE_REWRITE	(1 << 1)
+#define HAZARD_ACCESS_EXCLUSIVE	(1 << 2)
+#define HAZARD_FULL_SCAN		(1 << 3)
+
+typedef struct ConvStep
+{
+	int			number;
+	const char *action;
+	char	   *object;			/* qualified identity, e.g. shop.t.c */
+	char	   *sql;
+	char	   *reason;
+	int			hazards;
+	int64		rows_affected;	/* -1 when not applicable */
+	ConvProbe	probe;
+	/* filled by validate.c */
+	char	   *problem;		/* why the step is refused, or NULL */
+	ConvFix		fix;
+} ConvStep;
+
+/* document.c */
+extern ConvModel *document_parse(const char *text);
+
+/* catalog.c */
+extern ConvModel *catalog_read(List *schema_names);
+extern bool catalog_schema_is_reserved(const char *nspname);
+
+/* expr.c */
+extern void expr_check_single(const char *text, const DocPos *pos,
+							  const char *what);
+extern void expr_resolve_type(ConvColumn *col);
+extern Oid	expr_collation_oid(const char *name, const DocPos *pos);
+extern bool expr_default_matches(const ConvColumn *want,
+								 const ConvColumn *have);
+extern bool expr_generated_matches(const ConvColumn *want,
+								   const ConvColumn *have, Oid relid);
+extern char *expr_sql(const char *text);
+extern bool expr_is_volatile_default(const ConvColumn *col);
+
+/* diff.c */
+extern List *diff_models(ConvModel *want, ConvModel *have);
+
+/* plan.c */
+extern List *plan_build(List *changes);
+
+/* validate.c */
+extern void validate_plan(List *steps, bool allow_data_loss);
+extern void validate_raise(List *steps);
+
+/* execute.c */
+extern int	converge_fail_after_step;
+extern void converge_spi_query(const char *sql, int nargs, Oid *argtypes,
+							   Datum *args);
+extern void execute_plan(List *steps);
+
+/* export.c */
+extern char *export_document(ConvModel *model);
+
+#endif							/* CONVERGE_MODEL_H */

@@ -1,0 +1,264 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_converge.c
+ *	  SQL-callable entry points of pg_converge.
+ *
+ * Each function here is a thin wrapper over the stages:
+ *
+ *	 document --parse--> desired model --+
+ *										 +--diff--> changes --plan--> steps
+ *	 pg_catalog --read--> current model -+		  --validate--> execute
+ *
+ * Every call owns one memory context for all of its work; results that
+ * must outlive it (the tuplestore of a set-returning function) are built
+ * in the per-query context.  All functions run with the caller's
+ * privileges (SECURITY INVOKER) inside the caller's transaction.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "model.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * Key of the transaction-level advisory lock that serialises convergences:
+ * the bytes of "converge" read as an int64.
+ */
+#define CONVERGE_LOCK_KEY	INT64CONST(0x636f6e7665726765)
+
+PG_FUNCTION_INFO_V1(converge_plan);
+PG_FUNCTION_INFO_V1(converge_schema);
+PG_FUNCTION_INFO_V1(converge_is_converged);
+PG_FUNCTION_INFO_V1(converge_export);
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("pg_converge.fail_after_step",
+							"Raise an error right after this plan step (0: never).",
+							"For tests: proves that a failure at any step changes nothing.",
+							&converge_fail_after_step,
+							0, 0, INT_MAX,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("pg_converge");
+}
+
+/* state of one call: its memory and its SPI connection */
+typedef struct ConvergeCall
+{
+	MemoryContext cxt;
+	MemoryContext oldcxt;
+} ConvergeCall;
+
+static void
+call_begin(ConvergeCall *call)
+{
+	call->cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_converge",
+									  ALLOCSET_DEFAULT_SIZES);
+	call->oldcxt = MemoryContextSwitchTo(call->cxt);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(call->cxt);
+}
+
+static void
+call_end(ConvergeCall *call)
+{
+	SPI_finish();
+	MemoryContextSwitchTo(call->oldcxt);
+	MemoryContextDelete(call->cxt);
+}
+
+static char *
+document_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("schema document must not be null")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(0));
+}
+
+/* the steps that make the catalog match the document, not yet validated */
+static List *
+plan_document(const char *doc)
+{
+	ConvModel  *want = document_parse(doc);
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, want->schemas)
+		names = lappend(names, ((ConvSchema *) lfirst(lc))->name);
+	return plan_build(diff_models(want, catalog_read(names)));
+}
+
+static Datum
+hazards_array(int hazards)
+{
+	static const char *const names[] = {
+		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan"
+	};
+	Datum		elems[lengthof(names)];
+	int			n = 0;
+
+	for (int i = 0; i < lengthof(names); i++)
+		if (hazards & (1 << i))
+			elems[n++] = CStringGetTextDatum(names[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/* return the steps as rows of converge_step */
+static void
+return_steps(FunctionCallInfo fcinfo, List *steps)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	foreach(lc, steps)
+	{
+		ConvStep   *step = lfirst(lc);
+		Datum		values[8];
+		bool		nulls[8] = {false};
+
+		values[0] = Int32GetDatum(step->number);
+		values[1] = CStringGetTextDatum(step->action);
+		values[2] = CStringGetTextDatum(step->object);
+		values[3] = CStringGetTextDatum(step->sql);
+		values[4] = CStringGetTextDatum(step->reason);
+		values[5] = hazards_array(step->hazards);
+		values[6] = Int64GetDatum(step->rows_affected);
+		nulls[6] = (step->rows_affected < 0);
+		if (step->problem)
+			values[7] = CStringGetTextDatum(step->problem);
+		else
+			nulls[7] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc,
+							 values, nulls);
+	}
+}
+
+/*
+ * converge_plan(doc text, allow_data_loss bool) returns setof converge_step
+ *
+ * The steps converge_schema would run, each checked against the existing
+ * rows.  A step that converge_schema would refuse says why in "problem".
+ * Changes nothing.
+ */
+Datum
+converge_plan(PG_FUNCTION_ARGS)
+{
+	char	   *doc = document_arg(fcinfo);
+	bool		allow_data_loss = PG_GETARG_BOOL(1);
+	ConvergeCall call;
+	List	   *steps;
+
+	call_begin(&call);
+	steps = plan_document(doc);
+	validate_plan(steps, allow_data_loss);
+	return_steps(fcinfo, steps);
+	call_end(&call);
+	return (Datum) 0;
+}
+
+/*
+ * converge_schema(doc text, allow_data_loss bool) returns setof converge_step
+ *
+ * Make the catalog match the document in the caller's transaction, or
+ * refuse with one error before any statement runs.
+ */
+Datum
+converge_schema(PG_FUNCTION_ARGS)
+{
+	char	   *doc = document_arg(fcinfo);
+	bool		allow_data_loss = PG_GETARG_BOOL(1);
+	ConvergeCall call;
+	List	   *steps;
+
+	/* one convergence at a time; read the catalog only once we hold it */
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum(CONVERGE_LOCK_KEY));
+
+	call_begin(&call);
+	steps = plan_document(doc);
+	validate_plan(steps, allow_data_loss);
+	validate_raise(steps);
+	execute_plan(steps);
+	return_steps(fcinfo, steps);
+	call_end(&call);
+	return (Datum) 0;
+}
+
+/*
+ * converge_is_converged(doc text) returns bool
+ */
+Datum
+converge_is_converged(PG_FUNCTION_ARGS)
+{
+	char	   *doc = document_arg(fcinfo);
+	ConvergeCall call;
+	bool		converged;
+
+	call_begin(&call);
+	converged = (plan_document(doc) == NIL);
+	call_end(&call);
+	PG_RETURN_BOOL(converged);
+}
+
+/*
+ * converge_export(schemas name[]) returns text
+ *
+ * The current catalog of the named schemas as a document.
+ */
+Datum
+converge_export(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *names = NIL;
+	ConvergeCall call;
+	char	   *doc;
+	text	   *result;
+
+	deconstruct_array(array, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *name = NameStr(*DatumGetName(elems[i]));
+
+		if (nulls[i])
+			continue;
+		if (catalog_schema_is_reserved(name))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("schema \"%s\" cannot be exported", name),
+					 errdetail("System schemas and the extension's own schema are never part of a document.")));
+		names = lappend(names, name);
+	}
+
+	call_begin(&call);
+	doc = export_document(catalog_read(names));
+	MemoryContextSwitchTo(call.oldcxt);
+	result = cstring_to_text(doc);
+	call_end(&call);
+	PG_RETURN_TEXT_P(result);
+}

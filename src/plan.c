@@ -1,0 +1,712 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.c
+ *	  Turn the differences into an ordered list of steps.
+ *
+ * Steps run in fixed phases, like ALTER TABLE's own passes: schemas are
+ * created first, then renames (so every later statement can use the names
+ * the document gives), then drops, creates and column additions, then the
+ * alterations of existing columns, and comments last.  Within one column
+ * the order is the one the server needs: an identity or default that is
+ * in the way goes first, the type changes, the new default is set, NULLs
+ * are filled, NOT NULL is set, and a new identity comes last.
+ *
+ * Each step carries its statement, why it exists, its hazards, and the
+ * probe validate.c runs against existing rows before anything executes.
+ * Every identifier is printed with quote_identifier; every type through
+ * format_type; every document expression as exactly one parenthesized
+ * expression (expr_sql).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_attribute.h"
+#include "lib/stringinfo.h"
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+
+#include "model.h"
+
+typedef enum PlanPhase
+{
+	PHASE_CREATE_SCHEMA,
+	PHASE_RENAME_TABLE,
+	PHASE_RENAME_COLUMN,
+	PHASE_DROP_TABLE,
+	PHASE_DROP_COLUMN,
+	PHASE_CREATE_TABLE,
+	PHASE_ADD_COLUMN,
+	PHASE_ALTER_COLUMN,
+	PHASE_COMMENT,
+	NUM_PHASES
+} PlanPhase;
+
+/* the FROM item validate.c reads a current table through */
+typedef struct RowSource
+{
+	ConvTable  *have;
+	char	   *source;
+	char	   *key_label;
+} RowSource;
+
+typedef struct PlanState
+{
+	List	   *changes;
+	List	   *steps;
+	List	   *sources;		/* of RowSource, built on first use */
+} PlanState;
+
+static PlanPhase
+phase_of(const ConvChange *change)
+{
+	switch (change->kind)
+	{
+		case CHANGE_CREATE_SCHEMA:
+			return PHASE_CREATE_SCHEMA;
+		case CHANGE_RENAME_TABLE:
+			return PHASE_RENAME_TABLE;
+		case CHANGE_RENAME_COLUMN:
+			return PHASE_RENAME_COLUMN;
+		case CHANGE_DROP_TABLE:
+			return PHASE_DROP_TABLE;
+		case CHANGE_DROP_COLUMN:
+			return PHASE_DROP_COLUMN;
+		case CHANGE_CREATE_TABLE:
+			return PHASE_CREATE_TABLE;
+		case CHANGE_ADD_COLUMN:
+			return PHASE_ADD_COLUMN;
+		case CHANGE_ALTER_COLUMN:
+			return PHASE_ALTER_COLUMN;
+		case CHANGE_TABLE_COMMENT:
+			return PHASE_COMMENT;
+	}
+	return PHASE_COMMENT;
+}
+
+static ConvStep *
+add_step(PlanState *ps, const char *action, char *object, char *sql,
+		 char *reason, int hazards)
+{
+	ConvStep   *step = palloc0(sizeof(ConvStep));
+
+	step->number = list_length(ps->steps) + 1;
+	step->action = action;
+	step->object = object;
+	step->sql = sql;
+	step->reason = reason;
+	step->hazards = hazards;
+	step->rows_affected = 0;
+	ps->steps = lappend(ps->steps, step);
+	return step;
+}
+
+/* ----------------------------------------------------------------
+ * Names
+ * ----------------------------------------------------------------
+ */
+
+/* the table as statements of this plan name it: the document's name */
+static char *
+table_sql(const ConvChange *change)
+{
+	const char *name = change->want_table ? change->want_table->name :
+		change->have_table->name;
+
+	return quote_qualified_identifier(change->schema, name);
+}
+
+static char *
+table_object(const ConvChange *change)
+{
+	return table_sql(change);
+}
+
+static char *
+column_object(const ConvChange *change, const char *column)
+{
+	return psprintf("%s.%s", table_sql(change), quote_identifier(column));
+}
+
+static char *
+type_sql(const ConvColumn *col, Oid collation)
+{
+	char	   *type = format_type_with_typemod(col->type_oid, col->typmod);
+
+	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))
+		return psprintf("%s COLLATE %s", type,
+						generate_collation_name(collation));
+	return type;
+}
+
+/* the name a current column has in the document */
+static const char *
+column_alias(PlanState *ps, ConvTable *have, ConvColumn *hcol)
+{
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->have_table == have && change->have_column == hcol &&
+			change->kind == CHANGE_RENAME_COLUMN)
+			return change->want_column->name;
+	}
+	return hcol->name;
+}
+
+/*
+ * The FROM item through which validate.c reads a current table: its
+ * current columns under the document's names, and a sample key made of the
+ * primary key (or ctid when there is none).
+ */
+static RowSource *
+row_source(PlanState *ps, const ConvChange *change)
+{
+	ConvTable  *have = change->have_table;
+	RowSource  *rs;
+	StringInfoData sql;
+	StringInfoData key;
+	StringInfoData label;
+	ListCell   *lc;
+
+	foreach(lc, ps->sources)
+	{
+		rs = lfirst(lc);
+		if (rs->have == have)
+			return rs;
+	}
+
+	initStringInfo(&sql);
+	initStringInfo(&key);
+	initStringInfo(&label);
+	appendStringInfoString(&sql, "(SELECT ");
+	foreach(lc, have->columns)
+	{
+		ConvColumn *hcol = lfirst(lc);
+
+		appendStringInfo(&sql, "%s AS %s, ", quote_identifier(hcol->name),
+						 quote_identifier(column_alias(ps, have, hcol)));
+	}
+	foreach(lc, have->key_columns)
+	{
+		char	   *k = lfirst(lc);
+
+		appendStringInfo(&key, "%s%s", key.len ? ", " : "",
+						 quote_identifier(k));
+		appendStringInfo(&label, "%s%s", label.len ? ", " : "", k);
+	}
+	if (have->key_columns)
+		appendStringInfo(&sql,
+						 "'(' || pg_catalog.concat_ws(', ', %s) || ')'",
+						 key.data);
+	else
+		appendStringInfoString(&sql, "ctid::pg_catalog.text");
+	appendStringInfo(&sql, " AS converge_sample_key FROM %s) AS %s",
+					 quote_qualified_identifier(change->schema, have->name),
+					 quote_identifier(change->want_table ?
+									  change->want_table->name :
+									  have->name));
+
+	rs = palloc(sizeof(RowSource));
+	rs->have = have;
+	rs->source = sql.data;
+	rs->key_label = have->key_columns ? psprintf("(%s)", label.data) :
+		pstrdup("ctid");
+	ps->sources = lappend(ps->sources, rs);
+	return rs;
+}
+
+static void
+set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
+		  char *affected, char *failing, const char *failing_text,
+		  ConvRefusal refusal, ConvFix fix)
+{
+	RowSource  *rs = row_source(ps, change);
+
+	step->probe.source = rs->source;
+	step->probe.key_label = rs->key_label;
+	step->probe.affected = affected;
+	step->probe.failing = failing;
+	step->probe.failing_text = failing_text;
+	step->probe.refusal = refusal;
+	step->probe.fix = fix;
+}
+
+/* ----------------------------------------------------------------
+ * Column definitions
+ * ----------------------------------------------------------------
+ */
+
+static const char *
+identity_sql(char identity)
+{
+	return identity == ATTRIBUTE_IDENTITY_ALWAYS ? "ALWAYS" : "BY DEFAULT";
+}
+
+/* name type [COLLATE] [DEFAULT | GENERATED ...] [NOT NULL] */
+static char *
+column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", quote_identifier(col->name),
+					 type_sql(col, collation));
+	if (col->generated)
+		appendStringInfo(&buf, " GENERATED ALWAYS AS %s STORED",
+						 expr_sql(col->generated));
+	else if (col->identity)
+		appendStringInfo(&buf, " GENERATED %s AS IDENTITY",
+						 identity_sql(col->identity));
+	else if (col->default_expr)
+		appendStringInfo(&buf, " DEFAULT %s", expr_sql(col->default_expr));
+	if (with_not_null && col->not_null)
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+static char *
+comment_sql(const char *kind, const char *object, const char *comment)
+{
+	return psprintf("COMMENT ON %s %s IS %s", kind, object,
+					comment ? quote_literal_cstr(comment) : "NULL");
+}
+
+static void
+add_column_comment(PlanState *ps, const ConvChange *change,
+				   const ConvColumn *col)
+{
+	char	   *object = column_object(change, col->name);
+
+	add_step(ps, "comment_column", object,
+			 comment_sql("COLUMN", object, col->comment),
+			 pstrdup("comment differs from the document"), 0);
+}
+
+/* ----------------------------------------------------------------
+ * Steps, one function per kind of change
+ * ----------------------------------------------------------------
+ */
+
+static void
+plan_create_table(PlanState *ps, const ConvChange *change)
+{
+	ConvTable  *want = change->want_table;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (", table_sql(change));
+	foreach(lc, want->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		/* cooking the default here refuses a bad one before any DDL */
+		(void) expr_is_volatile_default(col);
+		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 column_definition(col, col->collation ?
+										   expr_collation_oid(col->collation,
+															  &col->pos) :
+										   InvalidOid, true));
+	}
+	appendStringInfoChar(&sql, ')');
+	add_step(ps, "create_table", table_object(change), sql.data,
+			 pstrdup("table is declared in the document and does not exist"),
+			 0);
+}
+
+static void
+plan_add_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *col = change->want_column;
+	char	   *object = column_object(change, col->name);
+	char	   *table = table_sql(change);
+	bool		backfill = (col->using_expr != NULL);
+	int			hazards = HAZARD_ACCESS_EXCLUSIVE;
+	ConvStep   *step;
+
+	if (col->generated || col->identity || expr_is_volatile_default(col))
+		hazards |= HAZARD_TABLE_REWRITE;
+
+	step = add_step(ps, "add_column", object,
+					psprintf("ALTER TABLE %s ADD COLUMN %s", table,
+							 column_definition(col, change->want_collation,
+											   !backfill)),
+					pstrdup("column is declared in the document and does not exist"),
+					hazards);
+
+	if (backfill)
+	{
+		char	   *value = psprintf("(%s)::%s", expr_sql(col->using_expr),
+									 type_sql(col, InvalidOid));
+
+		step = add_step(ps, "fill_column", object,
+						psprintf("UPDATE %s SET %s = %s", table,
+								 quote_identifier(col->name),
+								 expr_sql(col->using_expr)),
+						psprintf("using: %s", col->using_expr),
+						HAZARD_FULL_SCAN);
+		set_probe(ps, step, change, NULL,
+				  psprintf("%s IS NULL", value),
+				  "rows would hold NULL after \"using\"",
+				  col->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+		if (col->not_null)
+			add_step(ps, "set_not_null", object,
+					 psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
+							  table, quote_identifier(col->name)),
+					 pstrdup("nullable: false"),
+					 HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
+	}
+	else if (col->not_null && !col->default_expr && !col->identity &&
+			 !col->generated)
+		set_probe(ps, step, change, NULL, pstrdup("true"),
+				  "rows exist and the new NOT NULL column has no default",
+				  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
+	else if (col->default_expr || col->identity || col->generated)
+		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+
+	if (col->comment)
+		add_column_comment(ps, change, col);
+}
+
+static char *
+describe_default(const char *expr)
+{
+	return expr ? pstrdup(expr) : pstrdup("(none)");
+}
+
+/*
+ * ALTER COLUMN ... TYPE, with the check that existing rows convert: with
+ * "using", every row must evaluate; without it, the server's assignment
+ * cast must exist and must not change any value.
+ */
+static void
+plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
+				const char *object)
+{
+	ConvColumn *want = change->want_column;
+	ConvColumn *have = change->have_column;
+	const char *col = quote_identifier(want->name);
+	char	   *new_type = type_sql(want, change->want_collation);
+	char	   *plain_new = type_sql(want, InvalidOid);
+	char	   *old_type = format_type_with_typemod(have->type_oid, have->typmod);
+	StringInfoData sql;
+	ConvStep   *step;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s",
+					 table, col, new_type);
+	if (want->using_expr)
+		appendStringInfo(&sql, " USING %s", expr_sql(want->using_expr));
+
+	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,
+					psprintf("type: %s%s -> %s", old_type,
+							 have->collation ?
+							 psprintf(" COLLATE %s", have->collation) : "",
+							 new_type),
+					HAZARD_ACCESS_EXCLUSIVE | HAZARD_TABLE_REWRITE |
+					HAZARD_FULL_SCAN);
+
+	if (want->using_expr)
+		set_probe(ps, step, change, NULL,
+				  psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
+						   plain_new),
+				  "rows would hold NULL after \"using\"",
+				  want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+	else if (!can_coerce_type(1, &have->type_oid, &want->type_oid,
+							  COERCION_ASSIGNMENT))
+	{
+		step->problem = psprintf("there is no automatic conversion from %s to %s",
+								 old_type, plain_new);
+		step->fix = FIX_USING;
+	}
+	else
+		set_probe(ps, step, change, NULL,
+				  psprintf("%s IS NOT NULL AND ((%s)::%s)::%s::pg_catalog.text"
+						   " IS DISTINCT FROM (%s)::pg_catalog.text",
+						   col, col, plain_new, old_type, col),
+				  "values would change when converted",
+				  REFUSE_ALWAYS, FIX_USING);
+}
+
+static void
+plan_alter_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *want = change->want_column;
+	ConvColumn *have = change->have_column;
+	int			what = change->column_changes;
+	char	   *object = column_object(change, want->name);
+	char	   *table = table_sql(change);
+	const char *col = quote_identifier(want->name);
+	char	   *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", table, col);
+	bool		type_using = (what & COLUMN_TYPE) && want->using_expr;
+	ConvStep   *step;
+
+	if ((what & COLUMN_IDENTITY) && have->identity)
+	{
+		if (want->identity)
+			add_step(ps, "set_identity", pstrdup(object),
+					 psprintf("%s SET GENERATED %s", alter,
+							  identity_sql(want->identity)),
+					 psprintf("identity: %s",
+							  want->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+							  "always" : "by default"),
+					 HAZARD_ACCESS_EXCLUSIVE);
+		else
+			add_step(ps, "drop_identity", pstrdup(object),
+					 psprintf("%s DROP IDENTITY", alter),
+					 pstrdup("identity is not declared in the document"),
+					 HAZARD_ACCESS_EXCLUSIVE);
+	}
+
+	if (what & COLUMN_GENERATED)
+	{
+		if (have->generated && !want->generated)
+			add_step(ps, "drop_expression", pstrdup(object),
+					 psprintf("%s DROP EXPRESSION", alter),
+					 psprintf("generated: %s -> (none)", have->generated),
+					 HAZARD_ACCESS_EXCLUSIVE);
+		else
+		{
+			/* the server cannot change an expression: drop and add */
+			step = add_step(ps, "drop_column", pstrdup(object),
+							psprintf("ALTER TABLE %s DROP COLUMN %s",
+									 table, col),
+							psprintf("generated: %s -> %s",
+									 have->generated ? have->generated :
+									 "(none)", want->generated),
+							HAZARD_ACCESS_EXCLUSIVE);
+			if (!have->generated)
+				set_probe(ps, step, change,
+						  psprintf("%s IS NOT NULL", col),
+						  psprintf("%s IS NOT NULL", col),
+						  "non-null values would be replaced by the generation expression",
+						  REFUSE_DATA_LOSS, FIX_ALLOW_DATA_LOSS);
+			step = add_step(ps, "add_column", pstrdup(object),
+							psprintf("ALTER TABLE %s ADD COLUMN %s", table,
+									 column_definition(want,
+													   change->want_collation,
+													   true)),
+							psprintf("generated: %s", want->generated),
+							HAZARD_ACCESS_EXCLUSIVE | HAZARD_TABLE_REWRITE);
+			set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER,
+					  FIX_NONE);
+			if (what & COLUMN_COMMENT)
+				add_column_comment(ps, change, want);
+			return;
+		}
+	}
+
+	if ((what & COLUMN_DEFAULT) && have->default_bin)
+		add_step(ps, "drop_default", pstrdup(object),
+				 psprintf("%s DROP DEFAULT", alter),
+				 psprintf("default: %s -> %s", have->default_expr,
+						  describe_default(want->default_expr)),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+	if (what & COLUMN_TYPE)
+		plan_alter_type(ps, change, table, object);
+
+	if ((what & COLUMN_DEFAULT) && want->default_expr)
+		add_step(ps, "set_default", pstrdup(object),
+				 psprintf("%s SET DEFAULT %s", alter,
+						  expr_sql(want->default_expr)),
+				 psprintf("default: %s -> %s",
+						  describe_default(have->default_expr),
+						  want->default_expr),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+	if ((what & COLUMN_NOT_NULL) && want->not_null)
+	{
+		const char *fill = NULL;
+
+		if (type_using)
+			fill = NULL;		/* the USING clause already set every row */
+		else if (want->using_expr)
+			fill = expr_sql(want->using_expr);
+		else if (want->default_expr)
+			fill = "DEFAULT";
+
+		if (fill)
+		{
+			step = add_step(ps, "fill_nulls", pstrdup(object),
+							psprintf("UPDATE %s SET %s = %s WHERE %s IS NULL",
+									 table, col, fill, col),
+							psprintf("%s fills rows that are NULL",
+									 want->using_expr ? "using" : "default"),
+							HAZARD_FULL_SCAN);
+			set_probe(ps, step, change, psprintf("%s IS NULL", col),
+					  want->using_expr ?
+					  psprintf("%s IS NULL AND %s IS NULL", col, fill) : NULL,
+					  "rows would still be NULL after \"using\"",
+					  REFUSE_ALWAYS, FIX_USING);
+		}
+		step = add_step(ps, "set_not_null", pstrdup(object),
+						psprintf("%s SET NOT NULL", alter),
+						pstrdup("nullable: true -> false"),
+						HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
+		if (!fill && !type_using)
+			set_probe(ps, step, change, NULL, psprintf("%s IS NULL", col),
+					  "rows are NULL",
+					  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
+	}
+	else if ((what & COLUMN_NOT_NULL) && !want->identity)
+		add_step(ps, "drop_not_null", pstrdup(object),
+				 psprintf("%s DROP NOT NULL", alter),
+				 pstrdup("nullable: false -> true"),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+	if ((what & COLUMN_IDENTITY) && want->identity && !have->identity)
+	{
+		add_step(ps, "add_identity", pstrdup(object),
+				 psprintf("%s ADD GENERATED %s AS IDENTITY", alter,
+						  identity_sql(want->identity)),
+				 psprintf("identity: %s",
+						  want->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+						  "always" : "by default"),
+				 HAZARD_ACCESS_EXCLUSIVE);
+		/* the new sequence must not hand out values rows already hold */
+		step = add_step(ps, "sync_identity", pstrdup(object),
+						psprintf("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%s, %s), pg_catalog.max(%s)) FROM %s HAVING pg_catalog.max(%s) IS NOT NULL",
+								 quote_literal_cstr(table),
+								 quote_literal_cstr(want->name), col, table,
+								 col),
+						pstrdup("the identity sequence continues after the largest existing value"),
+						HAZARD_FULL_SCAN);
+		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+	}
+
+	if (what & COLUMN_COMMENT)
+		add_column_comment(ps, change, want);
+}
+
+static void
+plan_change(PlanState *ps, const ConvChange *change)
+{
+	ConvStep   *step;
+
+	switch (change->kind)
+	{
+		case CHANGE_CREATE_SCHEMA:
+			add_step(ps, "create_schema", pstrdup(quote_identifier(change->schema)),
+					 psprintf("CREATE SCHEMA %s",
+							  quote_identifier(change->schema)),
+					 pstrdup("schema is listed in the document and does not exist"),
+					 0);
+			break;
+		case CHANGE_RENAME_TABLE:
+			add_step(ps, "rename_table", table_object(change),
+					 psprintf("ALTER TABLE %s RENAME TO %s",
+							  quote_qualified_identifier(change->schema,
+														 change->have_table->name),
+							  quote_identifier(change->want_table->name)),
+					 psprintf("renamed_from: %s", change->have_table->name),
+					 HAZARD_ACCESS_EXCLUSIVE);
+			break;
+		case CHANGE_RENAME_COLUMN:
+			add_step(ps, "rename_column",
+					 column_object(change, change->want_column->name),
+					 psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+							  table_sql(change),
+							  quote_identifier(change->have_column->name),
+							  quote_identifier(change->want_column->name)),
+					 psprintf("renamed_from: %s", change->have_column->name),
+					 HAZARD_ACCESS_EXCLUSIVE);
+			break;
+		case CHANGE_DROP_TABLE:
+			step = add_step(ps, "drop_table", table_object(change),
+							psprintf("DROP TABLE %s", table_sql(change)),
+							pstrdup("table is not declared in the document"),
+							HAZARD_ACCESS_EXCLUSIVE);
+			set_probe(ps, step, change, NULL, pstrdup("true"),
+					  "rows would be lost", REFUSE_DATA_LOSS,
+					  FIX_ALLOW_DATA_LOSS);
+			break;
+		case CHANGE_DROP_COLUMN:
+			{
+				const char *col = quote_identifier(change->have_column->name);
+
+				step = add_step(ps, "drop_column",
+								column_object(change, change->have_column->name),
+								psprintf("ALTER TABLE %s DROP COLUMN %s",
+										 table_sql(change), col),
+								pstrdup("column is not declared in the document"),
+								HAZARD_ACCESS_EXCLUSIVE);
+				set_probe(ps, step, change, psprintf("%s IS NOT NULL", col),
+						  psprintf("%s IS NOT NULL", col),
+						  "non-null values would be lost", REFUSE_DATA_LOSS,
+						  FIX_ALLOW_DATA_LOSS);
+			}
+			break;
+		case CHANGE_CREATE_TABLE:
+			plan_create_table(ps, change);
+			break;
+		case CHANGE_ADD_COLUMN:
+			plan_add_column(ps, change);
+			break;
+		case CHANGE_ALTER_COLUMN:
+			plan_alter_column(ps, change);
+			break;
+		case CHANGE_TABLE_COMMENT:
+			add_step(ps, "comment_table", table_object(change),
+					 comment_sql("TABLE", table_sql(change),
+								 change->want_table->comment),
+					 pstrdup("comment differs from the document"), 0);
+			break;
+	}
+}
+
+/*
+ * Comments of new objects come with the comment phase, after every object
+ * they could name exists.
+ */
+static void
+plan_new_comments(PlanState *ps, const ConvChange *change)
+{
+	ListCell   *lc;
+
+	if (change->kind != CHANGE_CREATE_TABLE)
+		return;
+	if (change->want_table->comment)
+		add_step(ps, "comment_table", table_object(change),
+				 comment_sql("TABLE", table_sql(change),
+							 change->want_table->comment),
+				 pstrdup("comment differs from the document"), 0);
+	foreach(lc, change->want_table->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		if (col->comment)
+			add_column_comment(ps, change, col);
+	}
+}
+
+/*
+ * plan_build
+ *		The ordered steps for a list of changes.
+ */
+List *
+plan_build(List *changes)
+{
+	PlanState	ps = {changes, NIL, NIL};
+
+	for (int phase = 0; phase < NUM_PHASES; phase++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, changes)
+		{
+			ConvChange *change = lfirst(lc);
+
+			if (phase_of(change) == phase)
+				plan_change(&ps, change);
+			if (phase == PHASE_COMMENT)
+				plan_new_comments(&ps, change);
+		}
+	}
+	return ps.steps;
+}

@@ -1,0 +1,235 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.c
+ *	  Check every step of a plan against the rows that exist, before any
+ *	  statement of the plan runs.
+ *
+ * Each step that touches rows carries a probe (plan.c): the rows it
+ * affects, and the rows that would make it fail or lose data.  Both are
+ * counted in one scan of the table; for failing rows, up to five sample
+ * keys are fetched.  A probe runs in its own subtransaction, so a
+ * conversion that raises an error on some row (a cast that fails, a "using"
+ * expression that divides by zero) is reported as a refusal instead of
+ * aborting the check of the other steps.
+ *
+ * validate_raise() then turns all refusals into one error: the message
+ * names every refused object, the detail gives each one's count and
+ * samples, and the hint names the document key that fixes them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/resowner.h"
+
+#include "model.h"
+
+#define SAMPLE_KEYS 5
+
+typedef struct ProbeResult
+{
+	int64		affected;
+	int64		failing;
+	char	   *samples;		/* "(id)=(1), (id)=(2)", or NULL */
+} ProbeResult;
+
+static void
+run_probe(const ConvProbe *probe, ProbeResult *result)
+{
+	StringInfoData sql;
+	bool		isnull;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT pg_catalog.count(*)");
+	if (probe->affected)
+		appendStringInfo(&sql, " FILTER (WHERE %s)", probe->affected);
+	if (probe->failing)
+		appendStringInfo(&sql, ", pg_catalog.count(*) FILTER (WHERE %s)",
+						 probe->failing);
+	else
+		appendStringInfoString(&sql, ", 0::pg_catalog.int8");
+	appendStringInfo(&sql, " FROM %s", probe->source);
+
+	converge_spi_query(sql.data, 0, NULL, NULL);
+	result->affected = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 1,
+												   &isnull));
+	result->failing = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												  SPI_tuptable->tupdesc, 2,
+												  &isnull));
+	result->samples = NULL;
+	if (result->failing > 0)
+	{
+		StringInfoData samples;
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "SELECT converge_sample_key FROM %s WHERE %s LIMIT %d",
+						 probe->source, probe->failing, SAMPLE_KEYS);
+		converge_spi_query(sql.data, 0, NULL, NULL);
+		initStringInfo(&samples);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			appendStringInfo(&samples, "%s%s=%s", i ? ", " : "",
+							 probe->key_label,
+							 SPI_getvalue(SPI_tuptable->vals[i],
+										  SPI_tuptable->tupdesc, 1));
+		result->samples = samples.data;
+	}
+}
+
+/*
+ * Run a probe in a subtransaction.  Returns NULL on success, or the
+ * server's message when checking the rows raised an error.
+ */
+static char *
+run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	char	   *failure = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		run_probe(probe, result);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		failure = edata->message;
+	}
+	PG_END_TRY();
+	return failure;
+}
+
+static char *
+rows(int64 n)
+{
+	return psprintf(INT64_FORMAT " %s", n, n == 1 ? "row" : "rows");
+}
+
+static void
+validate_step(ConvStep *step, bool allow_data_loss)
+{
+	const ConvProbe *probe = &step->probe;
+	ProbeResult result;
+	char	   *failure;
+
+	if (probe->source == NULL || step->problem != NULL)
+		return;
+
+	failure = run_probe_guarded(probe, &result);
+	if (failure)
+	{
+		step->problem = psprintf("existing rows cannot be converted: %s",
+								 failure);
+		step->fix = probe->fix;
+		step->rows_affected = -1;
+		return;
+	}
+
+	step->rows_affected = result.affected;
+	if (result.failing == 0 || probe->refusal == REFUSE_NEVER)
+		return;
+	if (probe->refusal == REFUSE_DATA_LOSS)
+	{
+		step->hazards |= HAZARD_DATA_LOSS;
+		if (allow_data_loss)
+			return;
+	}
+	step->problem = psprintf("%s: %s; sample keys: %s",
+							 rows(result.failing), probe->failing_text,
+							 result.samples);
+	step->fix = probe->fix;
+}
+
+/*
+ * validate_plan
+ *		Run every step's probe; fill rows_affected, hazards and problems.
+ */
+void
+validate_plan(List *steps, bool allow_data_loss)
+{
+	ListCell   *lc;
+
+	foreach(lc, steps)
+		validate_step(lfirst(lc), allow_data_loss);
+}
+
+static const char *
+fix_hint(ConvFix fix)
+{
+	switch (fix)
+	{
+		case FIX_ALLOW_DATA_LOSS:
+			return "Pass allow_data_loss => true to accept the loss, or keep the object in the document.";
+		case FIX_DEFAULT_OR_USING:
+			return "Declare a \"default\" or a \"using\" expression for the column to fill the rows that are NULL.";
+		case FIX_USING:
+			return "Declare a \"using\" expression that converts the existing values.";
+		case FIX_NONE:
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * validate_raise
+ *		One error for every refused step of a validated plan, or nothing.
+ */
+void
+validate_raise(List *steps)
+{
+	StringInfoData objects;
+	StringInfoData detail;
+	StringInfoData hint;
+	bool		fixes[FIX_USING + 1] = {false};
+	int			refused = 0;
+	ListCell   *lc;
+
+	initStringInfo(&objects);
+	initStringInfo(&detail);
+	initStringInfo(&hint);
+	foreach(lc, steps)
+	{
+		ConvStep   *step = lfirst(lc);
+
+		if (step->problem == NULL)
+			continue;
+		refused++;
+		appendStringInfo(&objects, "%s%s", objects.len ? ", " : "",
+						 step->object);
+		appendStringInfo(&detail, "%sStep %d (%s %s): %s.",
+						 detail.len ? "\n" : "", step->number, step->action,
+						 step->object, step->problem);
+		fixes[step->fix] = true;
+	}
+	if (refused == 0)
+		return;
+
+	for (int fix = FIX_NONE + 1; fix <= FIX_USING; fix++)
+		if (fixes[fix])
+			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
+							 fix_hint((ConvFix) fix));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("existing rows block convergence of %s", objects.data),
+			 errdetail("%s", detail.data),
+			 hint.len ? errhint("%s", hint.data) : 0));
+}
