@@ -143,7 +143,7 @@ resolve_column(ConvColumn *col)
 		return typcoll;
 	if (!OidIsValid(typcoll))
 	{
-		DocPos		pos = col->type_pos;
+		DocPos		pos = col->collation_pos;
 
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -151,7 +151,7 @@ resolve_column(ConvColumn *col)
 						format_type_with_typemod(col->type_oid, col->typmod),
 						pos.line, pos.column, pos.path)));
 	}
-	return expr_collation_oid(col->collation, &col->pos);
+	return expr_collation_oid(col->collation, &col->collation_pos);
 }
 
 static int

@@ -30,7 +30,7 @@
 #include "model.h"
 
 /* bounds on what a document may be */
-#define DOC_MAX_BYTES	(64 * 1024 * 1024)
+#define DOC_MAX_BYTES	(16 * 1024 * 1024)
 #define DOC_MAX_DEPTH	32
 
 typedef enum YNodeKind
@@ -223,6 +223,7 @@ static const KeySpec document_keys[] = {
 typedef struct DocParser
 {
 	yaml_parser_t parser;
+	const char *text;
 	ConvModel  *model;
 } DocParser;
 
@@ -312,10 +313,19 @@ yaml_fail(DocParser *dp)
 	where.column = (int) p->problem_mark.column + 1;
 	if (p->error == YAML_READER_ERROR)
 	{
-		/* the reader has no line, only a byte offset */
+		/* the reader knows only a byte offset: count the lines to it */
 		code = ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
-		where.line = (int) p->mark.line + 1;
-		where.column = (int) p->mark.column + 1;
+		where.line = 1;
+		where.column = 1;
+		for (size_t i = 0; i < p->problem_offset; i++)
+		{
+			where.column++;
+			if (dp->text[i] == '\n')
+			{
+				where.line++;
+				where.column = 1;
+			}
+		}
 	}
 	if (p->context)
 		doc_error(code, &where, NULL, "invalid YAML: %s %s",
@@ -434,21 +444,10 @@ build_node(DocParser *dp, yaml_event_t *event, int depth)
 					{
 						yaml_event_t val;
 						YNode	   *value;
-						ListCell   *lc;
 
 						if (item->kind != YN_SCALAR || item->value == NULL)
 							doc_error(ERRCODE_INVALID_PARAMETER_VALUE, item,
 									  NULL, "mapping keys must be strings");
-						foreach(lc, node->keys)
-						{
-							YNode	   *k = lfirst(lc);
-
-							if (strcmp(k->value, item->value) == 0)
-								doc_error(ERRCODE_INVALID_PARAMETER_VALUE,
-										  item, NULL,
-										  "duplicate key \"%s\", first at line %d",
-										  item->value, k->line);
-						}
 						next_event(dp, &val);
 						value = build_node(dp, &val, depth + 1);
 						yaml_event_delete(&val);
@@ -601,6 +600,31 @@ key_list(const KeySpec *spec)
 static void check_value(DocParser *dp, const YNode *node, const char *path,
 						const KeySpec *spec);
 
+static void
+check_duplicates(const YNode *node, const char *path)
+{
+	ListCell   *lc;
+
+	foreach(lc, node->keys)
+	{
+		YNode	   *key = lfirst(lc);
+
+		for (int i = 0; i < foreach_current_index(lc); i++)
+		{
+			YNode	   *first = list_nth(node->keys, i);
+
+			if (strcmp(first->value, key->value) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("duplicate key \"%s\" at line %d, column %d (%s)",
+								key->value, key->line, key->column,
+								child_path(path, key->value)),
+						 errdetail("The key is first given at line %d, column %d.",
+								   first->line, first->column)));
+		}
+	}
+}
+
 /* a mapping whose keys are described by spec */
 static void
 check_mapping(DocParser *dp, const YNode *node, const char *path,
@@ -610,6 +634,7 @@ check_mapping(DocParser *dp, const YNode *node, const char *path,
 			   *vc;
 
 	expect_kind(node, path, YN_MAPPING);
+	check_duplicates(node, path);
 	forboth(kc, node->keys, vc, node->items)
 	{
 		YNode	   *key = lfirst(kc);
@@ -693,6 +718,7 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 			break;
 		case V_STRING_MAP:
 			expect_kind(node, path, YN_MAPPING);
+			check_duplicates(node, path);
 			forboth(kc, node->keys, vc, node->items)
 				expect_string(lfirst(vc),
 							  child_path(path, ((YNode *) lfirst(kc))->value));
@@ -705,6 +731,7 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 		case V_NAMED_STRINGS:
 		case V_NAMED_KEY:
 			expect_kind(node, path, YN_MAPPING);
+			check_duplicates(node, path);
 			forboth(kc, node->keys, vc, node->items)
 			{
 				YNode	   *val = lfirst(vc);
@@ -786,6 +813,7 @@ build_column(const char *name, const YNode *node, const char *path)
 				  "column \"%s\" has no type", name);
 	col->typmod = -1;
 	col->collation = map_string(node, "collation");
+	col->collation_pos = value_pos(node, "collation", path);
 	col->default_expr = map_string(node, "default");
 	col->default_pos = value_pos(node, "default", path);
 	col->generated = map_string(node, "generated");
@@ -937,12 +965,15 @@ document_parse(const char *text)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("schema document is too large (%zu bytes)", len),
 				 errdetail("The limit is %d bytes.", DOC_MAX_BYTES)));
-	if (GetDatabaseEncoding() != PG_UTF8)
+	/* SQL_ASCII bytes go to libyaml as they are: it reports bad UTF-8 */
+	if (GetDatabaseEncoding() != PG_UTF8 &&
+		GetDatabaseEncoding() != PG_SQL_ASCII)
 		text = (const char *) pg_do_encoding_conversion((unsigned char *) text,
 														len,
 														GetDatabaseEncoding(),
 														PG_UTF8);
 
+	dp.text = text;
 	dp.model = palloc0(sizeof(ConvModel));
 	if (!yaml_parser_initialize(&dp.parser))
 		elog(ERROR, "could not initialize YAML parser");

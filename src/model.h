@@ -51,6 +51,7 @@ typedef struct ConvColumn
 	DocPos		default_pos;
 	DocPos		generated_pos;
 	DocPos		using_pos;
+	DocPos		collation_pos;
 } ConvColumn;
 
 typedef struct ConvTable
@@ -109,7 +110,7 @@ typedef struct ConvProbe
 	char	   *key_label;		/* what converge_sample_key shows, "(id)" */
 	char	   *affected;		/* rows the step touches; NULL for all */
 	char	   *failing;		/* rows that are a problem; NULL for none */
-	const char *failing_text;	/* e.g. "non-null values would be lost" */
+	const char *failing_text;	/* follows "N rows", e.g. "would be lost" */
 	ConvRefusal refusal;
 	ConvFix		fix;
 } ConvProbe;

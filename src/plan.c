@@ -310,7 +310,7 @@ plan_create_table(PlanState *ps, const ConvChange *change)
 		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
 						 column_definition(col, col->collation ?
 										   expr_collation_oid(col->collation,
-															  &col->pos) :
+															  &col->collation_pos) :
 										   InvalidOid, true));
 	}
 	appendStringInfoChar(&sql, ')');
@@ -352,7 +352,7 @@ plan_add_column(PlanState *ps, const ConvChange *change)
 						HAZARD_FULL_SCAN);
 		set_probe(ps, step, change, NULL,
 				  psprintf("%s IS NULL", value),
-				  "rows would hold NULL after \"using\"",
+				  "would be NULL after \"using\"",
 				  col->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
 		if (col->not_null)
 			add_step(ps, "set_not_null", object,
@@ -364,7 +364,7 @@ plan_add_column(PlanState *ps, const ConvChange *change)
 	else if (col->not_null && !col->default_expr && !col->identity &&
 			 !col->generated)
 		set_probe(ps, step, change, NULL, pstrdup("true"),
-				  "rows exist and the new NOT NULL column has no default",
+				  "would be NULL in the new NOT NULL column, which has no default",
 				  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
 	else if (col->default_expr || col->identity || col->generated)
 		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
@@ -415,7 +415,7 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 		set_probe(ps, step, change, NULL,
 				  psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
 						   plain_new),
-				  "rows would hold NULL after \"using\"",
+				  "would be NULL after \"using\"",
 				  want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
 	else if (!can_coerce_type(1, &have->type_oid, &want->type_oid,
 							  COERCION_ASSIGNMENT))
@@ -423,13 +423,14 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 		step->problem = psprintf("there is no automatic conversion from %s to %s",
 								 old_type, plain_new);
 		step->fix = FIX_USING;
+		step->rows_affected = -1;
 	}
 	else
 		set_probe(ps, step, change, NULL,
 				  psprintf("%s IS NOT NULL AND ((%s)::%s)::%s::pg_catalog.text"
 						   " IS DISTINCT FROM (%s)::pg_catalog.text",
 						   col, col, plain_new, old_type, col),
-				  "values would change when converted",
+				  "hold values the conversion would change",
 				  REFUSE_ALWAYS, FIX_USING);
 }
 
@@ -484,7 +485,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 				set_probe(ps, step, change,
 						  psprintf("%s IS NOT NULL", col),
 						  psprintf("%s IS NOT NULL", col),
-						  "non-null values would be replaced by the generation expression",
+						  "hold values the generation expression would replace",
 						  REFUSE_DATA_LOSS, FIX_ALLOW_DATA_LOSS);
 			step = add_step(ps, "add_column", pstrdup(object),
 							psprintf("ALTER TABLE %s ADD COLUMN %s", table,
@@ -542,7 +543,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 			set_probe(ps, step, change, psprintf("%s IS NULL", col),
 					  want->using_expr ?
 					  psprintf("%s IS NULL AND %s IS NULL", col, fill) : NULL,
-					  "rows would still be NULL after \"using\"",
+					  "would still be NULL after \"using\"",
 					  REFUSE_ALWAYS, FIX_USING);
 		}
 		step = add_step(ps, "set_not_null", pstrdup(object),
@@ -551,7 +552,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 						HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
 		if (!fill && !type_using)
 			set_probe(ps, step, change, NULL, psprintf("%s IS NULL", col),
-					  "rows are NULL",
+					  "are NULL",
 					  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
 	}
 	else if ((what & COLUMN_NOT_NULL) && !want->identity)
@@ -623,7 +624,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 							pstrdup("table is not declared in the document"),
 							HAZARD_ACCESS_EXCLUSIVE);
 			set_probe(ps, step, change, NULL, pstrdup("true"),
-					  "rows would be lost", REFUSE_DATA_LOSS,
+					  "would be lost", REFUSE_DATA_LOSS,
 					  FIX_ALLOW_DATA_LOSS);
 			break;
 		case CHANGE_DROP_COLUMN:
@@ -638,7 +639,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 								HAZARD_ACCESS_EXCLUSIVE);
 				set_probe(ps, step, change, psprintf("%s IS NOT NULL", col),
 						  psprintf("%s IS NOT NULL", col),
-						  "non-null values would be lost", REFUSE_DATA_LOSS,
+						  "hold values that would be lost", REFUSE_DATA_LOSS,
 						  FIX_ALLOW_DATA_LOSS);
 			}
 			break;

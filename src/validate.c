@@ -152,7 +152,7 @@ validate_step(ConvStep *step, bool allow_data_loss)
 		if (allow_data_loss)
 			return;
 	}
-	step->problem = psprintf("%s: %s; sample keys: %s",
+	step->problem = psprintf("%s %s; sample keys: %s",
 							 rows(result.failing), probe->failing_text,
 							 result.samples);
 	step->fix = probe->fix;
