@@ -34,5 +34,6 @@ include $(PGXS)
 PROVE_DB ?= contrib_regression
 prove:
 	pg_prove --failures --dbname $(PROVE_DB) test/*.sql
+	prove test/*.sh
 
 .PHONY: prove

@@ -502,7 +502,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 		}
 	}
 
-	if ((what & COLUMN_DEFAULT) && have->default_bin)
+	if ((what & COLUMN_DEFAULT) && have->default_expr)
 		add_step(ps, "drop_default", pstrdup(object),
 				 psprintf("%s DROP DEFAULT", alter),
 				 psprintf("default: %s -> %s", have->default_expr,
