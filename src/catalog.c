@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -175,6 +176,15 @@ read_tables(ConvModel *model, Datum names)
 	return tables;
 }
 
+/* the table a row of a query ordered like tables_query belongs to */
+static ConvTable *
+advance_to(List *tables, ListCell **next, Oid relid)
+{
+	while (((ConvTable *) lfirst(*next))->relid != relid)
+		*next = lnext(tables, *next);
+	return lfirst(*next);
+}
+
 static void
 read_columns(List *tables, Datum names)
 {
@@ -195,7 +205,8 @@ read_columns(List *tables, Datum names)
 					 "        pg_catalog.quote_ident(co.collname) END END,"
 					 " pg_catalog.pg_get_expr(d.adbin, d.adrelid),"
 					 " d.adbin::text,"
-					 " pg_catalog.col_description(a.attrelid, a.attnum)"
+					 " pg_catalog.col_description(a.attrelid, a.attnum),"
+					 " a.attnum"
 					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
 					 " %s"
 					 " WHERE a.attrelid = c.oid"
@@ -211,13 +222,10 @@ read_columns(List *tables, Datum names)
 		ConvColumn *col = palloc0(sizeof(ConvColumn));
 		ConvTable  *table;
 		bool		isnull;
-		Oid			relid;
 		char		generated;
 
-		relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
-		while (((ConvTable *) lfirst(next))->relid != relid)
-			next = lnext(tables, next);
-		table = lfirst(next);
+		table = advance_to(tables, &next,
+						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
 
 		col->name = get_text(tup, desc, 2);
 		col->type_oid = DatumGetObjectId(get_datum(tup, desc, 3, &isnull));
@@ -235,7 +243,54 @@ read_columns(List *tables, Datum names)
 			col->default_expr = get_text(tup, desc, 11);
 		col->default_bin = get_text(tup, desc, 12);
 		col->comment = get_text(tup, desc, 13);
+		col->attnum = DatumGetInt16(get_datum(tup, desc, 14, &isnull));
 		table->columns = lappend(table->columns, col);
+	}
+}
+
+static void
+read_checks(List *tables, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+	ListCell   *next = list_head(tables);
+	char	   *query;
+
+	query = psprintf("SELECT k.conrelid, k.conname,"
+					 " pg_catalog.pg_get_expr(k.conbin, k.conrelid),"
+					 " k.conbin::text,"
+					 " (SELECT a.attname FROM pg_catalog.pg_attribute a"
+					 "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+					 "     AND pg_catalog.cardinality(k.conkey) = 1)"
+					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
+					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+					 " WHERE k.contype = 'c' AND k.conislocal"
+					 " ORDER BY c.nspname, c.relname, k.conname",
+					 MANAGED_TABLES);
+	converge_spi_query(query, 1, argtypes, args);
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvCheck  *check = palloc0(sizeof(ConvCheck));
+		ConvTable  *table;
+		bool		isnull;
+		char	   *column;
+
+		table = advance_to(tables, &next,
+						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
+		check->name = get_text(tup, desc, 2);
+		check->expr = get_text(tup, desc, 3);
+		check->bin = get_text(tup, desc, 4);
+
+		/* written on its column when PostgreSQL would name it so */
+		column = get_text(tup, desc, 5);
+		if (column &&
+			strcmp(check->name, makeObjectName(table->name, column,
+											   "check")) == 0)
+			check->column = column;
+		table->checks = lappend(table->checks, check);
 	}
 }
 
@@ -254,6 +309,9 @@ catalog_read(List *schema_names)
 	read_schemas(model, names);
 	tables = read_tables(model, names);
 	if (tables != NIL)
+	{
 		read_columns(tables, names);
+		read_checks(tables, names);
+	}
 	return model;
 }

@@ -16,6 +16,8 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "access/sysattr.h"
+#include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -155,7 +157,8 @@ resolve_column(ConvColumn *col)
 }
 
 static int
-compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have, Oid relid)
+compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have,
+			   ConvTable *have_table)
 {
 	int			changes = 0;
 
@@ -167,7 +170,7 @@ compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have, Oid relid)
 		changes |= COLUMN_GENERATED;
 	else if (want->generated &&
 			 ((changes & COLUMN_TYPE) ||
-			  !expr_generated_matches(want, have, relid)))
+			  !expr_generated_matches(want, have, have_table)))
 		changes |= COLUMN_GENERATED;
 
 	/*
@@ -195,34 +198,127 @@ compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have, Oid relid)
 	return changes;
 }
 
+/*
+ * The current column a document column stands for: same name, or the one
+ * it was renamed from.
+ */
+static ConvColumn *
+match_column(ConvTable *want, ConvTable *have, ConvColumn *wcol,
+			 List *claimed)
+{
+	ConvColumn *hcol = find_column(have, wcol->name);
+
+	if (hcol == NULL && wcol->renamed_from &&
+		find_column(want, wcol->renamed_from) == NULL)
+	{
+		hcol = find_column(have, wcol->renamed_from);
+		if (hcol && list_member_ptr(claimed, hcol))
+			hcol = NULL;
+	}
+	return hcol;
+}
+
+static ConvCheck *
+find_check(List *checks, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		if (strcmp(check->name, name) == 0)
+			return check;
+	}
+	return NULL;
+}
+
+/*
+ * CHECK constraints of a table that exists.  A changed one is dropped and
+ * added again; the columns the added ones read are returned, since a
+ * column's "remap" runs only when a CHECK on it changes.
+ */
+static Bitmapset *
+diff_checks(DiffState *ds, const char *schema, ConvTable *want,
+			ConvTable *have)
+{
+	Bitmapset  *read = NULL;
+	ListCell   *lc;
+
+	foreach(lc, want->checks)
+	{
+		ConvCheck  *wc = lfirst(lc);
+		ConvCheck  *hc = find_check(have->checks, wc->name);
+		Node	   *cooked = expr_cook_check(wc, have);
+		ConvChange *change;
+
+		if (hc && equal(cooked, stringToNode(hc->bin)))
+			continue;
+		if (hc)
+		{
+			change = add_change(ds, CHANGE_DROP_CHECK, schema, want, have);
+			change->have_check = hc;
+		}
+		change = add_change(ds, CHANGE_ADD_CHECK, schema, want, have);
+		change->want_check = wc;
+		change->have_check = hc;
+		read = bms_union(read, expr_attnums(cooked));
+	}
+	foreach(lc, have->checks)
+	{
+		ConvCheck  *hc = lfirst(lc);
+
+		if (find_check(want->checks, hc->name) == NULL)
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_CHECK, schema,
+											want, have);
+
+			change->have_check = hc;
+		}
+	}
+	return read;
+}
+
 static void
 diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			 ConvTable *have)
 {
 	List	   *claimed = NIL;
-	ListCell   *lc;
+	List	   *matches = NIL;
+	Bitmapset  *checked;
+	ListCell   *lc,
+			   *mc;
 
+	/* first the matching, so expressions can be read under new names */
 	foreach(lc, want->columns)
 	{
+		ConvColumn *hcol = match_column(want, have, lfirst(lc), claimed);
+
+		matches = lappend(matches, hcol);
+		if (hcol)
+			claimed = lappend(claimed, hcol);
+	}
+	have->doc_name = want->name;
+	foreach(lc, have->columns)
+	{
+		ConvColumn *hcol = lfirst(lc);
+		const char *name = hcol->name;
+
+		forboth(mc, matches, lc, want->columns)
+			if (lfirst(mc) == hcol)
+				name = ((ConvColumn *) lfirst(lc))->name;
+		have->doc_names = lappend(have->doc_names, (char *) name);
+	}
+
+	checked = diff_checks(ds, schema, want, have);
+
+	forboth(lc, want->columns, mc, matches)
+	{
 		ConvColumn *wcol = lfirst(lc);
-		ConvColumn *hcol = find_column(have, wcol->name);
+		ConvColumn *hcol = lfirst(mc);
 		Oid			coll = resolve_column(wcol);
 		ConvChange *change;
 
-		if (hcol == NULL && wcol->renamed_from &&
-			find_column(want, wcol->renamed_from) == NULL)
-		{
-			hcol = find_column(have, wcol->renamed_from);
-			if (hcol && list_member_ptr(claimed, hcol))
-				hcol = NULL;
-			if (hcol)
-			{
-				change = add_change(ds, CHANGE_RENAME_COLUMN, schema, want,
-									have);
-				change->want_column = wcol;
-				change->have_column = hcol;
-			}
-		}
 		if (hcol == NULL)
 		{
 			change = add_change(ds, CHANGE_ADD_COLUMN, schema, want, have);
@@ -230,20 +326,34 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			change->want_collation = coll;
 			continue;
 		}
-		claimed = lappend(claimed, hcol);
-
-		change = palloc0(sizeof(ConvChange));
-		change->column_changes = compare_column(wcol, coll, hcol, have->relid);
-		if (change->column_changes != 0)
+		if (strcmp(hcol->name, wcol->name) != 0)
 		{
-			change->kind = CHANGE_ALTER_COLUMN;
-			change->schema = schema;
-			change->want_table = want;
-			change->have_table = have;
+			change = add_change(ds, CHANGE_RENAME_COLUMN, schema, want, have);
 			change->want_column = wcol;
 			change->have_column = hcol;
-			change->want_collation = coll;
+		}
+
+		change = palloc0(sizeof(ConvChange));
+		change->kind = CHANGE_ALTER_COLUMN;
+		change->schema = schema;
+		change->want_table = want;
+		change->have_table = have;
+		change->want_column = wcol;
+		change->have_column = hcol;
+		change->want_collation = coll;
+		change->column_changes = compare_column(wcol, coll, hcol, have);
+		if (change->column_changes != 0)
 			ds->changes = lappend(ds->changes, change);
+
+		/* rows reach a changed CHECK or type through the remap */
+		if (wcol->remap_from &&
+			(bms_is_member(hcol->attnum - FirstLowInvalidHeapAttributeNumber,
+						   checked) ||
+			 (change->column_changes & COLUMN_TYPE)))
+		{
+			change = add_change(ds, CHANGE_REMAP_COLUMN, schema, want, have);
+			change->want_column = wcol;
+			change->have_column = hcol;
 		}
 	}
 
@@ -284,6 +394,13 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 		add_change(ds, CHANGE_CREATE_TABLE, schema->name, want, NULL);
 		foreach(lc, want->columns)
 			(void) resolve_column(lfirst(lc));
+		foreach(lc, want->checks)
+		{
+			ConvChange *change = add_change(ds, CHANGE_ADD_CHECK,
+											schema->name, want, NULL);
+
+			change->want_check = lfirst(lc);
+		}
 		return;
 	}
 	entry->claimed = true;
@@ -315,7 +432,7 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, tables and columns; remove the other keys from the document.")));
+			 errhint("This version converges schemas, tables, columns and CHECK constraints; remove the other keys from the document.")));
 }
 
 /*

@@ -23,6 +23,7 @@
 #include <yaml.h>
 
 #include "catalog/pg_attribute.h"
+#include "commands/defrem.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -103,8 +104,8 @@ static const KeySpec column_keys[] = {
 	{"comment", V_STRING},
 	{"renamed_from", V_STRING},
 	{"using", V_EXPR},
-	{"remap", V_STRING_MAP, NULL, true},
-	{"check", V_EXPR, NULL, true},
+	{"remap", V_STRING_MAP},
+	{"check", V_EXPR},
 	{"unique", V_BOOL, NULL, true},
 	{"references", V_MAPPING, references_keys, true},
 	{NULL}
@@ -158,7 +159,7 @@ static const KeySpec table_keys[] = {
 	{"comment", V_STRING},
 	{"primary_key", V_STRINGS, NULL, true},
 	{"unique", V_NAMED_KEY, unique_keys, true},
-	{"checks", V_NAMED_EXPR, NULL, true},
+	{"checks", V_NAMED_EXPR},
 	{"foreign_keys", V_NAMED, foreign_key_keys, true},
 	{"indexes", V_NAMED, index_keys, true},
 	{"row_level_security", V_MAPPING, rls_keys, true},
@@ -797,11 +798,25 @@ value_pos(const YNode *map, const char *key, const char *path)
 	return node_pos(v ? v : map, child_path(path, key));
 }
 
+static ConvCheck *
+new_check(char *name, const YNode *expr, const char *path)
+{
+	ConvCheck  *check = palloc0(sizeof(ConvCheck));
+
+	check->name = name;
+	check->expr = pstrdup(expr->value);
+	check->pos = node_pos(expr, path);
+	return check;
+}
+
 static ConvColumn *
-build_column(const char *name, const YNode *node, const char *path)
+build_column(ConvTable *table, const char *name, const YNode *node,
+			 const char *path)
 {
 	ConvColumn *col = palloc0(sizeof(ConvColumn));
 	const YNode *v;
+	ListCell   *kc,
+			   *vc;
 
 	col->name = pstrdup(name);
 	col->pos = node_pos(node, path);
@@ -821,6 +836,28 @@ build_column(const char *name, const YNode *node, const char *path)
 	col->using_expr = map_string(node, "using");
 	col->using_pos = value_pos(node, "using", path);
 	col->comment = map_string(node, "comment");
+
+	v = map_get(node, "remap");
+	if (v)
+		forboth(kc, v->keys, vc, v->items)
+		{
+			col->remap_from = lappend(col->remap_from,
+									  ((YNode *) lfirst(kc))->value);
+			col->remap_to = lappend(col->remap_to,
+									((YNode *) lfirst(vc))->value);
+		}
+
+	/* an unnamed column CHECK gets the name PostgreSQL would give it */
+	v = map_get(node, "check");
+	if (v)
+	{
+		ConvCheck  *check = new_check(makeObjectName(table->name, name,
+													 "check"),
+									  v, child_path(path, "check"));
+
+		check->column = col->name;
+		table->checks = lappend(table->checks, check);
+	}
 
 	v = map_get(node, "identity");
 	if (v)
@@ -866,6 +903,7 @@ build_table(const char *name, const YNode *node, const char *path)
 {
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 	const YNode *columns = map_get(node, "columns");
+	const YNode *checks = map_get(node, "checks");
 	ListCell   *kc,
 			   *vc;
 
@@ -882,8 +920,21 @@ build_table(const char *name, const YNode *node, const char *path)
 			const char *cname = ((YNode *) lfirst(kc))->value;
 
 			table->columns = lappend(table->columns,
-									 build_column(cname, lfirst(vc),
+									 build_column(table, cname, lfirst(vc),
 												  child_path(cpath, cname)));
+		}
+	}
+	if (checks)
+	{
+		char	   *cpath = child_path(path, "checks");
+
+		forboth(kc, checks->keys, vc, checks->items)
+		{
+			char	   *cname = ((YNode *) lfirst(kc))->value;
+
+			table->checks = lappend(table->checks,
+									new_check(pstrdup(cname), lfirst(vc),
+											  child_path(cpath, cname)));
 		}
 	}
 	return table;

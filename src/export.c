@@ -94,9 +94,27 @@ end_mapping(Emitter *em)
 	emit(em, &event);
 }
 
-static void
-emit_column(Emitter *em, const ConvColumn *col)
+/* the CHECK written on this column, if there is one */
+static const ConvCheck *
+column_check(const ConvTable *table, const ConvColumn *col)
 {
+	ListCell   *lc;
+
+	foreach(lc, table->checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		if (check->column && strcmp(check->column, col->name) == 0)
+			return check;
+	}
+	return NULL;
+}
+
+static void
+emit_column(Emitter *em, const ConvTable *table, const ConvColumn *col)
+{
+	const ConvCheck *check = column_check(table, col);
+
 	emit_scalar(em, col->name, false);
 	begin_mapping(em, true);
 	emit_pair(em, "type", col->type_name);
@@ -112,9 +130,22 @@ emit_column(Emitter *em, const ConvColumn *col)
 		emit_pair(em, "generated", col->generated);
 	if (col->collation)
 		emit_pair(em, "collation", col->collation);
+	if (check)
+		emit_pair(em, "check", check->expr);
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);
+}
+
+static bool
+table_has_named_checks(const ConvTable *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->checks)
+		if (((ConvCheck *) lfirst(lc))->column == NULL)
+			return true;
+	return false;
 }
 
 static void
@@ -129,8 +160,21 @@ emit_table(Emitter *em, const ConvTable *table)
 	emit_scalar(em, "columns", false);
 	begin_mapping(em, false);
 	foreach(lc, table->columns)
-		emit_column(em, lfirst(lc));
+		emit_column(em, table, lfirst(lc));
 	end_mapping(em);
+	if (table_has_named_checks(table))
+	{
+		emit_scalar(em, "checks", false);
+		begin_mapping(em, false);
+		foreach(lc, table->checks)
+		{
+			ConvCheck  *check = lfirst(lc);
+
+			if (check->column == NULL)
+				emit_pair(em, check->name, check->expr);
+		}
+		end_mapping(em);
+	}
 	end_mapping(em);
 }
 

@@ -22,8 +22,12 @@
 #include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
@@ -32,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
+#include "utils/ruleutils.h"
 
 #include "model.h"
 
@@ -201,11 +206,37 @@ expr_collation_oid(const char *name, const DocPos *pos)
 	return w.result;
 }
 
+/*
+ * A parse state whose range table holds the relation under the names the
+ * document gives it and its columns, so a document expression that names
+ * a column renamed in the same document still cooks to the stored Vars.
+ */
+static ParseState *
+relation_parsestate(const ConvTable *table, Relation *rel)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	ParseNamespaceItem *nsitem;
+	Alias	   *alias = NULL;
+	ListCell   *lc;
+
+	*rel = table_open(table->relid, AccessShareLock);
+	if (table->doc_names)
+	{
+		alias = makeAlias(table->doc_name, NIL);
+		foreach(lc, table->doc_names)
+			alias->colnames = lappend(alias->colnames,
+									  makeString(lfirst(lc)));
+	}
+	nsitem = addRangeTableEntryForRelation(pstate, *rel, AccessShareLock,
+										   alias, false, true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	return pstate;
+}
+
 typedef struct CookWork
 {
-	const ConvColumn *col;
-	const char *text;
-	Oid			relid;			/* relation for Vars, or InvalidOid */
+	const ConvColumn *col;		/* for a default or generation expression */
+	const ConvTable *table;		/* relation for Vars, or NULL */
 	char		generated;
 	Node	   *raw;
 	Node	   *result;
@@ -215,31 +246,38 @@ static void
 cook_work(void *arg)
 {
 	CookWork   *w = arg;
-	ParseState *pstate = make_parsestate(NULL);
+	ParseState *pstate;
 	Relation	rel = NULL;
 
-	if (OidIsValid(w->relid))
-	{
-		ParseNamespaceItem *nsitem;
+	if (w->table)
+		pstate = relation_parsestate(w->table, &rel);
+	else
+		pstate = make_parsestate(NULL);
 
-		rel = table_open(w->relid, AccessShareLock);
-		nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
-											   NULL, false, true);
-		addNSItemToQuery(pstate, nsitem, true, true, true);
+	if (w->col)
+		w->result = cookDefault(pstate, w->raw, w->col->type_oid,
+								w->col->typmod, w->col->name, w->generated);
+	else
+	{
+		/* as the server cooks a CHECK constraint */
+		Node	   *expr = transformExpr(pstate, w->raw,
+										 EXPR_KIND_CHECK_CONSTRAINT);
+
+		expr = coerce_to_boolean(pstate, expr, "CHECK");
+		assign_expr_collations(pstate, expr);
+		w->result = expr;
 	}
-	w->result = cookDefault(pstate, w->raw, w->col->type_oid, w->col->typmod,
-							w->col->name, w->generated);
 	if (rel)
 		table_close(rel, NoLock);
 	free_parsestate(pstate);
 }
 
-/* cook a document expression the way CREATE TABLE stores it */
+/* cook a document expression the way the server stores it */
 static Node *
-cook(const ConvColumn *col, const char *text, const DocPos *pos, Oid relid,
-	 char generated)
+cook(const ConvColumn *col, const char *text, const DocPos *pos,
+	 const ConvTable *table, char generated)
 {
-	CookWork	w = {col, text, relid, generated, NULL, NULL};
+	CookWork	w = {col, table, generated, NULL, NULL};
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, cook_work, &w);
@@ -277,7 +315,7 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 
 	if (want->default_expr)
 		cooked = cook(want, want->default_expr, &want->default_pos,
-					  InvalidOid, '\0');
+					  NULL, '\0');
 	if (is_null_default(cooked))
 		return have->default_bin == NULL;
 	if (have->default_bin == NULL)
@@ -292,13 +330,49 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
  */
 bool
 expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
-					   Oid relid)
+					   const ConvTable *table)
 {
 	Node	   *cooked;
 
-	cooked = cook(want, want->generated, &want->generated_pos, relid,
+	cooked = cook(want, want->generated, &want->generated_pos, table,
 				  ATTRIBUTE_GENERATED_STORED);
 	return trees_match(cooked, stringToNode(have->default_bin));
+}
+
+/*
+ * expr_cook_check
+ *		A document CHECK expression as the server would store it for the
+ *		current relation "table".
+ */
+Node *
+expr_cook_check(const ConvCheck *check, const ConvTable *table)
+{
+	return cook(NULL, check->expr, &check->pos, table, '\0');
+}
+
+/*
+ * expr_deparse
+ *		A cooked expression of "table" as the server prints it.
+ */
+char *
+expr_deparse(Node *expr, const ConvTable *table)
+{
+	return deparse_expression(expr,
+							  deparse_context_for(table->name, table->relid),
+							  false, false);
+}
+
+/*
+ * expr_attnums
+ *		The columns a cooked expression of one relation reads.
+ */
+Bitmapset *
+expr_attnums(Node *expr)
+{
+	Bitmapset  *attnums = NULL;
+
+	pull_varattnos(expr, 1, &attnums);
+	return attnums;
 }
 
 /*
@@ -312,8 +386,7 @@ expr_is_volatile_default(const ConvColumn *col)
 
 	if (col->default_expr == NULL)
 		return false;
-	cooked = cook(col, col->default_expr, &col->default_pos, InvalidOid,
-				  '\0');
+	cooked = cook(col, col->default_expr, &col->default_pos, NULL, '\0');
 	return !is_null_default(cooked) && contain_volatile_functions(cooked);
 }
 

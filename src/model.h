@@ -17,6 +17,8 @@
 
 #include "postgres.h"
 
+#include "nodes/bitmapset.h"
+#include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 
 /* Where a document item was written, for error messages. */
@@ -46,6 +48,9 @@ typedef struct ConvColumn
 	char	   *generated;		/* GENERATED ALWAYS AS (...) STORED text */
 	char	   *comment;
 	char	   *using_expr;		/* document only: how rows reach the new shape */
+	List	   *remap_from;		/* document only: values rows may hold ... */
+	List	   *remap_to;		/* ... and what they become */
+	int16		attnum;			/* catalog only */
 	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;
@@ -54,6 +59,18 @@ typedef struct ConvColumn
 	DocPos		collation_pos;
 } ConvColumn;
 
+/* a CHECK constraint of a table */
+typedef struct ConvCheck
+{
+	char	   *name;
+	char	   *expr;			/* SQL text; pg_get_expr() on the catalog side */
+	char	   *bin;			/* catalog only: conbin, nodeToString() form */
+	char	   *column;			/* declared on this column (document), or
+								 * named as PostgreSQL names such a check
+								 * (catalog) */
+	DocPos		pos;
+} ConvCheck;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -61,8 +78,13 @@ typedef struct ConvTable
 	List	   *columns;		/* of ConvColumn, in document / attnum order */
 	char	   *comment;
 	Oid			relid;			/* catalog only */
+	List	   *checks;			/* of ConvCheck */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
+	List	   *doc_names;		/* catalog only, set by diff.c: each column's
+								 * name in the document, in attnum order */
+	char	   *doc_name;		/* catalog only, set by diff.c: the table's
+								 * name in the document */
 	DocPos		pos;
 } ConvTable;
 
@@ -101,7 +123,8 @@ typedef enum ConvFix
 	FIX_NONE = 0,
 	FIX_ALLOW_DATA_LOSS,		/* pass allow_data_loss => true */
 	FIX_DEFAULT_OR_USING,		/* declare default or using */
-	FIX_USING					/* declare using */
+	FIX_USING,					/* declare using */
+	FIX_REMAP					/* declare remap, or fix the rows */
 } ConvFix;
 
 typedef struct ConvProbe
@@ -129,7 +152,10 @@ typedef enum ConvChangeKind
 	CHANGE_RENAME_COLUMN,
 	CHANGE_DROP_COLUMN,
 	CHANGE_ADD_COLUMN,
-	CHANGE_ALTER_COLUMN
+	CHANGE_ALTER_COLUMN,
+	CHANGE_DROP_CHECK,
+	CHANGE_REMAP_COLUMN,
+	CHANGE_ADD_CHECK
 } ConvChangeKind;
 
 /* what differs in a CHANGE_ALTER_COLUMN */
@@ -148,6 +174,8 @@ typedef struct ConvChange
 	ConvTable  *have_table;		/* NULL for creates */
 	ConvColumn *want_column;
 	ConvColumn *have_column;
+	ConvCheck  *want_check;
+	ConvCheck  *have_check;
 	int			column_changes;	/* COLUMN_* bits */
 	Oid			want_collation; /* resolved collation of want_column */
 } ConvChange;
@@ -188,7 +216,11 @@ extern Oid	expr_collation_oid(const char *name, const DocPos *pos);
 extern bool expr_default_matches(const ConvColumn *want,
 								 const ConvColumn *have);
 extern bool expr_generated_matches(const ConvColumn *want,
-								   const ConvColumn *have, Oid relid);
+								   const ConvColumn *have,
+								   const ConvTable *table);
+extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
+extern char *expr_deparse(Node *expr, const ConvTable *table);
+extern Bitmapset *expr_attnums(Node *expr);
 extern char *expr_sql(const char *text);
 extern bool expr_is_volatile_default(const ConvColumn *col);
 

@@ -35,11 +35,14 @@ typedef enum PlanPhase
 	PHASE_CREATE_SCHEMA,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
+	PHASE_DROP_CHECK,
 	PHASE_DROP_TABLE,
 	PHASE_DROP_COLUMN,
 	PHASE_CREATE_TABLE,
 	PHASE_ADD_COLUMN,
+	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
+	PHASE_ADD_CHECK,
 	PHASE_COMMENT,
 	NUM_PHASES
 } PlanPhase;
@@ -48,6 +51,7 @@ typedef enum PlanPhase
 typedef struct RowSource
 {
 	ConvTable  *have;
+	bool		after;			/* rows as they will be before new CHECKs */
 	char	   *source;
 	char	   *key_label;
 } RowSource;
@@ -82,6 +86,12 @@ phase_of(const ConvChange *change)
 			return PHASE_ALTER_COLUMN;
 		case CHANGE_TABLE_COMMENT:
 			return PHASE_COMMENT;
+		case CHANGE_DROP_CHECK:
+			return PHASE_DROP_CHECK;
+		case CHANGE_REMAP_COLUMN:
+			return PHASE_REMAP;
+		case CHANGE_ADD_CHECK:
+			return PHASE_ADD_CHECK;
 	}
 	return PHASE_COMMENT;
 }
@@ -158,13 +168,115 @@ column_alias(PlanState *ps, ConvTable *have, ConvColumn *hcol)
 	return hcol->name;
 }
 
+/* the change of kind "kind" for a current column, or NULL */
+static ConvChange *
+column_change(PlanState *ps, ConvColumn *hcol, ConvChangeKind kind)
+{
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->have_column == hcol && change->kind == kind)
+			return change;
+	}
+	return NULL;
+}
+
+static char *
+remap_case(const ConvColumn *col, const char *value)
+{
+	StringInfoData buf;
+	ListCell   *fc,
+			   *tc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CASE %s", value);
+	forboth(fc, col->remap_from, tc, col->remap_to)
+		appendStringInfo(&buf, " WHEN %s THEN %s",
+						 quote_literal_cstr(lfirst(fc)),
+						 quote_literal_cstr(lfirst(tc)));
+	appendStringInfo(&buf, " ELSE %s END", value);
+	return buf.data;
+}
+
+static char *
+remap_values(const ConvColumn *col)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, col->remap_from)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	return buf.data;
+}
+
+static char *
+remap_pairs(const ConvColumn *col)
+{
+	StringInfoData buf;
+	ListCell   *fc,
+			   *tc;
+
+	initStringInfo(&buf);
+	forboth(fc, col->remap_from, tc, col->remap_to)
+		appendStringInfo(&buf, "%s%s -> %s", buf.len ? ", " : "",
+						 (char *) lfirst(fc), (char *) lfirst(tc));
+	return buf.data;
+}
+
+/*
+ * The rows as a new CHECK will see them: remapped, then converted to their
+ * new types, over the plain source.
+ */
+static char *
+after_source(PlanState *ps, const ConvChange *change, const char *before)
+{
+	ConvTable  *have = change->have_table;
+	const char *alias = quote_identifier(change->want_table->name);
+	StringInfoData remapped;
+	StringInfoData converted;
+	ListCell   *lc,
+			   *nc;
+
+	initStringInfo(&remapped);
+	initStringInfo(&converted);
+	forboth(lc, have->columns, nc, have->doc_names)
+	{
+		ConvColumn *hcol = lfirst(lc);
+		const char *name = quote_identifier(lfirst(nc));
+		ConvChange *remap = column_change(ps, hcol, CHANGE_REMAP_COLUMN);
+		ConvChange *alter = column_change(ps, hcol, CHANGE_ALTER_COLUMN);
+
+		appendStringInfo(&remapped, "%s AS %s, ",
+						 remap ? remap_case(remap->want_column, name) : name,
+						 name);
+		if (alter && (alter->column_changes & COLUMN_TYPE))
+			appendStringInfo(&converted, "(%s)::%s AS %s, ",
+							 alter->want_column->using_expr ?
+							 expr_sql(alter->want_column->using_expr) : name,
+							 format_type_with_typemod(alter->want_column->type_oid,
+													  alter->want_column->typmod),
+							 name);
+		else
+			appendStringInfo(&converted, "%s, ", name);
+	}
+	return psprintf("(SELECT %sconverge_sample_key FROM"
+					" (SELECT %sconverge_sample_key FROM %s) AS %s) AS %s",
+					converted.data, remapped.data, before, alias, alias);
+}
+
 /*
  * The FROM item through which validate.c reads a current table: its
  * current columns under the document's names, and a sample key made of the
- * primary key (or ctid when there is none).
+ * primary key (or ctid when there is none).  With "after", the rows as the
+ * plan will have made them when its new CHECKs are added.
  */
 static RowSource *
-row_source(PlanState *ps, const ConvChange *change)
+row_source(PlanState *ps, const ConvChange *change, bool after)
 {
 	ConvTable  *have = change->have_table;
 	RowSource  *rs;
@@ -176,7 +288,7 @@ row_source(PlanState *ps, const ConvChange *change)
 	foreach(lc, ps->sources)
 	{
 		rs = lfirst(lc);
-		if (rs->have == have)
+		if (rs->have == have && rs->after == after)
 			return rs;
 	}
 
@@ -213,7 +325,8 @@ row_source(PlanState *ps, const ConvChange *change)
 
 	rs = palloc(sizeof(RowSource));
 	rs->have = have;
-	rs->source = sql.data;
+	rs->after = after;
+	rs->source = after ? after_source(ps, change, sql.data) : sql.data;
 	rs->key_label = have->key_columns ? psprintf("(%s)", label.data) :
 		pstrdup("ctid");
 	ps->sources = lappend(ps->sources, rs);
@@ -221,11 +334,11 @@ row_source(PlanState *ps, const ConvChange *change)
 }
 
 static void
-set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
-		  char *affected, char *failing, const char *failing_text,
-		  ConvRefusal refusal, ConvFix fix)
+set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
+			 bool after, char *affected, char *failing,
+			 const char *failing_text, ConvRefusal refusal, ConvFix fix)
 {
-	RowSource  *rs = row_source(ps, change);
+	RowSource  *rs = row_source(ps, change, after);
 
 	step->probe.source = rs->source;
 	step->probe.key_label = rs->key_label;
@@ -234,6 +347,15 @@ set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
 	step->probe.failing_text = failing_text;
 	step->probe.refusal = refusal;
 	step->probe.fix = fix;
+}
+
+static void
+set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
+		  char *affected, char *failing, const char *failing_text,
+		  ConvRefusal refusal, ConvFix fix)
+{
+	set_probe_on(ps, step, change, false, affected, failing, failing_text,
+				 refusal, fix);
 }
 
 /* ----------------------------------------------------------------
@@ -585,6 +707,91 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 		add_column_comment(ps, change, want);
 }
 
+/* the change that adds a CHECK of the same name again, or NULL */
+static ConvChange *
+find_change_adding(PlanState *ps, const ConvCheck *have_check)
+{
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == CHANGE_ADD_CHECK &&
+			change->have_check == have_check)
+			return change;
+	}
+	return NULL;
+}
+
+static char *
+check_object(const ConvChange *change, const ConvCheck *check)
+{
+	return psprintf("%s.%s", table_sql(change), quote_identifier(check->name));
+}
+
+static void
+plan_drop_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->have_check;
+	bool		replaced = find_change_adding(ps, check) != NULL;
+
+	add_step(ps, "drop_check", check_object(change, check),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(check->name)),
+			 replaced ?
+			 psprintf("CHECK %s is replaced", check->expr) :
+			 psprintf("CHECK %s is not declared in the document",
+					  check->expr),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+static void
+plan_remap(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *col = change->want_column;
+	const char *name = quote_identifier(col->name);
+	char	   *in = psprintf("%s IN (%s)", name, remap_values(col));
+	ConvStep   *step;
+
+	step = add_step(ps, "remap_values", column_object(change, col->name),
+					psprintf("UPDATE %s SET %s = %s WHERE %s",
+							 table_sql(change), name,
+							 remap_case(col, name), in),
+					psprintf("a CHECK or the type of %s changes; remap: %s",
+							 col->name, remap_pairs(col)),
+					HAZARD_FULL_SCAN);
+	set_probe(ps, step, change, in, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+}
+
+static void
+plan_add_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->want_check;
+	ConvStep   *step;
+	char	   *reason;
+
+	if (change->have_check)
+		reason = psprintf("CHECK %s -> CHECK %s", change->have_check->expr,
+						  expr_deparse(expr_cook_check(check,
+													   change->have_table),
+									   change->have_table));
+	else
+		reason = pstrdup("CHECK is declared in the document and does not exist");
+
+	step = add_step(ps, "add_check", check_object(change, check),
+					psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK %s",
+							 table_sql(change), quote_identifier(check->name),
+							 expr_sql(check->expr)),
+					reason,
+					change->have_table ?
+					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
+	if (change->have_table)
+		set_probe_on(ps, step, change, true, NULL,
+					 psprintf("(%s) IS FALSE", check->expr),
+					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -651,6 +858,15 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_ALTER_COLUMN:
 			plan_alter_column(ps, change);
+			break;
+		case CHANGE_DROP_CHECK:
+			plan_drop_check(ps, change);
+			break;
+		case CHANGE_REMAP_COLUMN:
+			plan_remap(ps, change);
+			break;
+		case CHANGE_ADD_CHECK:
+			plan_add_check(ps, change);
 			break;
 		case CHANGE_TABLE_COMMENT:
 			add_step(ps, "comment_table", table_object(change),
