@@ -285,7 +285,10 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 {
 	List	   *claimed = NIL;
 	List	   *matches = NIL;
+	List	   *alters = NIL;
+	int			alter_index = 0;
 	Bitmapset  *checked;
+	Bitmapset  *retyped = NULL;
 	ListCell   *lc,
 			   *mc;
 
@@ -312,12 +315,30 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 
 	checked = diff_checks(ds, schema, want, have);
 
+	/* what differs in each kept column, and which change type */
+	forboth(lc, want->columns, mc, matches)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = lfirst(mc);
+		Oid			coll = resolve_column(wcol);
+		int			what;
+
+		if (hcol == NULL)
+			continue;
+		what = compare_column(wcol, coll, hcol, have);
+		alters = lappend_int(alters, what);
+		if (what & COLUMN_TYPE)
+			retyped = bms_add_member(retyped, hcol->attnum -
+									 FirstLowInvalidHeapAttributeNumber);
+	}
+
 	forboth(lc, want->columns, mc, matches)
 	{
 		ConvColumn *wcol = lfirst(lc);
 		ConvColumn *hcol = lfirst(mc);
 		Oid			coll = resolve_column(wcol);
 		ConvChange *change;
+		int			what;
 
 		if (hcol == NULL)
 		{
@@ -333,6 +354,28 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			change->have_column = hcol;
 		}
 
+		what = list_nth_int(alters, alter_index++);
+
+		/*
+		 * The server cannot change a generation expression, nor the type of
+		 * a column a generated column reads: such a generated column is
+		 * dropped and added again around the other changes.
+		 */
+		if (wcol->generated &&
+			((what & COLUMN_GENERATED) ||
+			 (hcol->generated &&
+			  bms_overlap(retyped,
+						  expr_attnums(stringToNode(hcol->default_bin))))))
+		{
+			change = add_change(ds, CHANGE_DROP_COLUMN, schema, want, have);
+			change->have_column = hcol;
+			change->want_column = wcol;
+			change = add_change(ds, CHANGE_ADD_COLUMN, schema, want, have);
+			change->want_column = wcol;
+			change->want_collation = coll;
+			continue;
+		}
+
 		change = palloc0(sizeof(ConvChange));
 		change->kind = CHANGE_ALTER_COLUMN;
 		change->schema = schema;
@@ -341,7 +384,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		change->want_column = wcol;
 		change->have_column = hcol;
 		change->want_collation = coll;
-		change->column_changes = compare_column(wcol, coll, hcol, have);
+		change->column_changes = what;
 		if (change->column_changes != 0)
 			ds->changes = lappend(ds->changes, change);
 

@@ -37,11 +37,13 @@ typedef enum PlanPhase
 	PHASE_RENAME_COLUMN,
 	PHASE_DROP_CHECK,
 	PHASE_DROP_TABLE,
+	PHASE_DROP_GENERATED,
 	PHASE_DROP_COLUMN,
 	PHASE_CREATE_TABLE,
 	PHASE_ADD_COLUMN,
 	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
+	PHASE_ADD_GENERATED,
 	PHASE_ADD_CHECK,
 	PHASE_COMMENT,
 	NUM_PHASES
@@ -77,11 +79,15 @@ phase_of(const ConvChange *change)
 		case CHANGE_DROP_TABLE:
 			return PHASE_DROP_TABLE;
 		case CHANGE_DROP_COLUMN:
-			return PHASE_DROP_COLUMN;
+			/* a generated column goes before the columns it reads */
+			return change->have_column->generated ?
+				PHASE_DROP_GENERATED : PHASE_DROP_COLUMN;
 		case CHANGE_CREATE_TABLE:
 			return PHASE_CREATE_TABLE;
 		case CHANGE_ADD_COLUMN:
-			return PHASE_ADD_COLUMN;
+			/* ... and comes after their type changes */
+			return change->want_column->generated ?
+				PHASE_ADD_GENERATED : PHASE_ADD_COLUMN;
 		case CHANGE_ALTER_COLUMN:
 			return PHASE_ALTER_COLUMN;
 		case CHANGE_TABLE_COMMENT:
@@ -409,6 +415,15 @@ add_column_comment(PlanState *ps, const ConvChange *change,
 			 pstrdup("comment differs from the document"), 0);
 }
 
+static void
+add_table_comment(PlanState *ps, const ConvChange *change)
+{
+	add_step(ps, "comment_table", table_object(change),
+			 comment_sql("TABLE", table_sql(change),
+						 change->want_table->comment),
+			 pstrdup("comment differs from the document"), 0);
+}
+
 /* ----------------------------------------------------------------
  * Steps, one function per kind of change
  * ----------------------------------------------------------------
@@ -552,7 +567,7 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 				  psprintf("%s IS NOT NULL AND ((%s)::%s)::%s::pg_catalog.text"
 						   " IS DISTINCT FROM (%s)::pg_catalog.text",
 						   col, col, plain_new, old_type, col),
-				  "hold values the conversion would change",
+				  "would change value in the conversion",
 				  REFUSE_ALWAYS, FIX_USING);
 }
 
@@ -587,42 +602,10 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 	}
 
 	if (what & COLUMN_GENERATED)
-	{
-		if (have->generated && !want->generated)
-			add_step(ps, "drop_expression", pstrdup(object),
-					 psprintf("%s DROP EXPRESSION", alter),
-					 psprintf("generated: %s -> (none)", have->generated),
-					 HAZARD_ACCESS_EXCLUSIVE);
-		else
-		{
-			/* the server cannot change an expression: drop and add */
-			step = add_step(ps, "drop_column", pstrdup(object),
-							psprintf("ALTER TABLE %s DROP COLUMN %s",
-									 table, col),
-							psprintf("generated: %s -> %s",
-									 have->generated ? have->generated :
-									 "(none)", want->generated),
-							HAZARD_ACCESS_EXCLUSIVE);
-			if (!have->generated)
-				set_probe(ps, step, change,
-						  psprintf("%s IS NOT NULL", col),
-						  psprintf("%s IS NOT NULL", col),
-						  "hold values the generation expression would replace",
-						  REFUSE_DATA_LOSS, FIX_ALLOW_DATA_LOSS);
-			step = add_step(ps, "add_column", pstrdup(object),
-							psprintf("ALTER TABLE %s ADD COLUMN %s", table,
-									 column_definition(want,
-													   change->want_collation,
-													   true)),
-							psprintf("generated: %s", want->generated),
-							HAZARD_ACCESS_EXCLUSIVE | HAZARD_TABLE_REWRITE);
-			set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER,
-					  FIX_NONE);
-			if (what & COLUMN_COMMENT)
-				add_column_comment(ps, change, want);
-			return;
-		}
-	}
+		add_step(ps, "drop_expression", pstrdup(object),
+				 psprintf("%s DROP EXPRESSION", alter),
+				 psprintf("generated: %s -> (none)", have->generated),
+				 HAZARD_ACCESS_EXCLUSIVE);
 
 	if ((what & COLUMN_DEFAULT) && have->default_expr)
 		add_step(ps, "drop_default", pstrdup(object),
@@ -674,7 +657,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 						HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
 		if (!fill && !type_using)
 			set_probe(ps, step, change, NULL, psprintf("%s IS NULL", col),
-					  "are NULL",
+					  "would violate NOT NULL",
 					  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
 	}
 	else if ((what & COLUMN_NOT_NULL) && !want->identity)
@@ -792,6 +775,36 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 }
 
+/*
+ * A column the document no longer declares, or one rebuilt because the
+ * server cannot change a generation expression in place.  Only stored
+ * values can be lost: a generated column's are derived.
+ */
+static void
+plan_drop_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *have = change->have_column;
+	ConvColumn *want = change->want_column;
+	const char *name = want ? want->name : have->name;	/* renamed by now */
+	const char *col = quote_identifier(name);
+	ConvStep   *step;
+
+	step = add_step(ps, "drop_column", column_object(change, name),
+					psprintf("ALTER TABLE %s DROP COLUMN %s",
+							 table_sql(change), col),
+					want ?
+					psprintf("generated: %s -> %s",
+							 have->generated ? have->generated : "(none)",
+							 want->generated) :
+					pstrdup("column is not declared in the document"),
+					HAZARD_ACCESS_EXCLUSIVE);
+	if (!have->generated)
+		set_probe(ps, step, change, psprintf("%s IS NOT NULL", col),
+				  psprintf("%s IS NOT NULL", col),
+				  "would lose a value", REFUSE_DATA_LOSS,
+				  FIX_ALLOW_DATA_LOSS);
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -835,20 +848,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 					  FIX_ALLOW_DATA_LOSS);
 			break;
 		case CHANGE_DROP_COLUMN:
-			{
-				const char *col = quote_identifier(change->have_column->name);
-
-				step = add_step(ps, "drop_column",
-								column_object(change, change->have_column->name),
-								psprintf("ALTER TABLE %s DROP COLUMN %s",
-										 table_sql(change), col),
-								pstrdup("column is not declared in the document"),
-								HAZARD_ACCESS_EXCLUSIVE);
-				set_probe(ps, step, change, psprintf("%s IS NOT NULL", col),
-						  psprintf("%s IS NOT NULL", col),
-						  "hold values that would be lost", REFUSE_DATA_LOSS,
-						  FIX_ALLOW_DATA_LOSS);
-			}
+			plan_drop_column(ps, change);
 			break;
 		case CHANGE_CREATE_TABLE:
 			plan_create_table(ps, change);
@@ -869,10 +869,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 			plan_add_check(ps, change);
 			break;
 		case CHANGE_TABLE_COMMENT:
-			add_step(ps, "comment_table", table_object(change),
-					 comment_sql("TABLE", table_sql(change),
-								 change->want_table->comment),
-					 pstrdup("comment differs from the document"), 0);
+			add_table_comment(ps, change);
 			break;
 	}
 }
@@ -889,10 +886,7 @@ plan_new_comments(PlanState *ps, const ConvChange *change)
 	if (change->kind != CHANGE_CREATE_TABLE)
 		return;
 	if (change->want_table->comment)
-		add_step(ps, "comment_table", table_object(change),
-				 comment_sql("TABLE", table_sql(change),
-							 change->want_table->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_table_comment(ps, change);
 	foreach(lc, change->want_table->columns)
 	{
 		ConvColumn *col = lfirst(lc);
