@@ -30,6 +30,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# every stage shares the model
+$(OBJS): src/model.h
+
 # pgTAP suites; the database must exist and have pgtap available.
 PROVE_DB ?= contrib_regression
 prove:

@@ -27,6 +27,7 @@ schemas:
   shop:
     tables:
       customers:
+        primary_key: [id]
         columns:
 %s
       usage_events:

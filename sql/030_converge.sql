@@ -36,10 +36,12 @@ schemas:
   app:
     tables:
       orgs:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           name: {type: text}
       users:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           email: {type: text, nullable: false}
@@ -58,10 +60,12 @@ schemas:
   app:
     tables:
       orgs:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           name: {type: text}
       users:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           email: {type: text, nullable: false, using: "'user' || id || '@unknown.invalid'"}
@@ -78,10 +82,12 @@ schemas:
   app:
     tables:
       orgs:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           name: {type: text}
       users:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           email: {type: text, nullable: false, using: "'user' || id || '@unknown.invalid'"}
@@ -99,11 +105,13 @@ schemas:
   app:
     tables:
       orgs:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           name: {type: text}
           founded: {type: date}
       users:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           email: {type: varchar(200), nullable: false}
@@ -121,11 +129,13 @@ schemas:
   app:
     tables:
       orgs:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           name: {type: text}
           founded: {type: date}
       users:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           email: {type: text, nullable: false}

@@ -20,6 +20,7 @@ schemas:
   fi:
     tables:
       accounts:
+        primary_key: [id]
         comment: money
         columns:
           id: {type: bigint, nullable: false}

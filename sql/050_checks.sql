@@ -100,6 +100,7 @@ schemas:
   chk:
     tables:
       usage_events:
+        primary_key: [id]
         columns:
           id: {type: bigint, identity: always}
           kind:
@@ -154,11 +155,13 @@ schemas:
   chk:
     tables:
       usage_events:
+        primary_key: [id]
         columns:
           id: {type: bigint, identity: always}
           kind: {type: text, nullable: false, check: "kind IN ('llm_request','llm_input_tokens','llm_output_tokens','machine_seconds')"}
           amount: {type: "numeric(12,2)", nullable: false, default: "0", check: "amount >= 0"}
       ranges:
+        primary_key: [id]
         columns:
           id: {type: integer, nullable: false}
           low: {type: integer, renamed_from: lo}

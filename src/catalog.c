@@ -294,6 +294,62 @@ read_checks(List *tables, Datum names)
 	}
 }
 
+/* NULLS NOT DISTINCT exists from PostgreSQL 15 on */
+#if PG_VERSION_NUM >= 150000
+#define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
+#else
+#define NULLS_NOT_DISTINCT "false"
+#endif
+
+static void
+read_keys(List *tables, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+	ListCell   *next = list_head(tables);
+	char	   *query;
+
+	query = psprintf("SELECT k.conrelid, k.conname, k.contype = 'p',"
+					 " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)"
+					 "    FROM pg_catalog.unnest(k.conkey)"
+					 "           WITH ORDINALITY AS u(attnum, i),"
+					 "         pg_catalog.pg_attribute a"
+					 "   WHERE a.attrelid = k.conrelid AND a.attnum = u.attnum),"
+					 " " NULLS_NOT_DISTINCT
+					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
+					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+					 " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
+					 " WHERE k.contype IN ('p', 'u') AND k.conislocal"
+					 " ORDER BY c.nspname, c.relname, k.contype, k.conname",
+					 MANAGED_TABLES);
+	converge_spi_query(query, 1, argtypes, args);
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvKey    *key = palloc0(sizeof(ConvKey));
+		ConvTable  *table;
+		bool		isnull;
+
+		table = advance_to(tables, &next,
+						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
+		key->name = get_text(tup, desc, 2);
+		key->primary = DatumGetBool(get_datum(tup, desc, 3, &isnull));
+		key->columns = text_array_to_list(get_datum(tup, desc, 4, &isnull));
+		key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 5,
+														 &isnull));
+
+		/* written as "unique: true" when PostgreSQL would name it so */
+		key->on_column = !key->primary && !key->nulls_not_distinct &&
+			list_length(key->columns) == 1 &&
+			strcmp(key->name, makeObjectName(table->name,
+											 linitial(key->columns),
+											 "key")) == 0;
+		table->keys = lappend(table->keys, key);
+	}
+}
+
 /*
  * catalog_read
  *		The current model of the named schemas.  Schemas that do not exist
@@ -312,6 +368,7 @@ catalog_read(List *schema_names)
 	{
 		read_columns(tables, names);
 		read_checks(tables, names);
+		read_keys(tables, names);
 	}
 	return model;
 }

@@ -279,6 +279,89 @@ diff_checks(DiffState *ds, const char *schema, ConvTable *want,
 	return read;
 }
 
+/* the document's name of a current column */
+static const char *
+doc_name_of(const ConvTable *have, const char *name)
+{
+	ListCell   *lc,
+			   *nc;
+
+	forboth(lc, have->columns, nc, have->doc_names)
+		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
+			return lfirst(nc);
+	return name;
+}
+
+static bool
+keys_match(const ConvKey *want, const ConvKey *have, const ConvTable *table)
+{
+	ListCell   *wc,
+			   *hc;
+
+	if (want->nulls_not_distinct != have->nulls_not_distinct ||
+		list_length(want->columns) != list_length(have->columns))
+		return false;
+	forboth(wc, want->columns, hc, have->columns)
+		if (strcmp(lfirst(wc), doc_name_of(table, lfirst(hc))) != 0)
+			return false;
+	return true;
+}
+
+/* the current key a document key stands for: the primary key, or by name */
+static ConvKey *
+find_key(List *keys, const ConvKey *key)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		ConvKey    *k = lfirst(lc);
+
+		if (key->primary ? k->primary : (!k->primary &&
+										  strcmp(k->name, key->name) == 0))
+			return k;
+	}
+	return NULL;
+}
+
+/* PRIMARY KEY and UNIQUE constraints: a changed one is dropped and added */
+static void
+diff_keys(DiffState *ds, const char *schema, ConvTable *want,
+		  ConvTable *have)
+{
+	ListCell   *lc;
+
+	foreach(lc, want->keys)
+	{
+		ConvKey    *wk = lfirst(lc);
+		ConvKey    *hk = find_key(have->keys, wk);
+		ConvChange *change;
+
+		if (hk && keys_match(wk, hk, have))
+			continue;
+		if (hk)
+		{
+			change = add_change(ds, CHANGE_DROP_KEY, schema, want, have);
+			change->have_key = hk;
+		}
+		change = add_change(ds, CHANGE_ADD_KEY, schema, want, have);
+		change->want_key = wk;
+		change->have_key = hk;
+	}
+	foreach(lc, have->keys)
+	{
+		ConvKey    *hk = lfirst(lc);
+
+		if (find_key(want->keys, hk) == NULL)
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_KEY, schema,
+											want, have);
+
+			change->have_key = hk;
+		}
+	}
+}
+
 static void
 diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			 ConvTable *have)
@@ -314,6 +397,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 	}
 
 	checked = diff_checks(ds, schema, want, have);
+	diff_keys(ds, schema, want, have);
 
 	/* what differs in each kept column, and which change type */
 	forboth(lc, want->columns, mc, matches)
@@ -437,6 +521,13 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 		add_change(ds, CHANGE_CREATE_TABLE, schema->name, want, NULL);
 		foreach(lc, want->columns)
 			(void) resolve_column(lfirst(lc));
+		foreach(lc, want->keys)
+		{
+			ConvChange *change = add_change(ds, CHANGE_ADD_KEY,
+											schema->name, want, NULL);
+
+			change->want_key = lfirst(lc);
+		}
 		foreach(lc, want->checks)
 		{
 			ConvChange *change = add_change(ds, CHANGE_ADD_CHECK,
@@ -475,7 +566,7 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, tables, columns and CHECK constraints; remove the other keys from the document.")));
+			 errhint("This version converges schemas, tables, columns, CHECK, PRIMARY KEY and UNIQUE constraints; remove the other keys from the document.")));
 }
 
 /*

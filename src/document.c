@@ -106,7 +106,7 @@ static const KeySpec column_keys[] = {
 	{"using", V_EXPR},
 	{"remap", V_STRING_MAP},
 	{"check", V_EXPR},
-	{"unique", V_BOOL, NULL, true},
+	{"unique", V_BOOL},
 	{"references", V_MAPPING, references_keys, true},
 	{NULL}
 };
@@ -157,8 +157,8 @@ static const KeySpec table_keys[] = {
 	{"renamed_from", V_STRING},
 	{"columns", V_NAMED, column_keys},
 	{"comment", V_STRING},
-	{"primary_key", V_STRINGS, NULL, true},
-	{"unique", V_NAMED_KEY, unique_keys, true},
+	{"primary_key", V_STRINGS},
+	{"unique", V_NAMED_KEY, unique_keys},
 	{"checks", V_NAMED_EXPR},
 	{"foreign_keys", V_NAMED, foreign_key_keys, true},
 	{"indexes", V_NAMED, index_keys, true},
@@ -809,6 +809,30 @@ new_check(char *name, const YNode *expr, const char *path)
 	return check;
 }
 
+static List *
+string_list(const YNode *seq)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, seq->items)
+		result = lappend(result, ((YNode *) lfirst(lc))->value);
+	return result;
+}
+
+static ConvKey *
+new_key(char *name, bool primary, List *columns, const YNode *node,
+		const char *path)
+{
+	ConvKey    *key = palloc0(sizeof(ConvKey));
+
+	key->name = name;
+	key->primary = primary;
+	key->columns = columns;
+	key->pos = node_pos(node, path);
+	return key;
+}
+
 static ConvColumn *
 build_column(ConvTable *table, const char *name, const YNode *node,
 			 const char *path)
@@ -859,6 +883,18 @@ build_column(ConvTable *table, const char *name, const YNode *node,
 		table->checks = lappend(table->checks, check);
 	}
 
+	/* unique: true gets the name PostgreSQL would give it */
+	v = map_get(node, "unique");
+	if (v && doc_bool(v, child_path(path, "unique")))
+	{
+		ConvKey    *key = new_key(makeObjectName(table->name, name, "key"),
+								  false, list_make1(col->name), v,
+								  child_path(path, "unique"));
+
+		key->on_column = true;
+		table->keys = lappend(table->keys, key);
+	}
+
 	v = map_get(node, "identity");
 	if (v)
 	{
@@ -898,12 +934,55 @@ build_column(ConvTable *table, const char *name, const YNode *node,
 	return col;
 }
 
+/*
+ * Every key column must be declared; primary key columns are NOT NULL, as
+ * the server makes them.
+ */
+static void
+check_key_columns(ConvTable *table)
+{
+	ListCell   *kc,
+			   *cc;
+
+	foreach(kc, table->keys)
+	{
+		ConvKey    *key = lfirst(kc);
+
+		if (key->columns == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key \"%s\" has no columns at line %d, column %d (%s)",
+							key->name, key->pos.line, key->pos.column,
+							key->pos.path)));
+		foreach(cc, key->columns)
+		{
+			char	   *name = lfirst(cc);
+			ConvColumn *col = NULL;
+			ListCell   *lc;
+
+			foreach(lc, table->columns)
+				if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
+					col = lfirst(lc);
+			if (col == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("key \"%s\" names column \"%s\", which the table does not declare, at line %d, column %d (%s)",
+								key->name, name, key->pos.line,
+								key->pos.column, key->pos.path)));
+			if (key->primary)
+				col->not_null = true;
+		}
+	}
+}
+
 static ConvTable *
 build_table(const char *name, const YNode *node, const char *path)
 {
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 	const YNode *columns = map_get(node, "columns");
 	const YNode *checks = map_get(node, "checks");
+	const YNode *pkey = map_get(node, "primary_key");
+	const YNode *unique = map_get(node, "unique");
 	ListCell   *kc,
 			   *vc;
 
@@ -924,6 +1003,39 @@ build_table(const char *name, const YNode *node, const char *path)
 												  child_path(cpath, cname)));
 		}
 	}
+	if (pkey)
+		table->keys = lcons(new_key(makeObjectName(name, NULL, "pkey"), true,
+									string_list(pkey), pkey,
+									child_path(path, "primary_key")),
+							table->keys);
+	if (unique)
+	{
+		char	   *upath = child_path(path, "unique");
+
+		forboth(kc, unique->keys, vc, unique->items)
+		{
+			YNode	   *v = lfirst(vc);
+			char	   *uname = ((YNode *) lfirst(kc))->value;
+			ConvKey    *key;
+
+			if (v->kind == YN_SEQUENCE)
+				key = new_key(pstrdup(uname), false, string_list(v), v,
+							  child_path(upath, uname));
+			else
+			{
+				const YNode *nnd = map_get(v, "nulls_not_distinct");
+
+				key = new_key(pstrdup(uname), false,
+							  string_list(map_get(v, "columns")), v,
+							  child_path(upath, uname));
+				key->nulls_not_distinct = nnd &&
+					doc_bool(nnd, child_path(key->pos.path,
+											 "nulls_not_distinct"));
+			}
+			table->keys = lappend(table->keys, key);
+		}
+	}
+	check_key_columns(table);
 	if (checks)
 	{
 		char	   *cpath = child_path(path, "checks");

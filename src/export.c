@@ -110,6 +110,79 @@ column_check(const ConvTable *table, const ConvColumn *col)
 	return NULL;
 }
 
+static bool
+column_is_unique(const ConvTable *table, const ConvColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->on_column && strcmp(linitial(key->columns), col->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+emit_strings(Emitter *em, List *strings)
+{
+	yaml_event_t event;
+	ListCell   *lc;
+
+	yaml_sequence_start_event_initialize(&event, NULL, NULL, 1,
+										 YAML_FLOW_SEQUENCE_STYLE);
+	emit(em, &event);
+	foreach(lc, strings)
+		emit_scalar(em, lfirst(lc), false);
+	yaml_sequence_end_event_initialize(&event);
+	emit(em, &event);
+}
+
+static void
+emit_keys(Emitter *em, const ConvTable *table)
+{
+	bool		named = false;
+	ListCell   *lc;
+
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->primary)
+		{
+			emit_scalar(em, "primary_key", false);
+			emit_strings(em, key->columns);
+		}
+		else if (!key->on_column)
+			named = true;
+	}
+	if (!named)
+		return;
+	emit_scalar(em, "unique", false);
+	begin_mapping(em, false);
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->primary || key->on_column)
+			continue;
+		emit_scalar(em, key->name, false);
+		if (key->nulls_not_distinct)
+		{
+			begin_mapping(em, true);
+			emit_scalar(em, "columns", false);
+			emit_strings(em, key->columns);
+			emit_pair(em, "nulls_not_distinct", "true");
+			end_mapping(em);
+		}
+		else
+			emit_strings(em, key->columns);
+	}
+	end_mapping(em);
+}
+
 static void
 emit_column(Emitter *em, const ConvTable *table, const ConvColumn *col)
 {
@@ -132,6 +205,8 @@ emit_column(Emitter *em, const ConvTable *table, const ConvColumn *col)
 		emit_pair(em, "collation", col->collation);
 	if (check)
 		emit_pair(em, "check", check->expr);
+	if (column_is_unique(table, col))
+		emit_pair(em, "unique", "true");
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);
@@ -162,6 +237,7 @@ emit_table(Emitter *em, const ConvTable *table)
 	foreach(lc, table->columns)
 		emit_column(em, table, lfirst(lc));
 	end_mapping(em);
+	emit_keys(em, table);
 	if (table_has_named_checks(table))
 	{
 		emit_scalar(em, "checks", false);

@@ -71,6 +71,17 @@ typedef struct ConvCheck
 	DocPos		pos;
 } ConvCheck;
 
+/* a PRIMARY KEY or UNIQUE constraint of a table */
+typedef struct ConvKey
+{
+	char	   *name;
+	bool		primary;
+	List	   *columns;		/* column names, in key order */
+	bool		nulls_not_distinct;
+	bool		on_column;		/* written as a column's "unique: true" */
+	DocPos		pos;
+} ConvKey;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -79,6 +90,7 @@ typedef struct ConvTable
 	char	   *comment;
 	Oid			relid;			/* catalog only */
 	List	   *checks;			/* of ConvCheck */
+	List	   *keys;			/* of ConvKey, the primary key first */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
 	List	   *doc_names;		/* catalog only, set by diff.c: each column's
@@ -124,7 +136,8 @@ typedef enum ConvFix
 	FIX_ALLOW_DATA_LOSS,		/* pass allow_data_loss => true */
 	FIX_DEFAULT_OR_USING,		/* declare default or using */
 	FIX_USING,					/* declare using */
-	FIX_REMAP					/* declare remap, or fix the rows */
+	FIX_REMAP,					/* declare remap, or fix the rows */
+	FIX_DUPLICATES				/* fix the duplicate rows */
 } ConvFix;
 
 typedef struct ConvProbe
@@ -154,7 +167,9 @@ typedef enum ConvChangeKind
 	CHANGE_ADD_COLUMN,
 	CHANGE_ALTER_COLUMN,
 	CHANGE_DROP_CHECK,
+	CHANGE_DROP_KEY,
 	CHANGE_REMAP_COLUMN,
+	CHANGE_ADD_KEY,
 	CHANGE_ADD_CHECK
 } ConvChangeKind;
 
@@ -176,6 +191,8 @@ typedef struct ConvChange
 	ConvColumn *have_column;
 	ConvCheck  *want_check;
 	ConvCheck  *have_check;
+	ConvKey    *want_key;
+	ConvKey    *have_key;
 	int			column_changes;	/* COLUMN_* bits */
 	Oid			want_collation; /* resolved collation of want_column */
 } ConvChange;

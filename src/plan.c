@@ -35,7 +35,7 @@ typedef enum PlanPhase
 	PHASE_CREATE_SCHEMA,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
-	PHASE_DROP_CHECK,
+	PHASE_DROP_CONSTRAINT,
 	PHASE_DROP_TABLE,
 	PHASE_DROP_GENERATED,
 	PHASE_DROP_COLUMN,
@@ -44,6 +44,7 @@ typedef enum PlanPhase
 	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
 	PHASE_ADD_GENERATED,
+	PHASE_ADD_KEY,
 	PHASE_ADD_CHECK,
 	PHASE_COMMENT,
 	NUM_PHASES
@@ -93,7 +94,10 @@ phase_of(const ConvChange *change)
 		case CHANGE_TABLE_COMMENT:
 			return PHASE_COMMENT;
 		case CHANGE_DROP_CHECK:
-			return PHASE_DROP_CHECK;
+		case CHANGE_DROP_KEY:
+			return PHASE_DROP_CONSTRAINT;
+		case CHANGE_ADD_KEY:
+			return PHASE_ADD_KEY;
 		case CHANGE_REMAP_COLUMN:
 			return PHASE_REMAP;
 		case CHANGE_ADD_CHECK:
@@ -805,6 +809,100 @@ plan_drop_column(PlanState *ps, const ConvChange *change)
 				  FIX_ALLOW_DATA_LOSS);
 }
 
+static char *
+key_definition(const ConvKey *key)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, key->primary ? "PRIMARY KEY" : "UNIQUE");
+	if (key->nulls_not_distinct)
+		appendStringInfoString(&buf, " NULLS NOT DISTINCT");
+	appendStringInfoString(&buf, " (");
+	foreach(lc, key->columns)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 quote_identifier(lfirst(lc)));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static void
+plan_drop_key(PlanState *ps, const ConvChange *change)
+{
+	ConvKey    *key = change->have_key;
+	bool		replaced = false;
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *other = lfirst(lc);
+
+		if (other->kind == CHANGE_ADD_KEY && other->have_key == key)
+			replaced = true;
+	}
+	add_step(ps, "drop_key", psprintf("%s.%s", table_sql(change),
+									  quote_identifier(key->name)),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(key->name)),
+			 psprintf("%s %s", key_definition(key),
+					  replaced ? "is replaced" :
+					  "is not declared in the document"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * A new PRIMARY KEY or UNIQUE constraint.  An existing primary key keeps
+ * its name.  Rows are checked for duplicates as the plan will leave them.
+ */
+static void
+plan_add_key(PlanState *ps, const ConvChange *change)
+{
+	ConvKey    *key = change->want_key;
+	const char *name = change->have_key && key->primary ?
+		change->have_key->name : key->name;
+	StringInfoData cols;
+	ConvStep   *step;
+	ListCell   *lc;
+
+	initStringInfo(&cols);
+	foreach(lc, key->columns)
+		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+						 quote_identifier(lfirst(lc)));
+
+	step = add_step(ps, "add_key", psprintf("%s.%s", table_sql(change),
+											quote_identifier(name)),
+					psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s",
+							 table_sql(change), quote_identifier(name),
+							 key_definition(key)),
+					change->have_key ?
+					psprintf("%s -> %s", key_definition(change->have_key),
+							 key_definition(key)) :
+					psprintf("%s is declared in the document and does not exist",
+							 key->primary ? "PRIMARY KEY" : "UNIQUE"),
+					change->have_table ?
+					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
+	if (change->have_table)
+	{
+		RowSource  *rs = row_source(ps, change, true);
+		const char *cmp;
+
+		/*
+		 * A row whose key has a NULL never collides, unless NULLS NOT
+		 * DISTINCT: then whole keys are compared as row text.
+		 */
+		cmp = key->nulls_not_distinct ?
+			psprintf("ROW(%s)::pg_catalog.text", cols.data) : cols.data;
+
+		set_probe_on(ps, step, change, true, NULL,
+					 psprintf("(%s) IN (SELECT %s FROM %s GROUP BY %s"
+							  " HAVING pg_catalog.count(*) > 1)",
+							  cmp, cmp, rs->source, cmp),
+					 "would hold a duplicate key", REFUSE_ALWAYS,
+					 FIX_DUPLICATES);
+	}
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -867,6 +965,12 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_ADD_CHECK:
 			plan_add_check(ps, change);
+			break;
+		case CHANGE_DROP_KEY:
+			plan_drop_key(ps, change);
+			break;
+		case CHANGE_ADD_KEY:
+			plan_add_key(ps, change);
 			break;
 		case CHANGE_TABLE_COMMENT:
 			add_table_comment(ps, change);

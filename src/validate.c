@@ -182,6 +182,8 @@ fix_hint(ConvFix fix)
 			return "Declare a \"default\" or a \"using\" expression for the column to fill the rows that are NULL.";
 		case FIX_USING:
 			return "Declare a \"using\" expression that converts the existing values.";
+		case FIX_DUPLICATES:
+			return "Remove or change the duplicate rows first: a document cannot say which of them to keep.";
 		case FIX_REMAP:
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
 		case FIX_NONE:
@@ -200,7 +202,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_REMAP + 1] = {false};
+	bool		fixes[FIX_DUPLICATES + 1] = {false};
 	int			refused = 0;
 	ListCell   *lc;
 
@@ -224,7 +226,7 @@ validate_raise(List *steps)
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_REMAP; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_DUPLICATES; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
