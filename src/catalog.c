@@ -176,122 +176,102 @@ read_tables(ConvModel *model, Datum names)
 	return tables;
 }
 
-/* the table a row of a query ordered like tables_query belongs to */
-static ConvTable *
-advance_to(List *tables, ListCell **next, Oid relid)
-{
-	while (((ConvTable *) lfirst(*next))->relid != relid)
-		*next = lnext(tables, *next);
-	return lfirst(*next);
-}
+/* reads one row of a per-table query into its table */
+typedef void (*RowReader) (ConvTable *table, HeapTuple tup, TupleDesc desc);
 
+/*
+ * Run one query for an object kind over all managed tables and hand each
+ * row to "reader" with its table.  The query's first column is the table's
+ * oid, and it is ordered by schema and table name as tables_query is, so
+ * rows meet their tables in one merge pass.
+ */
 static void
-read_columns(List *tables, Datum names)
-{
-	Oid			argtypes[1] = {TEXTARRAYOID};
-	Datum		args[1] = {names};
-	char	   *query;
-	ListCell   *next = list_head(tables);
-
-	/* splice the extra joins in before the WHERE of MANAGED_TABLES */
-	query = psprintf("SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,"
-					 " pg_catalog.format_type(a.atttypid, a.atttypmod),"
-					 " a.attnotnull, a.attidentity, a.attgenerated,"
-					 " a.attcollation,"
-					 " CASE WHEN a.attcollation <> t.typcollation THEN"
-					 "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
-					 "   THEN co.collname::text"
-					 "   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||"
-					 "        pg_catalog.quote_ident(co.collname) END END,"
-					 " pg_catalog.pg_get_expr(d.adbin, d.adrelid),"
-					 " d.adbin::text,"
-					 " pg_catalog.col_description(a.attrelid, a.attnum),"
-					 " a.attnum"
-					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
-					 " %s"
-					 " WHERE a.attrelid = c.oid"
-					 "   AND a.attnum > 0 AND NOT a.attisdropped"
-					 " ORDER BY c.nspname, c.relname, a.attnum",
-					 MANAGED_TABLES, COLUMNS_FROM);
-	converge_spi_query(query, 1, argtypes, args);
-
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ConvColumn *col = palloc0(sizeof(ConvColumn));
-		ConvTable  *table;
-		bool		isnull;
-		char		generated;
-
-		table = advance_to(tables, &next,
-						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
-
-		col->name = get_text(tup, desc, 2);
-		col->type_oid = DatumGetObjectId(get_datum(tup, desc, 3, &isnull));
-		col->typmod = DatumGetInt32(get_datum(tup, desc, 4, &isnull));
-		col->type_name = get_text(tup, desc, 5);
-		col->not_null = DatumGetBool(get_datum(tup, desc, 6, &isnull));
-		col->identity = DatumGetChar(get_datum(tup, desc, 7, &isnull));
-		generated = DatumGetChar(get_datum(tup, desc, 8, &isnull));
-		col->collation_oid = DatumGetObjectId(get_datum(tup, desc, 9,
-														&isnull));
-		col->collation = get_text(tup, desc, 10);
-		if (generated)
-			col->generated = get_text(tup, desc, 11);
-		else
-			col->default_expr = get_text(tup, desc, 11);
-		col->default_bin = get_text(tup, desc, 12);
-		col->comment = get_text(tup, desc, 13);
-		col->attnum = DatumGetInt16(get_datum(tup, desc, 14, &isnull));
-		table->columns = lappend(table->columns, col);
-	}
-}
-
-static void
-read_checks(List *tables, Datum names)
+read_per_table(List *tables, Datum names, const char *select,
+			   const char *rest, RowReader reader)
 {
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {names};
 	ListCell   *next = list_head(tables);
-	char	   *query;
 
-	query = psprintf("SELECT k.conrelid, k.conname,"
-					 " pg_catalog.pg_get_expr(k.conbin, k.conrelid),"
-					 " k.conbin::text,"
-					 " (SELECT a.attname FROM pg_catalog.pg_attribute a"
-					 "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
-					 "     AND pg_catalog.cardinality(k.conkey) = 1)"
-					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
-					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-					 " WHERE k.contype = 'c' AND k.conislocal"
-					 " ORDER BY c.nspname, c.relname, k.conname",
-					 MANAGED_TABLES);
-	converge_spi_query(query, 1, argtypes, args);
-
+	converge_spi_query(psprintf("SELECT c.oid, %s FROM"
+								" (SELECT c.oid, n.nspname, c.relname %s) c"
+								" %s",
+								select, MANAGED_TABLES, rest),
+					   1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ConvCheck  *check = palloc0(sizeof(ConvCheck));
-		ConvTable  *table;
 		bool		isnull;
-		char	   *column;
+		Oid			relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
 
-		table = advance_to(tables, &next,
-						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
-		check->name = get_text(tup, desc, 2);
-		check->expr = get_text(tup, desc, 3);
-		check->bin = get_text(tup, desc, 4);
-
-		/* written on its column when PostgreSQL would name it so */
-		column = get_text(tup, desc, 5);
-		if (column &&
-			strcmp(check->name, makeObjectName(table->name, column,
-											   "check")) == 0)
-			check->column = column;
-		table->checks = lappend(table->checks, check);
+		while (((ConvTable *) lfirst(next))->relid != relid)
+			next = lnext(tables, next);
+		reader(lfirst(next), tup, desc);
 	}
+}
+
+static void
+read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvColumn *col = palloc0(sizeof(ConvColumn));
+	bool		isnull;
+	char		generated;
+
+	col->name = get_text(tup, desc, 2);
+	col->type_oid = DatumGetObjectId(get_datum(tup, desc, 3, &isnull));
+	col->typmod = DatumGetInt32(get_datum(tup, desc, 4, &isnull));
+	col->type_name = get_text(tup, desc, 5);
+	col->not_null = DatumGetBool(get_datum(tup, desc, 6, &isnull));
+	col->identity = DatumGetChar(get_datum(tup, desc, 7, &isnull));
+	generated = DatumGetChar(get_datum(tup, desc, 8, &isnull));
+	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, 9, &isnull));
+	col->collation = get_text(tup, desc, 10);
+	if (generated)
+		col->generated = get_text(tup, desc, 11);
+	else
+		col->default_expr = get_text(tup, desc, 11);
+	col->default_bin = get_text(tup, desc, 12);
+	col->comment = get_text(tup, desc, 13);
+	col->attnum = DatumGetInt16(get_datum(tup, desc, 14, &isnull));
+	table->columns = lappend(table->columns, col);
+}
+
+static void
+read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvCheck  *check = palloc0(sizeof(ConvCheck));
+	char	   *column;
+
+	check->name = get_text(tup, desc, 2);
+	check->expr = get_text(tup, desc, 3);
+	check->bin = get_text(tup, desc, 4);
+
+	/* written on its column when PostgreSQL would name it so */
+	column = get_text(tup, desc, 5);
+	if (column &&
+		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
+		check->column = column;
+	table->checks = lappend(table->checks, check);
+}
+
+static void
+read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvKey    *key = palloc0(sizeof(ConvKey));
+	bool		isnull;
+
+	key->name = get_text(tup, desc, 2);
+	key->primary = DatumGetBool(get_datum(tup, desc, 3, &isnull));
+	key->columns = text_array_to_list(get_datum(tup, desc, 4, &isnull));
+	key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 5, &isnull));
+
+	/* written as "unique: true" when PostgreSQL would name it so */
+	key->on_column = !key->primary && !key->nulls_not_distinct &&
+		list_length(key->columns) == 1 &&
+		strcmp(key->name, makeObjectName(table->name, linitial(key->columns),
+										 "key")) == 0;
+	table->keys = lappend(table->keys, key);
 }
 
 /* NULLS NOT DISTINCT exists from PostgreSQL 15 on */
@@ -300,55 +280,6 @@ read_checks(List *tables, Datum names)
 #else
 #define NULLS_NOT_DISTINCT "false"
 #endif
-
-static void
-read_keys(List *tables, Datum names)
-{
-	Oid			argtypes[1] = {TEXTARRAYOID};
-	Datum		args[1] = {names};
-	ListCell   *next = list_head(tables);
-	char	   *query;
-
-	query = psprintf("SELECT k.conrelid, k.conname, k.contype = 'p',"
-					 " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)"
-					 "    FROM pg_catalog.unnest(k.conkey)"
-					 "           WITH ORDINALITY AS u(attnum, i),"
-					 "         pg_catalog.pg_attribute a"
-					 "   WHERE a.attrelid = k.conrelid AND a.attnum = u.attnum),"
-					 " " NULLS_NOT_DISTINCT
-					 " FROM (SELECT c.oid, n.nspname, c.relname %s) c"
-					 " JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-					 " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
-					 " WHERE k.contype IN ('p', 'u') AND k.conislocal"
-					 " ORDER BY c.nspname, c.relname, k.contype, k.conname",
-					 MANAGED_TABLES);
-	converge_spi_query(query, 1, argtypes, args);
-
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ConvKey    *key = palloc0(sizeof(ConvKey));
-		ConvTable  *table;
-		bool		isnull;
-
-		table = advance_to(tables, &next,
-						   DatumGetObjectId(get_datum(tup, desc, 1, &isnull)));
-		key->name = get_text(tup, desc, 2);
-		key->primary = DatumGetBool(get_datum(tup, desc, 3, &isnull));
-		key->columns = text_array_to_list(get_datum(tup, desc, 4, &isnull));
-		key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 5,
-														 &isnull));
-
-		/* written as "unique: true" when PostgreSQL would name it so */
-		key->on_column = !key->primary && !key->nulls_not_distinct &&
-			list_length(key->columns) == 1 &&
-			strcmp(key->name, makeObjectName(table->name,
-											 linitial(key->columns),
-											 "key")) == 0;
-		table->keys = lappend(table->keys, key);
-	}
-}
 
 /*
  * catalog_read
@@ -364,11 +295,48 @@ catalog_read(List *schema_names)
 
 	read_schemas(model, names);
 	tables = read_tables(model, names);
-	if (tables != NIL)
-	{
-		read_columns(tables, names);
-		read_checks(tables, names);
-		read_keys(tables, names);
-	}
+	if (tables == NIL)
+		return model;
+
+	/* one query per object kind, for every managed table at once */
+	read_per_table(tables, names,
+				   "a.attname, a.atttypid, a.atttypmod,"
+				   " pg_catalog.format_type(a.atttypid, a.atttypmod),"
+				   " a.attnotnull, a.attidentity, a.attgenerated, a.attcollation,"
+				   " CASE WHEN a.attcollation <> t.typcollation THEN"
+				   "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
+				   "   THEN co.collname::text"
+				   "   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||"
+				   "        pg_catalog.quote_ident(co.collname) END END,"
+				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid), d.adbin::text,"
+				   " pg_catalog.col_description(a.attrelid, a.attnum), a.attnum",
+				   COLUMNS_FROM
+				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
+				   "   AND NOT a.attisdropped"
+				   " ORDER BY c.nspname, c.relname, a.attnum",
+				   read_column_row);
+	read_per_table(tables, names,
+				   "k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid),"
+				   " k.conbin::text,"
+				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
+				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+				   "     AND pg_catalog.cardinality(k.conkey) = 1)",
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " WHERE k.contype = 'c' AND k.conislocal"
+				   " ORDER BY c.nspname, c.relname, k.conname",
+				   read_check_row);
+	read_per_table(tables, names,
+				   "k.conname, k.contype = 'p',"
+				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)"
+				   "    FROM pg_catalog.unnest(k.conkey)"
+				   "           WITH ORDINALITY AS u(attnum, i),"
+				   "         pg_catalog.pg_attribute a"
+				   "   WHERE a.attrelid = k.conrelid AND a.attnum = u.attnum), "
+				   NULLS_NOT_DISTINCT,
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
+				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
+				   " ORDER BY c.nspname, c.relname, k.contype, k.conname",
+				   read_key_row);
 	return model;
 }
