@@ -274,6 +274,36 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	table->keys = lappend(table->keys, key);
 }
 
+static void
+read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
+	bool		isnull;
+
+	fk->name = get_text(tup, desc, 2);
+	fk->columns = text_array_to_list(get_datum(tup, desc, 3, &isnull));
+	fk->ref_schema = get_text(tup, desc, 4);
+	fk->ref_table = get_text(tup, desc, 5);
+	fk->ref_columns = text_array_to_list(get_datum(tup, desc, 6, &isnull));
+	fk->on_delete = DatumGetChar(get_datum(tup, desc, 7, &isnull));
+	fk->on_update = DatumGetChar(get_datum(tup, desc, 8, &isnull));
+	fk->deferrable = DatumGetBool(get_datum(tup, desc, 9, &isnull));
+	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, 10, &isnull));
+
+	/* written as a column's "references" when PostgreSQL would name it so */
+	fk->on_column = list_length(fk->columns) == 1 &&
+		strcmp(fk->name, makeObjectName(table->name, linitial(fk->columns),
+										"fkey")) == 0;
+	table->foreign_keys = lappend(table->foreign_keys, fk);
+}
+
+/* the names of a constraint's columns, in key order */
+#define KEY_NAMES(keys, rel) \
+	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
+	"   FROM pg_catalog.unnest(" keys ") WITH ORDINALITY AS u(attnum, i)," \
+	"        pg_catalog.pg_attribute a" \
+	"  WHERE a.attrelid = " rel " AND a.attnum = u.attnum)"
+
 /* NULLS NOT DISTINCT exists from PostgreSQL 15 on */
 #if PG_VERSION_NUM >= 150000
 #define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
@@ -326,17 +356,26 @@ catalog_read(List *schema_names)
 				   " ORDER BY c.nspname, c.relname, k.conname",
 				   read_check_row);
 	read_per_table(tables, names,
-				   "k.conname, k.contype = 'p',"
-				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)"
-				   "    FROM pg_catalog.unnest(k.conkey)"
-				   "           WITH ORDINALITY AS u(attnum, i),"
-				   "         pg_catalog.pg_attribute a"
-				   "   WHERE a.attrelid = k.conrelid AND a.attnum = u.attnum), "
+				   "k.conname, k.contype = 'p', "
+				   KEY_NAMES("k.conkey", "k.conrelid") ", "
 				   NULLS_NOT_DISTINCT,
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
 				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
 				   " ORDER BY c.nspname, c.relname, k.contype, k.conname",
 				   read_key_row);
+	read_per_table(tables, names,
+				   "k.conname, " KEY_NAMES("k.conkey", "k.conrelid") ","
+				   " rn.nspname, r.relname, "
+				   KEY_NAMES("k.confkey", "k.confrelid") ","
+				   " k.confdeltype, k.confupdtype, k.condeferrable,"
+				   " k.condeferred",
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
+				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+				   " WHERE k.contype = 'f' AND k.conislocal"
+				   "   AND k.conparentid = 0"
+				   " ORDER BY c.nspname, c.relname, k.conname",
+				   read_foreign_key_row);
 	return model;
 }

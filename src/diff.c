@@ -38,9 +38,18 @@ typedef struct TableEntry
 	bool		claimed;
 } TableEntry;
 
+/* a document table and the current table it stands for, if any */
+typedef struct TablePair
+{
+	const char *schema;
+	ConvTable  *want;
+	ConvTable  *have;			/* NULL when the plan creates it */
+} TablePair;
+
 typedef struct DiffState
 {
 	HTAB	   *tables;
+	List	   *pairs;			/* of TablePair */
 	List	   *changes;
 } DiffState;
 
@@ -505,6 +514,7 @@ static void
 diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 {
 	TableEntry *entry = lookup_table(ds, schema->name, want->name);
+	TablePair  *pair;
 	ListCell   *lc;
 
 	if (entry == NULL && want->renamed_from)
@@ -516,6 +526,12 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 		else
 			entry = NULL;
 	}
+	pair = palloc(sizeof(TablePair));
+	pair->schema = schema->name;
+	pair->want = want;
+	pair->have = entry ? entry->table : NULL;
+	ds->pairs = lappend(ds->pairs, pair);
+
 	if (entry == NULL)
 	{
 		add_change(ds, CHANGE_CREATE_TABLE, schema->name, want, NULL);
@@ -566,7 +582,158 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, tables, columns, CHECK, PRIMARY KEY and UNIQUE constraints; remove the other keys from the document.")));
+			 errhint("This version converges schemas, tables, columns and their constraints; remove the other keys from the document.")));
+}
+
+static TablePair *
+find_pair(DiffState *ds, const char *schema, const char *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->pairs)
+	{
+		TablePair  *pair = lfirst(lc);
+
+		if (strcmp(pair->schema, schema) == 0 &&
+			strcmp(pair->want->name, table) == 0)
+			return pair;
+	}
+	return NULL;
+}
+
+/* do two lists of names, the second under current names, match? */
+static bool
+names_match(List *want, List *have, const ConvTable *have_table)
+{
+	ListCell   *wc,
+			   *hc;
+
+	if (list_length(want) != list_length(have))
+		return false;
+	forboth(wc, want, hc, have)
+	{
+		const char *name = have_table ? doc_name_of(have_table, lfirst(hc)) :
+			lfirst(hc);
+
+		if (strcmp(lfirst(wc), name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does a current foreign key mean the document's?  The referenced table
+ * and its columns are compared under the names the document gives them.
+ */
+static bool
+foreign_keys_match(DiffState *ds, const ConvForeignKey *want,
+				   const ConvForeignKey *have, const ConvTable *table)
+{
+	TableEntry *ref = lookup_table(ds, have->ref_schema, have->ref_table);
+	const ConvTable *ref_table = (ref && ref->claimed) ? ref->table : NULL;
+	const char *ref_name = ref_table ? ref_table->doc_name : have->ref_table;
+
+	return names_match(want->columns, have->columns, table) &&
+		strcmp(want->ref_schema, have->ref_schema) == 0 &&
+		strcmp(want->ref_table, ref_name) == 0 &&
+		names_match(want->ref_columns, have->ref_columns, ref_table) &&
+		want->on_delete == have->on_delete &&
+		want->on_update == have->on_update &&
+		want->deferrable == have->deferrable &&
+		want->initially_deferred == have->initially_deferred;
+}
+
+static ConvForeignKey *
+find_foreign_key(List *fkeys, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, fkeys)
+	{
+		ConvForeignKey *fk = lfirst(lc);
+
+		if (strcmp(fk->name, name) == 0)
+			return fk;
+	}
+	return NULL;
+}
+
+/* does the plan drop a key of this current table? */
+static bool
+drops_key_of(DiffState *ds, const ConvTable *have)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == CHANGE_DROP_KEY && change->have_table == have)
+			return true;
+	}
+	return false;
+}
+
+static void
+add_foreign_key(DiffState *ds, TablePair *pair, ConvForeignKey *fk,
+				ConvForeignKey *replaces)
+{
+	ConvChange *change = add_change(ds, CHANGE_ADD_FOREIGN_KEY, pair->schema,
+									pair->want, pair->have);
+	TablePair  *ref = find_pair(ds, fk->ref_schema, fk->ref_table);
+
+	change->want_fkey = fk;
+	change->have_fkey = replaces;
+	change->ref_have = ref ? ref->have : NULL;
+	change->ref_created = ref && ref->have == NULL;
+}
+
+/*
+ * Foreign keys, once every table is matched: they name other tables.  A
+ * changed one, or one whose referenced key the plan drops, is dropped and
+ * added again.
+ */
+static void
+diff_foreign_keys(DiffState *ds, TablePair *pair)
+{
+	ListCell   *lc;
+
+	foreach(lc, pair->want->foreign_keys)
+	{
+		ConvForeignKey *wf = lfirst(lc);
+		ConvForeignKey *hf = pair->have ?
+			find_foreign_key(pair->have->foreign_keys, wf->name) : NULL;
+		TableEntry *ref = hf ? lookup_table(ds, hf->ref_schema,
+											hf->ref_table) : NULL;
+
+		if (hf && foreign_keys_match(ds, wf, hf, pair->have) &&
+			!(ref && drops_key_of(ds, ref->table)))
+			continue;
+		if (hf)
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_FOREIGN_KEY,
+											pair->schema, pair->want,
+											pair->have);
+
+			change->have_fkey = hf;
+		}
+		add_foreign_key(ds, pair, wf, hf);
+	}
+	if (pair->have == NULL)
+		return;
+	foreach(lc, pair->have->foreign_keys)
+	{
+		ConvForeignKey *hf = lfirst(lc);
+
+		if (find_foreign_key(pair->want->foreign_keys, hf->name) == NULL)
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_FOREIGN_KEY,
+											pair->schema, pair->want,
+											pair->have);
+
+			change->have_fkey = hf;
+		}
+	}
 }
 
 /*
@@ -583,6 +750,7 @@ diff_models(ConvModel *want, ConvModel *have)
 
 	refuse_unsupported(want);
 	ds.tables = index_tables(have);
+	ds.pairs = NIL;
 	ds.changes = NIL;
 
 	foreach(sc, want->schemas)
@@ -600,6 +768,9 @@ diff_models(ConvModel *want, ConvModel *have)
 		foreach(tc, schema->tables)
 			diff_table(&ds, schema, lfirst(tc));
 	}
+
+	foreach(sc, ds.pairs)
+		diff_foreign_keys(&ds, lfirst(sc));
 
 	/* what the document no longer declares in the schemas it manages */
 	foreach(sc, have->schemas)

@@ -24,6 +24,7 @@
 
 #include "catalog/pg_attribute.h"
 #include "commands/defrem.h"
+#include "nodes/parsenodes.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -107,7 +108,7 @@ static const KeySpec column_keys[] = {
 	{"remap", V_STRING_MAP},
 	{"check", V_EXPR},
 	{"unique", V_BOOL},
-	{"references", V_MAPPING, references_keys, true},
+	{"references", V_MAPPING, references_keys},
 	{NULL}
 };
 
@@ -160,7 +161,7 @@ static const KeySpec table_keys[] = {
 	{"primary_key", V_STRINGS},
 	{"unique", V_NAMED_KEY, unique_keys},
 	{"checks", V_NAMED_EXPR},
-	{"foreign_keys", V_NAMED, foreign_key_keys, true},
+	{"foreign_keys", V_NAMED, foreign_key_keys},
 	{"indexes", V_NAMED, index_keys, true},
 	{"row_level_security", V_MAPPING, rls_keys, true},
 	{"policies", V_NAMED, policy_keys, true},
@@ -833,9 +834,90 @@ new_key(char *name, bool primary, List *columns, const YNode *node,
 	return key;
 }
 
+static char
+fk_action(const YNode *node, const char *path)
+{
+	static const struct
+	{
+		const char *name;
+		char		action;
+	}			actions[] = {
+		{"no action", FKCONSTR_ACTION_NOACTION},
+		{"restrict", FKCONSTR_ACTION_RESTRICT},
+		{"cascade", FKCONSTR_ACTION_CASCADE},
+		{"set null", FKCONSTR_ACTION_SETNULL},
+		{"set default", FKCONSTR_ACTION_SETDEFAULT},
+	};
+
+	if (node == NULL)
+		return FKCONSTR_ACTION_NOACTION;
+	for (int i = 0; i < lengthof(actions); i++)
+		if (pg_strcasecmp(node->value, actions[i].name) == 0)
+			return actions[i].action;
+	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+			  "unrecognized referential action \"%s\"", node->value);
+	return FKCONSTR_ACTION_NOACTION;	/* keep compiler quiet */
+}
+
+/* the value of "key" in the first of two mappings that has it */
+static const YNode *
+either_get(const YNode *a, const YNode *b, const char *key)
+{
+	const YNode *v = map_get(a, key);
+
+	return v ? v : map_get(b, key);
+}
+
+/*
+ * A foreign key: "refs" is the references mapping, "outer" the mapping
+ * around it that may hold the actions too (table foreign_keys).
+ */
+static ConvForeignKey *
+new_foreign_key(char *name, const char *schema, List *columns,
+				const YNode *refs, const YNode *outer, List *ref_columns,
+				const char *path)
+{
+	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
+	const YNode *table = map_get(refs, "table");
+	const YNode *v;
+	char	   *dot;
+
+	fk->name = name;
+	fk->columns = columns;
+	fk->ref_columns = ref_columns;
+	fk->pos = node_pos(refs, path);
+	if (table == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, refs, path,
+				  "references needs a \"table\"");
+	/* "schema.table", or a table of the same schema */
+	dot = strchr(table->value, '.');
+	fk->ref_schema = dot ? pnstrdup(table->value, dot - table->value) :
+		pstrdup(schema);
+	fk->ref_table = pstrdup(dot ? dot + 1 : table->value);
+	fk->on_delete = fk_action(either_get(refs, outer, "on_delete"),
+							  child_path(path, "on_delete"));
+	fk->on_update = fk_action(either_get(refs, outer, "on_update"),
+							  child_path(path, "on_update"));
+	v = either_get(refs, outer, "deferrable");
+	fk->deferrable = v && doc_bool(v, child_path(path, "deferrable"));
+	v = either_get(refs, outer, "initially_deferred");
+	fk->initially_deferred = v &&
+		doc_bool(v, child_path(path, "initially_deferred"));
+	if (fk->initially_deferred)
+		fk->deferrable = true;
+	if (list_length(fk->columns) != list_length(fk->ref_columns) ||
+		fk->columns == NIL)
+		doc_error(ERRCODE_INVALID_FOREIGN_KEY, refs, path,
+				  "foreign key \"%s\" needs as many referenced columns as columns",
+				  name);
+	return fk;
+}
+
+static List *string_list(const YNode *seq);
+
 static ConvColumn *
-build_column(ConvTable *table, const char *name, const YNode *node,
-			 const char *path)
+build_column(ConvTable *table, const char *schema, const char *name,
+			 const YNode *node, const char *path)
 {
 	ConvColumn *col = palloc0(sizeof(ConvColumn));
 	const YNode *v;
@@ -881,6 +963,24 @@ build_column(ConvTable *table, const char *name, const YNode *node,
 
 		check->column = col->name;
 		table->checks = lappend(table->checks, check);
+	}
+
+	/* an unnamed column reference gets the name PostgreSQL would give it */
+	v = map_get(node, "references");
+	if (v)
+	{
+		const YNode *rc = map_get(v, "column");
+		char	   *rpath = child_path(path, "references");
+		ConvForeignKey *fk;
+
+		if (rc == NULL)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, rpath,
+					  "references needs a \"column\"");
+		fk = new_foreign_key(makeObjectName(table->name, name, "fkey"),
+							 schema, list_make1(col->name), v,
+							 NULL, list_make1(rc->value), rpath);
+		fk->on_column = true;
+		table->foreign_keys = lappend(table->foreign_keys, fk);
 	}
 
 	/* unique: true gets the name PostgreSQL would give it */
@@ -976,13 +1076,15 @@ check_key_columns(ConvTable *table)
 }
 
 static ConvTable *
-build_table(const char *name, const YNode *node, const char *path)
+build_table(const char *schema, const char *name, const YNode *node,
+			const char *path)
 {
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 	const YNode *columns = map_get(node, "columns");
 	const YNode *checks = map_get(node, "checks");
 	const YNode *pkey = map_get(node, "primary_key");
 	const YNode *unique = map_get(node, "unique");
+	const YNode *fkeys = map_get(node, "foreign_keys");
 	ListCell   *kc,
 			   *vc;
 
@@ -999,7 +1101,7 @@ build_table(const char *name, const YNode *node, const char *path)
 			const char *cname = ((YNode *) lfirst(kc))->value;
 
 			table->columns = lappend(table->columns,
-									 build_column(table, cname, lfirst(vc),
+									 build_column(table, schema, cname, lfirst(vc),
 												  child_path(cpath, cname)));
 		}
 	}
@@ -1033,6 +1135,30 @@ build_table(const char *name, const YNode *node, const char *path)
 											 "nulls_not_distinct"));
 			}
 			table->keys = lappend(table->keys, key);
+		}
+	}
+	if (fkeys)
+	{
+		char	   *fpath = child_path(path, "foreign_keys");
+
+		forboth(kc, fkeys->keys, vc, fkeys->items)
+		{
+			YNode	   *v = lfirst(vc);
+			char	   *fname = ((YNode *) lfirst(kc))->value;
+			char	   *kpath = child_path(fpath, fname);
+			const YNode *refs = map_get(v, "references");
+			const YNode *cols = map_get(v, "columns");
+			const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
+
+			if (refs == NULL || cols == NULL || rcols == NULL)
+				doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, kpath,
+						  "foreign key \"%s\" needs columns and references with table and columns",
+						  fname);
+			table->foreign_keys =
+				lappend(table->foreign_keys,
+						new_foreign_key(pstrdup(fname), schema,
+										string_list(cols), refs, v,
+										string_list(rcols), kpath));
 		}
 	}
 	check_key_columns(table);
@@ -1074,7 +1200,7 @@ build_schema(const char *name, const YNode *node, const char *path)
 			const char *tname = ((YNode *) lfirst(kc))->value;
 
 			schema->tables = lappend(schema->tables,
-									 build_table(tname, lfirst(vc),
+									 build_table(name, tname, lfirst(vc),
 												 child_path(tpath, tname)));
 		}
 	}

@@ -19,6 +19,7 @@
 #include "catalog/pg_attribute.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "nodes/parsenodes.h"
 
 #include "model.h"
 
@@ -183,10 +184,99 @@ emit_keys(Emitter *em, const ConvTable *table)
 	end_mapping(em);
 }
 
+static const char *
+action_name(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_RESTRICT:
+			return "restrict";
+		case FKCONSTR_ACTION_CASCADE:
+			return "cascade";
+		case FKCONSTR_ACTION_SETNULL:
+			return "set null";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "set default";
+	}
+	return NULL;
+}
+
+static char *
+referenced_table(const char *schema, const ConvForeignKey *fk)
+{
+	if (strcmp(fk->ref_schema, schema) == 0)
+		return fk->ref_table;
+	return psprintf("%s.%s", fk->ref_schema, fk->ref_table);
+}
+
 static void
-emit_column(Emitter *em, const ConvTable *table, const ConvColumn *col)
+emit_fk_actions(Emitter *em, const ConvForeignKey *fk)
+{
+	if (action_name(fk->on_delete))
+		emit_pair(em, "on_delete", action_name(fk->on_delete));
+	if (action_name(fk->on_update))
+		emit_pair(em, "on_update", action_name(fk->on_update));
+	if (fk->deferrable)
+		emit_pair(em, "deferrable", "true");
+	if (fk->initially_deferred)
+		emit_pair(em, "initially_deferred", "true");
+}
+
+static const ConvForeignKey *
+column_reference(const ConvTable *table, const ConvColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->foreign_keys)
+	{
+		ConvForeignKey *fk = lfirst(lc);
+
+		if (fk->on_column && strcmp(linitial(fk->columns), col->name) == 0)
+			return fk;
+	}
+	return NULL;
+}
+
+static void
+emit_foreign_keys(Emitter *em, const char *schema, const ConvTable *table)
+{
+	bool		any = false;
+	ListCell   *lc;
+
+	foreach(lc, table->foreign_keys)
+		any |= !((ConvForeignKey *) lfirst(lc))->on_column;
+	if (!any)
+		return;
+	emit_scalar(em, "foreign_keys", false);
+	begin_mapping(em, false);
+	foreach(lc, table->foreign_keys)
+	{
+		ConvForeignKey *fk = lfirst(lc);
+
+		if (fk->on_column)
+			continue;
+		emit_scalar(em, fk->name, false);
+		begin_mapping(em, true);
+		emit_scalar(em, "columns", false);
+		emit_strings(em, fk->columns);
+		emit_scalar(em, "references", false);
+		begin_mapping(em, true);
+		emit_pair(em, "table", referenced_table(schema, fk));
+		emit_scalar(em, "columns", false);
+		emit_strings(em, fk->ref_columns);
+		end_mapping(em);
+		emit_fk_actions(em, fk);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
+static void
+emit_column(Emitter *em, const char *schema, const ConvTable *table,
+			const ConvColumn *col)
 {
 	const ConvCheck *check = column_check(table, col);
+	const ConvForeignKey *fk = column_reference(table, col);
 
 	emit_scalar(em, col->name, false);
 	begin_mapping(em, true);
@@ -207,6 +297,15 @@ emit_column(Emitter *em, const ConvTable *table, const ConvColumn *col)
 		emit_pair(em, "check", check->expr);
 	if (column_is_unique(table, col))
 		emit_pair(em, "unique", "true");
+	if (fk)
+	{
+		emit_scalar(em, "references", false);
+		begin_mapping(em, true);
+		emit_pair(em, "table", referenced_table(schema, fk));
+		emit_pair(em, "column", linitial(fk->ref_columns));
+		emit_fk_actions(em, fk);
+		end_mapping(em);
+	}
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);
@@ -224,7 +323,7 @@ table_has_named_checks(const ConvTable *table)
 }
 
 static void
-emit_table(Emitter *em, const ConvTable *table)
+emit_table(Emitter *em, const char *schema, const ConvTable *table)
 {
 	ListCell   *lc;
 
@@ -235,9 +334,10 @@ emit_table(Emitter *em, const ConvTable *table)
 	emit_scalar(em, "columns", false);
 	begin_mapping(em, false);
 	foreach(lc, table->columns)
-		emit_column(em, table, lfirst(lc));
+		emit_column(em, schema, table, lfirst(lc));
 	end_mapping(em);
 	emit_keys(em, table);
+	emit_foreign_keys(em, schema, table);
 	if (table_has_named_checks(table))
 	{
 		emit_scalar(em, "checks", false);
@@ -281,7 +381,7 @@ emit_document(Emitter *em, const ConvModel *model)
 			emit_scalar(em, "tables", false);
 			begin_mapping(em, false);
 			foreach(tc, schema->tables)
-				emit_table(em, lfirst(tc));
+				emit_table(em, schema->name, lfirst(tc));
 			end_mapping(em);
 		}
 		end_mapping(em);

@@ -82,6 +82,22 @@ typedef struct ConvKey
 	DocPos		pos;
 } ConvKey;
 
+/* a FOREIGN KEY constraint of a table */
+typedef struct ConvForeignKey
+{
+	char	   *name;
+	List	   *columns;		/* referencing column names */
+	char	   *ref_schema;
+	char	   *ref_table;
+	List	   *ref_columns;
+	char		on_delete;		/* FKCONSTR_ACTION_* */
+	char		on_update;
+	bool		deferrable;
+	bool		initially_deferred;
+	bool		on_column;		/* written as a column's "references" */
+	DocPos		pos;
+} ConvForeignKey;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -91,6 +107,7 @@ typedef struct ConvTable
 	Oid			relid;			/* catalog only */
 	List	   *checks;			/* of ConvCheck */
 	List	   *keys;			/* of ConvKey, the primary key first */
+	List	   *foreign_keys;	/* of ConvForeignKey */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
 	List	   *doc_names;		/* catalog only, set by diff.c: each column's
@@ -137,7 +154,8 @@ typedef enum ConvFix
 	FIX_DEFAULT_OR_USING,		/* declare default or using */
 	FIX_USING,					/* declare using */
 	FIX_REMAP,					/* declare remap, or fix the rows */
-	FIX_DUPLICATES				/* fix the duplicate rows */
+	FIX_DUPLICATES,				/* fix the duplicate rows */
+	FIX_ORPHANS					/* fix the rows, or the default */
 } ConvFix;
 
 typedef struct ConvProbe
@@ -166,11 +184,13 @@ typedef enum ConvChangeKind
 	CHANGE_DROP_COLUMN,
 	CHANGE_ADD_COLUMN,
 	CHANGE_ALTER_COLUMN,
+	CHANGE_DROP_FOREIGN_KEY,
 	CHANGE_DROP_CHECK,
 	CHANGE_DROP_KEY,
 	CHANGE_REMAP_COLUMN,
 	CHANGE_ADD_KEY,
-	CHANGE_ADD_CHECK
+	CHANGE_ADD_CHECK,
+	CHANGE_ADD_FOREIGN_KEY
 } ConvChangeKind;
 
 /* what differs in a CHANGE_ALTER_COLUMN */
@@ -193,6 +213,11 @@ typedef struct ConvChange
 	ConvCheck  *have_check;
 	ConvKey    *want_key;
 	ConvKey    *have_key;
+	ConvForeignKey *want_fkey;
+	ConvForeignKey *have_fkey;
+	ConvTable  *ref_have;		/* ADD_FOREIGN_KEY: the referenced table as
+								 * it is, if the document manages it */
+	bool		ref_created;	/* ADD_FOREIGN_KEY: the plan creates it */
 	int			column_changes;	/* COLUMN_* bits */
 	Oid			want_collation; /* resolved collation of want_column */
 } ConvChange;

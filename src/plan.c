@@ -23,6 +23,7 @@
 
 #include "catalog/pg_attribute.h"
 #include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -35,6 +36,7 @@ typedef enum PlanPhase
 	PHASE_CREATE_SCHEMA,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
+	PHASE_DROP_FOREIGN_KEY,
 	PHASE_DROP_CONSTRAINT,
 	PHASE_DROP_TABLE,
 	PHASE_DROP_GENERATED,
@@ -46,6 +48,7 @@ typedef enum PlanPhase
 	PHASE_ADD_GENERATED,
 	PHASE_ADD_KEY,
 	PHASE_ADD_CHECK,
+	PHASE_ADD_FOREIGN_KEY,
 	PHASE_COMMENT,
 	NUM_PHASES
 } PlanPhase;
@@ -98,6 +101,10 @@ phase_of(const ConvChange *change)
 			return PHASE_DROP_CONSTRAINT;
 		case CHANGE_ADD_KEY:
 			return PHASE_ADD_KEY;
+		case CHANGE_DROP_FOREIGN_KEY:
+			return PHASE_DROP_FOREIGN_KEY;
+		case CHANGE_ADD_FOREIGN_KEY:
+			return PHASE_ADD_FOREIGN_KEY;
 		case CHANGE_REMAP_COLUMN:
 			return PHASE_REMAP;
 		case CHANGE_ADD_CHECK:
@@ -273,6 +280,22 @@ after_source(PlanState *ps, const ConvChange *change, const char *before)
 							 name);
 		else
 			appendStringInfo(&converted, "%s, ", name);
+	}
+	/* columns the plan adds hold their default, or what "using" gives */
+	foreach(lc, ps->changes)
+	{
+		ConvChange *add = lfirst(lc);
+		ConvColumn *col = add->want_column;
+		const char *value = col ? (col->using_expr ? col->using_expr :
+								   col->default_expr) : NULL;
+
+		if (add->kind != CHANGE_ADD_COLUMN || add->have_table != have)
+			continue;
+		appendStringInfo(&converted, "(%s)::%s AS %s, ",
+						 value && !col->generated && !col->identity ?
+						 expr_sql(value) : "NULL",
+						 format_type_with_typemod(col->type_oid, col->typmod),
+						 quote_identifier(col->name));
 	}
 	return psprintf("(SELECT %sconverge_sample_key FROM"
 					" (SELECT %sconverge_sample_key FROM %s) AS %s) AS %s",
@@ -903,6 +926,168 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 	}
 }
 
+static const char *
+action_sql(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_RESTRICT:
+			return "RESTRICT";
+		case FKCONSTR_ACTION_CASCADE:
+			return "CASCADE";
+		case FKCONSTR_ACTION_SETNULL:
+			return "SET NULL";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "SET DEFAULT";
+	}
+	return "NO ACTION";
+}
+
+static char *
+name_list(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_identifier(lfirst(lc)));
+	return buf.data;
+}
+
+static char *
+foreign_key_definition(const ConvForeignKey *fk)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "FOREIGN KEY (%s) REFERENCES %s (%s)",
+					 name_list(fk->columns),
+					 quote_qualified_identifier(fk->ref_schema, fk->ref_table),
+					 name_list(fk->ref_columns));
+	if (fk->on_delete != FKCONSTR_ACTION_NOACTION)
+		appendStringInfo(&buf, " ON DELETE %s", action_sql(fk->on_delete));
+	if (fk->on_update != FKCONSTR_ACTION_NOACTION)
+		appendStringInfo(&buf, " ON UPDATE %s", action_sql(fk->on_update));
+	if (fk->deferrable)
+		appendStringInfoString(&buf, " DEFERRABLE");
+	if (fk->initially_deferred)
+		appendStringInfoString(&buf, " INITIALLY DEFERRED");
+	return buf.data;
+}
+
+static void
+plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->have_fkey;
+	bool		replaced = false;
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *other = lfirst(lc);
+
+		if (other->kind == CHANGE_ADD_FOREIGN_KEY && other->have_fkey == fk)
+			replaced = true;
+	}
+	add_step(ps, "drop_foreign_key",
+			 psprintf("%s.%s", table_sql(change), quote_identifier(fk->name)),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(fk->name)),
+			 psprintf("%s %s", foreign_key_definition(fk),
+					  replaced ? "is replaced" :
+					  "is not declared in the document"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * The rows a new foreign key must find: the referenced table as the plan
+ * will leave it, or nothing when the plan creates it.
+ */
+static char *
+referenced_rows(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want_fkey;
+	ConvChange	ref;
+	StringInfoData notnull;
+	ListCell   *lc;
+
+	initStringInfo(&notnull);
+	foreach(lc, fk->ref_columns)
+		appendStringInfo(&notnull, "%s%s IS NOT NULL",
+						 notnull.len ? " AND " : "",
+						 quote_identifier(lfirst(lc)));
+
+	memset(&ref, 0, sizeof(ref));
+	ref.kind = CHANGE_ALTER_COLUMN;
+	ref.schema = fk->ref_schema;
+	ref.have_table = change->ref_have;
+	if (change->ref_have)
+	{
+		ConvTable	doc = *change->ref_have;
+
+		doc.name = change->ref_have->doc_name ? change->ref_have->doc_name :
+			change->ref_have->name;
+		ref.want_table = &doc;
+		return psprintf("SELECT %s FROM %s WHERE %s",
+						name_list(fk->ref_columns),
+						row_source(ps, &ref, true)->source, notnull.data);
+	}
+	if (change->ref_created)
+		return psprintf("SELECT %s WHERE false", name_list(fk->ref_columns));
+	return psprintf("SELECT %s FROM %s WHERE %s",
+					name_list(fk->ref_columns),
+					quote_qualified_identifier(fk->ref_schema, fk->ref_table),
+					notnull.data);
+}
+
+/*
+ * A new foreign key.  On a table that holds rows it is added NOT VALID and
+ * validated in a second step, so the long scan runs under a lock that lets
+ * reads and writes go on; rows that would find no referenced row are
+ * counted before anything runs (seed 003: a new column's default must exist
+ * in the referenced table).
+ */
+static void
+plan_add_foreign_key(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want_fkey;
+	char	   *object = psprintf("%s.%s", table_sql(change),
+								  quote_identifier(fk->name));
+	bool		has_rows = (change->have_table != NULL);
+	StringInfoData anynull;
+	ConvStep   *step;
+	ListCell   *lc;
+
+	add_step(ps, "add_foreign_key", object,
+			 psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s",
+					  table_sql(change), quote_identifier(fk->name),
+					  foreign_key_definition(fk), has_rows ? " NOT VALID" : ""),
+			 change->have_fkey ?
+			 psprintf("%s -> %s", foreign_key_definition(change->have_fkey),
+					  foreign_key_definition(fk)) :
+			 pstrdup("FOREIGN KEY is declared in the document and does not exist"),
+			 0);
+	if (!has_rows)
+		return;
+
+	initStringInfo(&anynull);
+	foreach(lc, fk->columns)
+		appendStringInfo(&anynull, "%s%s IS NULL", anynull.len ? " OR " : "",
+						 quote_identifier(lfirst(lc)));
+	step = add_step(ps, "validate_foreign_key", pstrdup(object),
+					psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+							 table_sql(change), quote_identifier(fk->name)),
+					pstrdup("every existing row must find its referenced row"),
+					HAZARD_FULL_SCAN);
+	set_probe_on(ps, step, change, true, NULL,
+				 psprintf("NOT (%s) AND (%s) NOT IN (%s)", anynull.data,
+						  name_list(fk->columns),
+						  referenced_rows(ps, change)),
+				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -968,6 +1153,12 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_DROP_KEY:
 			plan_drop_key(ps, change);
+			break;
+		case CHANGE_DROP_FOREIGN_KEY:
+			plan_drop_foreign_key(ps, change);
+			break;
+		case CHANGE_ADD_FOREIGN_KEY:
+			plan_add_foreign_key(ps, change);
 			break;
 		case CHANGE_ADD_KEY:
 			plan_add_key(ps, change);

@@ -184,6 +184,8 @@ fix_hint(ConvFix fix)
 			return "Declare a \"using\" expression that converts the existing values.";
 		case FIX_DUPLICATES:
 			return "Remove or change the duplicate rows first: a document cannot say which of them to keep.";
+		case FIX_ORPHANS:
+			return "Insert the referenced rows first, or give the column a \"default\" or \"using\" that exists in the referenced table.";
 		case FIX_REMAP:
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
 		case FIX_NONE:
@@ -202,7 +204,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_DUPLICATES + 1] = {false};
+	bool		fixes[FIX_ORPHANS + 1] = {false};
 	int			refused = 0;
 	ListCell   *lc;
 
@@ -226,7 +228,7 @@ validate_raise(List *steps)
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_DUPLICATES; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_ORPHANS; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
