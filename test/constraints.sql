@@ -2,7 +2,7 @@
 -- that hold rows, asserted with pgTAP's own schema assertions and the rows.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(22);
+SELECT plan(25);
 
 CREATE SCHEMA nap;
 CREATE TABLE nap.usage_events (
@@ -12,6 +12,8 @@ CREATE TABLE nap.usage_events (
     amount numeric(12,2) NOT NULL DEFAULT 0,
     user_ref text
 );
+CREATE TABLE nap.accounts (ref text PRIMARY KEY);
+INSERT INTO nap.accounts VALUES ('u1'), ('u2'), ('u3'), ('u4'), ('dup'), ('dup2');
 INSERT INTO nap.usage_events (kind, amount, user_ref)
 SELECT k, i, 'u' || i
   FROM unnest('{request,input_tokens,output_tokens,sandbox_seconds}'::text[])
@@ -33,11 +35,15 @@ schemas:
             remap: {request: llm_request, input_tokens: llm_input_tokens,
                     output_tokens: llm_output_tokens, sandbox_seconds: machine_seconds}
           amount: {type: "numeric(12,2)", nullable: false, default: "0"}
-          user_ref: {type: text, unique: true}
+          user_ref: {type: text, unique: true, references: {table: accounts, column: ref, on_delete: set null}}
         checks:
           usage_events_amount_check: "amount >= 0"
         unique:
           usage_events_kind_amount_key: [kind, amount]
+      accounts:
+        primary_key: [ref]
+        columns:
+          ref: {type: text}
 $$ $d$;
 
 SELECT lives_ok($$SELECT count(*) FROM converge_schema(pg_temp.doc())$$,
@@ -62,6 +68,12 @@ SELECT is(
         AND conname = 'usage_events_kind_check'),
     $$CHECK ((kind = ANY (ARRAY['llm_request'::text, 'llm_input_tokens'::text, 'llm_output_tokens'::text, 'machine_seconds'::text])))$$,
     'the CHECK is the new one');
+SELECT col_is_fk('nap', 'usage_events', 'user_ref', 'user_ref is a foreign key');
+SELECT fk_ok('nap', 'usage_events', 'user_ref', 'nap', 'accounts', 'ref',
+             'user_ref references accounts.ref');
+SELECT is((SELECT confdeltype FROM pg_constraint
+            WHERE conname = 'usage_events_user_ref_fkey'), 'n',
+          'ON DELETE SET NULL');
 SELECT bag_eq(
     $$SELECT kind, amount, user_ref FROM nap.usage_events$$,
     $$VALUES ('llm_request', 1.00, 'u1'), ('llm_input_tokens', 2.00, 'u2'),
