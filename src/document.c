@@ -27,6 +27,7 @@
 #include "nodes/parsenodes.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "model.h"
@@ -292,17 +293,6 @@ node_pos(const YNode *node, const char *path)
  * ----------------------------------------------------------------
  */
 
-static YNode *
-new_node(YNodeKind kind, const yaml_mark_t *mark)
-{
-	YNode	   *node = palloc0(sizeof(YNode));
-
-	node->kind = kind;
-	node->line = (int) mark->line + 1;
-	node->column = (int) mark->column + 1;
-	return node;
-}
-
 static void
 yaml_fail(DocParser *dp)
 {
@@ -335,126 +325,164 @@ yaml_fail(DocParser *dp)
 	doc_error(code, &where, NULL, "invalid YAML: %s", problem);
 }
 
-static void
-next_event(DocParser *dp, yaml_event_t *event)
+/*
+ * One libyaml event, copied into palloc'd memory.  libyaml's own event is
+ * freed at once, so no error raised while building the tree can leak
+ * libyaml's malloc'd memory.
+ */
+typedef struct DocEvent
 {
-	if (!yaml_parser_parse(&dp->parser, event))
-		yaml_fail(dp);
+	yaml_event_type_t type;
+	int			line;
+	int			column;
+	char	   *anchor;			/* anchor or alias name, or NULL */
+	char	   *tag;
+	char	   *value;			/* scalar text */
+	size_t		length;
+	bool		plain;
+	bool		flow;
+} DocEvent;
+
+static char *
+copy_yaml_string(const yaml_char_t *s)
+{
+	return s ? pstrdup((const char *) s) : NULL;
 }
 
-/* refuse what could make a small document expand or mean something else */
 static void
-check_event_properties(const yaml_event_t *event, const YNode *node)
+next_event(DocParser *dp, DocEvent *ev)
 {
-	const yaml_char_t *anchor = NULL;
-	const yaml_char_t *tag = NULL;
+	yaml_event_t event;
 
-	switch (event->type)
+	if (!yaml_parser_parse(&dp->parser, &event))
+		yaml_fail(dp);
+	memset(ev, 0, sizeof(DocEvent));
+	ev->type = event.type;
+	ev->line = (int) event.start_mark.line + 1;
+	ev->column = (int) event.start_mark.column + 1;
+	switch (event.type)
 	{
 		case YAML_SCALAR_EVENT:
-			anchor = event->data.scalar.anchor;
-			tag = event->data.scalar.tag;
+			ev->anchor = copy_yaml_string(event.data.scalar.anchor);
+			ev->tag = copy_yaml_string(event.data.scalar.tag);
+			ev->length = event.data.scalar.length;
+			ev->value = pnstrdup((const char *) event.data.scalar.value,
+								 ev->length);
+			ev->plain = (event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+			break;
+		case YAML_ALIAS_EVENT:
+			ev->anchor = copy_yaml_string(event.data.alias.anchor);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			anchor = event->data.mapping_start.anchor;
-			tag = event->data.mapping_start.tag;
+			ev->anchor = copy_yaml_string(event.data.mapping_start.anchor);
+			ev->tag = copy_yaml_string(event.data.mapping_start.tag);
+			ev->flow = (event.data.mapping_start.style ==
+						YAML_FLOW_MAPPING_STYLE);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			anchor = event->data.sequence_start.anchor;
-			tag = event->data.sequence_start.tag;
+			ev->anchor = copy_yaml_string(event.data.sequence_start.anchor);
+			ev->tag = copy_yaml_string(event.data.sequence_start.tag);
 			break;
 		default:
 			break;
 	}
-	if (anchor)
+	yaml_event_delete(&event);
+}
+
+static YNode *
+event_node(const DocEvent *ev, YNodeKind kind)
+{
+	YNode	   *node = palloc0(sizeof(YNode));
+
+	node->kind = kind;
+	node->line = ev->line;
+	node->column = ev->column;
+	return node;
+}
+
+/* refuse what could make a small document expand or mean something else */
+static void
+check_event_properties(const DocEvent *ev, const YNode *node)
+{
+	if (ev->anchor)
 		doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
-				  "YAML anchors are not allowed (\"&%s\")", (char *) anchor);
-	if (tag)
+				  "YAML anchors are not allowed (\"&%s\")", ev->anchor);
+	if (ev->tag)
 		doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
-				  "YAML tags are not allowed (\"%s\")", (char *) tag);
+				  "YAML tags are not allowed (\"%s\")", ev->tag);
 }
 
 static bool
-scalar_is_null(const yaml_event_t *event)
+scalar_is_null(const DocEvent *ev)
 {
-	const char *v = (const char *) event->data.scalar.value;
+	const char *v = ev->value;
 
-	if (event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (!ev->plain)
 		return false;
 	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
 		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
 }
 
-/*
- * Build the node that starts with "event", consuming the events up to its
- * end.  The event is owned (and deleted) by the caller.
- */
+/* build the node that starts with "ev", consuming the events up to its end */
 static YNode *
-build_node(DocParser *dp, yaml_event_t *event, int depth)
+build_node(DocParser *dp, const DocEvent *ev, int depth)
 {
 	YNode	   *node;
 
-	switch (event->type)
+	CHECK_FOR_INTERRUPTS();
+	switch (ev->type)
 	{
 		case YAML_SCALAR_EVENT:
-			node = new_node(YN_SCALAR, &event->start_mark);
-			check_event_properties(event, node);
-			node->plain = (event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
-			if (!scalar_is_null(event))
-				node->value = pnstrdup((const char *) event->data.scalar.value,
-									   event->data.scalar.length);
+			node = event_node(ev, YN_SCALAR);
+			check_event_properties(ev, node);
+			node->plain = ev->plain;
+			/* libyaml reads UTF-8; the model holds the server's encoding */
+			if (!scalar_is_null(ev))
+				node->value = pg_any_to_server(ev->value, (int) ev->length,
+											   PG_UTF8);
 			return node;
 
 		case YAML_ALIAS_EVENT:
-			node = new_node(YN_SCALAR, &event->start_mark);
+			node = event_node(ev, YN_SCALAR);
 			doc_error(ERRCODE_FEATURE_NOT_SUPPORTED, node, NULL,
-					  "YAML aliases are not allowed (\"*%s\")",
-					  (char *) event->data.alias.anchor);
+					  "YAML aliases are not allowed (\"*%s\")", ev->anchor);
 			break;
 
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 			{
-				bool		mapping = (event->type == YAML_MAPPING_START_EVENT);
+				bool		mapping = (ev->type == YAML_MAPPING_START_EVENT);
 				yaml_event_type_t end_type = mapping ?
 				YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 
-				node = new_node(mapping ? YN_MAPPING : YN_SEQUENCE,
-								&event->start_mark);
-				node->flow = mapping &&
-					event->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
-				check_event_properties(event, node);
+				node = event_node(ev, mapping ? YN_MAPPING : YN_SEQUENCE);
+				node->flow = ev->flow;
+				check_event_properties(ev, node);
 				if (depth >= DOC_MAX_DEPTH)
 					doc_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, node, NULL,
 							  "document nesting is deeper than %d levels",
 							  DOC_MAX_DEPTH);
 				for (;;)
 				{
-					yaml_event_t child;
+					DocEvent	child;
 					YNode	   *item;
 
 					next_event(dp, &child);
 					if (child.type == end_type)
-					{
-						yaml_event_delete(&child);
 						break;
-					}
 					item = build_node(dp, &child, depth + 1);
-					yaml_event_delete(&child);
 
 					if (mapping)
 					{
-						yaml_event_t val;
-						YNode	   *value;
+						DocEvent	val;
 
 						if (item->kind != YN_SCALAR || item->value == NULL)
 							doc_error(ERRCODE_INVALID_PARAMETER_VALUE, item,
 									  NULL, "mapping keys must be strings");
 						next_event(dp, &val);
-						value = build_node(dp, &val, depth + 1);
-						yaml_event_delete(&val);
 						node->keys = lappend(node->keys, item);
-						node->items = lappend(node->items, value);
+						node->items = lappend(node->items,
+											  build_node(dp, &val, depth + 1));
 					}
 					else
 						node->items = lappend(node->items, item);
@@ -463,7 +491,7 @@ build_node(DocParser *dp, yaml_event_t *event, int depth)
 			}
 
 		default:
-			elog(ERROR, "unexpected YAML event %d", (int) event->type);
+			elog(ERROR, "unexpected YAML event %d", (int) ev->type);
 	}
 	return NULL;				/* keep compiler quiet */
 }
@@ -472,40 +500,25 @@ build_node(DocParser *dp, yaml_event_t *event, int depth)
 static YNode *
 build_tree(DocParser *dp)
 {
-	yaml_event_t event;
+	DocEvent	ev;
 	YNode	   *root = NULL;
 
 	for (;;)
 	{
-		next_event(dp, &event);
-		if (event.type == YAML_STREAM_END_EVENT)
-		{
-			yaml_event_delete(&event);
+		next_event(dp, &ev);
+		if (ev.type == YAML_STREAM_END_EVENT)
 			break;
-		}
-		if (event.type == YAML_STREAM_START_EVENT ||
-			event.type == YAML_DOCUMENT_END_EVENT)
-		{
-			yaml_event_delete(&event);
+		if (ev.type == YAML_STREAM_START_EVENT ||
+			ev.type == YAML_DOCUMENT_END_EVENT)
 			continue;
-		}
-		if (event.type == YAML_DOCUMENT_START_EVENT)
-		{
-			if (root != NULL)
-			{
-				YNode	   *where = new_node(YN_SCALAR, &event.start_mark);
-
-				yaml_event_delete(&event);
-				doc_error(ERRCODE_INVALID_PARAMETER_VALUE, where, NULL,
-						  "a schema document must hold exactly one YAML document");
-			}
-			yaml_event_delete(&event);
-			next_event(dp, &event);
-			root = build_node(dp, &event, 0);
-			yaml_event_delete(&event);
-			continue;
-		}
-		elog(ERROR, "unexpected YAML event %d", (int) event.type);
+		if (ev.type != YAML_DOCUMENT_START_EVENT)
+			elog(ERROR, "unexpected YAML event %d", (int) ev.type);
+		if (root != NULL)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE,
+					  event_node(&ev, YN_SCALAR), NULL,
+					  "a schema document must hold exactly one YAML document");
+		next_event(dp, &ev);
+		root = build_node(dp, &ev, 0);
 	}
 	return root;
 }
@@ -602,29 +615,47 @@ key_list(const KeySpec *spec)
 static void check_value(DocParser *dp, const YNode *node, const char *path,
 						const KeySpec *spec);
 
+/* keys of a mapping in text order, first occurrence first among equals */
+static int
+key_order(const void *a, const void *b)
+{
+	const YNode *ka = *(YNode *const *) a;
+	const YNode *kb = *(YNode *const *) b;
+	int			cmp = strcmp(ka->value, kb->value);
+
+	if (cmp != 0)
+		return cmp;
+	if (ka->line != kb->line)
+		return ka->line - kb->line;
+	return ka->column - kb->column;
+}
+
+/* duplicate keys, found by sorting so a huge mapping costs n log n */
 static void
 check_duplicates(const YNode *node, const char *path)
 {
+	int			n = list_length(node->keys);
+	YNode	  **keys;
 	ListCell   *lc;
 
+	if (n < 2)
+		return;
+	keys = palloc(sizeof(YNode *) * n);
 	foreach(lc, node->keys)
+		keys[foreach_current_index(lc)] = lfirst(lc);
+	qsort(keys, n, sizeof(YNode *), key_order);
+	for (int i = 1; i < n; i++)
 	{
-		YNode	   *key = lfirst(lc);
-
-		for (int i = 0; i < foreach_current_index(lc); i++)
-		{
-			YNode	   *first = list_nth(node->keys, i);
-
-			if (strcmp(first->value, key->value) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("duplicate key \"%s\" at line %d, column %d (%s)",
-								key->value, key->line, key->column,
-								child_path(path, key->value)),
-						 errdetail("The key is first given at line %d, column %d.",
-								   first->line, first->column)));
-		}
+		if (strcmp(keys[i - 1]->value, keys[i]->value) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("duplicate key \"%s\" at line %d, column %d (%s)",
+							keys[i]->value, keys[i]->line, keys[i]->column,
+							child_path(path, keys[i]->value)),
+					 errdetail("The key is first given at line %d, column %d.",
+							   keys[i - 1]->line, keys[i - 1]->column)));
 	}
+	pfree(keys);
 }
 
 /* a mapping whose keys are described by spec */
@@ -816,6 +847,8 @@ string_list(const YNode *seq)
 	List	   *result = NIL;
 	ListCell   *lc;
 
+	if (seq == NULL)
+		return NIL;
 	foreach(lc, seq->items)
 		result = lappend(result, ((YNode *) lfirst(lc))->value);
 	return result;
