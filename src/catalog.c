@@ -204,9 +204,17 @@ read_per_table(List *tables, Datum names, const char *select,
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		ListCell   *found = next;
 
-		while (((ConvTable *) lfirst(next))->relid != relid)
-			next = lnext(tables, next);
+		/*
+		 * Each query takes its own snapshot: a table created or renamed
+		 * meanwhile can show up here and not in "tables".  Skip its rows.
+		 */
+		while (found && ((ConvTable *) lfirst(found))->relid != relid)
+			found = lnext(tables, found);
+		if (found == NULL)
+			continue;
+		next = found;
 		reader(lfirst(next), tup, desc);
 	}
 }

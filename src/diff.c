@@ -510,6 +510,17 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		add_change(ds, CHANGE_TABLE_COMMENT, schema, want, have);
 }
 
+static bool
+schema_declares(const ConvSchema *schema, const char *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, schema->tables)
+		if (strcmp(((ConvTable *) lfirst(lc))->name, table) == 0)
+			return true;
+	return false;
+}
+
 static void
 diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 {
@@ -517,7 +528,9 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	TablePair  *pair;
 	ListCell   *lc;
 
-	if (entry == NULL && want->renamed_from)
+	/* as for columns: no rename from a name the document still declares */
+	if (entry == NULL && want->renamed_from &&
+		!schema_declares(schema, want->renamed_from))
 	{
 		entry = lookup_table(ds, schema->name, want->renamed_from);
 		if (entry && !entry->claimed)

@@ -615,6 +615,20 @@ key_list(const KeySpec *spec)
 static void check_value(DocParser *dp, const YNode *node, const char *path,
 						const KeySpec *spec);
 
+/*
+ * Names are refused rather than truncated as the server would truncate
+ * them: a document that says one name while the catalog holds another
+ * would never converge.
+ */
+static void
+check_name(const YNode *node, const char *path)
+{
+	if (strlen(node->value) >= NAMEDATALEN)
+		doc_error(ERRCODE_NAME_TOO_LONG, node, path,
+				  "name \"%s\" is longer than %d bytes", node->value,
+				  NAMEDATALEN - 1);
+}
+
 /* keys of a mapping in text order, first occurrence first among equals */
 static int
 key_order(const void *a, const void *b)
@@ -770,6 +784,8 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 				YNode	   *val = lfirst(vc);
 				char	   *npath = child_path(path,
 											   ((YNode *) lfirst(kc))->value);
+
+				check_name(lfirst(kc), npath);
 
 				if (spec->kind == V_NAMED)
 					check_mapping(dp, val, npath, spec->sub);
@@ -960,6 +976,9 @@ build_column(ConvTable *table, const char *schema, const char *name,
 	col->name = pstrdup(name);
 	col->pos = node_pos(node, path);
 	col->renamed_from = map_string(node, "renamed_from");
+	if (col->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
 	col->type_name = map_string(node, "type");
 	col->type_pos = value_pos(node, "type", path);
 	if (col->type_name == NULL)
@@ -1124,6 +1143,9 @@ build_table(const char *schema, const char *name, const YNode *node,
 	table->name = pstrdup(name);
 	table->pos = node_pos(node, path);
 	table->renamed_from = map_string(node, "renamed_from");
+	if (table->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
 	table->comment = map_string(node, "comment");
 	if (columns)
 	{

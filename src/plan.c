@@ -798,7 +798,7 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
 	if (change->have_table)
 		set_probe_on(ps, step, change, true, NULL,
-					 psprintf("(%s) IS FALSE", check->expr),
+					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 }
 

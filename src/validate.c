@@ -24,6 +24,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/resowner.h"
 
 #include "model.h"
@@ -82,8 +83,27 @@ run_probe(const ConvProbe *probe, ProbeResult *result)
 }
 
 /*
- * Run a probe in a subtransaction.  Returns NULL on success, or the
- * server's message when checking the rows raised an error.
+ * Errors that mean "these rows cannot take this step": bad data, a
+ * violated rule, an expression that does not fit.  Anything else (a
+ * cancel, a timeout, running out of memory) is the caller's error.
+ */
+static bool
+is_row_error(int sqlerrcode)
+{
+	int			category = ERRCODE_TO_CATEGORY(sqlerrcode);
+
+	return category == ERRCODE_DATA_EXCEPTION ||
+		category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION ||
+		category == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION;
+}
+
+/*
+ * Run a probe in a subtransaction that is always rolled back: a probe only
+ * counts, and whatever a "using" or default expression does while it is
+ * evaluated (nextval, say) is undone.  Row level security is off inside,
+ * so a policy can never hide rows from the count: where it would, the probe
+ * fails and the step is refused.  Returns NULL, or the server's message
+ * when the rows could not be checked.
  */
 static char *
 run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
@@ -91,29 +111,35 @@ run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
 	char	   *failure = NULL;
+	ErrorData  *edata = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
+		(void) set_config_option("row_security", "off", PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
+								 false);
 		run_probe(probe, result);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		failure = edata->message;
 	}
 	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+
+	if (edata)
+	{
+		if (!is_row_error(edata->sqlerrcode))
+			ReThrowError(edata);
+		failure = edata->message;
+	}
 	return failure;
 }
 
