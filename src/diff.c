@@ -469,6 +469,15 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			continue;
 		}
 
+		/* a generated column becomes a plain one before other changes */
+		if (what & COLUMN_GENERATED)
+		{
+			change = add_change(ds, CHANGE_DROP_EXPRESSION, schema, want, have);
+			change->want_column = wcol;
+			change->have_column = hcol;
+			what &= ~COLUMN_GENERATED;
+		}
+
 		change = palloc0(sizeof(ConvChange));
 		change->kind = CHANGE_ALTER_COLUMN;
 		change->schema = schema;

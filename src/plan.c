@@ -86,6 +86,8 @@ phase_of(const ConvChange *change)
 			/* a generated column goes before the columns it reads */
 			return change->have_column->generated ?
 				PHASE_DROP_GENERATED : PHASE_DROP_COLUMN;
+		case CHANGE_DROP_EXPRESSION:
+			return PHASE_DROP_GENERATED;
 		case CHANGE_CREATE_TABLE:
 			return PHASE_CREATE_TABLE;
 		case CHANGE_ADD_COLUMN:
@@ -598,6 +600,30 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 				  REFUSE_ALWAYS, FIX_USING);
 }
 
+/*
+ * Move a column's identity sequence past the largest value rows hold.  The
+ * sequence is found through its identity dependency: a column that was a
+ * serial still owns its old sequence, which pg_get_serial_sequence() may
+ * return instead.
+ */
+static char *
+identity_sync_sql(const char *table, const char *column)
+{
+	char	   *rel = quote_literal_cstr(table);
+
+	return psprintf("SELECT pg_catalog.setval(d.objid::pg_catalog.regclass, m.v)"
+					" FROM (SELECT pg_catalog.max(%s) AS v FROM %s) AS m,"
+					" pg_catalog.pg_depend d"
+					" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid = %s::pg_catalog.regclass"
+					" AND d.refobjsubid = (SELECT a.attnum FROM pg_catalog.pg_attribute a"
+					" WHERE a.attrelid = %s::pg_catalog.regclass AND a.attname = %s)"
+					" AND d.deptype = 'i' AND m.v IS NOT NULL",
+					quote_identifier(column), table, rel, rel,
+					quote_literal_cstr(column));
+}
+
 static void
 plan_alter_column(PlanState *ps, const ConvChange *change)
 {
@@ -628,11 +654,6 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 					 HAZARD_ACCESS_EXCLUSIVE);
 	}
 
-	if (what & COLUMN_GENERATED)
-		add_step(ps, "drop_expression", pstrdup(object),
-				 psprintf("%s DROP EXPRESSION", alter),
-				 psprintf("generated: %s -> (none)", have->generated),
-				 HAZARD_ACCESS_EXCLUSIVE);
 
 	if ((what & COLUMN_DEFAULT) && have->default_expr)
 		add_step(ps, "drop_default", pstrdup(object),
@@ -704,10 +725,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 				 HAZARD_ACCESS_EXCLUSIVE);
 		/* the new sequence must not hand out values rows already hold */
 		step = add_step(ps, "sync_identity", pstrdup(object),
-						psprintf("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(%s, %s), pg_catalog.max(%s)) FROM %s HAVING pg_catalog.max(%s) IS NOT NULL",
-								 quote_literal_cstr(table),
-								 quote_literal_cstr(want->name), col, table,
-								 col),
+						identity_sync_sql(table, want->name),
 						pstrdup("the identity sequence continues after the largest existing value"),
 						HAZARD_FULL_SCAN);
 		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
@@ -1132,6 +1150,16 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_DROP_COLUMN:
 			plan_drop_column(ps, change);
+			break;
+		case CHANGE_DROP_EXPRESSION:
+			add_step(ps, "drop_expression",
+					 column_object(change, change->want_column->name),
+					 psprintf("ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION",
+							  table_sql(change),
+							  quote_identifier(change->want_column->name)),
+					 psprintf("generated: %s -> (none)",
+							  change->have_column->generated),
+					 HAZARD_ACCESS_EXCLUSIVE);
 			break;
 		case CHANGE_CREATE_TABLE:
 			plan_create_table(ps, change);
