@@ -242,26 +242,42 @@ find_check(List *checks, const char *name)
 	return NULL;
 }
 
+static bool
+names_overlap(List *a, List *b)
+{
+	ListCell   *lc,
+			   *mc;
+
+	foreach(lc, a)
+		foreach(mc, b)
+			if (strcmp(lfirst(lc), lfirst(mc)) == 0)
+				return true;
+	return false;
+}
+
 /*
  * CHECK constraints of a table that exists.  A changed one is dropped and
- * added again; the columns the added ones read are returned, since a
- * column's "remap" runs only when a CHECK on it changes.
+ * added again.  One that reads a column the plan adds, retypes or rebuilds
+ * cannot be compared with the relation as it is: it is dropped before and
+ * added after those changes.  Returns the columns the added CHECKs read,
+ * since a column's "remap" runs only when a CHECK on it changes.
  */
-static Bitmapset *
+static List *
 diff_checks(DiffState *ds, const char *schema, ConvTable *want,
-			ConvTable *have)
+			ConvTable *have, List *reshaped)
 {
-	Bitmapset  *read = NULL;
+	List	   *read = NIL;
 	ListCell   *lc;
 
 	foreach(lc, want->checks)
 	{
 		ConvCheck  *wc = lfirst(lc);
 		ConvCheck  *hc = find_check(have->checks, wc->name);
-		Node	   *cooked = expr_cook_check(wc, have);
+		List	   *refs = expr_column_refs(wc->expr, &wc->pos);
 		ConvChange *change;
 
-		if (hc && equal(cooked, stringToNode(hc->bin)))
+		if (hc && !names_overlap(refs, reshaped) &&
+			equal(expr_cook_check(wc, have), stringToNode(hc->bin)))
 			continue;
 		if (hc)
 		{
@@ -271,7 +287,7 @@ diff_checks(DiffState *ds, const char *schema, ConvTable *want,
 		change = add_change(ds, CHANGE_ADD_CHECK, schema, want, have);
 		change->want_check = wc;
 		change->have_check = hc;
-		read = bms_union(read, expr_attnums(cooked));
+		read = list_concat(read, refs);
 	}
 	foreach(lc, have->checks)
 	{
@@ -336,7 +352,7 @@ find_key(List *keys, const ConvKey *key)
 /* PRIMARY KEY and UNIQUE constraints: a changed one is dropped and added */
 static void
 diff_keys(DiffState *ds, const char *schema, ConvTable *want,
-		  ConvTable *have)
+		  ConvTable *have, List *rebuilt)
 {
 	ListCell   *lc;
 
@@ -346,7 +362,9 @@ diff_keys(DiffState *ds, const char *schema, ConvTable *want,
 		ConvKey    *hk = find_key(have->keys, wk);
 		ConvChange *change;
 
-		if (hk && keys_match(wk, hk, have))
+		/* dropping a rebuilt column drops its keys: add them again */
+		if (hk && keys_match(wk, hk, have) &&
+			!names_overlap(wk->columns, rebuilt))
 			continue;
 		if (hk)
 		{
@@ -377,10 +395,14 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 {
 	List	   *claimed = NIL;
 	List	   *matches = NIL;
-	List	   *alters = NIL;
-	int			alter_index = 0;
-	Bitmapset  *checked;
+	List	   *reshaped = NIL;	/* columns added, retyped or rebuilt */
+	List	   *rebuilt_names = NIL;
+	List	   *checked;
+	int			ncols = list_length(want->columns);
+	int		   *what = palloc0(sizeof(int) * Max(ncols, 1));
+	bool	   *rebuilt = palloc0(sizeof(bool) * Max(ncols, 1));
 	Bitmapset  *retyped = NULL;
+	int			i;
 	ListCell   *lc,
 			   *mc;
 
@@ -405,34 +427,66 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		have->doc_names = lappend(have->doc_names, (char *) name);
 	}
 
-	checked = diff_checks(ds, schema, want, have);
-	diff_keys(ds, schema, want, have);
-
-	/* what differs in each kept column, and which change type */
+	/* what differs in each kept column; which columns change shape */
+	i = 0;
 	forboth(lc, want->columns, mc, matches)
 	{
 		ConvColumn *wcol = lfirst(lc);
 		ConvColumn *hcol = lfirst(mc);
-		Oid			coll = resolve_column(wcol);
-		int			what;
 
 		if (hcol == NULL)
-			continue;
-		what = compare_column(wcol, coll, hcol, have);
-		alters = lappend_int(alters, what);
-		if (what & COLUMN_TYPE)
-			retyped = bms_add_member(retyped, hcol->attnum -
-									 FirstLowInvalidHeapAttributeNumber);
+			reshaped = lappend(reshaped, wcol->name);
+		else
+		{
+			what[i] = compare_column(wcol, resolve_column(wcol), hcol, have);
+			if (what[i] & COLUMN_TYPE)
+			{
+				retyped = bms_add_member(retyped, hcol->attnum -
+										 FirstLowInvalidHeapAttributeNumber);
+				reshaped = lappend(reshaped, wcol->name);
+			}
+		}
+		i++;
 	}
 
+	/*
+	 * The server cannot change a generation expression, nor the type of a
+	 * column a generated column reads: such a generated column is dropped
+	 * and added again around the other changes.
+	 */
+	i = 0;
+	forboth(lc, want->columns, mc, matches)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = lfirst(mc);
+
+		if (hcol && wcol->generated &&
+			((what[i] & COLUMN_GENERATED) ||
+			 (hcol->generated &&
+			  bms_overlap(retyped,
+						  expr_attnums(stringToNode(hcol->default_bin))))))
+		{
+			rebuilt[i] = true;
+			rebuilt_names = lappend(rebuilt_names, wcol->name);
+		}
+		i++;
+	}
+	reshaped = list_concat(reshaped, rebuilt_names);
+
+	checked = diff_checks(ds, schema, want, have, reshaped);
+	diff_keys(ds, schema, want, have, rebuilt_names);
+
+	i = 0;
 	forboth(lc, want->columns, mc, matches)
 	{
 		ConvColumn *wcol = lfirst(lc);
 		ConvColumn *hcol = lfirst(mc);
 		Oid			coll = resolve_column(wcol);
 		ConvChange *change;
-		int			what;
+		int			changes = what[i];
+		bool		rebuild = rebuilt[i];
 
+		i++;
 		if (hcol == NULL)
 		{
 			change = add_change(ds, CHANGE_ADD_COLUMN, schema, want, have);
@@ -446,19 +500,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			change->want_column = wcol;
 			change->have_column = hcol;
 		}
-
-		what = list_nth_int(alters, alter_index++);
-
-		/*
-		 * The server cannot change a generation expression, nor the type of
-		 * a column a generated column reads: such a generated column is
-		 * dropped and added again around the other changes.
-		 */
-		if (wcol->generated &&
-			((what & COLUMN_GENERATED) ||
-			 (hcol->generated &&
-			  bms_overlap(retyped,
-						  expr_attnums(stringToNode(hcol->default_bin))))))
+		if (rebuild)
 		{
 			change = add_change(ds, CHANGE_DROP_COLUMN, schema, want, have);
 			change->have_column = hcol;
@@ -470,12 +512,12 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		}
 
 		/* a generated column becomes a plain one before other changes */
-		if (what & COLUMN_GENERATED)
+		if (changes & COLUMN_GENERATED)
 		{
 			change = add_change(ds, CHANGE_DROP_EXPRESSION, schema, want, have);
 			change->want_column = wcol;
 			change->have_column = hcol;
-			what &= ~COLUMN_GENERATED;
+			changes &= ~COLUMN_GENERATED;
 		}
 
 		change = palloc0(sizeof(ConvChange));
@@ -486,15 +528,14 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		change->want_column = wcol;
 		change->have_column = hcol;
 		change->want_collation = coll;
-		change->column_changes = what;
-		if (change->column_changes != 0)
+		change->column_changes = changes;
+		if (changes != 0)
 			ds->changes = lappend(ds->changes, change);
 
 		/* rows reach a changed CHECK or type through the remap */
 		if (wcol->remap_from &&
-			(bms_is_member(hcol->attnum - FirstLowInvalidHeapAttributeNumber,
-						   checked) ||
-			 (change->column_changes & COLUMN_TYPE)))
+			(names_overlap(checked, list_make1(wcol->name)) ||
+			 (changes & COLUMN_TYPE)))
 		{
 			change = add_change(ds, CHANGE_REMAP_COLUMN, schema, want, have);
 			change->want_column = wcol;

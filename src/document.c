@@ -1005,13 +1005,23 @@ build_column(ConvTable *table, const char *schema, const char *name,
 									((YNode *) lfirst(vc))->value);
 		}
 
-	/* an unnamed column CHECK gets the name PostgreSQL would give it */
+	/*
+	 * An unnamed column CHECK gets the name PostgreSQL would give it: after
+	 * the one column it reads, or after the table when it reads several.
+	 */
 	v = map_get(node, "check");
 	if (v)
 	{
-		ConvCheck  *check = new_check(makeObjectName(table->name, name,
-													 "check"),
-									  v, child_path(path, "check"));
+		char	   *cpath = child_path(path, "check");
+		DocPos		cpos = node_pos(v, cpath);
+		List	   *refs = expr_column_refs(v->value, &cpos);
+		ConvCheck  *check;
+
+		check = new_check(makeObjectName(table->name,
+										 list_length(refs) == 1 ?
+										 linitial(refs) : NULL,
+										 "check"),
+						  v, cpath);
 
 		check->column = col->name;
 		table->checks = lappend(table->checks, check);

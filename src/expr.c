@@ -138,6 +138,43 @@ parse_expression(const char *text, const DocPos *pos)
 	return w.result;
 }
 
+static bool
+collect_column_refs(Node *node, void *context)
+{
+	List	  **names = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		Node	   *last = llast(((ColumnRef *) node)->fields);
+
+		if (IsA(last, String) && !list_member(*names, last))
+			*names = lappend(*names, last);
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_column_refs, context);
+}
+
+/*
+ * expr_column_refs
+ *		The column names a document expression mentions, read from its raw
+ *		parse tree: for expressions that cannot be cooked against the
+ *		relation as it is (a column it reads is added or changes type).
+ */
+List *
+expr_column_refs(const char *text, const DocPos *pos)
+{
+	List	   *names = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	(void) collect_column_refs(parse_expression(text, pos), &names);
+	foreach(lc, names)
+		result = lappend(result, strVal(lfirst(lc)));
+	return result;
+}
+
 /*
  * expr_check_single
  *		Refuse text that is not exactly one expression (or, for what =

@@ -254,6 +254,7 @@ extern bool catalog_schema_is_reserved(const char *nspname);
 /* expr.c */
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
+extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern void expr_resolve_type(ConvColumn *col);
 extern Oid	expr_collation_oid(const char *name, const DocPos *pos);
 extern bool expr_default_matches(const ConvColumn *want,

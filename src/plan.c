@@ -273,6 +273,9 @@ after_source(PlanState *ps, const ConvChange *change, const char *before)
 		appendStringInfo(&remapped, "%s AS %s, ",
 						 remap ? remap_case(remap->want_column, name) : name,
 						 name);
+		/* a dropped or rebuilt column is gone when new rules are added */
+		if (column_change(ps, hcol, CHANGE_DROP_COLUMN))
+			continue;
 		if (alter && (alter->column_changes & COLUMN_TYPE))
 			appendStringInfo(&converted, "(%s)::%s AS %s, ",
 							 alter->want_column->using_expr ?
@@ -283,19 +286,22 @@ after_source(PlanState *ps, const ConvChange *change, const char *before)
 		else
 			appendStringInfo(&converted, "%s, ", name);
 	}
-	/* columns the plan adds hold their default, or what "using" gives */
+	/*
+	 * Columns the plan adds hold what their generation expression, "using"
+	 * or default gives.
+	 */
 	foreach(lc, ps->changes)
 	{
 		ConvChange *add = lfirst(lc);
 		ConvColumn *col = add->want_column;
-		const char *value = col ? (col->using_expr ? col->using_expr :
-								   col->default_expr) : NULL;
+		const char *value;
 
 		if (add->kind != CHANGE_ADD_COLUMN || add->have_table != have)
 			continue;
+		value = col->generated ? col->generated :
+			col->using_expr ? col->using_expr : col->default_expr;
 		appendStringInfo(&converted, "(%s)::%s AS %s, ",
-						 value && !col->generated && !col->identity ?
-						 expr_sql(value) : "NULL",
+						 value && !col->identity ? expr_sql(value) : "NULL",
 						 format_type_with_typemod(col->type_oid, col->typmod),
 						 quote_identifier(col->name));
 	}
