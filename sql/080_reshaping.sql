@@ -63,5 +63,24 @@ SELECT a, b FROM r.g ORDER BY a;
 SELECT step, action, problem FROM converge_plan(replace(r_doc(), 'check: "v > 0"', 'check: "v > 3"'))
  WHERE problem IS NOT NULL AND object LIKE 'r.items%';
 
+-- values are compared as the server compares them: json to jsonb only
+-- normalises, a remap runs before a narrowing, and NULLS NOT DISTINCT finds
+-- 1.0 and 1.00 equal
+CREATE TABLE r.j (id int PRIMARY KEY, doc json, code varchar(10), amt numeric, tag text);
+INSERT INTO r.j VALUES (1, '{"b": 1,  "a": 2}', 'toolong', 1.0, NULL),
+                       (2, '[1, 2]', 'ok', 1.00, NULL);
+SELECT step, action, object, problem FROM converge_plan(r_doc() || $d$
+      j:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          doc: {type: jsonb}
+          code: {type: varchar(3), remap: {toolong: tlg}}
+          amt: {type: numeric}
+          tag: {type: text}
+        unique:
+          j_amt_tag_key: {columns: [amt, tag], nulls_not_distinct: true}
+$d$) WHERE object LIKE 'r.j.%';
+
 DROP SCHEMA r CASCADE;
 DROP FUNCTION r_doc();

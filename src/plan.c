@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
+#include "utils/typcache.h"
 
 #include "model.h"
 
@@ -54,10 +55,19 @@ typedef enum PlanPhase
 } PlanPhase;
 
 /* the FROM item validate.c reads a current table through */
+/* how far into the plan validate.c sees a table's rows */
+typedef enum RowStage
+{
+	ROWS_NOW,					/* as they are, under the document's names */
+	ROWS_REMAPPED,				/* after the remap steps */
+	ROWS_AFTER					/* when new rules are added: remapped,
+								 * converted, added columns filled */
+} RowStage;
+
 typedef struct RowSource
 {
 	ConvTable  *have;
-	bool		after;			/* rows as they will be before new CHECKs */
+	RowStage	stage;
 	char	   *source;
 	char	   *key_label;
 } RowSource;
@@ -252,7 +262,8 @@ remap_pairs(const ConvColumn *col)
  * new types, over the plain source.
  */
 static char *
-after_source(PlanState *ps, const ConvChange *change, const char *before)
+staged_source(PlanState *ps, const ConvChange *change, const char *before,
+			  RowStage stage)
 {
 	ConvTable  *have = change->have_table;
 	const char *alias = quote_identifier(change->want_table->name);
@@ -305,6 +316,9 @@ after_source(PlanState *ps, const ConvChange *change, const char *before)
 						 format_type_with_typemod(col->type_oid, col->typmod),
 						 quote_identifier(col->name));
 	}
+	if (stage == ROWS_REMAPPED)
+		return psprintf("(SELECT %sconverge_sample_key FROM %s) AS %s",
+						remapped.data, before, alias);
 	return psprintf("(SELECT %sconverge_sample_key FROM"
 					" (SELECT %sconverge_sample_key FROM %s) AS %s) AS %s",
 					converted.data, remapped.data, before, alias, alias);
@@ -317,7 +331,7 @@ after_source(PlanState *ps, const ConvChange *change, const char *before)
  * plan will have made them when its new CHECKs are added.
  */
 static RowSource *
-row_source(PlanState *ps, const ConvChange *change, bool after)
+row_source(PlanState *ps, const ConvChange *change, RowStage stage)
 {
 	ConvTable  *have = change->have_table;
 	RowSource  *rs;
@@ -329,7 +343,7 @@ row_source(PlanState *ps, const ConvChange *change, bool after)
 	foreach(lc, ps->sources)
 	{
 		rs = lfirst(lc);
-		if (rs->have == have && rs->after == after)
+		if (rs->have == have && rs->stage == stage)
 			return rs;
 	}
 
@@ -366,8 +380,9 @@ row_source(PlanState *ps, const ConvChange *change, bool after)
 
 	rs = palloc(sizeof(RowSource));
 	rs->have = have;
-	rs->after = after;
-	rs->source = after ? after_source(ps, change, sql.data) : sql.data;
+	rs->stage = stage;
+	rs->source = stage == ROWS_NOW ? sql.data :
+		staged_source(ps, change, sql.data, stage);
 	rs->key_label = have->key_columns ? psprintf("(%s)", label.data) :
 		pstrdup("ctid");
 	ps->sources = lappend(ps->sources, rs);
@@ -376,10 +391,10 @@ row_source(PlanState *ps, const ConvChange *change, bool after)
 
 static void
 set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
-			 bool after, char *affected, char *failing,
+			 RowStage stage, char *affected, char *failing,
 			 const char *failing_text, ConvRefusal refusal, ConvFix fix)
 {
-	RowSource  *rs = row_source(ps, change, after);
+	RowSource  *rs = row_source(ps, change, stage);
 
 	step->probe.source = rs->source;
 	step->probe.key_label = rs->key_label;
@@ -395,7 +410,7 @@ set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
 		  char *affected, char *failing, const char *failing_text,
 		  ConvRefusal refusal, ConvFix fix)
 {
-	set_probe_on(ps, step, change, false, affected, failing, failing_text,
+	set_probe_on(ps, step, change, ROWS_NOW, affected, failing, failing_text,
 				 refusal, fix);
 }
 
@@ -583,12 +598,13 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_TABLE_REWRITE |
 					HAZARD_FULL_SCAN);
 
+	/* rows meet the conversion after the remap steps */
 	if (want->using_expr)
-		set_probe(ps, step, change, NULL,
-				  psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
-						   plain_new),
-				  "would be NULL after \"using\"",
-				  want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
+					 psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
+							  plain_new),
+					 "would be NULL after \"using\"",
+					 want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
 	else if (!can_coerce_type(1, &have->type_oid, &want->type_oid,
 							  COERCION_ASSIGNMENT))
 	{
@@ -598,12 +614,28 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 		step->rows_affected = -1;
 	}
 	else
-		set_probe(ps, step, change, NULL,
-				  psprintf("%s IS NOT NULL AND ((%s)::%s)::%s::pg_catalog.text"
-						   " IS DISTINCT FROM (%s)::pg_catalog.text",
-						   col, col, plain_new, old_type, col),
-				  "would change value in the conversion",
-				  REFUSE_ALWAYS, FIX_USING);
+	{
+		/*
+		 * A value is lost when the round trip through the new type does not
+		 * give it back.  Values are compared with the old type's equality,
+		 * else the new type's (json to jsonb only normalises), else as text.
+		 */
+		const char *as = "pg_catalog.text";
+
+		if (OidIsValid(lookup_type_cache(have->type_oid,
+										 TYPECACHE_EQ_OPR)->eq_opr))
+			as = old_type;
+		else if (OidIsValid(lookup_type_cache(want->type_oid,
+											  TYPECACHE_EQ_OPR)->eq_opr))
+			as = plain_new;
+
+		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
+					 psprintf("%s IS NOT NULL AND (((%s)::%s)::%s)::%s"
+							  " IS DISTINCT FROM (%s)::%s",
+							  col, col, plain_new, old_type, as, col, as),
+					 "would change value in the conversion",
+					 REFUSE_ALWAYS, FIX_USING);
+	}
 }
 
 /*
@@ -821,7 +853,7 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 					change->have_table ?
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
 	if (change->have_table)
-		set_probe_on(ps, step, change, true, NULL,
+		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 }
@@ -931,20 +963,36 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
 	if (change->have_table)
 	{
-		RowSource  *rs = row_source(ps, change, true);
-		const char *cmp;
+		RowSource  *rs = row_source(ps, change, ROWS_AFTER);
+		char	   *dups = psprintf("SELECT %s FROM %s GROUP BY %s"
+									" HAVING pg_catalog.count(*) > 1",
+									cols.data, rs->source, cols.data);
+		char	   *failing;
 
 		/*
 		 * A row whose key has a NULL never collides, unless NULLS NOT
-		 * DISTINCT: then whole keys are compared as row text.
+		 * DISTINCT: then NULLs are equal too.
 		 */
-		cmp = key->nulls_not_distinct ?
-			psprintf("ROW(%s)::pg_catalog.text", cols.data) : cols.data;
+		if (key->nulls_not_distinct)
+		{
+			StringInfoData same;
+			const char *alias = quote_identifier(change->want_table->name);
 
-		set_probe_on(ps, step, change, true, NULL,
-					 psprintf("(%s) IN (SELECT %s FROM %s GROUP BY %s"
-							  " HAVING pg_catalog.count(*) > 1)",
-							  cmp, cmp, rs->source, cmp),
+			initStringInfo(&same);
+			foreach(lc, key->columns)
+			{
+				const char *c = quote_identifier(lfirst(lc));
+
+				appendStringInfo(&same, "%sd.%s IS NOT DISTINCT FROM %s.%s",
+								 same.len ? " AND " : "", c, alias, c);
+			}
+			failing = psprintf("EXISTS (SELECT FROM (%s) AS d WHERE %s)",
+							   dups, same.data);
+		}
+		else
+			failing = psprintf("(%s) IN (%s)", cols.data, dups);
+
+		set_probe_on(ps, step, change, ROWS_AFTER, NULL, failing,
 					 "would hold a duplicate key", REFUSE_ALWAYS,
 					 FIX_DUPLICATES);
 	}
@@ -1056,7 +1104,7 @@ referenced_rows(PlanState *ps, const ConvChange *change)
 		ref.want_table = &doc;
 		return psprintf("SELECT %s FROM %s WHERE %s",
 						name_list(fk->ref_columns),
-						row_source(ps, &ref, true)->source, notnull.data);
+						row_source(ps, &ref, ROWS_AFTER)->source, notnull.data);
 	}
 	if (change->ref_created)
 		return psprintf("SELECT %s WHERE false", name_list(fk->ref_columns));
@@ -1081,6 +1129,7 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 								  quote_identifier(fk->name));
 	bool		has_rows = (change->have_table != NULL);
 	StringInfoData anynull;
+	StringInfoData matched;
 	ConvStep   *step;
 	ListCell   *lc;
 
@@ -1097,18 +1146,26 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 		return;
 
 	initStringInfo(&anynull);
+	initStringInfo(&matched);
 	foreach(lc, fk->columns)
+	{
+		const char *c = quote_identifier(lfirst(lc));
+
 		appendStringInfo(&anynull, "%s%s IS NULL", anynull.len ? " OR " : "",
-						 quote_identifier(lfirst(lc)));
+						 c);
+		appendStringInfo(&matched, "%sconverge_ref.%s = %s.%s",
+						 matched.len ? " AND " : "", c,
+						 quote_identifier(change->want_table->name), c);
+	}
 	step = add_step(ps, "validate_foreign_key", pstrdup(object),
 					psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
 							 table_sql(change), quote_identifier(fk->name)),
 					pstrdup("every existing row must find its referenced row"),
 					HAZARD_FULL_SCAN);
-	set_probe_on(ps, step, change, true, NULL,
-				 psprintf("NOT (%s) AND (%s) NOT IN (%s)", anynull.data,
-						  name_list(fk->columns),
-						  referenced_rows(ps, change)),
+	set_probe_on(ps, step, change, ROWS_AFTER, NULL,
+				 psprintf("NOT (%s) AND NOT EXISTS (SELECT FROM (%s) AS converge_ref (%s) WHERE %s)",
+						  anynull.data, referenced_rows(ps, change),
+						  name_list(fk->columns), matched.data),
 				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
 }
 
