@@ -162,7 +162,7 @@ validate_step(ConvStep *step, bool allow_data_loss)
 	failure = run_probe_guarded(probe, &result);
 	if (failure)
 	{
-		step->problem = psprintf("existing rows cannot be converted: %s",
+		step->problem = psprintf("existing rows cannot be checked: %s",
 								 failure);
 		step->fix = probe->fix;
 		step->rows_affected = -1;
