@@ -7,16 +7,18 @@
  * to get there (that is plan.c's business).  Everything compared here is
  * compared as the server understands it: types by resolved oid and typmod,
  * collations by oid, defaults and generation expressions as cooked trees
- * (expr.c).  A document object that names a "renamed_from" matches the
- * current object of that name when its own name does not exist yet, so a
- * rename is never a drop and a create.
+ * (expr.c), CHECKs against the real relation under the document's column
+ * names, keys and foreign keys by their columns under those names.  A
+ * document object that names a "renamed_from" matches the current object
+ * of that name when its own name does not exist yet and the document does
+ * not declare the old name, so a rename is never a drop and a create.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "lib/stringinfo.h"
 #include "access/sysattr.h"
+#include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"

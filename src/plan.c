@@ -3,13 +3,18 @@
  * plan.c
  *	  Turn the differences into an ordered list of steps.
  *
- * Steps run in fixed phases, like ALTER TABLE's own passes: schemas are
- * created first, then renames (so every later statement can use the names
- * the document gives), then drops, creates and column additions, then the
- * alterations of existing columns, and comments last.  Within one column
- * the order is the one the server needs: an identity or default that is
- * in the way goes first, the type changes, the new default is set, NULLs
- * are filled, NOT NULL is set, and a new identity comes last.
+ * Steps run in fixed phases, like ALTER TABLE's own passes (PlanPhase):
+ * schemas are created first, then renames (so every later statement can
+ * use the names the document gives); then foreign keys are dropped before
+ * the keys and CHECKs they could depend on, generated columns before the
+ * columns they read, then tables and columns; new tables and columns are
+ * added, remaps rewrite rows, existing columns are altered, generated
+ * columns come back, and keys, CHECKs and foreign keys are added last, so
+ * each is checked against rows in their final shape.  Comments close the
+ * plan.  Within one column the order is the one the server needs: an
+ * identity or default that is in the way goes first, the type changes,
+ * the new default is set, NULLs are filled, NOT NULL is set, and a new
+ * identity comes last.
  *
  * Each step carries its statement, why it exists, its hazards, and the
  * probe validate.c runs against existing rows before anything executes.
