@@ -305,6 +305,47 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	table->foreign_keys = lappend(table->foreign_keys, fk);
 }
 
+static void
+read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvIndex  *index = palloc0(sizeof(ConvIndex));
+	bool		isnull;
+	Datum		include;
+
+	index->name = get_text(tup, desc, 2);
+	index->definition = get_text(tup, desc, 3);
+	index->unique = DatumGetBool(get_datum(tup, desc, 4, &isnull));
+	index->method = get_text(tup, desc, 5);
+	index->elements = text_array_to_list(get_datum(tup, desc, 6, &isnull));
+	index->where = get_text(tup, desc, 7);
+	include = get_datum(tup, desc, 8, &isnull);
+	if (!isnull)
+		index->include = text_array_to_list(include);
+	index->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 9,
+													   &isnull));
+	table->indexes = lappend(table->indexes, index);
+}
+
+/*
+ * One key of an index as a document writes it: the column or expression as
+ * the server prints it, then a collation other than the column's, an
+ * operator class other than the default, and the ordering.
+ */
+#define INDEX_KEY \
+	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
+	" || CASE WHEN x.indcollation[k - 1] <> 0 AND x.indkey[k - 1] <> 0" \
+	"          AND x.indcollation[k - 1] <> (SELECT a.attcollation" \
+	"               FROM pg_catalog.pg_attribute a WHERE a.attrelid = x.indrelid" \
+	"                AND a.attnum = x.indkey[k - 1])" \
+	"     THEN ' COLLATE ' || (SELECT pg_catalog.quote_ident(co.collname)" \
+	"            FROM pg_catalog.pg_collation co" \
+	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
+	" || CASE WHEN NOT oc.opcdefault" \
+	"     THEN ' ' || pg_catalog.quote_ident(oc.opcname) ELSE '' END" \
+	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
+	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
+	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
+
 /* the names of a constraint's columns, in key order */
 #define KEY_NAMES(keys, rel) \
 	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
@@ -385,5 +426,28 @@ catalog_read(List *schema_names)
 				   "   AND k.conparentid = 0"
 				   " ORDER BY c.nspname, c.relname, k.conname",
 				   read_foreign_key_row);
+	read_per_table(tables, names,
+				   "i.relname, pg_catalog.pg_get_indexdef(x.indexrelid),"
+				   " x.indisunique, am.amname,"
+				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"
+				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k,"
+				   "         pg_catalog.pg_opclass oc"
+				   "   WHERE oc.oid = x.indclass[k - 1]),"
+				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid),"
+				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)"
+				   "    FROM pg_catalog.generate_series(x.indnkeyatts + 1,"
+				   "                                    x.indnatts) AS k,"
+				   "         pg_catalog.pg_attribute a"
+				   "   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1]), "
+				   NULLS_NOT_DISTINCT,
+				   "JOIN pg_catalog.pg_index x ON x.indrelid = c.oid"
+				   " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+				   " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
+				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
+				   "                    WHERE k.conindid = x.indexrelid"
+				   "                      AND k.conrelid = c.oid"
+				   "                      AND k.contype IN ('p', 'u', 'x'))"
+				   " ORDER BY c.nspname, c.relname, i.relname",
+				   read_index_row);
 	return model;
 }

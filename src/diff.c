@@ -391,6 +391,63 @@ diff_keys(DiffState *ds, const char *schema, ConvTable *want,
 	}
 }
 
+static ConvIndex *
+find_index(List *indexes, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		ConvIndex  *index = lfirst(lc);
+
+		if (strcmp(index->name, name) == 0)
+			return index;
+	}
+	return NULL;
+}
+
+/*
+ * Indexes that back no constraint.  Like a CHECK, one that reads a column
+ * the plan adds, retypes or rebuilds is dropped before and created after.
+ */
+static void
+diff_indexes(DiffState *ds, const char *schema, ConvTable *want,
+			 ConvTable *have, List *reshaped)
+{
+	ListCell   *lc;
+
+	foreach(lc, want->indexes)
+	{
+		ConvIndex  *wi = lfirst(lc);
+		ConvIndex  *hi = find_index(have->indexes, wi->name);
+		ConvChange *change;
+
+		if (hi && !names_overlap(expr_index_column_refs(wi), reshaped) &&
+			expr_index_matches(wi, hi, have))
+			continue;
+		if (hi)
+		{
+			change = add_change(ds, CHANGE_DROP_INDEX, schema, want, have);
+			change->have_index = hi;
+		}
+		change = add_change(ds, CHANGE_ADD_INDEX, schema, want, have);
+		change->want_index = wi;
+		change->have_index = hi;
+	}
+	foreach(lc, have->indexes)
+	{
+		ConvIndex  *hi = lfirst(lc);
+
+		if (find_index(want->indexes, hi->name) == NULL)
+		{
+			ConvChange *change = add_change(ds, CHANGE_DROP_INDEX, schema,
+											want, have);
+
+			change->have_index = hi;
+		}
+	}
+}
+
 static void
 diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			 ConvTable *have)
@@ -477,6 +534,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 
 	checked = diff_checks(ds, schema, want, have, reshaped);
 	diff_keys(ds, schema, want, have, rebuilt_names);
+	diff_indexes(ds, schema, want, have, reshaped);
 
 	i = 0;
 	forboth(lc, want->columns, mc, matches)
@@ -615,6 +673,13 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 											schema->name, want, NULL);
 
 			change->want_check = lfirst(lc);
+		}
+		foreach(lc, want->indexes)
+		{
+			ConvChange *change = add_change(ds, CHANGE_ADD_INDEX,
+											schema->name, want, NULL);
+
+			change->want_index = lfirst(lc);
 		}
 		return;
 	}

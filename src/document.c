@@ -136,7 +136,7 @@ static const KeySpec index_keys[] = {
 	{"where", V_EXPR},
 	{"include", V_STRINGS},
 	{"nulls_not_distinct", V_BOOL},
-	{"comment", V_STRING},
+	{"comment", V_STRING, NULL, true},
 	{NULL}
 };
 
@@ -163,7 +163,7 @@ static const KeySpec table_keys[] = {
 	{"unique", V_NAMED_KEY, unique_keys},
 	{"checks", V_NAMED_EXPR},
 	{"foreign_keys", V_NAMED, foreign_key_keys},
-	{"indexes", V_NAMED, index_keys, true},
+	{"indexes", V_NAMED, index_keys},
 	{"row_level_security", V_MAPPING, rls_keys, true},
 	{"policies", V_NAMED, policy_keys, true},
 	{"grants", V_NAMED_STRINGS, NULL, true},
@@ -1137,6 +1137,38 @@ check_key_columns(ConvTable *table)
 	}
 }
 
+static ConvIndex *
+build_index(const char *name, const YNode *node, const char *path)
+{
+	ConvIndex  *index = palloc0(sizeof(ConvIndex));
+	const YNode *v;
+	ListCell   *lc;
+
+	index->name = pstrdup(name);
+	index->pos = node_pos(node, path);
+	v = map_get(node, "columns");
+	if (v == NULL || v->items == NIL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "index \"%s\" has no columns", name);
+	foreach(lc, v->items)
+	{
+		YNode	   *elem = lfirst(lc);
+		DocPos		pos = node_pos(elem, child_path(path, "columns"));
+
+		expr_check_index_element(elem->value, &pos);
+		index->elements = lappend(index->elements, elem->value);
+	}
+	v = map_get(node, "unique");
+	index->unique = v && doc_bool(v, child_path(path, "unique"));
+	v = map_get(node, "nulls_not_distinct");
+	index->nulls_not_distinct = v &&
+		doc_bool(v, child_path(path, "nulls_not_distinct"));
+	index->method = map_string(node, "method");
+	index->where = map_string(node, "where");
+	index->include = string_list(map_get(node, "include"));
+	return index;
+}
+
 static ConvTable *
 build_table(const char *schema, const char *name, const YNode *node,
 			const char *path)
@@ -1147,6 +1179,7 @@ build_table(const char *schema, const char *name, const YNode *node,
 	const YNode *pkey = map_get(node, "primary_key");
 	const YNode *unique = map_get(node, "unique");
 	const YNode *fkeys = map_get(node, "foreign_keys");
+	const YNode *indexes = map_get(node, "indexes");
 	ListCell   *kc,
 			   *vc;
 
@@ -1225,6 +1258,17 @@ build_table(const char *schema, const char *name, const YNode *node,
 										string_list(cols), refs, v,
 										string_list(rcols), kpath));
 		}
+	}
+	if (indexes)
+	{
+		char	   *ipath = child_path(path, "indexes");
+
+		forboth(kc, indexes->keys, vc, indexes->items)
+			table->indexes = lappend(table->indexes,
+									 build_index(((YNode *) lfirst(kc))->value,
+												 lfirst(vc),
+												 child_path(ipath,
+															((YNode *) lfirst(kc))->value)));
 	}
 	check_key_columns(table);
 	if (checks)

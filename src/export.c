@@ -272,6 +272,41 @@ emit_foreign_keys(Emitter *em, const char *schema, const ConvTable *table)
 }
 
 static void
+emit_indexes(Emitter *em, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	if (table->indexes == NIL)
+		return;
+	emit_scalar(em, "indexes", false);
+	begin_mapping(em, false);
+	foreach(lc, table->indexes)
+	{
+		ConvIndex  *index = lfirst(lc);
+
+		emit_scalar(em, index->name, false);
+		begin_mapping(em, true);
+		emit_scalar(em, "columns", false);
+		emit_strings(em, index->elements);
+		if (index->unique)
+			emit_pair(em, "unique", "true");
+		if (strcmp(index->method, "btree") != 0)
+			emit_pair(em, "method", index->method);
+		if (index->include)
+		{
+			emit_scalar(em, "include", false);
+			emit_strings(em, index->include);
+		}
+		if (index->nulls_not_distinct)
+			emit_pair(em, "nulls_not_distinct", "true");
+		if (index->where)
+			emit_pair(em, "where", index->where);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
+static void
 emit_column(Emitter *em, const char *schema, const ConvTable *table,
 			const ConvColumn *col)
 {
@@ -338,6 +373,7 @@ emit_table(Emitter *em, const char *schema, const ConvTable *table)
 	end_mapping(em);
 	emit_keys(em, table);
 	emit_foreign_keys(em, schema, table);
+	emit_indexes(em, table);
 	if (table_has_named_checks(table))
 	{
 		emit_scalar(em, "checks", false);

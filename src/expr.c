@@ -20,8 +20,12 @@
 
 #include "access/table.h"
 #include "catalog/heap.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
+#include "commands/defrem.h"
+#include "parser/parse_utilcmd.h"
+#include "storage/lmgr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -441,4 +445,306 @@ expr_sql(const char *text)
 	if (strstr(text, "--") != NULL)
 		return psprintf("(%s\n)", text);
 	return psprintf("(%s)", text);
+}
+
+/* ----------------------------------------------------------------
+ * Indexes
+ * ----------------------------------------------------------------
+ */
+
+typedef struct IndexParseWork
+{
+	const char *sql;
+	IndexStmt  *result;
+} IndexParseWork;
+
+static void
+parse_index_work(void *arg)
+{
+	IndexParseWork *w = arg;
+	List	   *parsed = raw_parser(w->sql, RAW_PARSE_DEFAULT);
+
+	if (list_length(parsed) != 1 ||
+		!IsA(((RawStmt *) linitial(parsed))->stmt, IndexStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one index", w->sql)));
+	w->result = (IndexStmt *) ((RawStmt *) linitial(parsed))->stmt;
+}
+
+static IndexStmt *
+parse_index(const char *sql, const DocPos *pos)
+{
+	IndexParseWork w = {sql, NULL};
+
+	run_at(pos, parse_index_work, &w);
+	return w.result;
+}
+
+/* a fragment is embedded with a line break when it holds a "--" comment */
+static const char *
+fragment(const char *text)
+{
+	return strstr(text, "--") ? psprintf("%s\n", text) : text;
+}
+
+/*
+ * expr_check_index_element
+ *		Refuse an index key that is not exactly one key ("a) WHERE (true"
+ *		would smuggle in a clause).
+ */
+void
+expr_check_index_element(const char *text, const DocPos *pos)
+{
+	IndexStmt  *stmt = parse_index(psprintf("CREATE INDEX i ON t (%s)",
+											fragment(text)), pos);
+
+	if (list_length(stmt->indexParams) != 1 || stmt->whereClause ||
+		stmt->indexIncludingParams || stmt->options || stmt->tableSpace ||
+		stmt->accessMethod == NULL ||
+		strcmp(stmt->accessMethod, DEFAULT_INDEX_TYPE) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one index key at line %d, column %d (%s)",
+						text, pos->line, pos->column, pos->path)));
+}
+
+/*
+ * expr_index_sql
+ *		The CREATE INDEX statement of a document index on "table".  It is
+ *		parsed back and must have exactly the keys, INCLUDE columns and
+ *		predicate the document gives.
+ */
+char *
+expr_index_sql(const ConvIndex *index, const char *name, const char *table)
+{
+	StringInfoData sql;
+	IndexStmt  *stmt;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE %sINDEX %s ON %s",
+					 index->unique ? "UNIQUE " : "", quote_identifier(name),
+					 table);
+	if (index->method)
+		appendStringInfo(&sql, " USING %s", quote_identifier(index->method));
+	appendStringInfoString(&sql, " (");
+	foreach(lc, index->elements)
+		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 fragment(lfirst(lc)));
+	appendStringInfoChar(&sql, ')');
+	if (index->include)
+	{
+		appendStringInfoString(&sql, " INCLUDE (");
+		foreach(lc, index->include)
+			appendStringInfo(&sql, "%s%s",
+							 foreach_current_index(lc) ? ", " : "",
+							 quote_identifier(lfirst(lc)));
+		appendStringInfoChar(&sql, ')');
+	}
+	if (index->nulls_not_distinct)
+		appendStringInfoString(&sql, " NULLS NOT DISTINCT");
+	if (index->where)
+		appendStringInfo(&sql, " WHERE %s", expr_sql(index->where));
+
+	stmt = parse_index(sql.data, &index->pos);
+	if (list_length(stmt->indexParams) != list_length(index->elements) ||
+		list_length(stmt->indexIncludingParams) != list_length(index->include) ||
+		(stmt->whereClause != NULL) != (index->where != NULL))
+		elog(ERROR, "index \"%s\" did not parse back as written", name);
+	return sql.data;
+}
+
+typedef struct RenameRefs
+{
+	const ConvTable *table;		/* current table with its document names */
+} RenameRefs;
+
+/* the current name of the column the document calls "name" */
+static char *
+current_name(const ConvTable *table, const char *name)
+{
+	ListCell   *lc,
+			   *nc;
+
+	forboth(lc, table->columns, nc, table->doc_names)
+		if (strcmp(lfirst(nc), name) == 0)
+			return ((ConvColumn *) lfirst(lc))->name;
+	return (char *) name;
+}
+
+static bool
+rename_refs_walker(Node *node, void *context)
+{
+	RenameRefs *r = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, ColumnRef))
+	{
+		ListCell   *last = list_last_cell(((ColumnRef *) node)->fields);
+
+		if (IsA(lfirst(last), String))
+			lfirst(last) = makeString(current_name(r->table,
+												   strVal(lfirst(last))));
+		return false;
+	}
+	return raw_expression_tree_walker(node, rename_refs_walker, context);
+}
+
+/* an index's raw tree, under the current column names of "table" */
+static void
+rename_index_refs(IndexStmt *stmt, const ConvTable *table)
+{
+	RenameRefs	r = {table};
+	List	   *elems = list_concat_copy(stmt->indexParams,
+										 stmt->indexIncludingParams);
+	ListCell   *lc;
+
+	if (table->doc_names == NIL)
+		return;
+	foreach(lc, elems)
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->name)
+			elem->name = current_name(table, elem->name);
+		(void) rename_refs_walker(elem->expr, &r);
+	}
+	(void) rename_refs_walker(stmt->whereClause, &r);
+}
+
+typedef struct IndexTransformWork
+{
+	IndexStmt  *stmt;
+	Oid			relid;
+	const char *sql;
+} IndexTransformWork;
+
+static void
+transform_index_work(void *arg)
+{
+	IndexTransformWork *w = arg;
+
+	LockRelationOid(w->relid, AccessShareLock);
+	w->stmt = transformIndexStmt(w->relid, w->stmt, w->sql);
+}
+
+/*
+ * The parts of a transformed index that make its meaning, with defaults
+ * written out (ASC, NULLS LAST for ASC and NULLS FIRST for DESC, btree).
+ */
+static void
+normalize_index(IndexStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->accessMethod == NULL)
+		stmt->accessMethod = DEFAULT_INDEX_TYPE;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->ordering == SORTBY_DEFAULT)
+			elem->ordering = SORTBY_ASC;
+		if (elem->nulls_ordering == SORTBY_NULLS_DEFAULT)
+			elem->nulls_ordering = elem->ordering == SORTBY_DESC ?
+				SORTBY_NULLS_FIRST : SORTBY_NULLS_LAST;
+	}
+}
+
+static IndexStmt *
+transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
+				  bool document)
+{
+	IndexTransformWork w;
+
+	w.stmt = parse_index(sql, pos);
+	w.relid = table->relid;
+	w.sql = sql;
+	if (document)
+		rename_index_refs(w.stmt, table);
+	run_at(pos, transform_index_work, &w);
+	normalize_index(w.stmt);
+	return w.stmt;
+}
+
+/*
+ * expr_index_matches
+ *		Does a current index mean what the document's does?  Both are
+ *		parsed and transformed against the relation by the server, the
+ *		current one from pg_get_indexdef(), and compared as trees.
+ */
+bool
+expr_index_matches(const ConvIndex *want, const ConvIndex *have,
+				   const ConvTable *table)
+{
+	IndexStmt  *w = transformed_index(expr_index_sql(want, want->name,
+													 "converge_t"),
+									  &want->pos, table, true);
+	IndexStmt  *h = transformed_index(have->definition, &want->pos, table,
+									  false);
+
+	return strcmp(w->accessMethod, h->accessMethod) == 0 &&
+		w->unique == h->unique &&
+		w->nulls_not_distinct == h->nulls_not_distinct &&
+		equal(w->indexParams, h->indexParams) &&
+		equal(w->indexIncludingParams, h->indexIncludingParams) &&
+		equal(w->whereClause, h->whereClause);
+}
+
+/*
+ * expr_index_column_refs
+ *		The column names a document index mentions.
+ */
+List *
+expr_index_column_refs(const ConvIndex *index)
+{
+	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
+												  "converge_t"),
+								   &index->pos);
+	List	   *names = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, list_concat_copy(stmt->indexParams,
+								 stmt->indexIncludingParams))
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->name)
+			result = lappend(result, elem->name);
+		(void) collect_column_refs(elem->expr, &names);
+	}
+	(void) collect_column_refs(stmt->whereClause, &names);
+	foreach(lc, names)
+		result = lappend(result, strVal(lfirst(lc)));
+	return result;
+}
+
+/*
+ * expr_index_plain_columns
+ *		The key columns of an index made of plain columns only, with no
+ *		predicate; NIL otherwise.
+ */
+List *
+expr_index_plain_columns(const ConvIndex *index)
+{
+	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
+												  "converge_t"),
+								   &index->pos);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (stmt->whereClause)
+		return NIL;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->name == NULL)
+			return NIL;
+		result = lappend(result, elem->name);
+	}
+	return result;
 }

@@ -98,6 +98,21 @@ typedef struct ConvForeignKey
 	DocPos		pos;
 } ConvForeignKey;
 
+/* an index that backs no constraint */
+typedef struct ConvIndex
+{
+	char	   *name;
+	bool		unique;
+	char	   *method;			/* NULL for the default, btree */
+	List	   *elements;		/* SQL text of each key: "lower(email)",
+								 * "created_at DESC" */
+	char	   *where;			/* predicate of a partial index, or NULL */
+	List	   *include;		/* INCLUDE column names */
+	bool		nulls_not_distinct;
+	char	   *definition;		/* catalog only: pg_get_indexdef() */
+	DocPos		pos;
+} ConvIndex;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -108,6 +123,7 @@ typedef struct ConvTable
 	List	   *checks;			/* of ConvCheck */
 	List	   *keys;			/* of ConvKey, the primary key first */
 	List	   *foreign_keys;	/* of ConvForeignKey */
+	List	   *indexes;		/* of ConvIndex */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
 	List	   *doc_names;		/* catalog only, set by diff.c: each column's
@@ -188,8 +204,10 @@ typedef enum ConvChangeKind
 	CHANGE_DROP_FOREIGN_KEY,
 	CHANGE_DROP_CHECK,
 	CHANGE_DROP_KEY,
+	CHANGE_DROP_INDEX,
 	CHANGE_REMAP_COLUMN,
 	CHANGE_ADD_KEY,
+	CHANGE_ADD_INDEX,
 	CHANGE_ADD_CHECK,
 	CHANGE_ADD_FOREIGN_KEY
 } ConvChangeKind;
@@ -214,6 +232,8 @@ typedef struct ConvChange
 	ConvCheck  *have_check;
 	ConvKey    *want_key;
 	ConvKey    *have_key;
+	ConvIndex  *want_index;
+	ConvIndex  *have_index;
 	ConvForeignKey *want_fkey;
 	ConvForeignKey *have_fkey;
 	ConvTable  *ref_have;		/* ADD_FOREIGN_KEY: the referenced table as
@@ -264,6 +284,13 @@ extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvTable *table);
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
 extern char *expr_deparse(Node *expr, const ConvTable *table);
+extern void expr_check_index_element(const char *text, const DocPos *pos);
+extern char *expr_index_sql(const ConvIndex *index, const char *name,
+							const char *table);
+extern bool expr_index_matches(const ConvIndex *want, const ConvIndex *have,
+							   const ConvTable *table);
+extern List *expr_index_column_refs(const ConvIndex *index);
+extern List *expr_index_plain_columns(const ConvIndex *index);
 extern Bitmapset *expr_attnums(Node *expr);
 extern char *expr_sql(const char *text);
 extern bool expr_is_volatile_default(const ConvColumn *col);

@@ -115,8 +115,10 @@ phase_of(const ConvChange *change)
 			return PHASE_COMMENT;
 		case CHANGE_DROP_CHECK:
 		case CHANGE_DROP_KEY:
+		case CHANGE_DROP_INDEX:
 			return PHASE_DROP_CONSTRAINT;
 		case CHANGE_ADD_KEY:
+		case CHANGE_ADD_INDEX:
 			return PHASE_ADD_KEY;
 		case CHANGE_DROP_FOREIGN_KEY:
 			return PHASE_DROP_FOREIGN_KEY;
@@ -172,6 +174,20 @@ static char *
 column_object(const ConvChange *change, const char *column)
 {
 	return psprintf("%s.%s", table_sql(change), quote_identifier(column));
+}
+
+/* quoted names, comma-separated */
+static char *
+name_list(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_identifier(lfirst(lc)));
+	return buf.data;
 }
 
 static char *
@@ -897,17 +913,12 @@ static char *
 key_definition(const ConvKey *key)
 {
 	StringInfoData buf;
-	ListCell   *lc;
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, key->primary ? "PRIMARY KEY" : "UNIQUE");
 	if (key->nulls_not_distinct)
 		appendStringInfoString(&buf, " NULLS NOT DISTINCT");
-	appendStringInfoString(&buf, " (");
-	foreach(lc, key->columns)
-		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 quote_identifier(lfirst(lc)));
-	appendStringInfoChar(&buf, ')');
+	appendStringInfo(&buf, " (%s)", name_list(key->columns));
 	return buf.data;
 }
 
@@ -936,6 +947,46 @@ plan_drop_key(PlanState *ps, const ConvChange *change)
 }
 
 /*
+ * Rows, as the plan will leave them, that share a key over "columns".  A
+ * key with a NULL never collides, unless NULLS NOT DISTINCT: then NULLs
+ * are equal too.
+ */
+static void
+set_duplicate_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
+					List *columns, bool nulls_not_distinct)
+{
+	RowSource  *rs = row_source(ps, change, ROWS_AFTER);
+	char	   *cols = name_list(columns);
+	char	   *dups = psprintf("SELECT %s FROM %s GROUP BY %s"
+								" HAVING pg_catalog.count(*) > 1",
+								cols, rs->source, cols);
+	char	   *failing;
+	ListCell   *lc;
+
+	if (nulls_not_distinct)
+	{
+		StringInfoData same;
+		const char *alias = quote_identifier(change->want_table->name);
+
+		initStringInfo(&same);
+		foreach(lc, columns)
+		{
+			const char *c = quote_identifier(lfirst(lc));
+
+			appendStringInfo(&same, "%sd.%s IS NOT DISTINCT FROM %s.%s",
+							 same.len ? " AND " : "", c, alias, c);
+		}
+		failing = psprintf("EXISTS (SELECT FROM (%s) AS d WHERE %s)",
+						   dups, same.data);
+	}
+	else
+		failing = psprintf("(%s) IN (%s)", cols, dups);
+
+	set_probe_on(ps, step, change, ROWS_AFTER, NULL, failing,
+				 "would hold a duplicate key", REFUSE_ALWAYS, FIX_DUPLICATES);
+}
+
+/*
  * A new PRIMARY KEY or UNIQUE constraint.  An existing primary key keeps
  * its name.  Rows are checked for duplicates as the plan will leave them.
  */
@@ -945,14 +996,7 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 	ConvKey    *key = change->want_key;
 	const char *name = change->have_key && key->primary ?
 		change->have_key->name : key->name;
-	StringInfoData cols;
 	ConvStep   *step;
-	ListCell   *lc;
-
-	initStringInfo(&cols);
-	foreach(lc, key->columns)
-		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
-						 quote_identifier(lfirst(lc)));
 
 	step = add_step(ps, "add_key", psprintf("%s.%s", table_sql(change),
 											quote_identifier(name)),
@@ -967,40 +1011,8 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 					change->have_table ?
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
 	if (change->have_table)
-	{
-		RowSource  *rs = row_source(ps, change, ROWS_AFTER);
-		char	   *dups = psprintf("SELECT %s FROM %s GROUP BY %s"
-									" HAVING pg_catalog.count(*) > 1",
-									cols.data, rs->source, cols.data);
-		char	   *failing;
-
-		/*
-		 * A row whose key has a NULL never collides, unless NULLS NOT
-		 * DISTINCT: then NULLs are equal too.
-		 */
-		if (key->nulls_not_distinct)
-		{
-			StringInfoData same;
-			const char *alias = quote_identifier(change->want_table->name);
-
-			initStringInfo(&same);
-			foreach(lc, key->columns)
-			{
-				const char *c = quote_identifier(lfirst(lc));
-
-				appendStringInfo(&same, "%sd.%s IS NOT DISTINCT FROM %s.%s",
-								 same.len ? " AND " : "", c, alias, c);
-			}
-			failing = psprintf("EXISTS (SELECT FROM (%s) AS d WHERE %s)",
-							   dups, same.data);
-		}
-		else
-			failing = psprintf("(%s) IN (%s)", cols.data, dups);
-
-		set_probe_on(ps, step, change, ROWS_AFTER, NULL, failing,
-					 "would hold a duplicate key", REFUSE_ALWAYS,
-					 FIX_DUPLICATES);
-	}
+		set_duplicate_probe(ps, step, change, key->columns,
+							key->nulls_not_distinct);
 }
 
 static const char *
@@ -1018,19 +1030,6 @@ action_sql(char action)
 			return "SET DEFAULT";
 	}
 	return "NO ACTION";
-}
-
-static char *
-name_list(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
-						 quote_identifier(lfirst(lc)));
-	return buf.data;
 }
 
 static char *
@@ -1175,6 +1174,59 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 }
 
 static void
+plan_drop_index(PlanState *ps, const ConvChange *change)
+{
+	ConvIndex  *index = change->have_index;
+	bool		replaced = false;
+	ListCell   *lc;
+
+	foreach(lc, ps->changes)
+	{
+		ConvChange *other = lfirst(lc);
+
+		if (other->kind == CHANGE_ADD_INDEX && other->have_index == index)
+			replaced = true;
+	}
+	add_step(ps, "drop_index",
+			 quote_qualified_identifier(change->schema, index->name),
+			 psprintf("DROP INDEX %s",
+					  quote_qualified_identifier(change->schema, index->name)),
+			 psprintf("%s %s", index->definition,
+					  replaced ? "is replaced" :
+					  "is not declared in the document"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * A new index.  A unique one over plain columns is checked for duplicate
+ * rows first; it is built under a SHARE lock (writes wait, reads go on).
+ */
+static void
+plan_add_index(PlanState *ps, const ConvChange *change)
+{
+	ConvIndex  *index = change->want_index;
+	ConvStep   *step;
+	List	   *plain;
+
+	step = add_step(ps, "add_index",
+					quote_qualified_identifier(change->schema, index->name),
+					expr_index_sql(index, index->name, table_sql(change)),
+					change->have_index ?
+					psprintf("%s is replaced", change->have_index->definition) :
+					pstrdup("index is declared in the document and does not exist"),
+					change->have_table ? HAZARD_FULL_SCAN : 0);
+	if (change->have_table == NULL)
+		return;
+	plain = index->unique ? expr_index_plain_columns(index) : NIL;
+	if (plain)
+		set_duplicate_probe(ps, step, change, plain,
+							index->nulls_not_distinct);
+	else
+		set_probe_on(ps, step, change, ROWS_AFTER, NULL, NULL, NULL,
+					 REFUSE_NEVER, FIX_NONE);
+}
+
+static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
 	ConvStep   *step;
@@ -1249,6 +1301,12 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_DROP_KEY:
 			plan_drop_key(ps, change);
+			break;
+		case CHANGE_DROP_INDEX:
+			plan_drop_index(ps, change);
+			break;
+		case CHANGE_ADD_INDEX:
+			plan_add_index(ps, change);
 			break;
 		case CHANGE_DROP_FOREIGN_KEY:
 			plan_drop_foreign_key(ps, change);
