@@ -2,7 +2,7 @@
 -- that hold rows, asserted with pgTAP's own schema assertions and the rows.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(25);
+SELECT plan(27);
 
 CREATE SCHEMA nap;
 CREATE TABLE nap.usage_events (
@@ -40,6 +40,8 @@ schemas:
           usage_events_amount_check: "amount >= 0"
         unique:
           usage_events_kind_amount_key: [kind, amount]
+        indexes:
+          usage_events_recent_idx: {columns: [kind, amount DESC], where: "amount > 0"}
       accounts:
         primary_key: [ref]
         columns:
@@ -59,6 +61,11 @@ SELECT has_index('nap', 'usage_events', 'usage_events_user_ref_key',
                  'column unique has its PostgreSQL name');
 SELECT index_is_unique('nap', 'usage_events', 'usage_events_kind_amount_key',
                        'named unique is a unique index');
+SELECT has_index('nap', 'usage_events', 'usage_events_recent_idx',
+                 ARRAY['kind', 'amount'], 'the partial index exists on its columns');
+SELECT is((SELECT pg_get_expr(indpred, indrelid) FROM pg_index
+            WHERE indexrelid = 'nap.usage_events_recent_idx'::regclass),
+          '(amount > (0)::numeric)', 'the index predicate is the declared one');
 SELECT has_check('nap', 'usage_events', 'usage_events has CHECK constraints');
 SELECT col_has_check('nap', 'usage_events', 'kind', 'kind has a CHECK');
 SELECT col_has_check('nap', 'usage_events', 'amount', 'amount has a CHECK');

@@ -35,9 +35,21 @@ CREATE TABLE billing.invoices (
     memo character(10)
 );
 CREATE TABLE billing.empty ();
+ALTER TABLE "Shop Front".customers ADD PRIMARY KEY (id);
+ALTER TABLE "Shop Front".customers ADD UNIQUE (email);
+ALTER TABLE "Shop Front".customers ADD CONSTRAINT score_range CHECK (score BETWEEN 0 AND 100);
+ALTER TABLE "Shop Front".customers ADD CHECK (email LIKE '%@%');
+ALTER TABLE billing.invoices ADD PRIMARY KEY (no);
+ALTER TABLE billing.invoices ADD COLUMN customer bigint
+    REFERENCES "Shop Front".customers (id) ON DELETE SET NULL;
+ALTER TABLE billing.invoices ADD CONSTRAINT invoices_pair_key UNIQUE NULLS NOT DISTINCT (customer, memo);
+CREATE INDEX customers_lower_email ON "Shop Front".customers (lower(email));
+CREATE INDEX customers_recent ON "Shop Front".customers (joined DESC, score)
+    INCLUDE (tags) WHERE score > 0;
+CREATE INDEX customers_tags ON "Shop Front".customers USING gin (tags);
 INSERT INTO "Shop Front".customers (email, "Display Name", score)
 VALUES ('a@example.com', 'A', 1), ('b@example.com', NULL, 2);
-INSERT INTO billing.invoices (amount) VALUES (10), (20.5);
+INSERT INTO billing.invoices (amount, memo) VALUES (10, 'a'), (20.5, 'b');
 SQL
 
 echo "1..4"
