@@ -41,8 +41,8 @@ $f$;
 
 -- the same indexes, written differently: no step
 SELECT count(*) AS steps FROM converge_plan(ix_doc($$
-          users_email_lower: {columns: ["LOWER( email )"]}
-          users_kind_created: {columns: [kind, created_at DESC NULLS FIRST], where: "(kind <> 'z'::text)", method: btree}
+          users_email_lower: {columns: ["LOWER( email ) text_ops"]}
+          users_kind_created: {columns: [kind COLLATE "default", created_at DESC NULLS FIRST], where: "(kind <> 'z'::text)", method: btree}
           users_tags: {columns: [tags], method: gin}
           users_score_inc: {columns: [score ASC NULLS LAST], include: [email]}
 $$));

@@ -632,24 +632,51 @@ transform_index_work(void *arg)
 
 /*
  * The parts of a transformed index that make its meaning, with defaults
- * written out (ASC, NULLS LAST for ASC and NULLS FIRST for DESC, btree).
+ * written out: ASC, NULLS LAST for ASC and NULLS FIRST for DESC, btree, and
+ * each key's operator class and collation as resolved oids, so a key that
+ * names the default ones means the same as one that does not.
  */
 static void
-normalize_index(IndexStmt *stmt)
+normalize_index(IndexStmt *stmt, Oid relid)
 {
+	Oid			amoid;
 	ListCell   *lc;
 
 	if (stmt->accessMethod == NULL)
 		stmt->accessMethod = DEFAULT_INDEX_TYPE;
+	amoid = get_am_oid(stmt->accessMethod, false);
 	foreach(lc, stmt->indexParams)
 	{
 		IndexElem  *elem = lfirst(lc);
+		Oid			type;
+		Oid			collation;
 
 		if (elem->ordering == SORTBY_DEFAULT)
 			elem->ordering = SORTBY_ASC;
 		if (elem->nulls_ordering == SORTBY_NULLS_DEFAULT)
 			elem->nulls_ordering = elem->ordering == SORTBY_DESC ?
 				SORTBY_NULLS_FIRST : SORTBY_NULLS_LAST;
+
+		if (elem->name)
+		{
+			int32		typmod;
+
+			get_atttypetypmodcoll(relid, get_attnum(relid, elem->name),
+								  &type, &typmod, &collation);
+		}
+		else
+		{
+			type = exprType(elem->expr);
+			collation = exprCollation(elem->expr);
+		}
+		if (elem->collation)
+			collation = get_collation_oid(elem->collation, false);
+		elem->opclass = list_make1(makeString(psprintf("%u",
+													   ResolveOpClass(elem->opclass,
+																	  type,
+																	  stmt->accessMethod,
+																	  amoid))));
+		elem->collation = list_make1(makeString(psprintf("%u", collation)));
 	}
 }
 
@@ -665,7 +692,7 @@ transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
 	if (document)
 		rename_index_refs(w.stmt, table);
 	run_at(pos, transform_index_work, &w);
-	normalize_index(w.stmt);
+	normalize_index(w.stmt, table->relid);
 	return w.stmt;
 }
 
