@@ -280,15 +280,16 @@ SELECT * FROM converge_plan($$
 version: 1
 schemas:
   public:
-    enums:
-      mood: {values: [happy, sad]}
+    domains:
+      posint: {type: integer, checks: {posint_check: "VALUE > 0"}}
     tables:
       a:
         columns:
           id: {type: int, check: "id > 0"}
         primary_key: [id]
-        indexes:
-          a_id_idx: {columns: [id], where: "id > 10"}
+        grants: {app: [select]}
+        policies:
+          own: {command: all, using: "id > 0"}
 $$);
 
 -- invalid UTF-8 (only a SQL_ASCII database lets such bytes through)

@@ -361,6 +361,67 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 #endif
 
 /*
+ * Enums of the managed schemas, with a relation or domain outside the model
+ * that uses each (such an enum cannot be recreated by a plan).
+ */
+static void
+read_enums(ConvModel *model, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+
+	converge_spi_query("SELECT t.oid, n.nspname, t.typname,"
+					   " (SELECT pg_catalog.array_agg(e.enumlabel::text"
+					   "                              ORDER BY e.enumsortorder)"
+					   "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),"
+					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
+					   " COALESCE("
+					   "  (SELECT r.oid::pg_catalog.regclass::text"
+					   "     FROM pg_catalog.pg_attribute a"
+					   "     JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
+					   "     JOIN pg_catalog.pg_namespace rn"
+					   "       ON rn.oid = r.relnamespace"
+					   "    WHERE a.atttypid IN (t.oid, t.typarray)"
+					   "      AND NOT a.attisdropped"
+					   "      AND r.relkind NOT IN ('i', 'I')"
+					   "      AND (r.relkind NOT IN ('r', 'p')"
+					   "           OR NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
+					   "    LIMIT 1),"
+					   "  (SELECT 'domain ' || d.oid::pg_catalog.regtype::text"
+					   "     FROM pg_catalog.pg_type d"
+					   "    WHERE d.typbasetype IN (t.oid, t.typarray) LIMIT 1))"
+					   " FROM pg_catalog.pg_type t"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					   "   AND t.typtype = 'e'"
+					   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
+					   "        WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass"
+					   "          AND x.objid = t.oid AND x.deptype = 'e')"
+					   " ORDER BY n.nspname, t.typname",
+					   1, argtypes, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvEnum   *e = palloc0(sizeof(ConvEnum));
+		ConvSchema *schema = find_or_add_schema(model,
+												get_text(tup, desc, 2));
+		bool		isnull;
+		Datum		values;
+
+		e->oid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		e->schema = schema->name;
+		e->name = get_text(tup, desc, 3);
+		values = get_datum(tup, desc, 4, &isnull);
+		if (!isnull)
+			e->values = text_array_to_list(values);
+		e->comment = get_text(tup, desc, 5);
+		e->used_outside = get_text(tup, desc, 6);
+		schema->enums = lappend(schema->enums, e);
+	}
+}
+
+/*
  * catalog_read
  *		The current model of the named schemas.  Schemas that do not exist
  *		are simply absent.
@@ -373,6 +434,7 @@ catalog_read(List *schema_names)
 	List	   *tables;
 
 	read_schemas(model, names);
+	read_enums(model, names);
 	tables = read_tables(model, names);
 	if (tables == NIL)
 		return model;

@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "access/sysattr.h"
+#include "commands/defrem.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
@@ -48,10 +49,18 @@ typedef struct TablePair
 	ConvTable  *have;			/* NULL when the plan creates it */
 } TablePair;
 
+/* a document enum and the current one of its name, if any */
+typedef struct EnumPair
+{
+	ConvEnum   *want;
+	ConvEnum   *have;
+} EnumPair;
+
 typedef struct DiffState
 {
 	HTAB	   *tables;
 	List	   *pairs;			/* of TablePair */
+	List	   *enums;			/* of EnumPair */
 	List	   *changes;
 } DiffState;
 
@@ -145,13 +154,73 @@ strings_differ(const char *a, const char *b)
  * Resolve what the server needs to know about a document column: its type
  * and collation.  Errors point at the document.
  */
+/*
+ * A document column whose type is a document enum: by the current type's
+ * oid, or, when no such type exists yet, by name (the table's schema
+ * first).
+ */
+static void
+find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
+{
+	ListCell   *lc;
+
+	if (expr_find_type(col))
+	{
+		foreach(lc, ds->enums)
+		{
+			EnumPair   *ep = lfirst(lc);
+
+			if (ep->have && col->type_oid == ep->have->oid)
+				col->doc_enum = ep->want;
+			else if (ep->have &&
+					 col->type_oid == get_array_type(ep->have->oid))
+			{
+				col->doc_enum = ep->want;
+				col->doc_enum_array = true;
+			}
+		}
+	}
+	else
+	{
+		char	   *nspname;
+		char	   *name;
+		bool		array;
+
+		expr_type_name_parts(col, &nspname, &name, &array);
+		foreach(lc, ds->enums)
+		{
+			EnumPair   *ep = lfirst(lc);
+
+			if (strcmp(ep->want->name, name) != 0 ||
+				(nspname && strcmp(ep->want->schema, nspname) != 0))
+				continue;
+			if (col->doc_enum == NULL ||
+				strcmp(ep->want->schema, schema) == 0)
+			{
+				col->doc_enum = ep->want;
+				col->doc_enum_array = array;
+				/* an enum kept in place is the type it is now */
+				if (ep->have && ep->want->build_name == NULL)
+				{
+					col->type_oid = array ? get_array_type(ep->have->oid) :
+						ep->have->oid;
+					col->typmod = -1;
+				}
+			}
+		}
+		if (col->doc_enum == NULL)
+			expr_resolve_type(col);		/* raises "does not exist" */
+	}
+}
+
 static Oid
-resolve_column(ConvColumn *col)
+resolve_column(DiffState *ds, ConvColumn *col, const char *schema)
 {
 	Oid			typcoll;
 
-	expr_resolve_type(col);
-	typcoll = get_typcollation(col->type_oid);
+	find_doc_enum(ds, col, schema);
+	typcoll = OidIsValid(col->type_oid) ?
+		get_typcollation(col->type_oid) : InvalidOid;
 	if (col->collation == NULL)
 		return typcoll;
 	if (!OidIsValid(typcoll))
@@ -161,7 +230,9 @@ resolve_column(ConvColumn *col)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("collations are not supported by type %s at line %d, column %d (%s)",
-						format_type_with_typemod(col->type_oid, col->typmod),
+						OidIsValid(col->type_oid) ?
+						format_type_with_typemod(col->type_oid, col->typmod) :
+						col->type_name,
 						pos.line, pos.column, pos.path)));
 	}
 	return expr_collation_oid(col->collation, &col->collation_pos);
@@ -173,7 +244,9 @@ compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have,
 {
 	int			changes = 0;
 
-	if (want->type_oid != have->type_oid || want->typmod != have->typmod ||
+	/* a column of an enum the plan creates or recreates moves to it */
+	if ((want->doc_enum && want->doc_enum->build_name) ||
+		want->type_oid != have->type_oid || want->typmod != have->typmod ||
 		want_coll != have->collation_oid)
 		changes |= COLUMN_TYPE;
 
@@ -497,7 +570,8 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			reshaped = lappend(reshaped, wcol->name);
 		else
 		{
-			what[i] = compare_column(wcol, resolve_column(wcol), hcol, have);
+			what[i] = compare_column(wcol, resolve_column(ds, wcol, schema),
+									 hcol, have);
 			if (what[i] & COLUMN_TYPE)
 			{
 				retyped = bms_add_member(retyped, hcol->attnum -
@@ -541,7 +615,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 	{
 		ConvColumn *wcol = lfirst(lc);
 		ConvColumn *hcol = lfirst(mc);
-		Oid			coll = resolve_column(wcol);
+		Oid			coll = resolve_column(ds, wcol, schema);
 		ConvChange *change;
 		int			changes = what[i];
 		bool		rebuild = rebuilt[i];
@@ -592,8 +666,11 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		if (changes != 0)
 			ds->changes = lappend(ds->changes, change);
 
-		/* rows reach a changed CHECK or type through the remap */
-		if (wcol->remap_from &&
+		/*
+		 * Rows reach a changed CHECK or type through the remap; a column
+		 * moving to an enum is remapped in the conversion itself.
+		 */
+		if (wcol->remap_from && !wcol->doc_enum &&
 			(names_overlap(checked, list_make1(wcol->name)) ||
 			 (changes & COLUMN_TYPE)))
 		{
@@ -659,7 +736,7 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	{
 		add_change(ds, CHANGE_CREATE_TABLE, schema->name, want, NULL);
 		foreach(lc, want->columns)
-			(void) resolve_column(lfirst(lc));
+			(void) resolve_column(ds, lfirst(lc), schema->name);
 		foreach(lc, want->keys)
 		{
 			ConvChange *change = add_change(ds, CHANGE_ADD_KEY,
@@ -712,7 +789,7 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, tables, columns and their constraints; remove the other keys from the document.")));
+			 errhint("This version converges schemas, enums, tables, columns, constraints and indexes; remove the other keys from the document.")));
 }
 
 static TablePair *
@@ -866,6 +943,304 @@ diff_foreign_keys(DiffState *ds, TablePair *pair)
 	}
 }
 
+/* ----------------------------------------------------------------
+ * Enums
+ * ----------------------------------------------------------------
+ */
+
+static bool
+string_in(List *strings, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Every string a document can make rows hold: the literals of its
+ * expressions and the targets of its remaps.  A new enum label among them
+ * is used in the same transaction, which PostgreSQL refuses for a label
+ * added with ADD VALUE.
+ */
+static List *
+document_strings(ConvModel *want)
+{
+	List	   *strings = NIL;
+	ListCell   *sc,
+			   *tc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(lc, schema->enums)
+			strings = list_concat(strings, ((ConvEnum *) lfirst(lc))->remap_to);
+		foreach(tc, schema->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+
+			foreach(lc, table->columns)
+			{
+				ConvColumn *col = lfirst(lc);
+
+				strings = list_concat(strings, col->remap_to);
+				if (col->default_expr)
+					strings = list_concat(strings,
+										  expr_string_constants(col->default_expr,
+																&col->default_pos));
+				if (col->using_expr)
+					strings = list_concat(strings,
+										  expr_string_constants(col->using_expr,
+																&col->using_pos));
+				if (col->generated)
+					strings = list_concat(strings,
+										  expr_string_constants(col->generated,
+																&col->generated_pos));
+			}
+			foreach(lc, table->checks)
+			{
+				ConvCheck  *check = lfirst(lc);
+
+				strings = list_concat(strings,
+									  expr_string_constants(check->expr,
+															&check->pos));
+			}
+		}
+	}
+	return strings;
+}
+
+/*
+ * Does the document convert a column of another type to this enum?  Rows
+ * converted could hold a new label: a use of it.
+ */
+static bool
+converts_to(DiffState *ds, ConvModel *want, const EnumPair *ep)
+{
+	ListCell   *sc,
+			   *tc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+			TableEntry *entry = lookup_table(ds, schema->name, table->name);
+
+			if (entry == NULL && table->renamed_from)
+				entry = lookup_table(ds, schema->name, table->renamed_from);
+			if (entry == NULL)
+				continue;
+			foreach(lc, table->columns)
+			{
+				ConvColumn *wcol = lfirst(lc);
+				ConvColumn *hcol = find_column(entry->table, wcol->name);
+				char	   *nspname;
+				char	   *name;
+				bool		array;
+
+				if (hcol == NULL && wcol->renamed_from)
+					hcol = find_column(entry->table, wcol->renamed_from);
+				if (hcol == NULL || hcol->type_oid == ep->have->oid ||
+					hcol->type_oid == get_array_type(ep->have->oid))
+					continue;
+				expr_type_name_parts(wcol, &nspname, &name, &array);
+				if (strcmp(name, ep->want->name) == 0 &&
+					strcmp(nspname ? nspname : schema->name,
+						   ep->want->schema) == 0)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* is every label the two lists share in the same relative order? */
+static bool
+same_order(List *a, List *b)
+{
+	int			last = -1;
+	ListCell   *lc;
+
+	foreach(lc, a)
+	{
+		int			pos = 0;
+		ListCell   *mc;
+
+		foreach(mc, b)
+		{
+			if (strcmp(lfirst(lc), lfirst(mc)) == 0)
+				break;
+			pos++;
+		}
+		if (pos == list_length(b))
+			continue;
+		if (pos < last)
+			return false;
+		last = pos;
+	}
+	return true;
+}
+
+static ConvChange *
+add_enum_change(DiffState *ds, ConvChangeKind kind, const EnumPair *ep)
+{
+	ConvChange *change = add_change(ds, kind, ep->want ? ep->want->schema :
+									ep->have->schema, NULL, NULL);
+
+	change->want_enum = ep->want;
+	change->have_enum = ep->have;
+	return change;
+}
+
+/*
+ * One enum that exists.  Labels renamed by the document keep their rows;
+ * labels only added, in an order that fits, and used by nothing in this
+ * plan are added in place.  Anything else (a label removed, an order
+ * changed, a new label that a remap, default, CHECK or converted column
+ * would use in this same transaction) recreates the type under a new name
+ * and moves every column to it.
+ */
+static void
+diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
+{
+	List	   *labels;
+	List	   *renames = NIL;
+	List	   *added = NIL;
+	bool		used = false;
+	ListCell   *lc,
+			   *mc;
+
+	labels = list_copy(ep->have->values);
+
+	/* apply renames whose old label exists and new one does not yet */
+	forboth(lc, ep->want->renamed_from, mc, ep->want->renamed_to)
+	{
+		ListCell   *l;
+
+		if (!string_in(labels, lfirst(lc)) || string_in(labels, lfirst(mc)))
+			continue;
+		foreach(l, labels)
+			if (strcmp(lfirst(l), lfirst(lc)) == 0)
+				lfirst(l) = lfirst(mc);
+		renames = lappend(renames, list_make2(lfirst(lc), lfirst(mc)));
+	}
+
+	foreach(lc, ep->want->values)
+		if (!string_in(labels, lfirst(lc)))
+		{
+			added = lappend(added, lfirst(lc));
+			used |= string_in(strings, lfirst(lc));
+		}
+	if (added && converts_to(ds, want, ep))
+		used = true;
+
+	if (list_length(labels) + list_length(added) ==
+		list_length(ep->want->values) && same_order(labels, ep->want->values) &&
+		!used)
+	{
+		foreach(lc, renames)
+		{
+			ConvChange *change = add_enum_change(ds, CHANGE_RENAME_ENUM_VALUE,
+												 ep);
+
+			change->enum_value = linitial((List *) lfirst(lc));
+			change->enum_other = lsecond((List *) lfirst(lc));
+		}
+		foreach(lc, ep->want->values)
+		{
+			ConvChange *change;
+			int			i = foreach_current_index(lc);
+
+			if (!string_in(added, lfirst(lc)))
+				continue;
+			change = add_enum_change(ds, CHANGE_ADD_ENUM_VALUE, ep);
+			change->enum_value = lfirst(lc);
+			change->enum_before = (i == 0);
+			change->enum_other = i == 0 ? lsecond(ep->want->values) :
+				list_nth(ep->want->values, i - 1);
+		}
+		return;
+	}
+
+	ep->want->build_name = makeObjectName(ep->want->name, NULL, "converge");
+	add_enum_change(ds, CHANGE_CREATE_ENUM, ep);
+	add_enum_change(ds, CHANGE_FINISH_ENUM, ep);
+}
+
+static ConvEnum *
+find_enum(List *enums, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, enums)
+		if (strcmp(((ConvEnum *) lfirst(lc))->name, name) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+static void
+diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
+{
+	List	   *strings = document_strings(want);
+	ListCell   *sc,
+			   *hc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		ConvSchema *current = NULL;
+
+		foreach(hc, have->schemas)
+			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
+				current = lfirst(hc);
+		foreach(lc, schema->enums)
+		{
+			EnumPair   *ep = palloc(sizeof(EnumPair));
+
+			ep->want = lfirst(lc);
+			ep->have = current ? find_enum(current->enums, ep->want->name) : NULL;
+			ds->enums = lappend(ds->enums, ep);
+		}
+		if (current == NULL)
+			continue;
+		foreach(lc, current->enums)
+		{
+			ConvEnum   *he = lfirst(lc);
+
+			if (find_enum(schema->enums, he->name) == NULL)
+			{
+				EnumPair	gone = {NULL, he};
+
+				add_enum_change(ds, CHANGE_DROP_ENUM, &gone);
+			}
+		}
+	}
+
+	foreach(lc, ds->enums)
+	{
+		EnumPair   *ep = lfirst(lc);
+
+		if (ep->have == NULL)
+		{
+			ep->want->build_name = ep->want->name;
+			add_enum_change(ds, CHANGE_CREATE_ENUM, ep);
+			continue;
+		}
+		diff_enum(ds, want, ep, strings);
+		if (strings_differ(ep->want->comment, ep->have->comment))
+			add_enum_change(ds, CHANGE_ENUM_COMMENT, ep);
+	}
+}
+
 /*
  * diff_models
  *		The changes that make "have" look like "want".  Only schemas the
@@ -881,7 +1256,11 @@ diff_models(ConvModel *want, ConvModel *have)
 	refuse_unsupported(want);
 	ds.tables = index_tables(have);
 	ds.pairs = NIL;
+	ds.enums = NIL;
 	ds.changes = NIL;
+
+	/* enums first: columns resolve their types against the plan's enums */
+	diff_enums(&ds, want, have);
 
 	foreach(sc, want->schemas)
 	{

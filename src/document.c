@@ -209,7 +209,7 @@ static const KeySpec view_keys[] = {
 
 static const KeySpec schema_keys[] = {
 	{"tables", V_NAMED, table_keys},
-	{"enums", V_NAMED, enum_keys, true},
+	{"enums", V_NAMED, enum_keys},
 	{"domains", V_NAMED, domain_keys, true},
 	{"sequences", V_NAMED, sequence_keys, true},
 	{"views", V_NAMED, view_keys, true},
@@ -1287,11 +1287,79 @@ build_table(const char *schema, const char *name, const YNode *node,
 	return table;
 }
 
+/* the two sides of a string mapping, as lists */
+static void
+string_map(const YNode *map, List **from, List **to)
+{
+	ListCell   *kc,
+			   *vc;
+
+	if (map == NULL)
+		return;
+	forboth(kc, map->keys, vc, map->items)
+	{
+		*from = lappend(*from, ((YNode *) lfirst(kc))->value);
+		*to = lappend(*to, ((YNode *) lfirst(vc))->value);
+	}
+}
+
+static bool
+string_member(List *strings, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+static ConvEnum *
+build_enum(const char *name, const YNode *node, const char *path)
+{
+	ConvEnum   *e = palloc0(sizeof(ConvEnum));
+	const YNode *values = map_get(node, "values");
+	ListCell   *lc;
+
+	e->name = pstrdup(name);
+	e->pos = node_pos(node, path);
+	e->comment = map_string(node, "comment");
+	if (values == NULL || values->items == NIL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "enum \"%s\" has no values", name);
+	foreach(lc, values->items)
+	{
+		YNode	   *v = lfirst(lc);
+
+		if (string_member(e->values, v->value))
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+					  child_path(path, "values"),
+					  "enum \"%s\" lists value \"%s\" twice", name, v->value);
+		if (strlen(v->value) >= NAMEDATALEN)
+			doc_error(ERRCODE_NAME_TOO_LONG, v, child_path(path, "values"),
+					  "enum value \"%s\" is longer than %d bytes", v->value,
+					  NAMEDATALEN - 1);
+		e->values = lappend(e->values, v->value);
+	}
+	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
+	string_map(map_get(node, "renamed_values"), &e->renamed_from,
+			   &e->renamed_to);
+
+	/* rows must land on values the enum keeps */
+	foreach(lc, list_concat_copy(e->remap_to, e->renamed_to))
+		if (!string_member(e->values, lfirst(lc)))
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+					  "enum \"%s\" maps rows to \"%s\", which is not one of its values",
+					  name, (char *) lfirst(lc));
+	return e;
+}
+
 static ConvSchema *
 build_schema(const char *name, const YNode *node, const char *path)
 {
 	ConvSchema *schema = palloc0(sizeof(ConvSchema));
 	const YNode *tables = map_get(node, "tables");
+	const YNode *enums = map_get(node, "enums");
 	ListCell   *kc,
 			   *vc;
 
@@ -1300,6 +1368,21 @@ build_schema(const char *name, const YNode *node, const char *path)
 	if (catalog_schema_is_reserved(name))
 		doc_error(ERRCODE_INVALID_SCHEMA_NAME, node, path,
 				  "schema \"%s\" cannot be managed by a document", name);
+	if (enums)
+	{
+		char	   *epath = child_path(path, "enums");
+
+		forboth(kc, enums->keys, vc, enums->items)
+		{
+			const char *ename = ((YNode *) lfirst(kc))->value;
+
+			ConvEnum   *e = build_enum(ename, lfirst(vc),
+										   child_path(epath, ename));
+
+			e->schema = schema->name;
+			schema->enums = lappend(schema->enums, e);
+		}
+	}
 	if (tables)
 	{
 		char	   *tpath = child_path(path, "tables");

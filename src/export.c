@@ -411,7 +411,25 @@ emit_document(Emitter *em, const ConvModel *model)
 		ConvSchema *schema = lfirst(sc);
 
 		emit_scalar(em, schema->name, false);
-		begin_mapping(em, schema->tables == NIL);
+		begin_mapping(em, schema->tables == NIL && schema->enums == NIL);
+		if (schema->enums)
+		{
+			emit_scalar(em, "enums", false);
+			begin_mapping(em, false);
+			foreach(tc, schema->enums)
+			{
+				ConvEnum   *e = lfirst(tc);
+
+				emit_scalar(em, e->name, false);
+				begin_mapping(em, true);
+				emit_scalar(em, "values", false);
+				emit_strings(em, e->values);
+				if (e->comment)
+					emit_pair(em, "comment", e->comment);
+				end_mapping(em);
+			}
+			end_mapping(em);
+		}
 		if (schema->tables)
 		{
 			emit_scalar(em, "tables", false);

@@ -201,6 +201,89 @@ resolve_type_work(void *arg)
 	parseTypeString(col->type_name, &col->type_oid, &col->typmod, false);
 }
 
+static void
+find_type_work(void *arg)
+{
+	ConvColumn *col = arg;
+
+	parseTypeString(col->type_name, &col->type_oid, &col->typmod, true);
+}
+
+/*
+ * expr_find_type
+ *		Resolve a document column's type if it exists; false if it does not
+ *		(it may be an enum the plan creates).  A type name that does not
+ *		parse is still an error.
+ */
+bool
+expr_find_type(ConvColumn *col)
+{
+	if (!OidIsValid(col->type_oid))
+		run_at(&col->type_pos, find_type_work, col);
+	return OidIsValid(col->type_oid);
+}
+
+typedef struct TypeNameWork
+{
+	const char *text;
+	TypeName   *result;
+} TypeNameWork;
+
+static void
+type_name_work(void *arg)
+{
+	TypeNameWork *w = arg;
+
+	w->result = typeStringToTypeName(w->text);
+}
+
+/*
+ * expr_type_name_parts
+ *		The schema (or NULL), name and array-ness of a type as written.
+ */
+void
+expr_type_name_parts(const ConvColumn *col, char **schema, char **name,
+					 bool *array)
+{
+	TypeNameWork w = {col->type_name, NULL};
+
+	run_at(&col->type_pos, type_name_work, &w);
+	DeconstructQualifiedName(w.result->names, schema, name);
+	*array = (w.result->arrayBounds != NIL);
+}
+
+static bool
+collect_string_constants(Node *node, void *context)
+{
+	List	  **strings = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, A_Const) && !((A_Const *) node)->isnull &&
+		IsA(&((A_Const *) node)->val, String))
+	{
+		*strings = lappend(*strings,
+						   strVal(&((A_Const *) node)->val));
+		return false;
+	}
+	return raw_expression_tree_walker(node, collect_string_constants,
+									  context);
+}
+
+/*
+ * expr_string_constants
+ *		The string literals of a document expression: a new enum label
+ *		named in one is a use of that label.
+ */
+List *
+expr_string_constants(const char *text, const DocPos *pos)
+{
+	List	   *strings = NIL;
+
+	(void) collect_string_constants(parse_expression(text, pos), &strings);
+	return strings;
+}
+
 /*
  * expr_resolve_type
  *		Resolve a document column's type to the oid and typmod the server
@@ -425,7 +508,8 @@ expr_is_volatile_default(const ConvColumn *col)
 {
 	Node	   *cooked;
 
-	if (col->default_expr == NULL)
+	/* a type the plan creates cannot cook anything yet */
+	if (col->default_expr == NULL || !OidIsValid(col->type_oid))
 		return false;
 	cooked = cook(col, col->default_expr, &col->default_pos, NULL, '\0');
 	return !is_null_default(cooked) && contain_volatile_functions(cooked);

@@ -29,6 +29,25 @@ typedef struct DocPos
 	const char *path;			/* key path, e.g. schemas.public.tables.t */
 } DocPos;
 
+/* an enum type */
+typedef struct ConvEnum
+{
+	char	   *schema;
+	char	   *name;
+	List	   *values;			/* labels, in order */
+	List	   *remap_from;		/* document only: labels that disappear ... */
+	List	   *remap_to;		/* ... and the labels their rows take */
+	List	   *renamed_from;	/* document only: labels renamed ... */
+	List	   *renamed_to;		/* ... to these, rows keeping their meaning */
+	char	   *comment;
+	Oid			oid;			/* catalog only */
+	char	   *used_outside;	/* catalog only: a relation outside the model
+								 * that uses the type, or NULL */
+	char	   *build_name;		/* document only, set by diff.c: the name
+								 * the plan creates it under, when it does */
+	DocPos		pos;
+} ConvEnum;
+
 typedef struct ConvColumn
 {
 	char	   *name;
@@ -48,6 +67,10 @@ typedef struct ConvColumn
 	char	   *generated;		/* GENERATED ALWAYS AS (...) STORED text */
 	char	   *comment;
 	char	   *using_expr;		/* document only: how rows reach the new shape */
+	ConvEnum   *doc_enum;		/* document only, set by diff.c: the column's
+								 * type is this enum (or an array of it),
+								 * which the plan creates or recreates */
+	bool		doc_enum_array;
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
 	int16		attnum;			/* catalog only */
@@ -137,6 +160,7 @@ typedef struct ConvSchema
 {
 	char	   *name;
 	List	   *tables;			/* of ConvTable */
+	List	   *enums;			/* of ConvEnum */
 	DocPos		pos;
 } ConvSchema;
 
@@ -192,6 +216,13 @@ typedef struct ConvProbe
 typedef enum ConvChangeKind
 {
 	CHANGE_CREATE_SCHEMA,
+	CHANGE_CREATE_ENUM,			/* new, or the replacement of a recreated one */
+	CHANGE_RENAME_ENUM_VALUE,
+	CHANGE_ADD_ENUM_VALUE,
+	CHANGE_FINISH_ENUM,			/* drop the old enum; the new one takes its
+								 * name */
+	CHANGE_DROP_ENUM,
+	CHANGE_ENUM_COMMENT,
 	CHANGE_RENAME_TABLE,
 	CHANGE_DROP_TABLE,
 	CHANGE_CREATE_TABLE,
@@ -232,6 +263,11 @@ typedef struct ConvChange
 	ConvCheck  *have_check;
 	ConvKey    *want_key;
 	ConvKey    *have_key;
+	ConvEnum   *want_enum;
+	ConvEnum   *have_enum;
+	const char *enum_value;		/* ADD/RENAME_ENUM_VALUE: the label */
+	const char *enum_other;		/* ADD: its neighbour; RENAME: new label */
+	bool		enum_before;	/* ADD: BEFORE the neighbour, else AFTER */
 	ConvIndex  *want_index;
 	ConvIndex  *have_index;
 	ConvForeignKey *want_fkey;
@@ -275,6 +311,10 @@ extern bool catalog_schema_is_reserved(const char *nspname);
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern List *expr_column_refs(const char *text, const DocPos *pos);
+extern List *expr_string_constants(const char *text, const DocPos *pos);
+extern bool expr_find_type(ConvColumn *col);
+extern void expr_type_name_parts(const ConvColumn *col, char **schema,
+								 char **name, bool *array);
 extern void expr_resolve_type(ConvColumn *col);
 extern Oid	expr_collation_oid(const char *name, const DocPos *pos);
 extern bool expr_default_matches(const ConvColumn *want,

@@ -40,6 +40,7 @@
 typedef enum PlanPhase
 {
 	PHASE_CREATE_SCHEMA,
+	PHASE_CREATE_TYPE,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
 	PHASE_DROP_FOREIGN_KEY,
@@ -51,6 +52,7 @@ typedef enum PlanPhase
 	PHASE_ADD_COLUMN,
 	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
+	PHASE_FINISH_TYPE,
 	PHASE_ADD_GENERATED,
 	PHASE_ADD_KEY,
 	PHASE_ADD_CHECK,
@@ -91,6 +93,15 @@ phase_of(const ConvChange *change)
 	{
 		case CHANGE_CREATE_SCHEMA:
 			return PHASE_CREATE_SCHEMA;
+		case CHANGE_CREATE_ENUM:
+		case CHANGE_RENAME_ENUM_VALUE:
+		case CHANGE_ADD_ENUM_VALUE:
+			return PHASE_CREATE_TYPE;
+		case CHANGE_FINISH_ENUM:
+		case CHANGE_DROP_ENUM:
+			return PHASE_FINISH_TYPE;
+		case CHANGE_ENUM_COMMENT:
+			return PHASE_COMMENT;
 		case CHANGE_RENAME_TABLE:
 			return PHASE_RENAME_TABLE;
 		case CHANGE_RENAME_COLUMN:
@@ -193,7 +204,20 @@ name_list(List *names)
 static char *
 type_sql(const ConvColumn *col, Oid collation)
 {
-	char	   *type = format_type_with_typemod(col->type_oid, col->typmod);
+	char	   *type;
+
+	/* an enum the plan creates, or recreates under a new name */
+	if (col->doc_enum)
+	{
+		ConvEnum   *e = col->doc_enum;
+
+		return psprintf("%s%s",
+						quote_qualified_identifier(e->schema,
+												   e->build_name ?
+												   e->build_name : e->name),
+						col->doc_enum_array ? "[]" : "");
+	}
+	type = format_type_with_typemod(col->type_oid, col->typmod);
 
 	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))
 		return psprintf("%s COLLATE %s", type,
@@ -216,6 +240,20 @@ column_alias(PlanState *ps, ConvTable *have, ConvColumn *hcol)
 			return change->want_column->name;
 	}
 	return hcol->name;
+}
+
+static char *enum_text(const ConvColumn *want, const char *col);
+
+/*
+ * The type a probe converts a column to.  An enum the plan creates does not
+ * exist while the probes run: its values are checked as text.
+ */
+static char *
+probe_type(const ConvColumn *col)
+{
+	if (col->doc_enum && col->doc_enum->build_name)
+		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
+	return type_sql(col, InvalidOid);
 }
 
 /* the change of kind "kind" for a current column, or NULL */
@@ -309,12 +347,14 @@ staged_source(PlanState *ps, const ConvChange *change, const char *before,
 		if (column_change(ps, hcol, CHANGE_DROP_COLUMN))
 			continue;
 		if (alter && (alter->column_changes & COLUMN_TYPE))
-			appendStringInfo(&converted, "(%s)::%s AS %s, ",
-							 alter->want_column->using_expr ?
-							 expr_sql(alter->want_column->using_expr) : name,
-							 format_type_with_typemod(alter->want_column->type_oid,
-													  alter->want_column->typmod),
-							 name);
+		{
+			ConvColumn *want = alter->want_column;
+			const char *value = want->using_expr ? expr_sql(want->using_expr) :
+				want->doc_enum ? enum_text(want, name) : name;
+
+			appendStringInfo(&converted, "(%s)::%s AS %s, ", value,
+							 probe_type(want), name);
+		}
 		else
 			appendStringInfo(&converted, "%s, ", name);
 	}
@@ -334,7 +374,7 @@ staged_source(PlanState *ps, const ConvChange *change, const char *before,
 			col->using_expr ? col->using_expr : col->default_expr;
 		appendStringInfo(&converted, "(%s)::%s AS %s, ",
 						 value && !col->identity ? expr_sql(value) : "NULL",
-						 format_type_with_typemod(col->type_oid, col->typmod),
+						 probe_type(col),
 						 quote_identifier(col->name));
 	}
 	if (stage == ROWS_REMAPPED)
@@ -588,6 +628,74 @@ describe_default(const char *expr)
 }
 
 /*
+ * A column's value as text, with the labels the enum renames or remaps,
+ * and the column's own remap, already mapped.
+ */
+static char *
+enum_text(const ConvColumn *want, const char *col)
+{
+	ConvEnum   *e = want->doc_enum;
+	List	   *from = list_concat_copy(list_concat_copy(e->renamed_from,
+														 e->remap_from),
+										want->remap_from);
+	List	   *to = list_concat_copy(list_concat_copy(e->renamed_to,
+													   e->remap_to),
+									  want->remap_to);
+	char	   *value;
+	StringInfoData buf;
+	ListCell   *fc,
+			   *tc;
+
+	/* arrays: each label replaced in place (USING allows no subquery) */
+	if (want->doc_enum_array)
+	{
+		value = psprintf("(%s)::pg_catalog.text[]", col);
+		forboth(fc, from, tc, to)
+			value = psprintf("pg_catalog.array_replace(%s, %s, %s)", value,
+							 quote_literal_cstr(lfirst(fc)),
+							 quote_literal_cstr(lfirst(tc)));
+		return value;
+	}
+	value = psprintf("(%s)::pg_catalog.text", col);
+	if (from == NIL)
+		return value;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CASE %s", value);
+	forboth(fc, from, tc, to)
+		appendStringInfo(&buf, " WHEN %s THEN %s",
+						 quote_literal_cstr(lfirst(fc)),
+						 quote_literal_cstr(lfirst(tc)));
+	appendStringInfo(&buf, " ELSE %s END", value);
+	return buf.data;
+}
+
+/* how a column's rows move to an enum (or an array of it) */
+static char *
+enum_conversion(const ConvColumn *want, const char *col)
+{
+	return psprintf("(%s)::%s", enum_text(want, col),
+					type_sql(want, InvalidOid));
+}
+
+/* rows whose value, mapped, is none of the enum's labels */
+static char *
+enum_misfits(const ConvColumn *want, const char *col)
+{
+	StringInfoData labels;
+	ListCell   *lc;
+
+	initStringInfo(&labels);
+	foreach(lc, want->doc_enum->values)
+		appendStringInfo(&labels, "%s%s", labels.len ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	if (want->doc_enum_array)
+		return psprintf("EXISTS (SELECT FROM pg_catalog.unnest(%s) AS v(v)"
+						" WHERE v NOT IN (%s))", enum_text(want, col),
+						labels.data);
+	return psprintf("(%s) NOT IN (%s)", enum_text(want, col), labels.data);
+}
+
+/*
  * ALTER COLUMN ... TYPE, with the check that existing rows convert: with
  * "using", every row must evaluate; without it, the server's assignment
  * cast must exist and must not change any value.
@@ -610,6 +718,8 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					 table, col, new_type);
 	if (want->using_expr)
 		appendStringInfo(&sql, " USING %s", expr_sql(want->using_expr));
+	else if (want->doc_enum)
+		appendStringInfo(&sql, " USING %s", enum_conversion(want, col));
 
 	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,
 					psprintf("type: %s%s -> %s", old_type,
@@ -620,7 +730,11 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_FULL_SCAN);
 
 	/* rows meet the conversion after the remap steps */
-	if (want->using_expr)
+	if (want->doc_enum && !want->using_expr)
+		set_probe(ps, step, change, NULL, enum_misfits(want, col),
+				  "would hold a value the enum does not have",
+				  REFUSE_ALWAYS, FIX_REMAP);
+	else if (want->using_expr)
 		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
 					 psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
 							  plain_new),
@@ -1226,6 +1340,75 @@ plan_add_index(PlanState *ps, const ConvChange *change)
 					 REFUSE_NEVER, FIX_NONE);
 }
 
+static char *
+enum_object(const ConvEnum *e)
+{
+	return quote_qualified_identifier(e->schema, e->name);
+}
+
+static char *
+label_list(List *labels)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, labels)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	return buf.data;
+}
+
+/*
+ * A new enum, or the replacement of one the plan recreates: created under
+ * a temporary name, every column moves to it, and only then it takes the
+ * old one's name.  PostgreSQL refuses to use a label added with ADD VALUE
+ * before commit, even for a type created in the same transaction; a
+ * created type's labels are usable at once.
+ */
+static void
+plan_create_enum(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want_enum;
+	ConvStep   *step;
+
+	step = add_step(ps, "create_enum", enum_object(e),
+					psprintf("CREATE TYPE %s AS ENUM (%s)",
+							 quote_qualified_identifier(e->schema,
+														e->build_name),
+							 label_list(e->values)),
+					change->have_enum ?
+					psprintf("values (%s) -> (%s): recreated, since the change is not an addition nothing in this plan uses",
+							 label_list(change->have_enum->values),
+							 label_list(e->values)) :
+					pstrdup("enum is declared in the document and does not exist"),
+					0);
+	if (change->have_enum && change->have_enum->used_outside)
+		step->problem = psprintf("%s uses the enum and is not managed by the document, so the enum cannot be recreated",
+								 change->have_enum->used_outside);
+	if (change->want_enum->comment && change->have_enum == NULL)
+		add_step(ps, "comment_enum", enum_object(e),
+				 comment_sql("TYPE", enum_object(e), e->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_finish_enum(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want_enum;
+
+	add_step(ps, "drop_enum", enum_object(e),
+			 psprintf("DROP TYPE %s", enum_object(e)),
+			 pstrdup("every column has moved to the recreated enum"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+	add_step(ps, "rename_enum", enum_object(e),
+			 psprintf("ALTER TYPE %s RENAME TO %s",
+					  quote_qualified_identifier(e->schema, e->build_name),
+					  quote_identifier(e->name)),
+			 pstrdup("the recreated enum takes the name"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -1233,6 +1416,45 @@ plan_change(PlanState *ps, const ConvChange *change)
 
 	switch (change->kind)
 	{
+		case CHANGE_CREATE_ENUM:
+			plan_create_enum(ps, change);
+			break;
+		case CHANGE_RENAME_ENUM_VALUE:
+			add_step(ps, "rename_enum_value", enum_object(change->want_enum),
+					 psprintf("ALTER TYPE %s RENAME VALUE %s TO %s",
+							  enum_object(change->want_enum),
+							  quote_literal_cstr(change->enum_value),
+							  quote_literal_cstr(change->enum_other)),
+					 psprintf("renamed_values: %s -> %s", change->enum_value,
+							  change->enum_other),
+					 HAZARD_ACCESS_EXCLUSIVE);
+			break;
+		case CHANGE_ADD_ENUM_VALUE:
+			add_step(ps, "add_enum_value", enum_object(change->want_enum),
+					 psprintf("ALTER TYPE %s ADD VALUE %s %s %s",
+							  enum_object(change->want_enum),
+							  quote_literal_cstr(change->enum_value),
+							  change->enum_before ? "BEFORE" : "AFTER",
+							  quote_literal_cstr(change->enum_other)),
+					 psprintf("value %s is new and nothing in this plan uses it",
+							  change->enum_value),
+					 0);
+			break;
+		case CHANGE_FINISH_ENUM:
+			plan_finish_enum(ps, change);
+			break;
+		case CHANGE_DROP_ENUM:
+			add_step(ps, "drop_enum", enum_object(change->have_enum),
+					 psprintf("DROP TYPE %s", enum_object(change->have_enum)),
+					 pstrdup("enum is not declared in the document"),
+					 HAZARD_ACCESS_EXCLUSIVE);
+			break;
+		case CHANGE_ENUM_COMMENT:
+			add_step(ps, "comment_enum", enum_object(change->want_enum),
+					 comment_sql("TYPE", enum_object(change->want_enum),
+								 change->want_enum->comment),
+					 pstrdup("comment differs from the document"), 0);
+			break;
 		case CHANGE_CREATE_SCHEMA:
 			add_step(ps, "create_schema", pstrdup(quote_identifier(change->schema)),
 					 psprintf("CREATE SCHEMA %s",

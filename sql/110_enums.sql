@@ -1,0 +1,113 @@
+-- Enums that survive real data: seed 002 (a new value used in the same
+-- transaction) and narrowing with and without remap, on tables with rows.
+\pset null '(null)'
+CREATE SCHEMA en;
+CREATE TYPE en.provider AS ENUM ('openai', 'anthropic', 'legacy');
+CREATE TABLE en.keys (
+    id integer PRIMARY KEY,
+    provider en.provider NOT NULL DEFAULT 'openai' CHECK (provider <> 'anthropic' OR id = 2),
+    backup en.provider[],
+    vendor text
+);
+INSERT INTO en.keys VALUES
+    (1, 'openai', '{anthropic}', 'azure'),
+    (2, 'anthropic', NULL, 'openai'),
+    (3, 'legacy', '{openai,legacy}', 'oai'),
+    (4, 'legacy', NULL, NULL);
+CREATE TABLE en.snapshot AS SELECT * FROM en.keys;
+
+CREATE FUNCTION en_doc(enum_def text, vendor_def text DEFAULT '{type: text}')
+RETURNS text LANGUAGE sql AS $f$
+SELECT format($d$
+version: 1
+schemas:
+  en:
+    enums:
+      provider: %s
+    tables:
+      keys:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          provider: {type: provider, nullable: false, default: "'openai'"}
+          backup: {type: "provider[]"}
+          vendor: %s
+        checks:
+          keys_check: "provider <> 'anthropic' OR id = 2"
+      snapshot:
+        columns:
+          id: {type: integer}
+          provider: {type: provider}
+          backup: {type: "provider[]"}
+          vendor: {type: text}
+$d$, enum_def, vendor_def)
+$f$;
+
+-- the document as the catalog is
+SELECT count(*) AS steps FROM converge_plan(en_doc('{values: [openai, anthropic, legacy]}'));
+
+-- a value added and used by nothing: ADD VALUE, in place, at its position
+SELECT step, action, sql FROM converge_plan(
+    en_doc('{values: [openai, azure, anthropic, legacy, gemini]}'));
+
+-- a value renamed keeps its rows: RENAME VALUE
+SELECT step, action, sql FROM converge_plan(
+    en_doc('{values: [openai, anthropic, old], renamed_values: {legacy: old}}'));
+
+-- a removed value that rows hold, with no remap: refused before any DDL,
+-- naming every column and the rows
+\set VERBOSITY default
+SELECT * FROM converge_schema(en_doc('{values: [openai, anthropic]}'));
+SELECT count(*) AS legacy_rows FROM en.keys WHERE provider = 'legacy';
+
+-- seed 002: azure is added and, in the same call, the text column vendor
+-- holding 'azure' converts into the enum: the type is recreated (ADD VALUE
+-- would be unusable before commit), rows of every column move to it, the
+-- removed value is remapped
+SELECT step, action, object, sql, rows_affected, problem FROM converge_schema(
+    en_doc('{values: [openai, anthropic, azure], remap: {legacy: openai}}',
+           '{type: provider, remap: {oai: openai}}'));
+SELECT id, provider, backup, vendor FROM en.keys ORDER BY id;
+SELECT id, provider FROM en.snapshot ORDER BY id;
+SELECT enumlabel FROM pg_enum WHERE enumtypid = 'en.provider'::regtype ORDER BY enumsortorder;
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = 'en.keys'::regclass AND contype = 'c';
+SELECT count(*) AS steps_left FROM converge_plan(
+    en_doc('{values: [openai, anthropic, azure], remap: {legacy: openai}}',
+           '{type: provider, remap: {oai: openai}}'));
+SELECT converge_is_converged(converge_export('{en}'));
+
+-- an enum something outside the document uses cannot be recreated
+CREATE VIEW public.en_view AS SELECT provider FROM en.keys;
+SELECT action, problem FROM converge_plan(
+    en_doc('{values: [anthropic, openai, azure]}', '{type: provider}'))
+ WHERE problem IS NOT NULL;
+DROP VIEW public.en_view;
+
+-- an enum column back to text, and an undeclared enum dropped
+SELECT step, action, sql FROM converge_schema($$
+version: 1
+schemas:
+  en:
+    tables:
+      keys:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          provider: {type: text, nullable: false, default: "'openai'"}
+          backup: {type: "text[]"}
+          vendor: {type: text}
+        checks:
+          keys_check: "provider <> 'anthropic' OR id = 2"
+      snapshot:
+        columns:
+          id: {type: integer}
+          provider: {type: text}
+          backup: {type: "text[]"}
+          vendor: {type: text}
+$$);
+SELECT to_regtype('en.provider') AS provider_type;
+SELECT id, provider, backup, vendor FROM en.keys ORDER BY id;
+
+DROP SCHEMA en CASCADE;
+DROP FUNCTION en_doc(text, text);
