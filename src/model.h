@@ -200,7 +200,9 @@ typedef enum ConvFix
 
 typedef struct ConvProbe
 {
-	char	   *source;			/* NULL: the step touches no existing rows */
+	char	   *label;			/* what the rows are, when a step has several
+								 * probes (e.g. each column of a domain) */
+	char	   *source;
 	char	   *key_label;		/* what converge_sample_key shows, "(id)" */
 	char	   *affected;		/* rows the step touches; NULL for all */
 	char	   *failing;		/* rows that are a problem; NULL for none */
@@ -294,7 +296,8 @@ typedef struct ConvStep
 	char	   *reason;
 	int			hazards;
 	int64		rows_affected;	/* -1 when not applicable */
-	ConvProbe	probe;
+	List	   *probes;			/* of ConvProbe; none when the step touches
+								 * no existing rows */
 	/* filled by validate.c */
 	char	   *problem;		/* why the step is refused, or NULL */
 	ConvFix		fix;

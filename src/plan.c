@@ -450,20 +450,23 @@ row_source(PlanState *ps, const ConvChange *change, RowStage stage)
 	return rs;
 }
 
-static void
+static ConvProbe *
 set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
 			 RowStage stage, char *affected, char *failing,
 			 const char *failing_text, ConvRefusal refusal, ConvFix fix)
 {
 	RowSource  *rs = row_source(ps, change, stage);
+	ConvProbe  *probe = palloc0(sizeof(ConvProbe));
 
-	step->probe.source = rs->source;
-	step->probe.key_label = rs->key_label;
-	step->probe.affected = affected;
-	step->probe.failing = failing;
-	step->probe.failing_text = failing_text;
-	step->probe.refusal = refusal;
-	step->probe.fix = fix;
+	probe->source = rs->source;
+	probe->key_label = rs->key_label;
+	probe->affected = affected;
+	probe->failing = failing;
+	probe->failing_text = failing_text;
+	probe->refusal = refusal;
+	probe->fix = fix;
+	step->probes = lappend(step->probes, probe);
+	return probe;
 }
 
 static void

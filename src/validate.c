@@ -149,39 +149,58 @@ rows(int64 n)
 	return psprintf(INT64_FORMAT " %s", n, n == 1 ? "row" : "rows");
 }
 
-static void
-validate_step(ConvStep *step, bool allow_data_loss)
+/* one probe of a step; returns its problem, or NULL */
+static char *
+validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 {
-	const ConvProbe *probe = &step->probe;
 	ProbeResult result;
 	char	   *failure;
-
-	if (probe->source == NULL || step->problem != NULL)
-		return;
+	const char *label = probe->label ? psprintf("%s: ", probe->label) : "";
 
 	failure = run_probe_guarded(probe, &result);
 	if (failure)
 	{
-		step->problem = psprintf("existing rows cannot be checked: %s",
-								 failure);
 		step->fix = probe->fix;
 		step->rows_affected = -1;
-		return;
+		return psprintf("%sexisting rows cannot be checked: %s", label,
+						failure);
 	}
 
-	step->rows_affected = result.affected;
+	if (step->rows_affected >= 0)
+		step->rows_affected += result.affected;
 	if (result.failing == 0 || probe->refusal == REFUSE_NEVER)
-		return;
+		return NULL;
 	if (probe->refusal == REFUSE_DATA_LOSS)
 	{
 		step->hazards |= HAZARD_DATA_LOSS;
 		if (allow_data_loss)
-			return;
+			return NULL;
 	}
-	step->problem = psprintf("%s %s; sample keys: %s",
-							 rows(result.failing), probe->failing_text,
-							 result.samples);
 	step->fix = probe->fix;
+	return psprintf("%s%s %s; sample keys: %s", label, rows(result.failing),
+					probe->failing_text, result.samples);
+}
+
+static void
+validate_step(ConvStep *step, bool allow_data_loss)
+{
+	StringInfoData problems;
+	ListCell   *lc;
+
+	if (step->problem != NULL)
+		return;
+	initStringInfo(&problems);
+	foreach(lc, step->probes)
+	{
+		char	   *problem = validate_probe(step, lfirst(lc),
+											 allow_data_loss);
+
+		if (problem)
+			appendStringInfo(&problems, "%s%s", problems.len ? "; " : "",
+							 problem);
+	}
+	if (problems.len)
+		step->problem = problems.data;
 }
 
 /*
