@@ -421,6 +421,87 @@ read_enums(ConvModel *model, Datum names)
 	}
 }
 
+/* Domains of the managed schemas, with their CHECKs. */
+static void
+read_domains(ConvModel *model, Datum names)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		args[1] = {names};
+
+	converge_spi_query("SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
+					   " t.typtypmod, pg_catalog.format_type(t.typbasetype, t.typtypmod),"
+					   " t.typnotnull, t.typdefault, t.typdefaultbin::text,"
+					   " CASE WHEN t.typcollation <> b.typcollation"
+					   "      THEN co.collname::text END,"
+					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
+					   " (SELECT pg_catalog.array_agg(k.conname::text ORDER BY k.conname)"
+					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					   "     AND k.contype = 'c'),"
+					   " (SELECT pg_catalog.array_agg(pg_catalog.pg_get_expr(k.conbin, 0)"
+					   "                              ORDER BY k.conname)"
+					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					   "     AND k.contype = 'c'),"
+					   " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
+					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					   "     AND k.contype = 'c')"
+					   " FROM pg_catalog.pg_type t"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					   " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
+					   " LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
+					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					   "   AND t.typtype = 'd'"
+					   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
+					   "        WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass"
+					   "          AND x.objid = t.oid AND x.deptype = 'e')"
+					   " ORDER BY n.nspname, t.typname",
+					   1, argtypes, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvDomain *d = palloc0(sizeof(ConvDomain));
+		ConvSchema *schema = find_or_add_schema(model,
+												get_text(tup, desc, 2));
+		bool		isnull;
+		Datum		names_d;
+
+		d->oid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		d->schema = schema->name;
+		d->name = get_text(tup, desc, 3);
+		d->type_oid = DatumGetObjectId(get_datum(tup, desc, 4, &isnull));
+		d->typmod = DatumGetInt32(get_datum(tup, desc, 5, &isnull));
+		d->type_name = get_text(tup, desc, 6);
+		d->not_null = DatumGetBool(get_datum(tup, desc, 7, &isnull));
+		d->default_expr = get_text(tup, desc, 8);
+		d->default_bin = get_text(tup, desc, 9);
+		d->collation = get_text(tup, desc, 10);
+		d->comment = get_text(tup, desc, 11);
+		names_d = get_datum(tup, desc, 12, &isnull);
+		if (!isnull)
+		{
+			ListCell   *nc,
+					   *ec,
+					   *bc;
+			List	   *exprs = text_array_to_list(get_datum(tup, desc, 13,
+															 &isnull));
+			List	   *bins = text_array_to_list(get_datum(tup, desc, 14,
+															&isnull));
+			List	   *cnames = text_array_to_list(names_d);
+
+			forthree(nc, cnames, ec, exprs, bc, bins)
+			{
+				ConvCheck  *check = palloc0(sizeof(ConvCheck));
+
+				check->name = lfirst(nc);
+				check->expr = lfirst(ec);
+				check->bin = lfirst(bc);
+				d->checks = lappend(d->checks, check);
+			}
+		}
+		schema->domains = lappend(schema->domains, d);
+	}
+}
+
 /*
  * catalog_read
  *		The current model of the named schemas.  Schemas that do not exist
@@ -435,6 +516,7 @@ catalog_read(List *schema_names)
 
 	read_schemas(model, names);
 	read_enums(model, names);
+	read_domains(model, names);
 	tables = read_tables(model, names);
 	if (tables == NIL)
 		return model;

@@ -56,11 +56,19 @@ typedef struct EnumPair
 	ConvEnum   *have;
 } EnumPair;
 
+/* a document domain and the current one of its name, if any */
+typedef struct DomainPair
+{
+	ConvDomain *want;
+	ConvDomain *have;
+} DomainPair;
+
 typedef struct DiffState
 {
 	HTAB	   *tables;
 	List	   *pairs;			/* of TablePair */
 	List	   *enums;			/* of EnumPair */
+	List	   *domains;		/* of DomainPair */
 	List	   *changes;
 } DiffState;
 
@@ -208,7 +216,23 @@ find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
 				}
 			}
 		}
-		if (col->doc_enum == NULL)
+		foreach(lc, ds->domains)
+		{
+			DomainPair *dp = lfirst(lc);
+
+			if (col->doc_enum || strcmp(dp->want->name, name) != 0 ||
+				(nspname && strcmp(dp->want->schema, nspname) != 0) || array)
+				continue;
+			if (dp->have)
+			{
+				col->type_oid = dp->have->oid;
+				col->typmod = -1;
+			}
+			else
+				col->doc_domain = dp->want;
+		}
+		if (col->doc_enum == NULL && col->doc_domain == NULL &&
+			!OidIsValid(col->type_oid))
 			expr_resolve_type(col);		/* raises "does not exist" */
 	}
 }
@@ -244,8 +268,8 @@ compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have,
 {
 	int			changes = 0;
 
-	/* a column of an enum the plan creates or recreates moves to it */
-	if ((want->doc_enum && want->doc_enum->build_name) ||
+	/* a column of an enum or domain the plan creates moves to it */
+	if ((want->doc_enum && want->doc_enum->build_name) || want->doc_domain ||
 		want->type_oid != have->type_oid || want->typmod != have->typmod ||
 		want_coll != have->collation_oid)
 		changes |= COLUMN_TYPE;
@@ -789,7 +813,7 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, enums, tables, columns, constraints and indexes; remove the other keys from the document.")));
+			 errhint("This version converges schemas, enums, domains, tables, columns, constraints and indexes; remove the other keys from the document.")));
 }
 
 static TablePair *
@@ -1241,6 +1265,165 @@ diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
 	}
 }
 
+/* ----------------------------------------------------------------
+ * Domains
+ * ----------------------------------------------------------------
+ */
+
+static ConvDomain *
+find_domain(List *domains, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, domains)
+		if (strcmp(((ConvDomain *) lfirst(lc))->name, name) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+static ConvChange *
+add_domain_change(DiffState *ds, ConvChangeKind kind, ConvDomain *want,
+				  ConvDomain *have)
+{
+	ConvChange *change = add_change(ds, kind, want ? want->schema :
+									have->schema, NULL, NULL);
+
+	change->want_domain = want;
+	change->have_domain = have;
+	return change;
+}
+
+/*
+ * One domain that exists: default and NOT NULL compared as the server
+ * cooks them, CHECKs as cooked trees (a changed one is dropped and added
+ * again, and checked against every column of the domain first).
+ */
+static void
+diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
+{
+	int			what = 0;
+	ListCell   *lc;
+
+	if (want->type_oid != have->type_oid || want->typmod != have->typmod)
+		what |= DOMAIN_TYPE;
+	else if (!expr_domain_default_matches(want, have))
+		what |= DOMAIN_DEFAULT;
+	if (want->not_null != have->not_null)
+		what |= DOMAIN_NOT_NULL;
+	if (strings_differ(want->comment, have->comment))
+		what |= DOMAIN_COMMENT;
+	if (what)
+		add_domain_change(ds, CHANGE_ALTER_DOMAIN, want,
+						  have)->column_changes = what;
+	if (what & DOMAIN_TYPE)
+		return;
+
+	foreach(lc, want->checks)
+	{
+		ConvCheck  *wc = lfirst(lc);
+		ConvCheck  *hc = find_check(have->checks, wc->name);
+		ConvChange *change;
+
+		if (hc && equal(expr_cook_domain_check(wc, want),
+						stringToNode(hc->bin)))
+			continue;
+		if (hc)
+			add_domain_change(ds, CHANGE_DROP_DOMAIN_CHECK, want,
+							  have)->have_check = hc;
+		change = add_domain_change(ds, CHANGE_ADD_DOMAIN_CHECK, want, have);
+		change->want_check = wc;
+		change->have_check = hc;
+	}
+	foreach(lc, have->checks)
+		if (find_check(want->checks, ((ConvCheck *) lfirst(lc))->name) == NULL)
+			add_domain_change(ds, CHANGE_DROP_DOMAIN_CHECK, want,
+							  have)->have_check = lfirst(lc);
+}
+
+static void
+diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
+{
+	ListCell   *sc,
+			   *hc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		ConvSchema *current = NULL;
+
+		foreach(hc, have->schemas)
+			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
+				current = lfirst(hc);
+		foreach(lc, schema->domains)
+		{
+			DomainPair *dp = palloc(sizeof(DomainPair));
+
+			dp->want = lfirst(lc);
+			dp->have = current ? find_domain(current->domains,
+											 dp->want->name) : NULL;
+			expr_resolve_domain_type(dp->want);
+			ds->domains = lappend(ds->domains, dp);
+			if (dp->have == NULL)
+			{
+				dp->want->created = true;
+				add_domain_change(ds, CHANGE_CREATE_DOMAIN, dp->want, NULL);
+			}
+			else
+				diff_domain(ds, dp->want, dp->have);
+		}
+		if (current == NULL)
+			continue;
+		foreach(lc, current->domains)
+			if (find_domain(schema->domains,
+							((ConvDomain *) lfirst(lc))->name) == NULL)
+				add_domain_change(ds, CHANGE_DROP_DOMAIN, NULL, lfirst(lc));
+	}
+}
+
+/*
+ * The current columns of each domain a step changes, so the step can be
+ * checked against their rows.
+ */
+static void
+attach_domain_users(DiffState *ds)
+{
+	ListCell   *lc,
+			   *pc,
+			   *cc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind != CHANGE_ADD_DOMAIN_CHECK &&
+			change->kind != CHANGE_ALTER_DOMAIN)
+			continue;
+		foreach(pc, ds->pairs)
+		{
+			TablePair  *pair = lfirst(pc);
+
+			if (pair->have == NULL)
+				continue;
+			foreach(cc, pair->have->columns)
+			{
+				ConvColumn *hcol = lfirst(cc);
+				ConvChange *user;
+
+				if (hcol->type_oid != change->have_domain->oid)
+					continue;
+				user = palloc0(sizeof(ConvChange));
+				user->kind = CHANGE_ALTER_COLUMN;
+				user->schema = pair->schema;
+				user->want_table = pair->want;
+				user->have_table = pair->have;
+				user->have_column = hcol;
+				change->domain_users = lappend(change->domain_users, user);
+			}
+		}
+	}
+}
+
 /*
  * diff_models
  *		The changes that make "have" look like "want".  Only schemas the
@@ -1259,8 +1442,10 @@ diff_models(ConvModel *want, ConvModel *have)
 	ds.enums = NIL;
 	ds.changes = NIL;
 
-	/* enums first: columns resolve their types against the plan's enums */
+	/* types first: columns resolve their types against the plan's */
+	ds.domains = NIL;
 	diff_enums(&ds, want, have);
+	diff_domains(&ds, want, have);
 
 	foreach(sc, want->schemas)
 	{
@@ -1280,6 +1465,7 @@ diff_models(ConvModel *want, ConvModel *have)
 
 	foreach(sc, ds.pairs)
 		diff_foreign_keys(&ds, lfirst(sc));
+	attach_domain_users(&ds);
 
 	/* what the document no longer declares in the schemas it manages */
 	foreach(sc, have->schemas)

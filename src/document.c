@@ -210,7 +210,7 @@ static const KeySpec view_keys[] = {
 static const KeySpec schema_keys[] = {
 	{"tables", V_NAMED, table_keys},
 	{"enums", V_NAMED, enum_keys},
-	{"domains", V_NAMED, domain_keys, true},
+	{"domains", V_NAMED, domain_keys},
 	{"sequences", V_NAMED, sequence_keys, true},
 	{"views", V_NAMED, view_keys, true},
 	{NULL}
@@ -1354,12 +1354,54 @@ build_enum(const char *name, const YNode *node, const char *path)
 	return e;
 }
 
+static ConvDomain *
+build_domain(const char *schema, const char *name, const YNode *node,
+			 const char *path)
+{
+	ConvDomain *d = palloc0(sizeof(ConvDomain));
+	const YNode *checks = map_get(node, "checks");
+	const YNode *v;
+	ListCell   *kc,
+			   *vc;
+
+	d->schema = pstrdup(schema);
+	d->name = pstrdup(name);
+	d->pos = node_pos(node, path);
+	d->type_name = map_string(node, "type");
+	d->type_pos = value_pos(node, "type", path);
+	if (d->type_name == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "domain \"%s\" has no type", name);
+	d->typmod = -1;
+	d->collation = map_string(node, "collation");
+	d->default_expr = map_string(node, "default");
+	d->default_pos = value_pos(node, "default", path);
+	d->comment = map_string(node, "comment");
+	v = map_get(node, "nullable");
+	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+	if (checks)
+	{
+		char	   *cpath = child_path(path, "checks");
+
+		forboth(kc, checks->keys, vc, checks->items)
+		{
+			char	   *cname = ((YNode *) lfirst(kc))->value;
+
+			d->checks = lappend(d->checks,
+								new_check(pstrdup(cname), lfirst(vc),
+										  child_path(cpath, cname)));
+		}
+	}
+	return d;
+}
+
 static ConvSchema *
 build_schema(const char *name, const YNode *node, const char *path)
 {
 	ConvSchema *schema = palloc0(sizeof(ConvSchema));
 	const YNode *tables = map_get(node, "tables");
 	const YNode *enums = map_get(node, "enums");
+	const YNode *domains = map_get(node, "domains");
 	ListCell   *kc,
 			   *vc;
 
@@ -1381,6 +1423,19 @@ build_schema(const char *name, const YNode *node, const char *path)
 
 			e->schema = schema->name;
 			schema->enums = lappend(schema->enums, e);
+		}
+	}
+	if (domains)
+	{
+		char	   *dpath = child_path(path, "domains");
+
+		forboth(kc, domains->keys, vc, domains->items)
+		{
+			const char *dname = ((YNode *) lfirst(kc))->value;
+
+			schema->domains = lappend(schema->domains,
+									  build_domain(name, dname, lfirst(vc),
+												   child_path(dpath, dname)));
 		}
 	}
 	if (tables)

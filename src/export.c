@@ -391,6 +391,43 @@ emit_table(Emitter *em, const char *schema, const ConvTable *table)
 }
 
 static void
+emit_domains(Emitter *em, List *domains)
+{
+	ListCell   *lc,
+			   *cc;
+
+	emit_scalar(em, "domains", false);
+	begin_mapping(em, false);
+	foreach(lc, domains)
+	{
+		ConvDomain *d = lfirst(lc);
+
+		emit_scalar(em, d->name, false);
+		begin_mapping(em, true);
+		emit_pair(em, "type", d->type_name);
+		if (d->not_null)
+			emit_pair(em, "nullable", "false");
+		if (d->default_expr)
+			emit_pair(em, "default", d->default_expr);
+		if (d->collation)
+			emit_pair(em, "collation", d->collation);
+		if (d->checks)
+		{
+			emit_scalar(em, "checks", false);
+			begin_mapping(em, true);
+			foreach(cc, d->checks)
+				emit_pair(em, ((ConvCheck *) lfirst(cc))->name,
+						  ((ConvCheck *) lfirst(cc))->expr);
+			end_mapping(em);
+		}
+		if (d->comment)
+			emit_pair(em, "comment", d->comment);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
+static void
 emit_document(Emitter *em, const ConvModel *model)
 {
 	yaml_event_t event;
@@ -411,7 +448,8 @@ emit_document(Emitter *em, const ConvModel *model)
 		ConvSchema *schema = lfirst(sc);
 
 		emit_scalar(em, schema->name, false);
-		begin_mapping(em, schema->tables == NIL && schema->enums == NIL);
+		begin_mapping(em, schema->tables == NIL && schema->enums == NIL &&
+					  schema->domains == NIL);
 		if (schema->enums)
 		{
 			emit_scalar(em, "enums", false);
@@ -430,6 +468,8 @@ emit_document(Emitter *em, const ConvModel *model)
 			}
 			end_mapping(em);
 		}
+		if (schema->domains)
+			emit_domains(em, schema->domains);
 		if (schema->tables)
 		{
 			emit_scalar(em, "tables", false);

@@ -859,3 +859,102 @@ expr_index_plain_columns(const ConvIndex *index)
 	}
 	return result;
 }
+
+/* ----------------------------------------------------------------
+ * Domains
+ * ----------------------------------------------------------------
+ */
+
+static void
+resolve_domain_type_work(void *arg)
+{
+	ConvDomain *d = arg;
+
+	parseTypeString(d->type_name, &d->type_oid, &d->typmod, false);
+}
+
+/*
+ * expr_resolve_domain_type
+ *		A document domain's base type, as the server resolves it.
+ */
+void
+expr_resolve_domain_type(ConvDomain *domain)
+{
+	if (!OidIsValid(domain->type_oid))
+		run_at(&domain->type_pos, resolve_domain_type_work, domain);
+}
+
+/* VALUE in a domain CHECK is the value being checked, as the server has it */
+static Node *
+domain_value_hook(ParseState *pstate, ColumnRef *cref)
+{
+	const ConvDomain *d = pstate->p_ref_hook_state;
+	CoerceToDomainValue *value;
+
+	if (list_length(cref->fields) != 1 ||
+		pg_strcasecmp(strVal(linitial(cref->fields)), "value") != 0)
+		return NULL;
+	value = makeNode(CoerceToDomainValue);
+	value->typeId = d->type_oid;
+	value->typeMod = d->typmod;
+	value->collation = get_typcollation(d->type_oid);
+	value->location = cref->location;
+	return (Node *) value;
+}
+
+typedef struct DomainCookWork
+{
+	const ConvDomain *domain;
+	Node	   *raw;
+	Node	   *result;
+} DomainCookWork;
+
+static void
+cook_domain_check_work(void *arg)
+{
+	DomainCookWork *w = arg;
+	ParseState *pstate = make_parsestate(NULL);
+	Node	   *expr;
+
+	pstate->p_pre_columnref_hook = domain_value_hook;
+	pstate->p_ref_hook_state = (void *) w->domain;
+	expr = transformExpr(pstate, w->raw, EXPR_KIND_DOMAIN_CHECK);
+	expr = coerce_to_boolean(pstate, expr, "CHECK");
+	assign_expr_collations(pstate, expr);
+	w->result = expr;
+	free_parsestate(pstate);
+}
+
+/*
+ * expr_cook_domain_check
+ *		A document domain CHECK as the server would store it.
+ */
+Node *
+expr_cook_domain_check(const ConvCheck *check, const ConvDomain *domain)
+{
+	DomainCookWork w = {domain, NULL, NULL};
+
+	w.raw = parse_expression(check->expr, &check->pos);
+	run_at(&check->pos, cook_domain_check_work, &w);
+	return w.result;
+}
+
+/*
+ * expr_domain_default_matches
+ *		A domain's default is cooked for its base type, as CREATE DOMAIN
+ *		cooks it.
+ */
+bool
+expr_domain_default_matches(const ConvDomain *want, const ConvDomain *have)
+{
+	ConvColumn	w = {0};
+	ConvColumn	h = {0};
+
+	w.name = want->name;
+	w.type_oid = want->type_oid;
+	w.typmod = want->typmod;
+	w.default_expr = want->default_expr;
+	w.default_pos = want->default_pos;
+	h.default_bin = have->default_bin;
+	return expr_default_matches(&w, &h);
+}

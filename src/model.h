@@ -48,6 +48,28 @@ typedef struct ConvEnum
 	DocPos		pos;
 } ConvEnum;
 
+/* a domain */
+typedef struct ConvDomain
+{
+	char	   *schema;
+	char	   *name;
+	char	   *type_name;		/* base type, as written or format_type() */
+	Oid			type_oid;		/* catalog; the document's resolved by diff */
+	int32		typmod;
+	char	   *collation;
+	bool		not_null;
+	char	   *default_expr;
+	char	   *default_bin;	/* catalog only */
+	List	   *checks;			/* of ConvCheck */
+	char	   *comment;
+	Oid			oid;			/* catalog only */
+	bool		created;		/* document only, set by diff.c: the plan
+								 * creates it */
+	DocPos		pos;
+	DocPos		type_pos;
+	DocPos		default_pos;
+} ConvDomain;
+
 typedef struct ConvColumn
 {
 	char	   *name;
@@ -71,6 +93,8 @@ typedef struct ConvColumn
 								 * type is this enum (or an array of it),
 								 * which the plan creates or recreates */
 	bool		doc_enum_array;
+	ConvDomain *doc_domain;		/* document only, set by diff.c: the column's
+								 * type is this document domain */
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
 	int16		attnum;			/* catalog only */
@@ -161,6 +185,7 @@ typedef struct ConvSchema
 	char	   *name;
 	List	   *tables;			/* of ConvTable */
 	List	   *enums;			/* of ConvEnum */
+	List	   *domains;		/* of ConvDomain */
 	DocPos		pos;
 } ConvSchema;
 
@@ -195,7 +220,8 @@ typedef enum ConvFix
 	FIX_USING,					/* declare using */
 	FIX_REMAP,					/* declare remap, or fix the rows */
 	FIX_DUPLICATES,				/* fix the duplicate rows */
-	FIX_ORPHANS					/* fix the rows, or the default */
+	FIX_ORPHANS,				/* fix the rows, or the default */
+	FIX_ROWS					/* fix the rows */
 } ConvFix;
 
 typedef struct ConvProbe
@@ -225,6 +251,11 @@ typedef enum ConvChangeKind
 								 * name */
 	CHANGE_DROP_ENUM,
 	CHANGE_ENUM_COMMENT,
+	CHANGE_CREATE_DOMAIN,
+	CHANGE_ALTER_DOMAIN,		/* default, NOT NULL or base type */
+	CHANGE_DROP_DOMAIN_CHECK,
+	CHANGE_ADD_DOMAIN_CHECK,
+	CHANGE_DROP_DOMAIN,
 	CHANGE_RENAME_TABLE,
 	CHANGE_DROP_TABLE,
 	CHANGE_CREATE_TABLE,
@@ -244,6 +275,12 @@ typedef enum ConvChangeKind
 	CHANGE_ADD_CHECK,
 	CHANGE_ADD_FOREIGN_KEY
 } ConvChangeKind;
+
+/* what differs in a CHANGE_ALTER_DOMAIN */
+#define DOMAIN_TYPE			(1 << 0)
+#define DOMAIN_DEFAULT		(1 << 1)
+#define DOMAIN_NOT_NULL		(1 << 2)
+#define DOMAIN_COMMENT		(1 << 3)
 
 /* what differs in a CHANGE_ALTER_COLUMN */
 #define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */
@@ -265,6 +302,11 @@ typedef struct ConvChange
 	ConvCheck  *have_check;
 	ConvKey    *want_key;
 	ConvKey    *have_key;
+	ConvDomain *want_domain;
+	ConvDomain *have_domain;
+	List	   *domain_users;	/* ADD_DOMAIN_CHECK, ALTER_DOMAIN: ConvChange
+								 * stubs naming each current column of the
+								 * domain, for probes */
 	ConvEnum   *want_enum;
 	ConvEnum   *have_enum;
 	const char *enum_value;		/* ADD/RENAME_ENUM_VALUE: the label */
@@ -277,7 +319,7 @@ typedef struct ConvChange
 	ConvTable  *ref_have;		/* ADD_FOREIGN_KEY: the referenced table as
 								 * it is, if the document manages it */
 	bool		ref_created;	/* ADD_FOREIGN_KEY: the plan creates it */
-	int			column_changes;	/* COLUMN_* bits */
+	int			column_changes;	/* COLUMN_* or DOMAIN_* bits */
 	Oid			want_collation; /* resolved collation of want_column */
 } ConvChange;
 
@@ -326,6 +368,11 @@ extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvColumn *have,
 								   const ConvTable *table);
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
+extern Node *expr_cook_domain_check(const ConvCheck *check,
+									const ConvDomain *domain);
+extern void expr_resolve_domain_type(ConvDomain *domain);
+extern bool expr_domain_default_matches(const ConvDomain *want,
+										const ConvDomain *have);
 extern char *expr_deparse(Node *expr, const ConvTable *table);
 extern void expr_check_index_element(const char *text, const DocPos *pos);
 extern char *expr_index_sql(const ConvIndex *index, const char *name,

@@ -102,6 +102,15 @@ phase_of(const ConvChange *change)
 			return PHASE_FINISH_TYPE;
 		case CHANGE_ENUM_COMMENT:
 			return PHASE_COMMENT;
+		case CHANGE_CREATE_DOMAIN:
+			return PHASE_CREATE_TYPE;
+		case CHANGE_DROP_DOMAIN_CHECK:
+			return PHASE_DROP_CONSTRAINT;
+		case CHANGE_ALTER_DOMAIN:
+		case CHANGE_ADD_DOMAIN_CHECK:
+			return PHASE_ADD_CHECK;
+		case CHANGE_DROP_DOMAIN:
+			return PHASE_FINISH_TYPE;
 		case CHANGE_RENAME_TABLE:
 			return PHASE_RENAME_TABLE;
 		case CHANGE_RENAME_COLUMN:
@@ -217,6 +226,9 @@ type_sql(const ConvColumn *col, Oid collation)
 												   e->build_name : e->name),
 						col->doc_enum_array ? "[]" : "");
 	}
+	if (col->doc_domain)
+		return quote_qualified_identifier(col->doc_domain->schema,
+										  col->doc_domain->name);
 	type = format_type_with_typemod(col->type_oid, col->typmod);
 
 	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))
@@ -253,6 +265,9 @@ probe_type(const ConvColumn *col)
 {
 	if (col->doc_enum && col->doc_enum->build_name)
 		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
+	if (col->doc_domain)
+		return format_type_with_typemod(col->doc_domain->type_oid,
+										col->doc_domain->typmod);
 	return type_sql(col, InvalidOid);
 }
 
@@ -699,6 +714,26 @@ enum_misfits(const ConvColumn *want, const char *col)
 }
 
 /*
+ * Rows whose value would break a CHECK or NOT NULL of a domain: each CHECK
+ * is evaluated with VALUE bound to the column.
+ */
+static char *
+domain_misfits(const ConvDomain *d, const char *col)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	if (d->not_null)
+		appendStringInfo(&buf, "%s IS NULL", col);
+	foreach(lc, d->checks)
+		appendStringInfo(&buf, "%s(SELECT %s FROM (SELECT %s AS value) AS converge_v) IS FALSE",
+						 buf.len ? " OR " : "",
+						 expr_sql(((ConvCheck *) lfirst(lc))->expr), col);
+	return buf.len ? buf.data : pstrdup("false");
+}
+
+/*
  * ALTER COLUMN ... TYPE, with the check that existing rows convert: with
  * "using", every row must evaluate; without it, the server's assignment
  * cast must exist and must not change any value.
@@ -733,7 +768,12 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_FULL_SCAN);
 
 	/* rows meet the conversion after the remap steps */
-	if (want->doc_enum && !want->using_expr)
+	if (want->doc_domain && !want->using_expr)
+		set_probe(ps, step, change, NULL,
+				  domain_misfits(want->doc_domain, col),
+				  "would break a rule of the domain", REFUSE_ALWAYS,
+				  FIX_ROWS);
+	else if (want->doc_enum && !want->using_expr)
 		set_probe(ps, step, change, NULL, enum_misfits(want, col),
 				  "would hold a value the enum does not have",
 				  REFUSE_ALWAYS, FIX_REMAP);
@@ -1412,6 +1452,157 @@ plan_finish_enum(PlanState *ps, const ConvChange *change)
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
+static bool
+find_check_named(List *checks, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+		if (strcmp(((ConvCheck *) lfirst(lc))->name, name) == 0)
+			return true;
+	return false;
+}
+
+static char *
+domain_object(const ConvDomain *d)
+{
+	return quote_qualified_identifier(d->schema, d->name);
+}
+
+/* the document's name of a current column */
+static const char *
+doc_column_name(const ConvTable *have, const ConvColumn *hcol)
+{
+	ListCell   *lc,
+			   *nc;
+
+	forboth(lc, have->columns, nc, have->doc_names)
+		if (lfirst(lc) == hcol)
+			return lfirst(nc);
+	return hcol->name;
+}
+
+/* one probe per current column of the domain */
+static void
+probe_domain_users(PlanState *ps, ConvStep *step, const ConvChange *change,
+				   char *(*failing) (const ConvChange *change,
+									 const char *col),
+				   const char *failing_text)
+{
+	ListCell   *lc;
+
+	foreach(lc, change->domain_users)
+	{
+		ConvChange *user = lfirst(lc);
+		const char *name = doc_column_name(user->have_table,
+										   user->have_column);
+		ConvProbe  *probe;
+
+		probe = set_probe_on(ps, step, user, ROWS_NOW, NULL,
+							 failing(change, quote_identifier(name)),
+							 failing_text, REFUSE_ALWAYS, FIX_ROWS);
+		probe->label = psprintf("%s.%s", table_sql(user),
+								quote_identifier(name));
+	}
+}
+
+static char *
+domain_check_misfits(const ConvChange *change, const char *col)
+{
+	return psprintf("(SELECT %s FROM (SELECT %s AS value) AS converge_v) IS FALSE",
+					expr_sql(change->want_check->expr), col);
+}
+
+static char *
+domain_null_misfits(const ConvChange *change, const char *col)
+{
+	return psprintf("%s IS NULL", col);
+}
+
+static void
+plan_create_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *d = change->want_domain;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE DOMAIN %s AS %s", domain_object(d),
+					 format_type_with_typemod(d->type_oid, d->typmod));
+	if (d->collation)
+		appendStringInfo(&sql, " COLLATE %s", quote_identifier(d->collation));
+	if (d->default_expr)
+		appendStringInfo(&sql, " DEFAULT %s", expr_sql(d->default_expr));
+	if (d->not_null)
+		appendStringInfoString(&sql, " NOT NULL");
+	foreach(lc, d->checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		appendStringInfo(&sql, " CONSTRAINT %s CHECK %s",
+						 quote_identifier(check->name), expr_sql(check->expr));
+	}
+	add_step(ps, "create_domain", domain_object(d), sql.data,
+			 pstrdup("domain is declared in the document and does not exist"),
+			 0);
+	if (d->comment)
+		add_step(ps, "comment_domain", domain_object(d),
+				 comment_sql("DOMAIN", domain_object(d), d->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_alter_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *want = change->want_domain;
+	ConvDomain *have = change->have_domain;
+	char	   *object = domain_object(want);
+	char	   *alter = psprintf("ALTER DOMAIN %s", object);
+	int			what = change->column_changes;
+	ConvStep   *step;
+
+	if (what & DOMAIN_TYPE)
+	{
+		step = add_step(ps, "alter_domain_type", object,
+						psprintf("-- %s AS %s", object,
+								 format_type_with_typemod(want->type_oid,
+														  want->typmod)),
+						psprintf("type: %s -> %s", have->type_name,
+								 format_type_with_typemod(want->type_oid,
+														  want->typmod)),
+						0);
+		step->problem = pstrdup("changing the base type of a domain is not supported yet");
+		step->rows_affected = -1;
+	}
+	if (what & DOMAIN_DEFAULT)
+		add_step(ps, want->default_expr ? "set_domain_default" :
+				 "drop_domain_default", object,
+				 want->default_expr ?
+				 psprintf("%s SET DEFAULT %s", alter,
+						  expr_sql(want->default_expr)) :
+				 psprintf("%s DROP DEFAULT", alter),
+				 psprintf("default: %s -> %s",
+						  have->default_expr ? have->default_expr : "(none)",
+						  want->default_expr ? want->default_expr : "(none)"),
+				 0);
+	if ((what & DOMAIN_NOT_NULL) && want->not_null)
+	{
+		step = add_step(ps, "set_domain_not_null", object,
+						psprintf("%s SET NOT NULL", alter),
+						pstrdup("nullable: true -> false"), HAZARD_FULL_SCAN);
+		probe_domain_users(ps, step, change, domain_null_misfits,
+						   "would violate NOT NULL");
+	}
+	else if (what & DOMAIN_NOT_NULL)
+		add_step(ps, "drop_domain_not_null", object,
+				 psprintf("%s DROP NOT NULL", alter),
+				 pstrdup("nullable: false -> true"), 0);
+	if (what & DOMAIN_COMMENT)
+		add_step(ps, "comment_domain", object,
+				 comment_sql("DOMAIN", object, want->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
 static void
 plan_change(PlanState *ps, const ConvChange *change)
 {
@@ -1421,6 +1612,54 @@ plan_change(PlanState *ps, const ConvChange *change)
 	{
 		case CHANGE_CREATE_ENUM:
 			plan_create_enum(ps, change);
+			break;
+		case CHANGE_CREATE_DOMAIN:
+			plan_create_domain(ps, change);
+			break;
+		case CHANGE_ALTER_DOMAIN:
+			plan_alter_domain(ps, change);
+			break;
+		case CHANGE_DROP_DOMAIN_CHECK:
+			add_step(ps, "drop_domain_check",
+					 psprintf("%s.%s", domain_object(change->have_domain),
+							  quote_identifier(change->have_check->name)),
+					 psprintf("ALTER DOMAIN %s DROP CONSTRAINT %s",
+							  domain_object(change->have_domain),
+							  quote_identifier(change->have_check->name)),
+					 psprintf("CHECK %s is %s", change->have_check->expr,
+							  change->want_domain &&
+							  find_check_named(change->want_domain->checks,
+											   change->have_check->name) ?
+							  "replaced" : "not declared in the document"),
+					 0);
+			break;
+		case CHANGE_ADD_DOMAIN_CHECK:
+			{
+				ConvStep   *step;
+
+				step = add_step(ps, "add_domain_check",
+								psprintf("%s.%s",
+										 domain_object(change->want_domain),
+										 quote_identifier(change->want_check->name)),
+								psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s CHECK %s",
+										 domain_object(change->want_domain),
+										 quote_identifier(change->want_check->name),
+										 expr_sql(change->want_check->expr)),
+								change->have_check ?
+								psprintf("CHECK %s -> CHECK (%s)",
+										 change->have_check->expr,
+										 change->want_check->expr) :
+								pstrdup("CHECK is declared in the document and does not exist"),
+								HAZARD_FULL_SCAN);
+				probe_domain_users(ps, step, change, domain_check_misfits,
+								   "would violate the CHECK");
+			}
+			break;
+		case CHANGE_DROP_DOMAIN:
+			add_step(ps, "drop_domain", domain_object(change->have_domain),
+					 psprintf("DROP DOMAIN %s",
+							  domain_object(change->have_domain)),
+					 pstrdup("domain is not declared in the document"), 0);
 			break;
 		case CHANGE_RENAME_ENUM_VALUE:
 			add_step(ps, "rename_enum_value", enum_object(change->want_enum),

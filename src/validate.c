@@ -231,6 +231,8 @@ fix_hint(ConvFix fix)
 			return "Remove or change the duplicate rows first: a document cannot say which of them to keep.";
 		case FIX_ORPHANS:
 			return "Insert the referenced rows first, or give the column a \"default\" or \"using\" that exists in the referenced table.";
+		case FIX_ROWS:
+			return "Change the rows that break the rule first.";
 		case FIX_REMAP:
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
 		case FIX_NONE:
@@ -249,7 +251,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_ORPHANS + 1] = {false};
+	bool		fixes[FIX_ROWS + 1] = {false};
 	int			refused = 0;
 	ListCell   *lc;
 
@@ -273,7 +275,7 @@ validate_raise(List *steps)
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_ORPHANS; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_ROWS; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
