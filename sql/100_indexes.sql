@@ -80,7 +80,7 @@ SELECT step, action, sql FROM converge_schema(replace(replace(ix_doc($$
 $$), 'email: {type: text}', 'mail: {type: text, renamed_from: email}'),
    'score: {type: integer}', 'score: {type: bigint}'));
 SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index
- WHERE indrelid = 'ix.users'::regclass ORDER BY 1::text;
+ WHERE indrelid = 'ix.users'::regclass ORDER BY indexrelid::regclass::text;
 
 -- converged, and the export reads back the same
 SELECT converge_export('{ix}');
