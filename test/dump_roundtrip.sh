@@ -14,6 +14,10 @@ done
 psql -qX -v ON_ERROR_STOP=1 -d $src <<'SQL'
 CREATE SCHEMA "Shop Front";
 CREATE SCHEMA billing;
+CREATE TYPE billing.status AS ENUM ('draft', 'sent', 'paid');
+CREATE DOMAIN billing.cents AS bigint DEFAULT 0 NOT NULL
+    CONSTRAINT cents_nonnegative CHECK (VALUE >= 0);
+COMMENT ON TYPE billing.status IS 'where an invoice stands';
 CREATE TABLE "Shop Front".customers (
     id bigint GENERATED ALWAYS AS IDENTITY,
     email text NOT NULL,
@@ -32,7 +36,10 @@ CREATE TABLE billing.invoices (
     tax numeric(12,2) GENERATED ALWAYS AS (amount * 0.2) STORED,
     issued date DEFAULT CURRENT_DATE,
     paid boolean DEFAULT false,
-    memo character(10)
+    memo character(10),
+    status billing.status DEFAULT 'draft' NOT NULL,
+    history billing.status[],
+    total billing.cents
 );
 CREATE TABLE billing.empty ();
 ALTER TABLE "Shop Front".customers ADD PRIMARY KEY (id);
