@@ -109,5 +109,47 @@ $$);
 SELECT to_regtype('en.provider') AS provider_type;
 SELECT id, provider, backup, vendor FROM en.keys ORDER BY id;
 
+-- a domain over a recreated enum is recreated over the new one; its CHECK
+-- naming a label and the enum's comment survive
+CREATE TYPE en.mood AS ENUM ('happy', 'sad', 'meh');
+COMMENT ON TYPE en.mood IS 'feelings';
+CREATE DOMAIN en.good_mood AS en.mood CONSTRAINT not_sad CHECK (VALUE <> 'sad');
+CREATE TABLE en.people (id int PRIMARY KEY, m en.good_mood, raw en.mood);
+INSERT INTO en.people VALUES (1, 'happy', 'sad'), (2, 'meh', 'meh'), (3, NULL, 'happy');
+SELECT step, action, sql FROM converge_schema($$
+version: 1
+schemas:
+  en:
+    enums:
+      mood: {values: [happy, sad, content], remap: {meh: content}, comment: feelings}
+    domains:
+      good_mood: {type: mood, checks: {not_sad: "VALUE <> 'sad'"}}
+    tables:
+      keys:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          provider: {type: text, nullable: false, default: "'openai'"}
+          backup: {type: "text[]"}
+          vendor: {type: text}
+        checks:
+          keys_check: "provider <> 'anthropic' OR id = 2"
+      snapshot:
+        columns:
+          id: {type: integer}
+          provider: {type: text}
+          backup: {type: "text[]"}
+          vendor: {type: text}
+      people:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          m: {type: good_mood}
+          raw: {type: mood}
+$$);
+SELECT * FROM en.people ORDER BY id;
+SELECT obj_description('en.mood'::regtype, 'pg_type') AS mood_comment;
+SELECT converge_is_converged(converge_export('{en}'));
+
 DROP SCHEMA en CASCADE;
 DROP FUNCTION en_doc(text, text);

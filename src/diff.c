@@ -174,6 +174,14 @@ find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
 
 	if (expr_find_type(col))
 	{
+		foreach(lc, ds->domains)
+		{
+			DomainPair *dp = lfirst(lc);
+
+			if (dp->have && col->type_oid == dp->have->oid &&
+				dp->want->build_name)
+				col->doc_domain = dp->want;
+		}
 		foreach(lc, ds->enums)
 		{
 			EnumPair   *ep = lfirst(lc);
@@ -223,7 +231,7 @@ find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
 			if (col->doc_enum || strcmp(dp->want->name, name) != 0 ||
 				(nspname && strcmp(dp->want->schema, nspname) != 0) || array)
 				continue;
-			if (dp->have)
+			if (dp->have && dp->want->build_name == NULL)
 			{
 				col->type_oid = dp->have->oid;
 				col->typmod = -1;
@@ -1260,7 +1268,9 @@ diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
 			continue;
 		}
 		diff_enum(ds, want, ep, strings);
-		if (strings_differ(ep->want->comment, ep->have->comment))
+		/* a recreated enum gets its comment when it takes the name */
+		if (ep->want->build_name == NULL &&
+			strings_differ(ep->want->comment, ep->have->comment))
 			add_enum_change(ds, CHANGE_ENUM_COMMENT, ep);
 	}
 }
@@ -1340,6 +1350,23 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 							  have)->have_check = lfirst(lc);
 }
 
+/* a domain's base type, which may be an enum of the document */
+static void
+resolve_domain_base(DiffState *ds, ConvDomain *domain)
+{
+	ConvColumn	base = {0};
+
+	base.name = domain->name;
+	base.type_name = domain->type_name;
+	base.type_pos = domain->type_pos;
+	base.typmod = -1;
+	find_doc_enum(ds, &base, domain->schema);
+	domain->type_oid = base.type_oid;
+	domain->typmod = base.typmod;
+	if (!base.doc_enum_array)
+		domain->base_enum = base.doc_enum;
+}
+
 static void
 diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 {
@@ -1362,12 +1389,22 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 			dp->want = lfirst(lc);
 			dp->have = current ? find_domain(current->domains,
 											 dp->want->name) : NULL;
-			expr_resolve_domain_type(dp->want);
+			resolve_domain_base(ds, dp->want);
 			ds->domains = lappend(ds->domains, dp);
 			if (dp->have == NULL)
 			{
-				dp->want->created = true;
+				dp->want->build_name = dp->want->name;
 				add_domain_change(ds, CHANGE_CREATE_DOMAIN, dp->want, NULL);
+			}
+			else if (dp->want->base_enum && dp->want->base_enum->build_name)
+			{
+				/* its enum is recreated: so is the domain, over the new one */
+				dp->want->build_name = makeObjectName(dp->want->name, NULL,
+													  "converge");
+				add_domain_change(ds, CHANGE_CREATE_DOMAIN, dp->want,
+								  dp->have);
+				add_domain_change(ds, CHANGE_FINISH_DOMAIN, dp->want,
+								  dp->have);
 			}
 			else
 				diff_domain(ds, dp->want, dp->have);

@@ -63,8 +63,10 @@ typedef struct ConvDomain
 	List	   *checks;			/* of ConvCheck */
 	char	   *comment;
 	Oid			oid;			/* catalog only */
-	bool		created;		/* document only, set by diff.c: the plan
-								 * creates it */
+	ConvEnum   *base_enum;		/* document only, set by diff.c: the base
+								 * type is this document enum */
+	char	   *build_name;		/* document only, set by diff.c: the name
+								 * the plan creates it under, when it does */
 	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;
@@ -256,6 +258,8 @@ typedef enum ConvChangeKind
 	CHANGE_DROP_DOMAIN_CHECK,
 	CHANGE_ADD_DOMAIN_CHECK,
 	CHANGE_DROP_DOMAIN,
+	CHANGE_FINISH_DOMAIN,		/* drop the old domain; the new one takes its
+								 * name */
 	CHANGE_RENAME_TABLE,
 	CHANGE_DROP_TABLE,
 	CHANGE_CREATE_TABLE,

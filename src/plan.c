@@ -52,6 +52,7 @@ typedef enum PlanPhase
 	PHASE_ADD_COLUMN,
 	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
+	PHASE_FINISH_DOMAIN,
 	PHASE_FINISH_TYPE,
 	PHASE_ADD_GENERATED,
 	PHASE_ADD_KEY,
@@ -110,7 +111,8 @@ phase_of(const ConvChange *change)
 		case CHANGE_ADD_DOMAIN_CHECK:
 			return PHASE_ADD_CHECK;
 		case CHANGE_DROP_DOMAIN:
-			return PHASE_FINISH_TYPE;
+		case CHANGE_FINISH_DOMAIN:
+			return PHASE_FINISH_DOMAIN;
 		case CHANGE_RENAME_TABLE:
 			return PHASE_RENAME_TABLE;
 		case CHANGE_RENAME_COLUMN:
@@ -228,7 +230,7 @@ type_sql(const ConvColumn *col, Oid collation)
 	}
 	if (col->doc_domain)
 		return quote_qualified_identifier(col->doc_domain->schema,
-										  col->doc_domain->name);
+										  col->doc_domain->build_name);
 	type = format_type_with_typemod(col->type_oid, col->typmod);
 
 	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))
@@ -645,6 +647,14 @@ describe_default(const char *expr)
 	return expr ? pstrdup(expr) : pstrdup("(none)");
 }
 
+/* is the column's new type a domain over an enum the plan creates? */
+static bool
+over_new_enum(const ConvColumn *want)
+{
+	return want->doc_domain && want->doc_domain->base_enum &&
+		want->doc_domain->base_enum->build_name;
+}
+
 /*
  * A column's value as text, with the labels the enum renames or remaps,
  * and the column's own remap, already mapped.
@@ -652,7 +662,8 @@ describe_default(const char *expr)
 static char *
 enum_text(const ConvColumn *want, const char *col)
 {
-	ConvEnum   *e = want->doc_enum;
+	ConvEnum   *e = want->doc_enum ? want->doc_enum :
+		want->doc_domain->base_enum;
 	List	   *from = list_concat_copy(list_concat_copy(e->renamed_from,
 														 e->remap_from),
 										want->remap_from);
@@ -699,11 +710,13 @@ enum_conversion(const ConvColumn *want, const char *col)
 static char *
 enum_misfits(const ConvColumn *want, const char *col)
 {
+	ConvEnum   *e = want->doc_enum ? want->doc_enum :
+		want->doc_domain->base_enum;
 	StringInfoData labels;
 	ListCell   *lc;
 
 	initStringInfo(&labels);
-	foreach(lc, want->doc_enum->values)
+	foreach(lc, e->values)
 		appendStringInfo(&labels, "%s%s", labels.len ? ", " : "",
 						 quote_literal_cstr(lfirst(lc)));
 	if (want->doc_enum_array)
@@ -756,7 +769,7 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					 table, col, new_type);
 	if (want->using_expr)
 		appendStringInfo(&sql, " USING %s", expr_sql(want->using_expr));
-	else if (want->doc_enum)
+	else if (want->doc_enum || over_new_enum(want))
 		appendStringInfo(&sql, " USING %s", enum_conversion(want, col));
 
 	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,
@@ -769,10 +782,20 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 
 	/* rows meet the conversion after the remap steps */
 	if (want->doc_domain && !want->using_expr)
+	{
+		/* a recreated enum under the domain: values are checked as text */
+		bool		over_enum = over_new_enum(want);
+
 		set_probe(ps, step, change, NULL,
-				  domain_misfits(want->doc_domain, col),
+				  domain_misfits(want->doc_domain,
+								 over_enum ? enum_text(want, col) : col),
 				  "would break a rule of the domain", REFUSE_ALWAYS,
 				  FIX_ROWS);
+		if (over_enum)
+			set_probe(ps, step, change, NULL, enum_misfits(want, col),
+					  "would hold a value the enum does not have",
+					  REFUSE_ALWAYS, FIX_REMAP);
+	}
 	else if (want->doc_enum && !want->using_expr)
 		set_probe(ps, step, change, NULL, enum_misfits(want, col),
 				  "would hold a value the enum does not have",
@@ -1450,6 +1473,10 @@ plan_finish_enum(PlanState *ps, const ConvChange *change)
 					  quote_identifier(e->name)),
 			 pstrdup("the recreated enum takes the name"),
 			 HAZARD_ACCESS_EXCLUSIVE);
+	if (e->comment)
+		add_step(ps, "comment_enum", enum_object(e),
+				 comment_sql("TYPE", enum_object(e), e->comment),
+				 pstrdup("comment differs from the document"), 0);
 }
 
 static bool
@@ -1527,7 +1554,11 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 	ListCell   *lc;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE DOMAIN %s AS %s", domain_object(d),
+	appendStringInfo(&sql, "CREATE DOMAIN %s AS %s",
+					 quote_qualified_identifier(d->schema, d->build_name),
+					 d->base_enum && d->base_enum->build_name ?
+					 quote_qualified_identifier(d->base_enum->schema,
+												d->base_enum->build_name) :
 					 format_type_with_typemod(d->type_oid, d->typmod));
 	if (d->collation)
 		appendStringInfo(&sql, " COLLATE %s", quote_identifier(d->collation));
@@ -1543,9 +1574,11 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 						 quote_identifier(check->name), expr_sql(check->expr));
 	}
 	add_step(ps, "create_domain", domain_object(d), sql.data,
+			 change->have_domain ?
+			 pstrdup("recreated over its recreated enum") :
 			 pstrdup("domain is declared in the document and does not exist"),
 			 0);
-	if (d->comment)
+	if (d->comment && change->have_domain == NULL)
 		add_step(ps, "comment_domain", domain_object(d),
 				 comment_sql("DOMAIN", domain_object(d), d->comment),
 				 pstrdup("comment differs from the document"), 0);
@@ -1653,6 +1686,27 @@ plan_change(PlanState *ps, const ConvChange *change)
 								HAZARD_FULL_SCAN);
 				probe_domain_users(ps, step, change, domain_check_misfits,
 								   "would violate the CHECK");
+			}
+			break;
+		case CHANGE_FINISH_DOMAIN:
+			{
+				ConvDomain *d = change->want_domain;
+
+				add_step(ps, "drop_domain", domain_object(d),
+						 psprintf("DROP DOMAIN %s", domain_object(d)),
+						 pstrdup("every column has moved to the recreated domain"),
+						 0);
+				add_step(ps, "rename_domain", domain_object(d),
+						 psprintf("ALTER DOMAIN %s RENAME TO %s",
+								  quote_qualified_identifier(d->schema,
+															 d->build_name),
+								  quote_identifier(d->name)),
+						 pstrdup("the recreated domain takes the name"), 0);
+				if (d->comment)
+					add_step(ps, "comment_domain", domain_object(d),
+							 comment_sql("DOMAIN", domain_object(d),
+										 d->comment),
+							 pstrdup("comment differs from the document"), 0);
 			}
 			break;
 		case CHANGE_DROP_DOMAIN:
