@@ -16,7 +16,8 @@ OBJS = \
 	src/plan.o \
 	src/validate.o \
 	src/execute.o \
-	src/export.o
+	src/export.o \
+	src/drift.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_converge - declarative schema convergence"

@@ -7,6 +7,10 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer
  ORDER BY p.proname;
 
 SELECT nspname FROM pg_namespace WHERE nspname = 'converge';
+SELECT c.relname FROM pg_class c
+ WHERE c.relnamespace = 'converge'::regnamespace AND c.relkind = 'r' ORDER BY 1;
+SELECT evtname, evtevent, evtenabled FROM pg_event_trigger ORDER BY evtname;
+SHOW pg_converge.record_drift;
 
 -- the GUC is superuser-only
 SHOW pg_converge.fail_after_step;

@@ -50,3 +50,106 @@ LANGUAGE C VOLATILE STRICT SECURITY INVOKER;
 
 COMMENT ON FUNCTION converge_export(name[]) IS
 'the current catalog of the schemas as a document';
+
+-- What convergence did, one row per successful converge_schema call,
+-- written in the caller's transaction (a rolled-back call leaves none).
+CREATE TABLE converge.applied (
+	id bigserial PRIMARY KEY,
+	document text NOT NULL,
+	document_sha256 text NOT NULL,
+	role_name name NOT NULL,
+	applied_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	xid xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+	steps jsonb NOT NULL,
+	ddl_log_mark bigint NOT NULL	-- last ddl_log id when it was applied
+);
+
+-- DDL seen by the event triggers; origin 'converge' for convergence's own.
+CREATE TABLE converge.ddl_log (
+	id bigserial PRIMARY KEY,
+	logged_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	role_name name NOT NULL,
+	command_tag text NOT NULL,
+	object_type text,
+	object_identity text,
+	schema_name name,
+	statement text,
+	origin text NOT NULL CHECK (origin IN ('converge', 'external'))
+);
+
+-- Anyone may read the history; only convergence and the triggers write it.
+GRANT USAGE ON SCHEMA converge TO PUBLIC;
+GRANT SELECT ON converge.applied, converge.ddl_log TO PUBLIC;
+
+-- Event trigger functions: they run as the extension's owner, so a table
+-- owner without rights on the log still gets their DDL recorded, with a
+-- pinned search_path; they never raise (errors become warnings).
+CREATE FUNCTION converge.record_ddl() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'converge_record_ddl'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION converge.record_drop() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'converge_record_drop'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION converge.record_ddl() FROM PUBLIC;
+REVOKE ALL ON FUNCTION converge.record_drop() FROM PUBLIC;
+
+
+-- Drift since the last applied document: the DDL others ran since, and the
+-- steps that would bring the catalog back to the document.
+CREATE FUNCTION converge_drift()
+RETURNS TABLE (
+	kind text,					-- external_ddl or difference
+	logged_at timestamptz,
+	role_name name,
+	command_tag text,
+	object text,
+	statement text,
+	step converge_step			-- the step, for a difference
+)
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH last AS (
+		SELECT a.document, a.ddl_log_mark FROM converge.applied a
+		 ORDER BY a.id DESC LIMIT 1
+	)
+	SELECT 'external_ddl', l.logged_at, l.role_name, l.command_tag,
+		   l.object_identity, l.statement, NULL::@extschema@.converge_step
+	  FROM converge.ddl_log l, last
+	 WHERE l.id > last.ddl_log_mark AND l.origin = 'external'
+	UNION ALL
+	SELECT 'difference', NULL, NULL, NULL, (s).object, (s).sql, s
+	  FROM last, LATERAL @extschema@.converge_plan(last.document) AS s
+$$;
+
+COMMENT ON FUNCTION converge_drift() IS
+'DDL run outside convergence since the last applied document, and the steps that would undo the difference';
+
+CREATE FUNCTION converge_status(
+	OUT applied_at timestamptz,
+	OUT document_sha256 text,
+	OUT applied_by name,
+	OUT external_ddl_since bigint,
+	OUT converged bool)
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.applied_at, a.document_sha256, a.role_name,
+		   (SELECT count(*) FROM converge.ddl_log l
+			 WHERE l.id > a.ddl_log_mark AND l.origin = 'external'),
+		   CASE WHEN a.document IS NOT NULL
+				THEN @extschema@.converge_is_converged(a.document) END
+	  FROM (SELECT * FROM converge.applied ORDER BY id DESC LIMIT 1) a
+	 RIGHT JOIN (SELECT) one ON true
+$$;
+
+COMMENT ON FUNCTION converge_status() IS
+'the last applied document, the DDL run outside convergence since, and whether the catalog still matches it';
+
+-- Last, so nothing of this script is recorded.
+CREATE EVENT TRIGGER converge_record_ddl ON ddl_command_end
+	EXECUTE FUNCTION converge.record_ddl();
+CREATE EVENT TRIGGER converge_record_drop ON sql_drop
+	EXECUTE FUNCTION converge.record_drop();

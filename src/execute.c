@@ -44,6 +44,8 @@ converge_spi_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
 			 SPI_result_code_string(rc));
 }
 
+static void run_steps(List *steps);
+
 static void
 step_error_context(void *arg)
 {
@@ -59,6 +61,22 @@ step_error_context(void *arg)
  */
 void
 execute_plan(List *steps)
+{
+	/* the event triggers mark what runs now as convergence's own */
+	converge_executing = true;
+	PG_TRY();
+	{
+		run_steps(steps);
+	}
+	PG_FINALLY();
+	{
+		converge_executing = false;
+	}
+	PG_END_TRY();
+}
+
+static void
+run_steps(List *steps)
 {
 	ErrorContextCallback callback;
 	ListCell   *lc;

@@ -17,6 +17,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "nodes/bitmapset.h"
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
@@ -404,6 +405,11 @@ extern int	converge_fail_after_step;
 extern void converge_spi_query(const char *sql, int nargs, Oid *argtypes,
 							   Datum *args);
 extern void execute_plan(List *steps);
+
+/* drift.c */
+extern bool converge_record_drift;
+extern bool converge_executing;
+extern void drift_record(FunctionCallInfo fcinfo, bool drops);
 
 /* export.c */
 extern char *export_document(ConvModel *model);

@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -27,7 +29,10 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "model.h"
 
@@ -43,6 +48,8 @@ PG_FUNCTION_INFO_V1(converge_plan);
 PG_FUNCTION_INFO_V1(converge_schema);
 PG_FUNCTION_INFO_V1(converge_is_converged);
 PG_FUNCTION_INFO_V1(converge_export);
+PG_FUNCTION_INFO_V1(converge_record_ddl);
+PG_FUNCTION_INFO_V1(converge_record_drop);
 
 void		_PG_init(void);
 
@@ -56,6 +63,13 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_converge.record_drift",
+							 "Record DDL in converge.ddl_log.",
+							 "Off, DDL is not recorded and converge_drift() cannot show it.",
+							 &converge_record_drift,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pg_converge");
 }
 
@@ -178,6 +192,85 @@ converge_plan(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* the steps as jsonb text, for converge.applied */
+static char *
+steps_json(List *steps)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, steps)
+	{
+		ConvStep   *step = lfirst(lc);
+
+		appendStringInfo(&buf, "%s{\"step\": %d, \"action\": ",
+						 foreach_current_index(lc) ? ", " : "", step->number);
+		escape_json(&buf, step->action);
+		appendStringInfoString(&buf, ", \"object\": ");
+		escape_json(&buf, step->object);
+		appendStringInfoString(&buf, ", \"sql\": ");
+		escape_json(&buf, step->sql);
+		appendStringInfo(&buf, ", \"rows_affected\": " INT64_FORMAT "}",
+						 step->rows_affected);
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * Record a successful convergence in converge.applied, in the caller's
+ * transaction.  The row is written with the rights of the extension's
+ * owner, since the caller need not be able to write the history.
+ */
+static void
+record_applied(const char *doc, List *steps)
+{
+	Oid			argtypes[3] = {TEXTOID, NAMEOID, TEXTOID};
+	Datum		args[3];
+	NameData	role;
+	Oid			save_userid;
+	int			save_sec_context;
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(NAMESPACEOID,
+						  ObjectIdGetDatum(get_namespace_oid("converge",
+															 false)));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for schema converge");
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	namestrcpy(&role, GetUserNameFromId(save_userid, false));
+	args[0] = CStringGetTextDatum(doc);
+	args[1] = NameGetDatum(&role);
+	args[2] = CStringGetTextDatum(steps_json(steps));
+
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		converge_spi_query("INSERT INTO converge.applied"
+						   " (document, document_sha256, role_name, steps,"
+						   "  ddl_log_mark)"
+						   " SELECT $1, pg_catalog.encode(pg_catalog.sha256("
+						   "   pg_catalog.convert_to($1, 'UTF8')), 'hex'),"
+						   "   $2, $3::pg_catalog.jsonb,"
+						   "   COALESCE((SELECT pg_catalog.max(l.id)"
+						   "               FROM converge.ddl_log l), 0)",
+						   3, argtypes, args);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
 /*
  * converge_schema(doc text, allow_data_loss bool) returns setof converge_step
  *
@@ -201,6 +294,7 @@ converge_schema(PG_FUNCTION_ARGS)
 	validate_plan(steps, allow_data_loss);
 	validate_raise(steps);
 	execute_plan(steps);
+	record_applied(doc, steps);
 	return_steps(fcinfo, steps);
 	call_end(&call);
 	return (Datum) 0;
@@ -220,6 +314,23 @@ converge_is_converged(PG_FUNCTION_ARGS)
 	converged = (plan_document(doc) == NIL);
 	call_end(&call);
 	PG_RETURN_BOOL(converged);
+}
+
+/*
+ * converge.record_ddl() and converge.record_drop(): the event triggers
+ */
+Datum
+converge_record_ddl(PG_FUNCTION_ARGS)
+{
+	drift_record(fcinfo, false);
+	PG_RETURN_NULL();
+}
+
+Datum
+converge_record_drop(PG_FUNCTION_ARGS)
+{
+	drift_record(fcinfo, true);
+	PG_RETURN_NULL();
 }
 
 /*

@@ -1,0 +1,43 @@
+-- Drift: the shapes of converge_status() and converge_drift(), and the
+-- warning when DDL cannot be recorded.
+\pset null '(null)'
+-- earlier suites converged in this database: start from an empty history
+DELETE FROM converge.applied;
+DELETE FROM converge.ddl_log;
+-- nothing applied yet: one row, all NULL
+SELECT * FROM converge_status();
+
+CREATE SCHEMA dr;
+CREATE TABLE dr.t (id integer PRIMARY KEY, v text);
+INSERT INTO dr.t VALUES (1, 'a'), (2, 'b');
+SELECT step, action FROM converge_schema($$
+version: 1
+schemas:
+  dr:
+    tables:
+      t:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          v: {type: text, nullable: false}
+$$);
+SELECT document_sha256 IS NOT NULL AS has_sha, applied_by = current_user AS by_me,
+       external_ddl_since, converged
+  FROM converge_status();
+
+ALTER TABLE dr.t ALTER COLUMN v DROP NOT NULL;
+CREATE INDEX t_v_idx ON dr.t (v);
+SELECT kind, role_name = current_user AS by_me, command_tag, object, statement,
+       (step).action, (step).sql
+  FROM converge_drift() ORDER BY kind, object;
+SELECT external_ddl_since, converged FROM converge_status();
+
+-- a log that cannot be written never breaks the DDL
+ALTER TABLE converge.ddl_log ADD CONSTRAINT refuse_all CHECK (false) NOT VALID;
+CREATE TABLE dr.u (id int);
+ALTER TABLE converge.ddl_log DROP CONSTRAINT refuse_all;
+SELECT to_regclass('dr.u') IS NOT NULL AS created;
+
+DROP SCHEMA dr CASCADE;
+DELETE FROM converge.applied;
+DELETE FROM converge.ddl_log;

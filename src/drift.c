@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ *
+ * drift.c
+ *	  Record DDL as it happens, so drift from the applied document shows.
+ *
+ * Two event triggers (ddl_command_end and sql_drop) insert one row per
+ * command or dropped object into converge.ddl_log, marked 'converge' when
+ * the executor is running a plan and 'external' otherwise.  Recording must
+ * never break the DDL it records: it runs in a subtransaction and any error
+ * becomes a WARNING.  Objects of the extension's own schema are not
+ * recorded, nor are temporary objects, objects that belong to an
+ * extension, commands the server cannot name an object for (a GRANT, say:
+ * pgTAP grants on its temporary tables), or what an extension's install or
+ * update script does.
+ *
+ * The trigger functions are SECURITY DEFINER (see the install script), so
+ * the row is written with the extension owner's rights whoever ran the DDL;
+ * the role recorded is the one the session acts as (GetOuterUserId()),
+ * which a SECURITY DEFINER call does not change.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/resowner.h"
+
+#include "model.h"
+
+bool		converge_record_drift = true;
+
+/* set by execute.c while it runs the steps of a plan */
+bool		converge_executing = false;
+
+static const char *const record_commands =
+"INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
+"                              object_identity, schema_name, statement, origin)"
+" SELECT $1, c.command_tag, c.object_type, c.object_identity, c.schema_name,"
+"        pg_catalog.current_query(), $2"
+"   FROM pg_catalog.pg_event_trigger_ddl_commands() c"
+"  WHERE c.schema_name IS DISTINCT FROM 'converge'"
+"    AND NOT (c.object_type = 'schema' AND c.object_identity = 'converge')"
+"    AND NOT c.in_extension AND c.object_identity IS NOT NULL"
+"    AND (c.schema_name IS NULL OR c.schema_name NOT LIKE 'pg\\_temp%')";
+
+static const char *const record_drops =
+"INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
+"                              object_identity, schema_name, statement, origin)"
+" SELECT $1, $3, d.object_type, d.object_identity, d.schema_name,"
+"        pg_catalog.current_query(), $2"
+"   FROM pg_catalog.pg_event_trigger_dropped_objects() d"
+"  WHERE d.original AND NOT d.is_temporary"
+"    AND d.schema_name IS DISTINCT FROM 'converge'";
+
+static void
+insert_log_rows(const char *sql, const char *tag)
+{
+	Oid			argtypes[3] = {NAMEOID, TEXTOID, TEXTOID};
+	Datum		args[3];
+	NameData	role;
+
+	namestrcpy(&role, GetUserNameFromId(GetOuterUserId(), false));
+	args[0] = NameGetDatum(&role);
+	args[1] = CStringGetTextDatum(converge_executing ? "converge" : "external");
+	args[2] = CStringGetTextDatum(tag);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 3, argtypes, args, NULL, false, 0) < 0)
+		elog(ERROR, "could not insert into converge.ddl_log");
+	SPI_finish();
+}
+
+/*
+ * drift_record
+ *		Body of both event triggers: log what the command did, or warn.
+ */
+void
+drift_record(FunctionCallInfo fcinfo, bool drops)
+{
+	EventTriggerData *trigdata;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function can only be called as an event trigger")));
+	/* an extension's own script is not drift */
+	if (!converge_record_drift || creating_extension)
+		return;
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		insert_log_rows(drops ? record_drops : record_commands,
+						GetCommandTagName(trigdata->tag));
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		ereport(WARNING,
+				(errmsg("pg_converge could not record %s: %s",
+						GetCommandTagName(trigdata->tag), edata->message),
+				 errhint("The command itself went through; converge_drift() will not show it.")));
+	}
+	PG_END_TRY();
+}
