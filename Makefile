@@ -4,6 +4,7 @@
 #   make installcheck             pg_regress suites in sql/ against a running server
 #   make prove                    pgTAP suites in test/ against a running server
 #   test/run                      everything, on a throw-away cluster (see README)
+#   make bench                    speed against pg_dump, on a throw-away cluster
 
 EXTENSION = pg_converge
 MODULE_big = pg_converge
@@ -40,4 +41,8 @@ prove:
 	pg_prove --failures --dbname $(PROVE_DB) test/*.sql
 	prove test/*.sh
 
-.PHONY: prove
+# speed, as ratios against pg_dump --schema-only (not a test)
+bench:
+	test/bench
+
+.PHONY: prove bench
