@@ -38,12 +38,13 @@ bool		converge_record_drift = true;
 
 /* set by execute.c while it runs the steps of a plan */
 bool		converge_executing = false;
+const char *converge_executing_sql = NULL;
 
 static const char *const record_commands =
 "INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
 "                              object_identity, schema_name, statement, origin)"
 " SELECT $1, c.command_tag, c.object_type, c.object_identity, c.schema_name,"
-"        pg_catalog.current_query(), $2"
+"        COALESCE($4, pg_catalog.current_query()), $2"
 "   FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 "  WHERE c.schema_name IS DISTINCT FROM 'converge'"
 "    AND NOT (c.object_type = 'schema' AND c.object_identity = 'converge')"
@@ -54,16 +55,22 @@ static const char *const record_drops =
 "INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
 "                              object_identity, schema_name, statement, origin)"
 " SELECT $1, $3, d.object_type, d.object_identity, d.schema_name,"
-"        pg_catalog.current_query(), $2"
+"        COALESCE($4, pg_catalog.current_query()), $2"
 "   FROM pg_catalog.pg_event_trigger_dropped_objects() d"
 "  WHERE d.original AND NOT d.is_temporary"
 "    AND d.schema_name IS DISTINCT FROM 'converge'";
 
+/*
+ * Insert the rows; the statement is planned once per backend, since it
+ * runs after every DDL command.
+ */
 static void
-insert_log_rows(const char *sql, const char *tag)
+insert_log_rows(bool drops, const char *tag)
 {
-	Oid			argtypes[3] = {NAMEOID, TEXTOID, TEXTOID};
-	Datum		args[3];
+	static SPIPlanPtr plans[2] = {NULL, NULL};
+	Oid			argtypes[4] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	NameData	role;
 
 	namestrcpy(&role, GetUserNameFromId(GetOuterUserId(), false));
@@ -71,9 +78,27 @@ insert_log_rows(const char *sql, const char *tag)
 	args[1] = CStringGetTextDatum(converge_executing ? "converge" : "external");
 	args[2] = CStringGetTextDatum(tag);
 
+	/*
+	 * Convergence's own command is the step's statement, not the whole
+	 * call (which holds the document).
+	 */
+	if (converge_executing_sql)
+		args[3] = CStringGetTextDatum(converge_executing_sql);
+	else
+		nulls[3] = 'n';
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql, 3, argtypes, args, NULL, false, 0) < 0)
+	if (plans[drops] == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(drops ? record_drops : record_commands,
+									   4, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the insert into converge.ddl_log");
+		plans[drops] = plan;
+	}
+	if (SPI_execute_plan(plans[drops], args, nulls, false, 0) < 0)
 		elog(ERROR, "could not insert into converge.ddl_log");
 	SPI_finish();
 }
@@ -102,8 +127,7 @@ drift_record(FunctionCallInfo fcinfo, bool drops)
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		insert_log_rows(drops ? record_drops : record_commands,
-						GetCommandTagName(trigdata->tag));
+		insert_log_rows(drops, GetCommandTagName(trigdata->tag));
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;

@@ -71,6 +71,7 @@ execute_plan(List *steps)
 	PG_FINALLY();
 	{
 		converge_executing = false;
+		converge_executing_sql = NULL;
 	}
 	PG_END_TRY();
 }
@@ -90,7 +91,9 @@ run_steps(List *steps)
 		callback.previous = error_context_stack;
 		error_context_stack = &callback;
 
+		converge_executing_sql = step->sql;
 		converge_spi_query(step->sql, 0, NULL, NULL);
+		converge_executing_sql = NULL;
 
 		error_context_stack = callback.previous;
 

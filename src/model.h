@@ -409,6 +409,7 @@ extern void execute_plan(List *steps);
 /* drift.c */
 extern bool converge_record_drift;
 extern bool converge_executing;
+extern const char *converge_executing_sql;
 extern void drift_record(FunctionCallInfo fcinfo, bool drops);
 
 /* export.c */
