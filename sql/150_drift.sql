@@ -38,6 +38,16 @@ CREATE TABLE dr.u (id int);
 ALTER TABLE converge.ddl_log DROP CONSTRAINT refuse_all;
 SELECT to_regclass('dr.u') IS NOT NULL AS created;
 
+-- statements that can carry a password are not kept
+CREATE FOREIGN DATA WRAPPER dr_fdw;
+CREATE SERVER dr_server FOREIGN DATA WRAPPER dr_fdw OPTIONS (host 'x');
+CREATE USER MAPPING FOR current_user SERVER dr_server OPTIONS (password 'hunter2');
+SELECT command_tag, statement FROM converge.ddl_log
+ WHERE command_tag IN ('CREATE SERVER', 'CREATE USER MAPPING') ORDER BY id;
+DROP USER MAPPING FOR current_user SERVER dr_server;
+DROP SERVER dr_server;
+DROP FOREIGN DATA WRAPPER dr_fdw;
+
 DROP SCHEMA dr CASCADE;
 DELETE FROM converge.applied;
 DELETE FROM converge.ddl_log;

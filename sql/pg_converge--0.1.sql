@@ -19,13 +19,14 @@ CREATE TYPE converge_step AS (
 	problem text				-- why converge_schema would refuse it, or NULL
 );
 
-CREATE FUNCTION converge_plan(doc text, allow_data_loss bool DEFAULT false)
+CREATE FUNCTION converge_plan(doc text, allow_data_loss bool DEFAULT false,
+							  check_rows bool DEFAULT true)
 RETURNS SETOF converge_step
 AS 'MODULE_PATHNAME', 'converge_plan'
 LANGUAGE C VOLATILE SECURITY INVOKER;
 
-COMMENT ON FUNCTION converge_plan(text, bool) IS
-'the ordered steps that would make the catalog match the document, checked against existing rows; changes nothing';
+COMMENT ON FUNCTION converge_plan(text, bool, bool) IS
+'the ordered steps that would make the catalog match the document, checked against existing rows unless check_rows is false; changes nothing';
 
 CREATE FUNCTION converge_schema(doc text, allow_data_loss bool DEFAULT false)
 RETURNS SETOF converge_step
@@ -34,6 +35,10 @@ LANGUAGE C VOLATILE SECURITY INVOKER;
 
 COMMENT ON FUNCTION converge_schema(text, bool) IS
 'make the catalog match the document in the current transaction, or refuse before any change';
+
+-- Converging writes the history others' drift is measured against: only
+-- roles the owner grants it to may.
+REVOKE ALL ON FUNCTION converge_schema(text, bool) FROM PUBLIC;
 
 CREATE FUNCTION converge_is_converged(doc text)
 RETURNS bool
@@ -77,9 +82,11 @@ CREATE TABLE converge.ddl_log (
 	origin text NOT NULL CHECK (origin IN ('converge', 'external'))
 );
 
--- Anyone may read the history; only convergence and the triggers write it.
+-- Anyone may read which documents were applied; the DDL log holds
+-- statements, so only roles the owner grants it to may read it.  Only
+-- convergence and the triggers write either.
 GRANT USAGE ON SCHEMA converge TO PUBLIC;
-GRANT SELECT ON converge.applied, converge.ddl_log TO PUBLIC;
+GRANT SELECT ON converge.applied TO PUBLIC;
 
 -- Event trigger functions: they run as the extension's owner, so a table
 -- owner without rights on the log still gets their DDL recorded, with a
@@ -109,7 +116,6 @@ RETURNS TABLE (
 	step converge_step			-- the step, for a difference
 )
 LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH last AS (
 		SELECT a.document, a.ddl_log_mark FROM converge.applied a
@@ -121,7 +127,7 @@ AS $$
 	 WHERE l.id > last.ddl_log_mark AND l.origin = 'external'
 	UNION ALL
 	SELECT 'difference', NULL, NULL, NULL, (s).object, (s).sql, s
-	  FROM last, LATERAL @extschema@.converge_plan(last.document) AS s
+	  FROM last, LATERAL @extschema@.converge_plan(last.document, false, false) AS s
 $$;
 
 COMMENT ON FUNCTION converge_drift() IS
@@ -134,7 +140,6 @@ CREATE FUNCTION converge_status(
 	OUT external_ddl_since bigint,
 	OUT converged bool)
 LANGUAGE sql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT a.applied_at, a.document_sha256, a.role_name,
 		   (SELECT count(*) FROM converge.ddl_log l

@@ -13,6 +13,9 @@
  * pgTAP grants on its temporary tables), or what an extension's install or
  * update script does.
  *
+ * The statement of a command that can carry a password (user mappings,
+ * foreign servers) is not kept.
+ *
  * The trigger functions are SECURITY DEFINER (see the install script), so
  * the row is written with the extension owner's rights whoever ran the DDL;
  * the role recorded is the one the session acts as (GetOuterUserId()),
@@ -44,7 +47,8 @@ static const char *const record_commands =
 "INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
 "                              object_identity, schema_name, statement, origin)"
 " SELECT $1, c.command_tag, c.object_type, c.object_identity, c.schema_name,"
-"        COALESCE($4, pg_catalog.current_query()), $2"
+"        CASE WHEN c.command_tag LIKE '%USER MAPPING' OR c.command_tag LIKE '%SERVER'"
+"             THEN NULL ELSE COALESCE($4, pg_catalog.current_query()) END, $2"
 "   FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 "  WHERE c.schema_name IS DISTINCT FROM 'converge'"
 "    AND NOT (c.object_type = 'schema' AND c.object_identity = 'converge')"

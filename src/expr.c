@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -415,13 +416,36 @@ is_null_default(Node *expr)
 	return expr == NULL || (IsA(expr, Const) && ((Const *) expr)->constisnull);
 }
 
-/* equal trees, or equal once the server has folded the constants */
+static bool
+is_user_function(Oid func_id, void *context)
+{
+	return func_id >= FirstNormalObjectId;
+}
+
+/* does the tree call any function that is not the server's own? */
+static bool
+calls_user_function(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, is_user_function, NULL))
+		return true;
+	return expression_tree_walker(node, calls_user_function, context);
+}
+
+/*
+ * Equal trees, or equal once the server has folded the constants.  Folding
+ * runs functions: only the server's own, never one a document (or whoever
+ * wrote the stored default) could have defined, since the caller may be a
+ * superuser planning someone else's document (converge_drift does).
+ */
 static bool
 trees_match(Node *a, Node *b)
 {
 	if (equal(a, b))
 		return true;
-	if (contain_volatile_functions(a) || contain_volatile_functions(b))
+	if (contain_volatile_functions(a) || contain_volatile_functions(b) ||
+		calls_user_function(a, NULL) || calls_user_function(b, NULL))
 		return false;
 	return equal(expression_planner((Expr *) copyObject(a)),
 				 expression_planner((Expr *) copyObject(b)));

@@ -3,7 +3,7 @@
 -- triggers never break DDL and cannot be used to write anything else.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(24);
+SELECT plan(29);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.items (id integer PRIMARY KEY, name text);
@@ -121,6 +121,50 @@ SELECT ok(NOT EXISTS (SELECT FROM converge.ddl_log
           'DDL on the converge schema is not logged');
 SELECT ok(NOT EXISTS (SELECT FROM converge_drift() WHERE object LIKE 'converge.%'),
           'and not reported as drift');
+
+-- converging, reading the DDL log and planning someone else's document
+-- are not for everyone
+CREATE ROLE drift_nobody;
+SET LOCAL ROLE drift_nobody;
+SELECT throws_ok($$SELECT count(*) FROM converge_schema('version: 1')$$,
+                 '42501', NULL, 'converge_schema is not granted to PUBLIC');
+SELECT throws_ok($$SELECT count(*) FROM converge.ddl_log$$, '42501', NULL,
+                 'the DDL log is not readable by PUBLIC');
+RESET ROLE;
+
+-- a stored document is planned without running its functions: a function
+-- labelled IMMUTABLE in a default is not folded (so not run) when a
+-- superuser asks for the status of a document someone else applied
+CREATE TABLE shop.calls (n int);
+CREATE FUNCTION shop.noisy() RETURNS int LANGUAGE plpgsql IMMUTABLE AS
+$f$ BEGIN INSERT INTO shop.calls VALUES (1); RETURN 1; END $f$;
+SELECT lives_ok($$SELECT count(*) FROM converge_schema($d$
+version: 1
+schemas:
+  shop:
+    tables:
+      items:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          name: {type: text}
+          price: {type: "numeric(10,2)", nullable: false, default: "0"}
+          note: {type: text}
+      when_broken:
+        columns:
+          id: {type: integer}
+          c: {type: integer}
+      unrecorded:
+        columns:
+          id: {type: integer}
+      calls:
+        columns:
+          n: {type: integer, default: "shop.noisy()"}
+$d$)$$, 'a document with a default calling a user function converges');
+ALTER TABLE shop.calls ALTER COLUMN n SET DEFAULT 1;
+SELECT is((SELECT converged FROM converge_status()), false, 'the default drifted');
+SELECT is((SELECT count(*) FROM shop.calls), 0::bigint,
+          'planning the stored document ran none of its functions');
 
 SELECT * FROM finish();
 ROLLBACK;
