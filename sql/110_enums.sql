@@ -50,6 +50,18 @@ SELECT count(*) AS steps FROM converge_plan(en_doc('{values: [openai, anthropic,
 SELECT step, action, sql FROM converge_plan(
     en_doc('{values: [openai, azure, anthropic, legacy, gemini]}'));
 
+-- a new first label goes before the first existing one; an empty enum
+-- gets plain ADD VALUE
+CREATE TYPE en.empty AS ENUM ();
+CREATE TYPE en.tail AS ENUM ('c');
+SELECT step, action, sql FROM converge_plan(replace(
+    en_doc('{values: [openai, anthropic, legacy]}'),
+    '    tables:', '      empty: {values: [a]}
+      tail: {values: [a, b, c]}
+    tables:'));
+DROP TYPE en.empty;
+DROP TYPE en.tail;
+
 -- a value renamed keeps its rows: RENAME VALUE
 SELECT step, action, sql FROM converge_plan(
     en_doc('{values: [openai, anthropic, old], renamed_values: {legacy: old}}'));

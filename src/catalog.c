@@ -22,6 +22,7 @@
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "model.h"
 
@@ -506,6 +507,8 @@ read_domains(ConvModel *model, Datum names)
 	}
 }
 
+static void read_model(ConvModel *model, Datum names);
+
 /*
  * catalog_read
  *		The current model of the named schemas.  Schemas that do not exist
@@ -516,6 +519,23 @@ catalog_read(List *schema_names)
 {
 	ConvModel  *model = palloc0(sizeof(ConvModel));
 	Datum		names = schema_name_array(schema_names);
+	int			nestlevel = NewGUCNestLevel();
+
+	/*
+	 * The catalog queries are cheap but look expensive to the planner (set
+	 * returning functions in subqueries): JIT would compile them on every
+	 * call and cost ten times the queries themselves.
+	 */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	read_model(model, names);
+	AtEOXact_GUC(true, nestlevel);
+	return model;
+}
+
+static void
+read_model(ConvModel *model, Datum names)
+{
 	List	   *tables;
 
 	read_schemas(model, names);
@@ -523,7 +543,7 @@ catalog_read(List *schema_names)
 	read_domains(model, names);
 	tables = read_tables(model, names);
 	if (tables == NIL)
-		return model;
+		return;
 
 	/* one query per object kind, for every managed table at once */
 	read_per_table(tables, names,
@@ -597,5 +617,4 @@ catalog_read(List *schema_names)
 				   "                      AND k.contype IN ('p', 'u', 'x'))"
 				   " ORDER BY c.nspname, c.relname, i.relname",
 				   read_index_row);
-	return model;
 }

@@ -18,12 +18,15 @@
 #include "postgres.h"
 
 #include "access/sysattr.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "model.h"
 
@@ -1041,6 +1044,32 @@ document_strings(ConvModel *want)
 									  expr_string_constants(check->expr,
 															&check->pos));
 			}
+			foreach(lc, table->indexes)
+			{
+				ConvIndex  *index = lfirst(lc);
+
+				if (index->where)
+					strings = list_concat(strings,
+										  expr_string_constants(index->where,
+																&index->pos));
+			}
+		}
+		foreach(tc, schema->domains)
+		{
+			ConvDomain *domain = lfirst(tc);
+
+			if (domain->default_expr)
+				strings = list_concat(strings,
+									  expr_string_constants(domain->default_expr,
+															&domain->default_pos));
+			foreach(lc, domain->checks)
+			{
+				ConvCheck  *check = lfirst(lc);
+
+				strings = list_concat(strings,
+									  expr_string_constants(check->expr,
+															&check->pos));
+			}
 		}
 	}
 	return strings;
@@ -1121,6 +1150,29 @@ same_order(List *a, List *b)
 	return true;
 }
 
+/*
+ * A name for the replacement of a recreated type that no type (nor table,
+ * whose row type has its name) in the schema has: <name>_converge, then
+ * <name>_converge1, ...
+ */
+static char *
+free_type_name(const char *schema, const char *name)
+{
+	Oid			nspid = get_namespace_oid(schema, false);
+
+	for (int i = 0;; i++)
+	{
+		char	   *candidate = makeObjectName(name, NULL,
+											   i ? psprintf("converge%d", i) :
+											   "converge");
+
+		if (!OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+										PointerGetDatum(candidate),
+										ObjectIdGetDatum(nspid))))
+			return candidate;
+	}
+}
+
 static ConvChange *
 add_enum_change(DiffState *ds, ConvChangeKind kind, const EnumPair *ep)
 {
@@ -1186,6 +1238,11 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 			change->enum_value = linitial((List *) lfirst(lc));
 			change->enum_other = lsecond((List *) lfirst(lc));
 		}
+		/*
+		 * Labels are added in document order, each AFTER the one before it
+		 * (which exists by then); a new first label goes BEFORE the first
+		 * label that already exists, or, in an empty enum, at the end.
+		 */
 		foreach(lc, ep->want->values)
 		{
 			ConvChange *change;
@@ -1195,14 +1252,25 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 				continue;
 			change = add_enum_change(ds, CHANGE_ADD_ENUM_VALUE, ep);
 			change->enum_value = lfirst(lc);
-			change->enum_before = (i == 0);
-			change->enum_other = i == 0 ? lsecond(ep->want->values) :
-				list_nth(ep->want->values, i - 1);
+			if (i > 0)
+				change->enum_other = list_nth(ep->want->values, i - 1);
+			else
+			{
+				ListCell   *nc;
+
+				change->enum_before = true;
+				foreach(nc, ep->want->values)
+					if (string_in(labels, lfirst(nc)))
+					{
+						change->enum_other = lfirst(nc);
+						break;
+					}
+			}
 		}
 		return;
 	}
 
-	ep->want->build_name = makeObjectName(ep->want->name, NULL, "converge");
+	ep->want->build_name = free_type_name(ep->want->schema, ep->want->name);
 	add_enum_change(ds, CHANGE_CREATE_ENUM, ep);
 	add_enum_change(ds, CHANGE_FINISH_ENUM, ep);
 }
@@ -1399,8 +1467,8 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 			else if (dp->want->base_enum && dp->want->base_enum->build_name)
 			{
 				/* its enum is recreated: so is the domain, over the new one */
-				dp->want->build_name = makeObjectName(dp->want->name, NULL,
-													  "converge");
+				dp->want->build_name = free_type_name(dp->want->schema,
+													  dp->want->name);
 				add_domain_change(ds, CHANGE_CREATE_DOMAIN, dp->want,
 								  dp->have);
 				add_domain_change(ds, CHANGE_FINISH_DOMAIN, dp->want,

@@ -460,6 +460,7 @@ bool
 expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 {
 	Node	   *cooked = NULL;
+	Node	   *stored;
 
 	if (want->default_expr)
 		cooked = cook(want, want->default_expr, &want->default_pos,
@@ -468,7 +469,17 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 		return have->default_bin == NULL;
 	if (have->default_bin == NULL)
 		return false;
-	return trees_match(cooked, stringToNode(have->default_bin));
+	stored = stringToNode(have->default_bin);
+	if (trees_match(cooked, stored))
+		return true;
+
+	/*
+	 * A default that outlived an ALTER COLUMN TYPE keeps the tree it was
+	 * cooked to then (a relabel without collation, say); the server prints
+	 * it as it prints the fresh one.
+	 */
+	return strcmp(deparse_expression(cooked, NIL, false, false),
+				  deparse_expression(stored, NIL, false, false)) == 0;
 }
 
 /*
@@ -768,9 +779,13 @@ normalize_index(IndexStmt *stmt, Oid relid)
 		if (elem->name)
 		{
 			int32		typmod;
+			AttrNumber	attnum = get_attnum(relid, elem->name);
 
-			get_atttypetypmodcoll(relid, get_attnum(relid, elem->name),
-								  &type, &typmod, &collation);
+			if (attnum == InvalidAttrNumber)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" does not exist", elem->name)));
+			get_atttypetypmodcoll(relid, attnum, &type, &typmod, &collation);
 		}
 		else
 		{

@@ -1727,11 +1727,15 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_ADD_ENUM_VALUE:
 			add_step(ps, "add_enum_value", enum_object(change->want_enum),
+					 change->enum_other ?
 					 psprintf("ALTER TYPE %s ADD VALUE %s %s %s",
 							  enum_object(change->want_enum),
 							  quote_literal_cstr(change->enum_value),
 							  change->enum_before ? "BEFORE" : "AFTER",
-							  quote_literal_cstr(change->enum_other)),
+							  quote_literal_cstr(change->enum_other)) :
+					 psprintf("ALTER TYPE %s ADD VALUE %s",
+							  enum_object(change->want_enum),
+							  quote_literal_cstr(change->enum_value)),
 					 psprintf("value %s is new and nothing in this plan uses it",
 							  change->enum_value),
 					 0);
