@@ -115,6 +115,33 @@ $$);
 SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
  WHERE connamespace = 'g'::regnamespace AND contype = 'f' ORDER BY conname;
 
+-- a partitioned table cannot take a NOT VALID foreign key: it is added
+-- validated, its rows checked first
+CREATE TABLE g.pay (id int, a_id int) PARTITION BY RANGE (id);
+CREATE TABLE g.pay1 PARTITION OF g.pay FOR VALUES FROM (0) TO (100);
+INSERT INTO g.a VALUES (1, NULL);
+INSERT INTO g.pay VALUES (1, 1), (2, 9);
+SELECT step, action, sql, hazards, rows_affected, problem FROM converge_plan($$
+version: 1
+schemas:
+  g:
+    tables:
+      a:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          b_id: {type: integer, references: {table: b, column: id}}
+      b:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          a_id: {type: integer, references: {table: g.a, column: id, deferrable: true, initially_deferred: true}}
+      pay:
+        columns:
+          id: {type: integer}
+          a_id: {type: integer, references: {table: a, column: id}}
+$$);
+
 DROP SCHEMA f CASCADE;
 DROP SCHEMA g CASCADE;
 DROP FUNCTION f_doc(text, text, text);

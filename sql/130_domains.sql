@@ -76,5 +76,27 @@ SELECT converge_is_converged(converge_export('{dm}'));
 SELECT action, problem FROM converge_plan(dm_doc('{type: bigint, default: "2", nullable: false}'))
  WHERE problem IS NOT NULL;
 
+-- a domain over a domain the same plan creates comes after it; a column
+-- that cannot reach the bottom type is refused; a domain's collation cannot
+-- be changed in place
+CREATE DOMAIN dm.code AS text COLLATE "C";
+CREATE TABLE dm.labels (id int PRIMARY KEY, n text);
+INSERT INTO dm.labels VALUES (1, 'x'), (2, '5');
+SELECT step, action, sql, problem FROM converge_plan($$
+version: 1
+schemas:
+  dm:
+    domains:
+      pos: {type: base, checks: {pos_check: "VALUE > 0"}}
+      base: {type: integer}
+      code: {type: text}
+    tables:
+      labels:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          n: {type: pos}
+$$);
+
 DROP SCHEMA dm CASCADE;
 DROP FUNCTION dm_doc(text, text);

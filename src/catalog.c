@@ -48,7 +48,8 @@ static const char *const tables_query =
 "                 WITH ORDINALITY AS k(attnum, i),"
 "               pg_catalog.pg_attribute a"
 "         WHERE x.indrelid = c.oid AND x.indisprimary"
-"           AND a.attrelid = c.oid AND a.attnum = k.attnum) "
+"           AND a.attrelid = c.oid AND a.attnum = k.attnum),"
+"       c.relkind "
 MANAGED_TABLES
 " ORDER BY n.nspname, c.relname";
 
@@ -168,6 +169,7 @@ read_tables(ConvModel *model, Datum names)
 		schema = find_or_add_schema(model, get_text(tup, desc, 2));
 		table->name = get_text(tup, desc, 3);
 		table->comment = get_text(tup, desc, 4);
+		table->relkind = DatumGetChar(get_datum(tup, desc, 6, &isnull));
 		keys = get_datum(tup, desc, 5, &isnull);
 		if (!isnull)
 			table->key_columns = text_array_to_list(keys);
@@ -448,7 +450,8 @@ read_domains(ConvModel *model, Datum names)
 					   "     AND k.contype = 'c'),"
 					   " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
 					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
-					   "     AND k.contype = 'c')"
+					   "     AND k.contype = 'c'),"
+					   " t.typcollation"
 					   " FROM pg_catalog.pg_type t"
 					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
 					   " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
@@ -481,6 +484,7 @@ read_domains(ConvModel *model, Datum names)
 		d->default_bin = get_text(tup, desc, 9);
 		d->collation = get_text(tup, desc, 10);
 		d->comment = get_text(tup, desc, 11);
+		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, 15, &isnull));
 		names_d = get_datum(tup, desc, 12, &isnull);
 		if (!isnull)
 		{

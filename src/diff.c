@@ -1384,6 +1384,8 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 
 	if (want->type_oid != have->type_oid || want->typmod != have->typmod)
 		what |= DOMAIN_TYPE;
+	else if (want->collation_oid != have->collation_oid)
+		what |= DOMAIN_COLLATION;
 	else if (!expr_domain_default_matches(want, have))
 		what |= DOMAIN_DEFAULT;
 	if (want->not_null != have->not_null)
@@ -1393,7 +1395,7 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 	if (what)
 		add_domain_change(ds, CHANGE_ALTER_DOMAIN, want,
 						  have)->column_changes = what;
-	if (what & DOMAIN_TYPE)
+	if (what & (DOMAIN_TYPE | DOMAIN_COLLATION))
 		return;
 
 	foreach(lc, want->checks)
@@ -1433,6 +1435,11 @@ resolve_domain_base(DiffState *ds, ConvDomain *domain)
 	domain->typmod = base.typmod;
 	if (!base.doc_enum_array)
 		domain->base_enum = base.doc_enum;
+	domain->base_domain = base.doc_domain;
+	domain->collation_oid = domain->collation ?
+		expr_collation_oid(domain->collation, &domain->pos) :
+		OidIsValid(domain->type_oid) ? get_typcollation(domain->type_oid) :
+		InvalidOid;
 }
 
 static void
@@ -1450,6 +1457,7 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 		foreach(hc, have->schemas)
 			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
 				current = lfirst(hc);
+		/* pair them all first: a domain may be over another one */
 		foreach(lc, schema->domains)
 		{
 			DomainPair *dp = palloc(sizeof(DomainPair));
@@ -1457,14 +1465,35 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 			dp->want = lfirst(lc);
 			dp->have = current ? find_domain(current->domains,
 											 dp->want->name) : NULL;
-			resolve_domain_base(ds, dp->want);
-			ds->domains = lappend(ds->domains, dp);
 			if (dp->have == NULL)
-			{
 				dp->want->build_name = dp->want->name;
+			ds->domains = lappend(ds->domains, dp);
+		}
+		foreach(lc, ds->domains)
+			if (strcmp(((DomainPair *) lfirst(lc))->want->schema,
+					   schema->name) == 0)
+				resolve_domain_base(ds, ((DomainPair *) lfirst(lc))->want);
+
+		/* new domains over new domains come after their base */
+		for (int pass = 0; pass < 2; pass++)
+			foreach(lc, ds->domains)
+			{
+				DomainPair *dp = lfirst(lc);
+
+				if (strcmp(dp->want->schema, schema->name) != 0 ||
+					dp->have != NULL ||
+					(dp->want->base_domain != NULL) != (pass == 1))
+					continue;
 				add_domain_change(ds, CHANGE_CREATE_DOMAIN, dp->want, NULL);
 			}
-			else if (dp->want->base_enum && dp->want->base_enum->build_name)
+		foreach(lc, ds->domains)
+		{
+			DomainPair *dp = lfirst(lc);
+
+			if (strcmp(dp->want->schema, schema->name) != 0 ||
+				dp->have == NULL)
+				continue;
+			if (dp->want->base_enum && dp->want->base_enum->build_name)
 			{
 				/* its enum is recreated: so is the domain, over the new one */
 				dp->want->build_name = free_type_name(dp->want->schema,

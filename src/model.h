@@ -58,6 +58,7 @@ typedef struct ConvDomain
 	Oid			type_oid;		/* catalog; the document's resolved by diff */
 	int32		typmod;
 	char	   *collation;
+	Oid			collation_oid;	/* resolved: the document's by diff.c */
 	bool		not_null;
 	char	   *default_expr;
 	char	   *default_bin;	/* catalog only */
@@ -66,6 +67,8 @@ typedef struct ConvDomain
 	Oid			oid;			/* catalog only */
 	ConvEnum   *base_enum;		/* document only, set by diff.c: the base
 								 * type is this document enum */
+	struct ConvDomain *base_domain; /* document only, set by diff.c: the base
+									 * is this domain the plan creates */
 	char	   *build_name;		/* document only, set by diff.c: the name
 								 * the plan creates it under, when it does */
 	DocPos		pos;
@@ -170,6 +173,7 @@ typedef struct ConvTable
 	List	   *columns;		/* of ConvColumn, in document / attnum order */
 	char	   *comment;
 	Oid			relid;			/* catalog only */
+	char		relkind;		/* catalog only */
 	List	   *checks;			/* of ConvCheck */
 	List	   *keys;			/* of ConvKey, the primary key first */
 	List	   *foreign_keys;	/* of ConvForeignKey */
@@ -286,6 +290,7 @@ typedef enum ConvChangeKind
 #define DOMAIN_DEFAULT		(1 << 1)
 #define DOMAIN_NOT_NULL		(1 << 2)
 #define DOMAIN_COMMENT		(1 << 3)
+#define DOMAIN_COLLATION	(1 << 4)
 
 /* what differs in a CHANGE_ALTER_COLUMN */
 #define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */

@@ -257,6 +257,7 @@ column_alias(PlanState *ps, ConvTable *have, ConvColumn *hcol)
 }
 
 static char *enum_text(const ConvColumn *want, const char *col);
+static bool over_new_enum(const ConvColumn *want);
 
 /*
  * The type a probe converts a column to.  An enum the plan creates does not
@@ -268,8 +269,11 @@ probe_type(const ConvColumn *col)
 	if (col->doc_enum && col->doc_enum->build_name)
 		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
 	if (col->doc_domain)
-		return format_type_with_typemod(col->doc_domain->type_oid,
-										col->doc_domain->typmod);
+		return OidIsValid(col->doc_domain->type_oid) &&
+			!over_new_enum(col) ?
+			format_type_with_typemod(col->doc_domain->type_oid,
+									 col->doc_domain->typmod) :
+			"pg_catalog.text";
 	return type_sql(col, InvalidOid);
 }
 
@@ -367,7 +371,8 @@ staged_source(PlanState *ps, const ConvChange *change, const char *before,
 		{
 			ConvColumn *want = alter->want_column;
 			const char *value = want->using_expr ? expr_sql(want->using_expr) :
-				want->doc_enum ? enum_text(want, name) : name;
+				(want->doc_enum || over_new_enum(want)) ?
+				enum_text(want, name) : name;
 
 			appendStringInfo(&converted, "(%s)::%s AS %s, ", value,
 							 probe_type(want), name);
@@ -647,6 +652,15 @@ describe_default(const char *expr)
 	return expr ? pstrdup(expr) : pstrdup("(none)");
 }
 
+/* the domain at the bottom of a chain of domains the plan creates */
+static const ConvDomain *
+domain_base(const ConvDomain *d)
+{
+	while (!OidIsValid(d->type_oid) && d->base_domain)
+		d = d->base_domain;
+	return d;
+}
+
 /* is the column's new type a domain over an enum the plan creates? */
 static bool
 over_new_enum(const ConvColumn *want)
@@ -781,7 +795,22 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_FULL_SCAN);
 
 	/* rows meet the conversion after the remap steps */
-	if (want->doc_domain && !want->using_expr)
+	if (want->doc_domain && !want->using_expr && !over_new_enum(want) &&
+		OidIsValid(domain_base(want->doc_domain)->type_oid) &&
+		!can_coerce_type(1, &have->type_oid,
+						 &domain_base(want->doc_domain)->type_oid,
+						 COERCION_ASSIGNMENT))
+	{
+		const ConvDomain *base = domain_base(want->doc_domain);
+
+		step->problem = psprintf("there is no automatic conversion from %s to %s",
+								 old_type,
+								 format_type_with_typemod(base->type_oid,
+														  base->typmod));
+		step->fix = FIX_USING;
+		step->rows_affected = -1;
+	}
+	else if (want->doc_domain && !want->using_expr)
 	{
 		/* a recreated enum under the domain: values are checked as text */
 		bool		over_enum = over_new_enum(want);
@@ -1312,20 +1341,25 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 	char	   *object = psprintf("%s.%s", table_sql(change),
 								  quote_identifier(fk->name));
 	bool		has_rows = (change->have_table != NULL);
+
+	/* PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table */
+	bool		not_valid = has_rows && change->have_table->relkind != 'p';
 	StringInfoData anynull;
 	StringInfoData matched;
 	ConvStep   *step;
 	ListCell   *lc;
 
-	add_step(ps, "add_foreign_key", object,
-			 psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s",
-					  table_sql(change), quote_identifier(fk->name),
-					  foreign_key_definition(fk), has_rows ? " NOT VALID" : ""),
-			 change->have_fkey ?
-			 psprintf("%s -> %s", foreign_key_definition(change->have_fkey),
-					  foreign_key_definition(fk)) :
-			 pstrdup("FOREIGN KEY is declared in the document and does not exist"),
-			 0);
+	step = add_step(ps, "add_foreign_key", object,
+					psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s",
+							 table_sql(change), quote_identifier(fk->name),
+							 foreign_key_definition(fk),
+							 not_valid ? " NOT VALID" : ""),
+					change->have_fkey ?
+					psprintf("%s -> %s",
+							 foreign_key_definition(change->have_fkey),
+							 foreign_key_definition(fk)) :
+					pstrdup("FOREIGN KEY is declared in the document and does not exist"),
+					has_rows && !not_valid ? HAZARD_FULL_SCAN : 0);
 	if (!has_rows)
 		return;
 
@@ -1341,11 +1375,13 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 						 matched.len ? " AND " : "", c,
 						 quote_identifier(change->want_table->name), c);
 	}
-	step = add_step(ps, "validate_foreign_key", pstrdup(object),
-					psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
-							 table_sql(change), quote_identifier(fk->name)),
-					pstrdup("every existing row must find its referenced row"),
-					HAZARD_FULL_SCAN);
+	if (not_valid)
+		step = add_step(ps, "validate_foreign_key", pstrdup(object),
+						psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+								 table_sql(change),
+								 quote_identifier(fk->name)),
+						pstrdup("every existing row must find its referenced row"),
+						HAZARD_FULL_SCAN);
 	set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 				 psprintf("NOT (%s) AND NOT EXISTS (SELECT FROM (%s) AS converge_ref (%s) WHERE %s)",
 						  anynull.data, referenced_rows(ps, change),
@@ -1559,9 +1595,13 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 					 d->base_enum && d->base_enum->build_name ?
 					 quote_qualified_identifier(d->base_enum->schema,
 												d->base_enum->build_name) :
+					 d->base_domain ?
+					 quote_qualified_identifier(d->base_domain->schema,
+												d->base_domain->build_name) :
 					 format_type_with_typemod(d->type_oid, d->typmod));
 	if (d->collation)
-		appendStringInfo(&sql, " COLLATE %s", quote_identifier(d->collation));
+		appendStringInfo(&sql, " COLLATE %s",
+						 generate_collation_name(d->collation_oid));
 	if (d->default_expr)
 		appendStringInfo(&sql, " DEFAULT %s", expr_sql(d->default_expr));
 	if (d->not_null)
@@ -1605,6 +1645,16 @@ plan_alter_domain(PlanState *ps, const ConvChange *change)
 														  want->typmod)),
 						0);
 		step->problem = pstrdup("changing the base type of a domain is not supported yet");
+		step->rows_affected = -1;
+	}
+	if (what & DOMAIN_COLLATION)
+	{
+		step = add_step(ps, "alter_domain_collation", object,
+						psprintf("-- %s COLLATE %s", object,
+								 want->collation ? want->collation :
+								 "(default)"),
+						pstrdup("collation differs from the document"), 0);
+		step->problem = pstrdup("changing the collation of a domain is not supported yet");
 		step->rows_affected = -1;
 	}
 	if (what & DOMAIN_DEFAULT)
