@@ -142,6 +142,40 @@ schemas:
           a_id: {type: integer, references: {table: a, column: id}}
 $$);
 
+-- dropped tables that reference each other lose their foreign keys first;
+-- a domain over a dropped domain goes before it; a foreign key between two
+-- columns whose enum is recreated is dropped and added around the move
+CREATE SCHEMA s3;
+CREATE TABLE s3.a (id int PRIMARY KEY);
+CREATE TABLE s3.b (id int PRIMARY KEY, a_id int REFERENCES s3.a);
+INSERT INTO s3.a VALUES (1); INSERT INTO s3.b VALUES (1, 1);
+CREATE DOMAIN s3.a_base AS int;
+CREATE DOMAIN s3.b_pos AS s3.a_base CHECK (VALUE > 0);
+CREATE TYPE s3.st AS ENUM ('x', 'y');
+CREATE TABLE s3.p (s s3.st PRIMARY KEY);
+CREATE TABLE s3.c (s s3.st REFERENCES s3.p);
+INSERT INTO s3.p VALUES ('x'), ('y'); INSERT INTO s3.c VALUES ('x');
+SELECT step, action, sql FROM converge_schema($$
+version: 1
+schemas:
+  s3:
+    enums:
+      st: {values: [x, y, z]}
+    tables:
+      p:
+        primary_key: [s]
+        columns:
+          s: {type: st}
+      c:
+        columns:
+          s: {type: st, references: {table: p, column: s}}
+      q:
+        columns:
+          v: {type: st, default: "'z'"}
+$$, allow_data_loss => true);
+SELECT * FROM s3.c;
+DROP SCHEMA s3 CASCADE;
+
 DROP SCHEMA f CASCADE;
 DROP SCHEMA g CASCADE;
 DROP FUNCTION f_doc(text, text, text);

@@ -640,6 +640,7 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 		i++;
 	}
 	reshaped = list_concat(reshaped, rebuilt_names);
+	have->reshaped = reshaped;
 
 	checked = diff_checks(ds, schema, want, have, reshaped);
 	diff_keys(ds, schema, want, have, rebuilt_names);
@@ -948,8 +949,18 @@ diff_foreign_keys(DiffState *ds, TablePair *pair)
 		TableEntry *ref = hf ? lookup_table(ds, hf->ref_schema,
 											hf->ref_table) : NULL;
 
+		TablePair  *ref_pair = find_pair(ds, wf->ref_schema, wf->ref_table);
+
+		/*
+		 * Kept as it is only when it matches, its referenced key stays, and
+		 * no column on either side changes type (the server could not keep
+		 * the constraint between the old type and the new).
+		 */
 		if (hf && foreign_keys_match(ds, wf, hf, pair->have) &&
-			!(ref && drops_key_of(ds, ref->table)))
+			!(ref && drops_key_of(ds, ref->table)) &&
+			!names_overlap(wf->columns, pair->have->reshaped) &&
+			!(ref_pair && ref_pair->have &&
+			  names_overlap(wf->ref_columns, ref_pair->have->reshaped)))
 			continue;
 		if (hf)
 		{
@@ -1508,10 +1519,25 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 		}
 		if (current == NULL)
 			continue;
-		foreach(lc, current->domains)
-			if (find_domain(schema->domains,
-							((ConvDomain *) lfirst(lc))->name) == NULL)
-				add_domain_change(ds, CHANGE_DROP_DOMAIN, NULL, lfirst(lc));
+
+		/* a domain over another dropped domain is dropped before it */
+		for (int pass = 0; pass < 2; pass++)
+			foreach(lc, current->domains)
+			{
+				ConvDomain *d = lfirst(lc);
+				bool		over_dropped = false;
+				ListCell   *bc;
+
+				if (find_domain(schema->domains, d->name) != NULL)
+					continue;
+				foreach(bc, current->domains)
+					if (((ConvDomain *) lfirst(bc))->oid == d->type_oid &&
+						find_domain(schema->domains,
+									((ConvDomain *) lfirst(bc))->name) == NULL)
+						over_dropped = true;
+				if (over_dropped == (pass == 0))
+					add_domain_change(ds, CHANGE_DROP_DOMAIN, NULL, d);
+			}
 	}
 }
 
@@ -1612,8 +1638,17 @@ diff_models(ConvModel *want, ConvModel *have)
 											 ((ConvTable *) lfirst(tc))->name);
 
 			if (!entry->claimed)
+			{
+				ListCell   *fc;
+
+				/* its foreign keys go first: another dropped table may be
+				 * the one they reference */
+				foreach(fc, entry->table->foreign_keys)
+					add_change(&ds, CHANGE_DROP_FOREIGN_KEY, schema->name,
+							   NULL, entry->table)->have_fkey = lfirst(fc);
 				add_change(&ds, CHANGE_DROP_TABLE, schema->name, NULL,
 						   entry->table);
+			}
 		}
 	}
 	return ds.changes;

@@ -184,6 +184,8 @@ typedef struct ConvTable
 								 * name in the document, in attnum order */
 	char	   *doc_name;		/* catalog only, set by diff.c: the table's
 								 * name in the document */
+	List	   *reshaped;		/* catalog only, set by diff.c: document
+								 * names of columns added, retyped or rebuilt */
 	DocPos		pos;
 } ConvTable;
 
