@@ -98,5 +98,23 @@ schemas:
           n: {type: pos}
 $$);
 
+-- what the document does not manage blocks changes it would break:
+-- a function over the domain blocks its drop, an outside table's column
+-- blocks a new rule whose rows could not be checked
+CREATE DOMAIN dm.score AS integer;
+CREATE FUNCTION public.dm_double(dm.score) RETURNS integer LANGUAGE sql AS 'SELECT $1 * 2';
+CREATE DOMAIN dm.grade AS integer;
+CREATE TABLE public.dm_outside (g dm.grade);
+INSERT INTO public.dm_outside VALUES (7);
+SELECT action, object, problem FROM converge_plan($$
+version: 1
+schemas:
+  dm:
+    domains:
+      grade: {type: integer, checks: {grade_small: "VALUE < 5"}}
+$$) WHERE problem IS NOT NULL ORDER BY step;
+DROP FUNCTION public.dm_double(dm.score);
+DROP TABLE public.dm_outside;
+
 DROP SCHEMA dm CASCADE;
 DROP FUNCTION dm_doc(text, text);

@@ -364,6 +364,44 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 #endif
 
 /*
+ * Something outside the model that depends on a type (given as a list of
+ * oids): a function, a view, a column of a table the document does not
+ * manage.  Columns, defaults, constraints and indexes of managed tables,
+ * and types of managed schemas, are part of the model and move with it.
+ */
+#define MODEL_RELATION(d) \
+	"CASE " d ".classid" \
+	" WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN COALESCE(" \
+	"   (SELECT x.indrelid FROM pg_catalog.pg_index x" \
+	"     WHERE x.indexrelid = " d ".objid), " d ".objid)" \
+	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
+	"   (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
+	" WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN" \
+	"   (SELECT ad.adrelid FROM pg_catalog.pg_attrdef ad WHERE ad.oid = " d ".objid)" \
+	" END"
+#define MODEL_TYPE(d) \
+	"CASE " d ".classid" \
+	" WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN " d ".objid" \
+	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
+	"   (SELECT k.contypid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
+	" END"
+#define USED_OUTSIDE(oids) \
+	"(SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)" \
+	"   FROM pg_catalog.pg_depend d" \
+	"  WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass" \
+	"    AND d.refobjid IN (" oids ") AND d.deptype = 'n'" \
+	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
+	"         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
+	"        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"          AND r.relkind IN ('r', 'p')" \
+	"          AND r.oid = " MODEL_RELATION("d") ")" \
+	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_type ty" \
+	"         JOIN pg_catalog.pg_namespace tn ON tn.oid = ty.typnamespace" \
+	"        WHERE tn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"          AND ty.oid = " MODEL_TYPE("d") ")" \
+	"  LIMIT 1)"
+
+/*
  * Enums of the managed schemas, with a relation or domain outside the model
  * that uses each (such an enum cannot be recreated by a plan).
  */
@@ -378,25 +416,7 @@ read_enums(ConvModel *model, Datum names)
 					   "                              ORDER BY e.enumsortorder)"
 					   "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),"
 					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
-					   " COALESCE("
-					   "  (SELECT r.oid::pg_catalog.regclass::text"
-					   "     FROM pg_catalog.pg_attribute a"
-					   "     JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
-					   "     JOIN pg_catalog.pg_namespace rn"
-					   "       ON rn.oid = r.relnamespace"
-					   "    WHERE a.atttypid IN (t.oid, t.typarray)"
-					   "      AND NOT a.attisdropped"
-					   "      AND r.relkind NOT IN ('i', 'I')"
-					   "      AND (r.relkind NOT IN ('r', 'p')"
-					   "           OR NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
-					   "    LIMIT 1),"
-					   "  (SELECT 'domain ' || d.oid::pg_catalog.regtype::text"
-					   "     FROM pg_catalog.pg_type d"
-					   "     JOIN pg_catalog.pg_namespace dn"
-					   "       ON dn.oid = d.typnamespace"
-					   "    WHERE d.typbasetype IN (t.oid, t.typarray)"
-					   "      AND NOT dn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-					   "    LIMIT 1))"
+					   " " USED_OUTSIDE("t.oid, t.typarray")
 					   " FROM pg_catalog.pg_type t"
 					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
 					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
@@ -451,7 +471,15 @@ read_domains(ConvModel *model, Datum names)
 					   " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
 					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
 					   "     AND k.contype = 'c'),"
-					   " t.typcollation"
+					   " t.typcollation, " USED_OUTSIDE("t.oid, t.typarray") ","
+					   " (SELECT r.oid::pg_catalog.regclass::text"
+					   "    FROM pg_catalog.pg_attribute a"
+					   "    JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
+					   "    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+					   "   WHERE a.atttypid = t.oid AND NOT a.attisdropped"
+					   "     AND r.relkind IN ('r', 'p', 'm')"
+					   "     AND NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					   "   LIMIT 1)"
 					   " FROM pg_catalog.pg_type t"
 					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
 					   " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
@@ -485,6 +513,8 @@ read_domains(ConvModel *model, Datum names)
 		d->collation = get_text(tup, desc, 10);
 		d->comment = get_text(tup, desc, 11);
 		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, 15, &isnull));
+		d->used_outside = get_text(tup, desc, 16);
+		d->rows_outside = get_text(tup, desc, 17);
 		names_d = get_datum(tup, desc, 12, &isnull);
 		if (!isnull)
 		{

@@ -65,6 +65,10 @@ typedef struct ConvDomain
 	List	   *checks;			/* of ConvCheck */
 	char	   *comment;
 	Oid			oid;			/* catalog only */
+	char	   *used_outside;	/* catalog only: something outside the model
+								 * that depends on the domain, or NULL */
+	char	   *rows_outside;	/* catalog only: a table outside the model
+								 * with a column of the domain, or NULL */
 	ConvEnum   *base_enum;		/* document only, set by diff.c: the base
 								 * type is this document enum */
 	struct ConvDomain *base_domain; /* document only, set by diff.c: the base

@@ -1442,6 +1442,21 @@ plan_add_index(PlanState *ps, const ConvChange *change)
 					 REFUSE_NEVER, FIX_NONE);
 }
 
+/*
+ * Something outside the document depends on the type: the step would fail,
+ * or change what the document does not own.
+ */
+static void
+refuse_if_used(ConvStep *step, const char *user, const char *kind,
+			   const char *verb)
+{
+	if (user == NULL || step->problem)
+		return;
+	step->problem = psprintf("%s uses the %s and is not managed by the document, so the %s cannot be %s",
+							 user, kind, kind, verb);
+	step->rows_affected = -1;
+}
+
 static char *
 enum_object(const ConvEnum *e)
 {
@@ -1485,9 +1500,9 @@ plan_create_enum(PlanState *ps, const ConvChange *change)
 							 label_list(e->values)) :
 					pstrdup("enum is declared in the document and does not exist"),
 					0);
-	if (change->have_enum && change->have_enum->used_outside)
-		step->problem = psprintf("%s uses the enum and is not managed by the document, so the enum cannot be recreated",
-								 change->have_enum->used_outside);
+	if (change->have_enum)
+		refuse_if_used(step, change->have_enum->used_outside, "enum",
+					   "recreated");
 	if (change->want_enum->comment && change->have_enum == NULL)
 		add_step(ps, "comment_enum", enum_object(e),
 				 comment_sql("TYPE", enum_object(e), e->comment),
@@ -1569,6 +1584,17 @@ probe_domain_users(PlanState *ps, ConvStep *step, const ConvChange *change,
 	}
 }
 
+/* a domain rule the rows of a table outside the document would have to meet */
+static void
+refuse_unchecked_rows(ConvStep *step, const ConvDomain *have)
+{
+	if (have->rows_outside == NULL || step->problem)
+		return;
+	step->problem = psprintf("table %s has a column of the domain and is not managed by the document, so its rows cannot be checked",
+							 have->rows_outside);
+	step->rows_affected = -1;
+}
+
 static char *
 domain_check_misfits(const ConvChange *change, const char *col)
 {
@@ -1586,6 +1612,7 @@ static void
 plan_create_domain(PlanState *ps, const ConvChange *change)
 {
 	ConvDomain *d = change->want_domain;
+	ConvStep   *step;
 	StringInfoData sql;
 	ListCell   *lc;
 
@@ -1613,11 +1640,14 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 		appendStringInfo(&sql, " CONSTRAINT %s CHECK %s",
 						 quote_identifier(check->name), expr_sql(check->expr));
 	}
-	add_step(ps, "create_domain", domain_object(d), sql.data,
-			 change->have_domain ?
-			 pstrdup("recreated over its recreated enum") :
-			 pstrdup("domain is declared in the document and does not exist"),
-			 0);
+	step = add_step(ps, "create_domain", domain_object(d), sql.data,
+					change->have_domain ?
+					pstrdup("recreated over its recreated enum") :
+					pstrdup("domain is declared in the document and does not exist"),
+					0);
+	if (change->have_domain)
+		refuse_if_used(step, change->have_domain->used_outside, "domain",
+					   "recreated");
 	if (d->comment && change->have_domain == NULL)
 		add_step(ps, "comment_domain", domain_object(d),
 				 comment_sql("DOMAIN", domain_object(d), d->comment),
@@ -1675,6 +1705,7 @@ plan_alter_domain(PlanState *ps, const ConvChange *change)
 						pstrdup("nullable: true -> false"), HAZARD_FULL_SCAN);
 		probe_domain_users(ps, step, change, domain_null_misfits,
 						   "would violate NOT NULL");
+		refuse_unchecked_rows(step, have);
 	}
 	else if (what & DOMAIN_NOT_NULL)
 		add_step(ps, "drop_domain_not_null", object,
@@ -1736,6 +1767,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 								HAZARD_FULL_SCAN);
 				probe_domain_users(ps, step, change, domain_check_misfits,
 								   "would violate the CHECK");
+				refuse_unchecked_rows(step, change->have_domain);
 			}
 			break;
 		case CHANGE_FINISH_DOMAIN:
@@ -1760,10 +1792,14 @@ plan_change(PlanState *ps, const ConvChange *change)
 			}
 			break;
 		case CHANGE_DROP_DOMAIN:
-			add_step(ps, "drop_domain", domain_object(change->have_domain),
-					 psprintf("DROP DOMAIN %s",
-							  domain_object(change->have_domain)),
-					 pstrdup("domain is not declared in the document"), 0);
+			step = add_step(ps, "drop_domain",
+							domain_object(change->have_domain),
+							psprintf("DROP DOMAIN %s",
+									 domain_object(change->have_domain)),
+							pstrdup("domain is not declared in the document"),
+							0);
+			refuse_if_used(step, change->have_domain->used_outside, "domain",
+						   "dropped");
 			break;
 		case CHANGE_RENAME_ENUM_VALUE:
 			add_step(ps, "rename_enum_value", enum_object(change->want_enum),
@@ -1794,10 +1830,13 @@ plan_change(PlanState *ps, const ConvChange *change)
 			plan_finish_enum(ps, change);
 			break;
 		case CHANGE_DROP_ENUM:
-			add_step(ps, "drop_enum", enum_object(change->have_enum),
-					 psprintf("DROP TYPE %s", enum_object(change->have_enum)),
-					 pstrdup("enum is not declared in the document"),
-					 HAZARD_ACCESS_EXCLUSIVE);
+			step = add_step(ps, "drop_enum", enum_object(change->have_enum),
+							psprintf("DROP TYPE %s",
+									 enum_object(change->have_enum)),
+							pstrdup("enum is not declared in the document"),
+							HAZARD_ACCESS_EXCLUSIVE);
+			refuse_if_used(step, change->have_enum->used_outside, "enum",
+						   "dropped");
 			break;
 		case CHANGE_ENUM_COMMENT:
 			add_step(ps, "comment_enum", enum_object(change->want_enum),
