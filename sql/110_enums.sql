@@ -121,6 +121,27 @@ $$);
 SELECT to_regtype('en.provider') AS provider_type;
 SELECT id, provider, backup, vendor FROM en.keys ORDER BY id;
 
+-- a label renamed in place and named by a default, a CHECK and an index
+-- predicate in the same document: they are set again after the rename
+CREATE TYPE en.st AS ENUM ('a', 'b');
+CREATE TABLE en.items (id int PRIMARY KEY, s en.st DEFAULT 'a' CHECK (s <> 'a'::en.st OR id > 0));
+CREATE INDEX items_b ON en.items (id) WHERE s = 'b';
+INSERT INTO en.items VALUES (1, 'a'), (2, 'b');
+SELECT step, action, sql FROM converge_schema(replace(
+    en_doc('{values: [openai, anthropic, azure], remap: {legacy: openai}}',
+           '{type: provider, remap: {oai: openai}}'),
+    '    tables:', '      st: {values: [a, bee], renamed_values: {b: bee}}
+    tables:
+      items:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          s: {type: st, default: "''bee''", check: "s <> ''bee''::en.st OR id > 1"}
+        indexes:
+          items_b: {columns: [id], where: "s = ''bee''"}'));
+SELECT id, s FROM en.items ORDER BY id;
+SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'en.items'::regclass;
+
 -- a domain over a recreated enum is recreated over the new one; its CHECK
 -- naming a label and the enum's comment survive
 CREATE TYPE en.mood AS ENUM ('happy', 'sad', 'meh');

@@ -72,6 +72,9 @@ typedef struct DiffState
 	List	   *pairs;			/* of TablePair */
 	List	   *enums;			/* of EnumPair */
 	List	   *domains;		/* of DomainPair */
+	List	   *new_labels;		/* labels enums get by RENAME VALUE: an
+								 * expression naming one cannot be read
+								 * before the rename */
 	List	   *changes;
 } DiffState;
 
@@ -273,9 +276,19 @@ resolve_column(DiffState *ds, ConvColumn *col, const char *schema)
 	return expr_collation_oid(col->collation, &col->collation_pos);
 }
 
+static bool names_overlap(List *a, List *b);
+
+/* does a document expression name a label a rename creates? */
+static bool
+names_new_label(DiffState *ds, const char *text, const DocPos *pos)
+{
+	return ds->new_labels && text &&
+		names_overlap(expr_string_constants(text, pos), ds->new_labels);
+}
+
 static int
-compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have,
-			   ConvTable *have_table)
+compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
+			   ConvColumn *have, ConvTable *have_table)
 {
 	int			changes = 0;
 
@@ -296,7 +309,14 @@ compare_column(ConvColumn *want, Oid want_coll, ConvColumn *have,
 	 * A default is cooked for its column's type, so one that survives a
 	 * type change is dropped before it and set again after it.
 	 */
-	if (want->generated == NULL && have->generated == NULL)
+	/*
+	 * A default of an enum whose labels are renamed in place cannot be read
+	 * before the rename: set it again after.
+	 */
+	if (names_new_label(ds, want->default_expr, &want->default_pos) &&
+		want->generated == NULL && have->generated == NULL)
+		changes |= COLUMN_DEFAULT;
+	else if (want->generated == NULL && have->generated == NULL)
 	{
 		if ((changes & COLUMN_TYPE) &&
 			(want->default_expr != NULL || have->default_bin != NULL))
@@ -387,6 +407,7 @@ diff_checks(DiffState *ds, const char *schema, ConvTable *want,
 		ConvChange *change;
 
 		if (hc && !names_overlap(refs, reshaped) &&
+			!names_new_label(ds, wc->expr, &wc->pos) &&
 			equal(expr_cook_check(wc, have), stringToNode(hc->bin)))
 			continue;
 		if (hc)
@@ -531,6 +552,7 @@ diff_indexes(DiffState *ds, const char *schema, ConvTable *want,
 		ConvChange *change;
 
 		if (hi && !names_overlap(expr_index_column_refs(wi), reshaped) &&
+			!names_new_label(ds, wi->where, &wi->pos) &&
 			expr_index_matches(wi, hi, have))
 			continue;
 		if (hi)
@@ -605,7 +627,8 @@ diff_columns(DiffState *ds, const char *schema, ConvTable *want,
 			reshaped = lappend(reshaped, wcol->name);
 		else
 		{
-			what[i] = compare_column(wcol, resolve_column(ds, wcol, schema),
+			what[i] = compare_column(ds, wcol,
+									 resolve_column(ds, wcol, schema),
 									 hcol, have);
 			if (what[i] & COLUMN_TYPE)
 			{
@@ -1241,6 +1264,10 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 		list_length(ep->want->values) && same_order(labels, ep->want->values) &&
 		!used)
 	{
+		ep->want->relabelled = (renames != NIL);
+		foreach(lc, renames)
+			ds->new_labels = lappend(ds->new_labels,
+									 lsecond((List *) lfirst(lc)));
 		foreach(lc, renames)
 		{
 			ConvChange *change = add_enum_change(ds, CHANGE_RENAME_ENUM_VALUE,
@@ -1397,7 +1424,8 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 		what |= DOMAIN_TYPE;
 	else if (want->collation_oid != have->collation_oid)
 		what |= DOMAIN_COLLATION;
-	else if (!expr_domain_default_matches(want, have))
+	else if (names_new_label(ds, want->default_expr, &want->default_pos) ||
+			 !expr_domain_default_matches(want, have))
 		what |= DOMAIN_DEFAULT;
 	if (want->not_null != have->not_null)
 		what |= DOMAIN_NOT_NULL;
@@ -1415,8 +1443,8 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 		ConvCheck  *hc = find_check(have->checks, wc->name);
 		ConvChange *change;
 
-		if (hc && equal(expr_cook_domain_check(wc, want),
-						stringToNode(hc->bin)))
+		if (hc && !names_new_label(ds, wc->expr, &wc->pos) &&
+			equal(expr_cook_domain_check(wc, want), stringToNode(hc->bin)))
 			continue;
 		if (hc)
 			add_domain_change(ds, CHANGE_DROP_DOMAIN_CHECK, want,
@@ -1600,6 +1628,7 @@ diff_models(ConvModel *want, ConvModel *have)
 	ds.tables = index_tables(have);
 	ds.pairs = NIL;
 	ds.enums = NIL;
+	ds.new_labels = NIL;
 	ds.changes = NIL;
 
 	/* types first: columns resolve their types against the plan's */

@@ -510,18 +510,6 @@ expr_cook_check(const ConvCheck *check, const ConvTable *table)
 }
 
 /*
- * expr_deparse
- *		A cooked expression of "table" as the server prints it.
- */
-char *
-expr_deparse(Node *expr, const ConvTable *table)
-{
-	return deparse_expression(expr,
-							  deparse_context_for(table->name, table->relid),
-							  false, false);
-}
-
-/*
  * expr_attnums
  *		The columns a cooked expression of one relation reads.
  */

@@ -46,6 +46,8 @@ typedef struct ConvEnum
 								 * that uses the type, or NULL */
 	char	   *build_name;		/* document only, set by diff.c: the name
 								 * the plan creates it under, when it does */
+	bool		relabelled;		/* document only, set by diff.c: labels are
+								 * renamed in place */
 	DocPos		pos;
 } ConvEnum;
 
@@ -248,6 +250,9 @@ typedef struct ConvProbe
 	const char *failing_text;	/* follows "N rows", e.g. "would be lost" */
 	ConvRefusal refusal;
 	ConvFix		fix;
+	bool		lenient;		/* rows may hold labels the plan changes: a
+								 * type mismatch means "cannot check before
+								 * the run", not a refusal */
 } ConvProbe;
 
 /*
@@ -389,7 +394,6 @@ extern Node *expr_cook_domain_check(const ConvCheck *check,
 extern void expr_resolve_domain_type(ConvDomain *domain);
 extern bool expr_domain_default_matches(const ConvDomain *want,
 										const ConvDomain *have);
-extern char *expr_deparse(Node *expr, const ConvTable *table);
 extern void expr_check_index_element(const char *text, const DocPos *pos);
 extern char *expr_index_sql(const ConvIndex *index, const char *name,
 							const char *table);

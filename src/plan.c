@@ -85,6 +85,7 @@ typedef struct PlanState
 	List	   *changes;
 	List	   *steps;
 	List	   *sources;		/* of RowSource, built on first use */
+	bool		labels_change;	/* the plan renames or recreates an enum */
 } PlanState;
 
 static PlanPhase
@@ -266,7 +267,8 @@ static bool over_new_enum(const ConvColumn *want);
 static char *
 probe_type(const ConvColumn *col)
 {
-	if (col->doc_enum && col->doc_enum->build_name)
+	if (col->doc_enum && (col->doc_enum->build_name ||
+						  col->doc_enum->relabelled))
 		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
 	if (col->doc_domain)
 		return OidIsValid(col->doc_domain->type_oid) &&
@@ -487,6 +489,12 @@ set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
 	probe->failing_text = failing_text;
 	probe->refusal = refusal;
 	probe->fix = fix;
+
+	/*
+	 * Rows in their final shape can hold enum labels the plan renames or
+	 * creates, which do not exist while the probes run.
+	 */
+	probe->lenient = (stage == ROWS_AFTER && ps->labels_change);
 	step->probes = lappend(step->probes, probe);
 	return probe;
 }
@@ -814,6 +822,7 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 	{
 		/* a recreated enum under the domain: values are checked as text */
 		bool		over_enum = over_new_enum(want);
+		ListCell   *lc;
 
 		set_probe(ps, step, change, NULL,
 				  domain_misfits(want->doc_domain,
@@ -824,6 +833,8 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 			set_probe(ps, step, change, NULL, enum_misfits(want, col),
 					  "would hold a value the enum does not have",
 					  REFUSE_ALWAYS, FIX_REMAP);
+		foreach(lc, step->probes)
+			((ConvProbe *) lfirst(lc))->lenient |= over_enum;
 	}
 	else if (want->doc_enum && !want->using_expr)
 		set_probe(ps, step, change, NULL, enum_misfits(want, col),
@@ -1067,11 +1078,13 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 	ConvStep   *step;
 	char	   *reason;
 
+	/*
+	 * The new rule as written: it may name columns or labels the relation
+	 * does not have before the plan runs.
+	 */
 	if (change->have_check)
-		reason = psprintf("CHECK %s -> CHECK %s", change->have_check->expr,
-						  expr_deparse(expr_cook_check(check,
-													   change->have_table),
-									   change->have_table));
+		reason = psprintf("CHECK %s -> CHECK (%s)", change->have_check->expr,
+						  check->expr);
 	else
 		reason = pstrdup("CHECK is declared in the document and does not exist");
 
@@ -1963,7 +1976,17 @@ plan_new_comments(PlanState *ps, const ConvChange *change)
 List *
 plan_build(List *changes)
 {
-	PlanState	ps = {changes, NIL, NIL};
+	PlanState	ps = {changes, NIL, NIL, false};
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == CHANGE_RENAME_ENUM_VALUE ||
+			(change->kind == CHANGE_CREATE_ENUM && change->have_enum))
+			ps.labels_change = true;
+	}
 
 	for (int phase = 0; phase < NUM_PHASES; phase++)
 	{

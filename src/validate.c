@@ -102,15 +102,14 @@ is_row_error(int sqlerrcode)
  * counts, and whatever a "using" or default expression does while it is
  * evaluated (nextval, say) is undone.  Row level security is off inside,
  * so a policy can never hide rows from the count: where it would, the probe
- * fails and the step is refused.  Returns NULL, or the server's message
+ * fails and the step is refused.  Returns NULL, or the server's error
  * when the rows could not be checked.
  */
-static char *
+static ErrorData *
 run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
-	char	   *failure = NULL;
 	ErrorData  *edata = NULL;
 
 	BeginInternalSubTransaction(NULL);
@@ -134,13 +133,19 @@ run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
 	MemoryContextSwitchTo(oldcxt);
 	CurrentResourceOwner = oldowner;
 
-	if (edata)
-	{
-		if (!is_row_error(edata->sqlerrcode))
-			ReThrowError(edata);
-		failure = edata->message;
-	}
-	return failure;
+	if (edata && !is_row_error(edata->sqlerrcode))
+		ReThrowError(edata);
+	return edata;
+}
+
+/* a type mismatch a lenient probe meets because labels do not exist yet */
+static bool
+is_label_error(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
+		sqlerrcode == ERRCODE_DATATYPE_MISMATCH ||
+		sqlerrcode == ERRCODE_INVALID_TEXT_REPRESENTATION ||
+		sqlerrcode == ERRCODE_CANNOT_COERCE;
 }
 
 static char *
@@ -154,16 +159,24 @@ static char *
 validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 {
 	ProbeResult result;
-	char	   *failure;
+	ErrorData  *failure;
 	const char *label = probe->label ? psprintf("%s: ", probe->label) : "";
 
 	failure = run_probe_guarded(probe, &result);
 	if (failure)
 	{
-		step->fix = probe->fix;
 		step->rows_affected = -1;
+
+		/*
+		 * The rows hold labels the plan renames or creates: the server
+		 * checks them when the step runs, and a failure undoes the whole
+		 * plan.
+		 */
+		if (probe->lenient && is_label_error(failure->sqlerrcode))
+			return NULL;
+		step->fix = probe->fix;
 		return psprintf("%sexisting rows cannot be checked: %s", label,
-						failure);
+						failure->message);
 	}
 
 	if (step->rows_affected >= 0)
