@@ -1534,6 +1534,8 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 				continue;
 			if (dp->want->base_enum && dp->want->base_enum->build_name)
 			{
+				ListCell   *cc;
+
 				/* its enum is recreated: so is the domain, over the new one */
 				dp->want->build_name = free_type_name(dp->want->schema,
 													  dp->want->name);
@@ -1541,6 +1543,15 @@ diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 								  dp->have);
 				add_domain_change(ds, CHANGE_FINISH_DOMAIN, dp->want,
 								  dp->have);
+
+				/*
+				 * Its CHECKs come back once the new enum has its name: a
+				 * CHECK written 'x'::schema.enum would bind to the old one.
+				 * The columns' rows were checked against them as they moved.
+				 */
+				foreach(cc, dp->want->checks)
+					add_domain_change(ds, CHANGE_ADD_DOMAIN_CHECK, dp->want,
+									  NULL)->want_check = lfirst(cc);
 			}
 			else
 				diff_domain(ds, dp->want, dp->have);
@@ -1584,8 +1595,9 @@ attach_domain_users(DiffState *ds)
 	{
 		ConvChange *change = lfirst(lc);
 
-		if (change->kind != CHANGE_ADD_DOMAIN_CHECK &&
-			change->kind != CHANGE_ALTER_DOMAIN)
+		if ((change->kind != CHANGE_ADD_DOMAIN_CHECK &&
+			 change->kind != CHANGE_ALTER_DOMAIN) ||
+			change->have_domain == NULL)
 			continue;
 		foreach(pc, ds->pairs)
 		{

@@ -1646,7 +1646,8 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 		appendStringInfo(&sql, " DEFAULT %s", expr_sql(d->default_expr));
 	if (d->not_null)
 		appendStringInfoString(&sql, " NOT NULL");
-	foreach(lc, d->checks)
+	/* a recreated domain gets its CHECKs after the renames (diff.c) */
+	foreach(lc, change->have_domain ? NIL : d->checks)
 	{
 		ConvCheck  *check = lfirst(lc);
 
@@ -1780,7 +1781,8 @@ plan_change(PlanState *ps, const ConvChange *change)
 								HAZARD_FULL_SCAN);
 				probe_domain_users(ps, step, change, domain_check_misfits,
 								   "would violate the CHECK");
-				refuse_unchecked_rows(step, change->have_domain);
+				if (change->have_domain)
+					refuse_unchecked_rows(step, change->have_domain);
 			}
 			break;
 		case CHANGE_FINISH_DOMAIN:
