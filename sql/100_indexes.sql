@@ -65,6 +65,18 @@ SELECT * FROM converge_schema(ix_doc($$
           users_kind_key: {columns: [kind], unique: true}
 $$));
 
+-- a unique index on an expression, or a partial one, is checked over its
+-- keys and predicate as the server prints them
+SELECT step, action, problem FROM converge_plan(ix_doc($$
+          users_email_lower: {columns: ["lower(email)"]}
+          users_kind_created: {columns: [kind, created_at DESC], where: "kind <> 'z'"}
+          users_tags: {columns: [tags], method: gin}
+          users_score_inc: {columns: [score], include: [email]}
+          users_email_ci: {columns: ["lower(email)", "(score % 2)"], unique: true}
+          users_one_b: {columns: [kind], unique: true, where: "kind = 'b'"}
+          users_score_even: {columns: ["(score % 2)"], unique: true, where: "score > 4"}
+$$)) WHERE action = 'add_index';
+
 -- an index key is exactly one key
 SELECT * FROM converge_plan(ix_doc($$
           users_email_lower: {columns: ["lower(email)) WHERE (true"]}
@@ -87,5 +99,19 @@ SELECT converge_export('{ix}');
 SELECT converge_is_converged(converge_export('{ix}'));
 SELECT count(*) AS users FROM ix.users;
 
+-- operator classes outside the search path, their options, and a
+-- collation on an expression key survive the round trip
+CREATE SCHEMA ix_ext;
+CREATE EXTENSION pg_trgm SCHEMA ix_ext;
+CREATE TABLE ix.notes (id int PRIMARY KEY, body text);
+INSERT INTO ix.notes VALUES (1, 'alpha'), (2, 'beta');
+CREATE INDEX notes_trgm ON ix.notes USING gist (body ix_ext.gist_trgm_ops (siglen = 32));
+CREATE INDEX notes_lower_c ON ix.notes ((lower(body)) COLLATE "C");
+SELECT converge_export('{ix}') LIKE '%ix_ext.gist_trgm_ops (siglen=32)%' AS opclass_kept,
+       converge_export('{ix}') LIKE '%lower(body) COLLATE "C"%' AS collation_kept;
+SELECT count(*) AS steps FROM converge_plan(converge_export('{ix}'));
+
 DROP SCHEMA ix CASCADE;
+DROP EXTENSION pg_trgm;
+DROP SCHEMA ix_ext;
 DROP FUNCTION ix_doc(text);

@@ -336,15 +336,29 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
  */
 #define INDEX_KEY \
 	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
-	" || CASE WHEN x.indcollation[k - 1] <> 0 AND x.indkey[k - 1] <> 0" \
-	"          AND x.indcollation[k - 1] <> (SELECT a.attcollation" \
-	"               FROM pg_catalog.pg_attribute a WHERE a.attrelid = x.indrelid" \
-	"                AND a.attnum = x.indkey[k - 1])" \
-	"     THEN ' COLLATE ' || (SELECT pg_catalog.quote_ident(co.collname)" \
+	" || CASE WHEN x.indcollation[k - 1] <> 0" \
+	"          AND x.indcollation[k - 1] <> CASE WHEN x.indkey[k - 1] <> 0" \
+	"              THEN (SELECT a.attcollation FROM pg_catalog.pg_attribute a" \
+	"                     WHERE a.attrelid = x.indrelid" \
+	"                       AND a.attnum = x.indkey[k - 1])" \
+	"              ELSE (SELECT ty.typcollation FROM pg_catalog.pg_attribute ia" \
+	"                      JOIN pg_catalog.pg_type ty ON ty.oid = ia.atttypid" \
+	"                     WHERE ia.attrelid = x.indexrelid AND ia.attnum = k) END" \
+	"     THEN ' COLLATE ' || (SELECT CASE" \
+	"              WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
+	"              THEN pg_catalog.quote_ident(co.collname)" \
+	"              ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
+	"                   pg_catalog.quote_ident(co.collname) END" \
 	"            FROM pg_catalog.pg_collation co" \
+	"            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
 	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
-	" || CASE WHEN NOT oc.opcdefault" \
-	"     THEN ' ' || pg_catalog.quote_ident(oc.opcname) ELSE '' END" \
+	" || CASE WHEN NOT oc.opcdefault OR ko.options IS NOT NULL" \
+	"     THEN ' ' || CASE WHEN pg_catalog.pg_opclass_is_visible(oc.oid)" \
+	"                 THEN pg_catalog.quote_ident(oc.opcname)" \
+	"                 ELSE pg_catalog.quote_ident(ocn.nspname) || '.' ||" \
+	"                      pg_catalog.quote_ident(oc.opcname) END" \
+	"     ELSE '' END" \
+	" || COALESCE(' (' || pg_catalog.array_to_string(ko.options, ', ') || ')', '')" \
 	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
 	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
 	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
@@ -632,9 +646,13 @@ read_model(ConvModel *model, Datum names)
 				   "i.relname, pg_catalog.pg_get_indexdef(x.indexrelid),"
 				   " x.indisunique, am.amname,"
 				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"
-				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k,"
-				   "         pg_catalog.pg_opclass oc"
-				   "   WHERE oc.oid = x.indclass[k - 1]),"
+				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k"
+				   "    JOIN pg_catalog.pg_opclass oc ON oc.oid = x.indclass[k - 1]"
+				   "    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
+				   "    LEFT JOIN LATERAL (SELECT ia.attoptions AS options"
+				   "                         FROM pg_catalog.pg_attribute ia"
+				   "                        WHERE ia.attrelid = x.indexrelid"
+				   "                          AND ia.attnum = k) ko ON true),"
 				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid),"
 				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)"
 				   "    FROM pg_catalog.generate_series(x.indnkeyatts + 1,"

@@ -782,6 +782,21 @@ normalize_index(IndexStmt *stmt, Oid relid)
 		}
 		if (elem->collation)
 			collation = get_collation_oid(elem->collation, false);
+		/* operator class options as name=value text, however written */
+		if (elem->opclassopts)
+		{
+			List	   *opts = NIL;
+			ListCell   *oc;
+
+			foreach(oc, elem->opclassopts)
+			{
+				DefElem    *def = lfirst(oc);
+
+				opts = lappend(opts, makeString(psprintf("%s=%s", def->defname,
+														 defGetString(def))));
+			}
+			elem->opclassopts = opts;
+		}
 		elem->opclass = list_make1(makeString(psprintf("%u",
 													   ResolveOpClass(elem->opclass,
 																	  type,
@@ -860,56 +875,10 @@ expr_index_column_refs(const ConvIndex *index)
 	return result;
 }
 
-/*
- * expr_index_plain_columns
- *		The key columns of an index made of plain columns only, with no
- *		predicate; NIL otherwise.
- */
-List *
-expr_index_plain_columns(const ConvIndex *index)
-{
-	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
-												  "converge_t"),
-								   &index->pos);
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	if (stmt->whereClause)
-		return NIL;
-	foreach(lc, stmt->indexParams)
-	{
-		IndexElem  *elem = lfirst(lc);
-
-		if (elem->name == NULL)
-			return NIL;
-		result = lappend(result, elem->name);
-	}
-	return result;
-}
-
 /* ----------------------------------------------------------------
  * Domains
  * ----------------------------------------------------------------
  */
-
-static void
-resolve_domain_type_work(void *arg)
-{
-	ConvDomain *d = arg;
-
-	parseTypeString(d->type_name, &d->type_oid, &d->typmod, false);
-}
-
-/*
- * expr_resolve_domain_type
- *		A document domain's base type, as the server resolves it.
- */
-void
-expr_resolve_domain_type(ConvDomain *domain)
-{
-	if (!OidIsValid(domain->type_oid))
-		run_at(&domain->type_pos, resolve_domain_type_work, domain);
-}
 
 /* VALUE in a domain CHECK is the value being checked, as the server has it */
 static Node *
@@ -984,4 +953,51 @@ expr_domain_default_matches(const ConvDomain *want, const ConvDomain *have)
 	w.default_pos = want->default_pos;
 	h.default_bin = have->default_bin;
 	return expr_default_matches(&w, &h);
+}
+
+/*
+ * expr_index_keys_sql
+ *		The keys (and predicate) of a document index as the server prints
+ *		them for the current relation, to look for rows that would collide
+ *		in a new unique index.  NIL when a key names a column the plan
+ *		renames (the printed names would not be the document's).
+ */
+List *
+expr_index_keys_sql(const ConvIndex *index, const ConvTable *table,
+					char **where)
+{
+	IndexStmt  *stmt;
+	List	   *context;
+	List	   *keys = NIL;
+	ListCell   *lc,
+			   *nc,
+			   *cc;
+
+	List	   *refs = expr_index_column_refs(index);
+
+	forboth(cc, table->columns, nc, table->doc_names)
+	{
+		ListCell   *rc;
+
+		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) == 0)
+			continue;
+		foreach(rc, refs)
+			if (strcmp(lfirst(rc), lfirst(nc)) == 0)
+				return NIL;
+	}
+
+	stmt = transformed_index(expr_index_sql(index, index->name, "converge_t"),
+							 &index->pos, table, true);
+	context = deparse_context_for(table->name, table->relid);
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		keys = lappend(keys, elem->name ?
+					   (char *) quote_identifier(elem->name) :
+					   deparse_expression(elem->expr, context, false, false));
+	}
+	*where = stmt->whereClause ?
+		deparse_expression(stmt->whereClause, context, false, false) : NULL;
+	return keys;
 }

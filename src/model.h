@@ -391,7 +391,6 @@ extern bool expr_generated_matches(const ConvColumn *want,
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
 extern Node *expr_cook_domain_check(const ConvCheck *check,
 									const ConvDomain *domain);
-extern void expr_resolve_domain_type(ConvDomain *domain);
 extern bool expr_domain_default_matches(const ConvDomain *want,
 										const ConvDomain *have);
 extern void expr_check_index_element(const char *text, const DocPos *pos);
@@ -400,7 +399,8 @@ extern char *expr_index_sql(const ConvIndex *index, const char *name,
 extern bool expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 							   const ConvTable *table);
 extern List *expr_index_column_refs(const ConvIndex *index);
-extern List *expr_index_plain_columns(const ConvIndex *index);
+extern List *expr_index_keys_sql(const ConvIndex *index,
+								 const ConvTable *table, char **where);
 extern Bitmapset *expr_attnums(Node *expr);
 extern char *expr_sql(const char *text);
 extern bool expr_is_volatile_default(const ConvColumn *col);

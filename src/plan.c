@@ -1169,43 +1169,82 @@ plan_drop_key(PlanState *ps, const ConvChange *change)
 }
 
 /*
- * Rows, as the plan will leave them, that share a key over "columns".  A
- * key with a NULL never collides, unless NULLS NOT DISTINCT: then NULLs
- * are equal too.
+ * Rows, as the plan will leave them, that share a key: "keys" are SQL
+ * expressions over the rows (quoted column names, or an index's printed
+ * expressions), "where" an index predicate or NULL.  A key with a NULL
+ * never collides, unless NULLS NOT DISTINCT: then NULLs are equal too.
  */
+static char *key_aliases(int n);
+
 static void
 set_duplicate_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
-					List *columns, bool nulls_not_distinct)
+					List *keys, const char *where, bool nulls_not_distinct)
 {
 	RowSource  *rs = row_source(ps, change, ROWS_AFTER);
-	char	   *cols = name_list(columns);
-	char	   *dups = psprintf("SELECT %s FROM %s GROUP BY %s"
-								" HAVING pg_catalog.count(*) > 1",
-								cols, rs->source, cols);
+	StringInfoData cols;
+	StringInfoData positions;
+	char	   *dups;
 	char	   *failing;
 	ListCell   *lc;
+
+	initStringInfo(&cols);
+	initStringInfo(&positions);
+	foreach(lc, keys)
+	{
+		appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+						 (char *) lfirst(lc));
+		appendStringInfo(&positions, "%s%d", positions.len ? ", " : "",
+						 foreach_current_index(lc) + 1);
+	}
+	dups = psprintf("SELECT %s FROM %s%s%s GROUP BY %s"
+					" HAVING pg_catalog.count(*) > 1",
+					cols.data, rs->source, where ? " WHERE " : "",
+					where ? where : "", positions.data);
 
 	if (nulls_not_distinct)
 	{
 		StringInfoData same;
-		const char *alias = quote_identifier(change->want_table->name);
 
 		initStringInfo(&same);
-		foreach(lc, columns)
-		{
-			const char *c = quote_identifier(lfirst(lc));
-
-			appendStringInfo(&same, "%sd.%s IS NOT DISTINCT FROM %s.%s",
-							 same.len ? " AND " : "", c, alias, c);
-		}
-		failing = psprintf("EXISTS (SELECT FROM (%s) AS d WHERE %s)",
-						   dups, same.data);
+		foreach(lc, keys)
+			appendStringInfo(&same, "%sd.k%d IS NOT DISTINCT FROM (%s)",
+							 same.len ? " AND " : "",
+							 foreach_current_index(lc) + 1,
+							 (char *) lfirst(lc));
+		failing = psprintf("EXISTS (SELECT FROM (%s) AS d(%s) WHERE %s)",
+						   dups, key_aliases(list_length(keys)), same.data);
 	}
 	else
-		failing = psprintf("(%s) IN (%s)", cols, dups);
+		failing = psprintf("(%s) IN (%s)", cols.data, dups);
+	if (where)
+		failing = psprintf("(%s) AND %s", where, failing);
 
 	set_probe_on(ps, step, change, ROWS_AFTER, NULL, failing,
 				 "would hold a duplicate key", REFUSE_ALWAYS, FIX_DUPLICATES);
+}
+
+/* k1, k2, ...: names for the keys of a duplicate group */
+static char *
+key_aliases(int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 1; i <= n; i++)
+		appendStringInfo(&buf, "%sk%d", i > 1 ? ", " : "", i);
+	return buf.data;
+}
+
+/* quoted column names, one list item each */
+static List *
+quoted_names(List *names)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+		result = lappend(result, (char *) quote_identifier(lfirst(lc)));
+	return result;
 }
 
 /*
@@ -1233,8 +1272,8 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 					change->have_table ?
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
 	if (change->have_table)
-		set_duplicate_probe(ps, step, change, key->columns,
-							key->nulls_not_distinct);
+		set_duplicate_probe(ps, step, change, quoted_names(key->columns),
+							NULL, key->nulls_not_distinct);
 }
 
 static const char *
@@ -1427,15 +1466,17 @@ plan_drop_index(PlanState *ps, const ConvChange *change)
 }
 
 /*
- * A new index.  A unique one over plain columns is checked for duplicate
- * rows first; it is built under a SHARE lock (writes wait, reads go on).
+ * A new index.  A unique one is checked for duplicate rows first, over its
+ * keys and predicate as the server prints them; it is built under a SHARE
+ * lock (writes wait, reads go on).
  */
 static void
 plan_add_index(PlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->want_index;
 	ConvStep   *step;
-	List	   *plain;
+	List	   *keys;
+	char	   *where = NULL;
 
 	step = add_step(ps, "add_index",
 					quote_qualified_identifier(change->schema, index->name),
@@ -1446,9 +1487,10 @@ plan_add_index(PlanState *ps, const ConvChange *change)
 					change->have_table ? HAZARD_FULL_SCAN : 0);
 	if (change->have_table == NULL)
 		return;
-	plain = index->unique ? expr_index_plain_columns(index) : NIL;
-	if (plain)
-		set_duplicate_probe(ps, step, change, plain,
+	keys = index->unique ?
+		expr_index_keys_sql(index, change->have_table, &where) : NIL;
+	if (keys)
+		set_duplicate_probe(ps, step, change, keys, where,
 							index->nulls_not_distinct);
 	else
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL, NULL, NULL,
