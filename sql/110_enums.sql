@@ -142,6 +142,24 @@ SELECT step, action, sql FROM converge_schema(replace(
 SELECT id, s FROM en.items ORDER BY id;
 SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'en.items'::regclass;
 
+-- an unqualified type the document declares in the column's schema is
+-- that type, even when the search path finds another of its name first
+CREATE TYPE public.lvl AS ENUM ('x');
+CREATE SCHEMA en2;
+SELECT step, action, sql FROM converge_plan($$
+version: 1
+schemas:
+  en2:
+    enums:
+      lvl: {values: [low, high]}
+    tables:
+      t:
+        columns:
+          l: {type: lvl}
+$$);
+DROP TYPE public.lvl;
+DROP SCHEMA en2;
+
 -- a domain over a recreated enum is recreated over the new one; its CHECK
 -- naming a label and the enum's comment survive
 CREATE TYPE en.mood AS ENUM ('happy', 'sad', 'meh');

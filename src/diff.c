@@ -177,6 +177,51 @@ static void
 find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
 {
 	ListCell   *lc;
+	char	   *nspname;
+	char	   *name;
+	bool		array;
+
+	/*
+	 * An unqualified name that the document declares in the column's own
+	 * schema means that type, whatever the search path finds first.
+	 */
+	expr_type_name_parts(col, &nspname, &name, &array);
+	if (nspname == NULL)
+	{
+		foreach(lc, ds->enums)
+		{
+			EnumPair   *ep = lfirst(lc);
+
+			if (strcmp(ep->want->schema, schema) != 0 ||
+				strcmp(ep->want->name, name) != 0)
+				continue;
+			col->doc_enum = ep->want;
+			col->doc_enum_array = array;
+			if (ep->have && ep->want->build_name == NULL)
+			{
+				col->type_oid = array ? get_array_type(ep->have->oid) :
+					ep->have->oid;
+				col->typmod = -1;
+			}
+			return;
+		}
+		foreach(lc, ds->domains)
+		{
+			DomainPair *dp = lfirst(lc);
+
+			if (array || strcmp(dp->want->schema, schema) != 0 ||
+				strcmp(dp->want->name, name) != 0)
+				continue;
+			if (dp->have && dp->want->build_name == NULL)
+			{
+				col->type_oid = dp->have->oid;
+				col->typmod = -1;
+			}
+			else
+				col->doc_domain = dp->want;
+			return;
+		}
+	}
 
 	if (expr_find_type(col))
 	{
@@ -204,11 +249,6 @@ find_doc_enum(DiffState *ds, ConvColumn *col, const char *schema)
 	}
 	else
 	{
-		char	   *nspname;
-		char	   *name;
-		bool		array;
-
-		expr_type_name_parts(col, &nspname, &name, &array);
 		foreach(lc, ds->enums)
 		{
 			EnumPair   *ep = lfirst(lc);
