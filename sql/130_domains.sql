@@ -41,6 +41,9 @@ SELECT count(*) AS steps FROM converge_plan(dm_doc(
 \set VERBOSITY default
 SELECT step, action, object, sql, rows_affected, problem FROM converge_plan(dm_doc(
     '{type: integer, default: "1", nullable: false, checks: {qty_positive: "VALUE > 0 AND VALUE < 100"}}'));
+SELECT action, reason FROM converge_plan(dm_doc(
+    '{type: integer, default: "1", nullable: false, checks: {qty_positive: "VALUE > 0 AND VALUE < 100"}}'))
+ WHERE action LIKE '%domain_check';
 SELECT * FROM converge_schema(dm_doc(
     '{type: integer, default: "1", nullable: false, checks: {qty_positive: "VALUE > 0 AND VALUE < 100"}}'));
 

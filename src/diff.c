@@ -141,20 +141,35 @@ add_change(DiffState *ds, ConvChangeKind kind, const char *schema,
 	return change;
 }
 
-static ConvColumn *
-find_column(ConvTable *table, const char *name)
+/*
+ * The item of a list of model objects whose name (a char * member at
+ * name_offset) is "name", or NULL.
+ */
+static void *
+find_named(List *items, size_t name_offset, const char *name)
 {
 	ListCell   *lc;
 
-	foreach(lc, table->columns)
-	{
-		ConvColumn *col = lfirst(lc);
-
-		if (strcmp(col->name, name) == 0)
-			return col;
-	}
+	foreach(lc, items)
+		if (strcmp(*(char **) ((char *) lfirst(lc) + name_offset), name) == 0)
+			return lfirst(lc);
 	return NULL;
 }
+
+#define find_column(table, key) \
+	((ConvColumn *) find_named((table)->columns, \
+							   offsetof(ConvColumn, name), (key)))
+#define find_check(checks, key) \
+	((ConvCheck *) find_named((checks), offsetof(ConvCheck, name), (key)))
+#define find_index(indexes, key) \
+	((ConvIndex *) find_named((indexes), offsetof(ConvIndex, name), (key)))
+#define find_foreign_key(fkeys, key) \
+	((ConvForeignKey *) find_named((fkeys), \
+								   offsetof(ConvForeignKey, name), (key)))
+#define find_enum(enums, key) \
+	((ConvEnum *) find_named((enums), offsetof(ConvEnum, name), (key)))
+#define find_domain(domains, key) \
+	((ConvDomain *) find_named((domains), offsetof(ConvDomain, name), (key)))
 
 static bool
 strings_differ(const char *a, const char *b)
@@ -397,21 +412,6 @@ match_column(ConvTable *want, ConvTable *have, ConvColumn *wcol,
 	return hcol;
 }
 
-static ConvCheck *
-find_check(List *checks, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, checks)
-	{
-		ConvCheck  *check = lfirst(lc);
-
-		if (strcmp(check->name, name) == 0)
-			return check;
-	}
-	return NULL;
-}
-
 static bool
 names_overlap(List *a, List *b)
 {
@@ -558,21 +558,6 @@ diff_keys(DiffState *ds, const char *schema, ConvTable *want,
 			change->have_key = hk;
 		}
 	}
-}
-
-static ConvIndex *
-find_index(List *indexes, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		ConvIndex  *index = lfirst(lc);
-
-		if (strcmp(index->name, name) == 0)
-			return index;
-	}
-	return NULL;
 }
 
 /*
@@ -947,21 +932,6 @@ foreign_keys_match(DiffState *ds, const ConvForeignKey *want,
 		want->on_update == have->on_update &&
 		want->deferrable == have->deferrable &&
 		want->initially_deferred == have->initially_deferred;
-}
-
-static ConvForeignKey *
-find_foreign_key(List *fkeys, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, fkeys)
-	{
-		ConvForeignKey *fk = lfirst(lc);
-
-		if (strcmp(fk->name, name) == 0)
-			return fk;
-	}
-	return NULL;
 }
 
 /* does the plan drop a key of this current table? */
@@ -1353,17 +1323,6 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 	add_enum_change(ds, CHANGE_FINISH_ENUM, ep);
 }
 
-static ConvEnum *
-find_enum(List *enums, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, enums)
-		if (strcmp(((ConvEnum *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
 static void
 diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
 {
@@ -1425,17 +1384,6 @@ diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
  * Domains
  * ----------------------------------------------------------------
  */
-
-static ConvDomain *
-find_domain(List *domains, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, domains)
-		if (strcmp(((ConvDomain *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
 
 static ConvChange *
 add_domain_change(DiffState *ds, ConvChangeKind kind, ConvDomain *want,

@@ -1014,9 +1014,12 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 		add_column_comment(ps, change, want);
 }
 
-/* the change that adds a CHECK of the same name again, or NULL */
-static ConvChange *
-find_change_adding(PlanState *ps, const ConvCheck *have_check)
+/*
+ * How a dropped constraint or index is explained: another change of kind
+ * add_kind puts it back changed, or the document no longer has it.
+ */
+static const char *
+dropped_because(PlanState *ps, ConvChangeKind add_kind, const void *current)
 {
 	ListCell   *lc;
 
@@ -1024,11 +1027,12 @@ find_change_adding(PlanState *ps, const ConvCheck *have_check)
 	{
 		ConvChange *change = lfirst(lc);
 
-		if (change->kind == CHANGE_ADD_CHECK &&
-			change->have_check == have_check)
-			return change;
+		if (change->kind == add_kind &&
+			(change->have_check == current || change->have_key == current ||
+			 change->have_fkey == current || change->have_index == current))
+			return "is replaced";
 	}
-	return NULL;
+	return "is not declared in the document";
 }
 
 static char *
@@ -1041,15 +1045,12 @@ static void
 plan_drop_check(PlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->have_check;
-	bool		replaced = find_change_adding(ps, check) != NULL;
 
 	add_step(ps, "drop_check", check_object(change, check),
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
 					  quote_identifier(check->name)),
-			 replaced ?
-			 psprintf("CHECK %s is replaced", check->expr) :
-			 psprintf("CHECK %s is not declared in the document",
-					  check->expr),
+			 psprintf("CHECK %s %s", check->expr,
+					  dropped_because(ps, CHANGE_ADD_CHECK, check)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -1148,23 +1149,12 @@ static void
 plan_drop_key(PlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->have_key;
-	bool		replaced = false;
-	ListCell   *lc;
-
-	foreach(lc, ps->changes)
-	{
-		ConvChange *other = lfirst(lc);
-
-		if (other->kind == CHANGE_ADD_KEY && other->have_key == key)
-			replaced = true;
-	}
 	add_step(ps, "drop_key", psprintf("%s.%s", table_sql(change),
 									  quote_identifier(key->name)),
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
 					  quote_identifier(key->name)),
 			 psprintf("%s %s", key_definition(key),
-					  replaced ? "is replaced" :
-					  "is not declared in the document"),
+					  dropped_because(ps, CHANGE_ADD_KEY, key)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -1318,23 +1308,12 @@ static void
 plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->have_fkey;
-	bool		replaced = false;
-	ListCell   *lc;
-
-	foreach(lc, ps->changes)
-	{
-		ConvChange *other = lfirst(lc);
-
-		if (other->kind == CHANGE_ADD_FOREIGN_KEY && other->have_fkey == fk)
-			replaced = true;
-	}
 	add_step(ps, "drop_foreign_key",
 			 psprintf("%s.%s", table_sql(change), quote_identifier(fk->name)),
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
 					  quote_identifier(fk->name)),
 			 psprintf("%s %s", foreign_key_definition(fk),
-					  replaced ? "is replaced" :
-					  "is not declared in the document"),
+					  dropped_because(ps, CHANGE_ADD_FOREIGN_KEY, fk)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -1445,23 +1424,12 @@ static void
 plan_drop_index(PlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->have_index;
-	bool		replaced = false;
-	ListCell   *lc;
-
-	foreach(lc, ps->changes)
-	{
-		ConvChange *other = lfirst(lc);
-
-		if (other->kind == CHANGE_ADD_INDEX && other->have_index == index)
-			replaced = true;
-	}
 	add_step(ps, "drop_index",
 			 quote_qualified_identifier(change->schema, index->name),
 			 psprintf("DROP INDEX %s",
 					  quote_qualified_identifier(change->schema, index->name)),
 			 psprintf("%s %s", index->definition,
-					  replaced ? "is replaced" :
-					  "is not declared in the document"),
+					  dropped_because(ps, CHANGE_ADD_INDEX, index)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -1583,17 +1551,6 @@ plan_finish_enum(PlanState *ps, const ConvChange *change)
 		add_step(ps, "comment_enum", enum_object(e),
 				 comment_sql("TYPE", enum_object(e), e->comment),
 				 pstrdup("comment differs from the document"), 0);
-}
-
-static bool
-find_check_named(List *checks, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, checks)
-		if (strcmp(((ConvCheck *) lfirst(lc))->name, name) == 0)
-			return true;
-	return false;
 }
 
 static char *
@@ -1796,11 +1753,9 @@ plan_change(PlanState *ps, const ConvChange *change)
 					 psprintf("ALTER DOMAIN %s DROP CONSTRAINT %s",
 							  domain_object(change->have_domain),
 							  quote_identifier(change->have_check->name)),
-					 psprintf("CHECK %s is %s", change->have_check->expr,
-							  change->want_domain &&
-							  find_check_named(change->want_domain->checks,
-											   change->have_check->name) ?
-							  "replaced" : "not declared in the document"),
+					 psprintf("CHECK %s %s", change->have_check->expr,
+							  dropped_because(ps, CHANGE_ADD_DOMAIN_CHECK,
+											  change->have_check)),
 					 0);
 			break;
 		case CHANGE_ADD_DOMAIN_CHECK:
