@@ -111,7 +111,28 @@ SELECT converge_export('{ix}') LIKE '%ix_ext.gist_trgm_ops (siglen=32)%' AS opcl
        converge_export('{ix}') LIKE '%lower(body) COLLATE "C"%' AS collation_kept;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{ix}'));
 
+-- an extension's members belong to its scripts: a managed schema holding
+-- them neither exports nor drops them
+CREATE TABLE ix_ext.member (id int PRIMARY KEY, note text);
+INSERT INTO ix_ext.member VALUES (1, 'kept');
+CREATE TYPE ix_ext.member_mood AS ENUM ('a', 'b');
+CREATE DOMAIN ix_ext.member_qty AS int CHECK (VALUE > 0);
+ALTER EXTENSION pg_trgm ADD TABLE ix_ext.member;
+ALTER EXTENSION pg_trgm ADD TYPE ix_ext.member_mood;
+ALTER EXTENSION pg_trgm ADD DOMAIN ix_ext.member_qty;
+CREATE TABLE ix_ext.own (id int PRIMARY KEY);
+INSERT INTO ix_ext.own VALUES (1);
+SELECT converge_export('{ix_ext}');
+SELECT step, action, object FROM converge_plan($$
+version: 1
+schemas:
+  ix_ext:
+    tables: {}
+$$);
+SELECT note FROM ix_ext.member;
+
 DROP SCHEMA ix CASCADE;
+DROP TABLE ix_ext.own;
 DROP EXTENSION pg_trgm;
 DROP SCHEMA ix_ext;
 DROP FUNCTION ix_doc(text);

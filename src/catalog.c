@@ -29,15 +29,22 @@
 /* the extension's own state; never converged, exported or dropped */
 #define CONVERGE_STATE_SCHEMA "converge"
 
+/*
+ * Objects an extension created belong to that extension's scripts, not to
+ * the document: they are never read into the model.
+ */
+#define NOT_EXTENSION_MEMBER(catalog, oid) \
+	" NOT EXISTS (SELECT FROM pg_catalog.pg_depend x" \
+	"             WHERE x.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	"               AND x.objid = " oid " AND x.deptype = 'e')"
+
 /* tables of the managed schemas, as both queries below see them */
 #define MANAGED_TABLES \
 	"FROM pg_catalog.pg_class c" \
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
 	" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
 	"   AND c.relkind IN ('r', 'p') AND NOT c.relispartition" \
-	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e" \
-	"                    WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
-	"                      AND e.objid = c.oid AND e.deptype = 'e')"
+	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 
 static const char *const tables_query =
 "SELECT c.oid, n.nspname, c.relname,"
@@ -435,9 +442,7 @@ read_enums(ConvModel *model, Datum names)
 					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
 					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
 					   "   AND t.typtype = 'e'"
-					   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
-					   "        WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass"
-					   "          AND x.objid = t.oid AND x.deptype = 'e')"
+					   "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
 					   " ORDER BY n.nspname, t.typname",
 					   1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -500,9 +505,7 @@ read_domains(ConvModel *model, Datum names)
 					   " LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
 					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
 					   "   AND t.typtype = 'd'"
-					   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend x"
-					   "        WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass"
-					   "          AND x.objid = t.oid AND x.deptype = 'e')"
+					   "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
 					   " ORDER BY n.nspname, t.typname",
 					   1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)

@@ -1038,6 +1038,29 @@ string_in(List *strings, const char *s)
 	return false;
 }
 
+/* the string literals of an optional expression, appended to a list */
+static List *
+add_string_constants(List *strings, const char *expr, const DocPos *pos)
+{
+	if (expr == NULL)
+		return strings;
+	return list_concat(strings, expr_string_constants(expr, pos));
+}
+
+static List *
+add_check_constants(List *strings, List *checks)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		strings = add_string_constants(strings, check->expr, &check->pos);
+	}
+	return strings;
+}
+
 /*
  * Every string a document can make rows hold: the literals of its
  * expressions and the targets of its remaps.  A new enum label among them
@@ -1067,53 +1090,29 @@ document_strings(ConvModel *want)
 				ConvColumn *col = lfirst(lc);
 
 				strings = list_concat(strings, col->remap_to);
-				if (col->default_expr)
-					strings = list_concat(strings,
-										  expr_string_constants(col->default_expr,
-																&col->default_pos));
-				if (col->using_expr)
-					strings = list_concat(strings,
-										  expr_string_constants(col->using_expr,
-																&col->using_pos));
-				if (col->generated)
-					strings = list_concat(strings,
-										  expr_string_constants(col->generated,
-																&col->generated_pos));
+				strings = add_string_constants(strings, col->default_expr,
+											   &col->default_pos);
+				strings = add_string_constants(strings, col->using_expr,
+											   &col->using_pos);
+				strings = add_string_constants(strings, col->generated,
+											   &col->generated_pos);
 			}
-			foreach(lc, table->checks)
-			{
-				ConvCheck  *check = lfirst(lc);
-
-				strings = list_concat(strings,
-									  expr_string_constants(check->expr,
-															&check->pos));
-			}
+			strings = add_check_constants(strings, table->checks);
 			foreach(lc, table->indexes)
 			{
 				ConvIndex  *index = lfirst(lc);
 
-				if (index->where)
-					strings = list_concat(strings,
-										  expr_string_constants(index->where,
-																&index->pos));
+				strings = add_string_constants(strings, index->where,
+											   &index->pos);
 			}
 		}
 		foreach(tc, schema->domains)
 		{
 			ConvDomain *domain = lfirst(tc);
 
-			if (domain->default_expr)
-				strings = list_concat(strings,
-									  expr_string_constants(domain->default_expr,
-															&domain->default_pos));
-			foreach(lc, domain->checks)
-			{
-				ConvCheck  *check = lfirst(lc);
-
-				strings = list_concat(strings,
-									  expr_string_constants(check->expr,
-															&check->pos));
-			}
+			strings = add_string_constants(strings, domain->default_expr,
+										   &domain->default_pos);
+			strings = add_check_constants(strings, domain->checks);
 		}
 	}
 	return strings;

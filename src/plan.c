@@ -1149,6 +1149,7 @@ static void
 plan_drop_key(PlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->have_key;
+
 	add_step(ps, "drop_key", psprintf("%s.%s", table_sql(change),
 									  quote_identifier(key->name)),
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
@@ -1308,6 +1309,7 @@ static void
 plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->have_fkey;
+
 	add_step(ps, "drop_foreign_key",
 			 psprintf("%s.%s", table_sql(change), quote_identifier(fk->name)),
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
@@ -1424,6 +1426,7 @@ static void
 plan_drop_index(PlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->have_index;
+
 	add_step(ps, "drop_index",
 			 quote_qualified_identifier(change->schema, index->name),
 			 psprintf("DROP INDEX %s",
