@@ -156,6 +156,9 @@ find_named(List *items, size_t name_offset, const char *name)
 	return NULL;
 }
 
+#define find_schema(model, key) \
+	((ConvSchema *) find_named((model)->schemas, \
+							   offsetof(ConvSchema, name), (key)))
 #define find_column(table, key) \
 	((ConvColumn *) find_named((table)->columns, \
 							   offsetof(ConvColumn, name), (key)))
@@ -1327,17 +1330,13 @@ diff_enums(DiffState *ds, ConvModel *want, ConvModel *have)
 {
 	List	   *strings = document_strings(want);
 	ListCell   *sc,
-			   *hc,
 			   *lc;
 
 	foreach(sc, want->schemas)
 	{
 		ConvSchema *schema = lfirst(sc);
-		ConvSchema *current = NULL;
+		ConvSchema *current = find_schema(have, schema->name);
 
-		foreach(hc, have->schemas)
-			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
-				current = lfirst(hc);
 		foreach(lc, schema->enums)
 		{
 			EnumPair   *ep = palloc(sizeof(EnumPair));
@@ -1472,17 +1471,13 @@ static void
 diff_domains(DiffState *ds, ConvModel *want, ConvModel *have)
 {
 	ListCell   *sc,
-			   *hc,
 			   *lc;
 
 	foreach(sc, want->schemas)
 	{
 		ConvSchema *schema = lfirst(sc);
-		ConvSchema *current = NULL;
+		ConvSchema *current = find_schema(have, schema->name);
 
-		foreach(hc, have->schemas)
-			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
-				current = lfirst(hc);
 		/* pair them all first: a domain may be over another one */
 		foreach(lc, schema->domains)
 		{
@@ -1638,13 +1633,8 @@ diff_models(ConvModel *want, ConvModel *have)
 	foreach(sc, want->schemas)
 	{
 		ConvSchema *schema = lfirst(sc);
-		bool		exists = false;
-		ListCell   *hc;
 
-		foreach(hc, have->schemas)
-			if (strcmp(((ConvSchema *) lfirst(hc))->name, schema->name) == 0)
-				exists = true;
-		if (!exists)
+		if (find_schema(have, schema->name) == NULL)
 			add_change(&ds, CHANGE_CREATE_SCHEMA, schema->name, NULL, NULL);
 
 		foreach(tc, schema->tables)
