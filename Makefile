@@ -5,6 +5,7 @@
 #   make prove                    pgTAP suites in test/ against a running server
 #   test/run                      everything, on a throw-away cluster (see README)
 #   make bench                    speed against pg_dump, on a throw-away cluster
+#   make strict                   rebuild with the warnings pgvector's CI uses, as errors
 
 EXTENSION = pg_converge
 MODULE_big = pg_converge
@@ -45,4 +46,12 @@ prove:
 bench:
 	test/bench
 
-.PHONY: prove bench
+# pgvector's CI flags: every warning is an error
+STRICT_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wshadow=compatible-local \
+	-Wmissing-prototypes
+strict:
+	$(MAKE) clean
+	$(MAKE) PG_CFLAGS="$(STRICT_CFLAGS)"
+
+.PHONY: prove bench strict

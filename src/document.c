@@ -1493,7 +1493,7 @@ document_parse(const char *text)
 {
 	DocParser	dp;
 	size_t		len = strlen(text);
-	YNode	   *root = NULL;
+	YNode	   *volatile root = NULL;
 	YNode		start = {YN_SCALAR, 1, 1};
 
 	if (len > DOC_MAX_BYTES)

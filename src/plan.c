@@ -1763,8 +1763,6 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_ADD_DOMAIN_CHECK:
 			{
-				ConvStep   *step;
-
 				step = add_step(ps, "add_domain_check",
 								psprintf("%s.%s",
 										 domain_object(change->want_domain),
@@ -1992,8 +1990,6 @@ plan_build(List *changes)
 
 	for (int phase = 0; phase < NUM_PHASES; phase++)
 	{
-		ListCell   *lc;
-
 		foreach(lc, changes)
 		{
 			ConvChange *change = lfirst(lc);
