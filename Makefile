@@ -19,7 +19,17 @@ OBJS = \
 	src/validate.o \
 	src/execute.o \
 	src/export.o \
-	src/drift.o
+	src/drift.o \
+	src/kinds/registry.o \
+	src/kinds/schema.o \
+	src/kinds/enum.o \
+	src/kinds/domain.o \
+	src/kinds/table.o \
+	src/kinds/column.o \
+	src/kinds/check.o \
+	src/kinds/key.o \
+	src/kinds/index.o \
+	src/kinds/foreign_key.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_converge - declarative schema convergence"
@@ -33,8 +43,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every stage shares the model
-$(OBJS): src/model.h
+# every stage shares the model; the kinds and the engines their interface
+$(OBJS): src/model.h src/kinds/kinds.h src/kinds/kindlist.h
 
 # pgTAP suites; the database must exist and have pgtap available.
 PROVE_DB ?= contrib_regression

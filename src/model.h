@@ -256,54 +256,40 @@ typedef struct ConvProbe
 } ConvProbe;
 
 /*
- * One difference between the models, found by diff.c and turned into steps
- * by plan.c.  Pointers refer into the two models.
+ * The object kinds (kinds/kindlist.h) and what a change does to an object
+ * of one.  Each kind's operations live in kinds/<kind>.c.
  */
-typedef enum ConvChangeKind
+typedef enum ConvKind
 {
-	CHANGE_CREATE_SCHEMA,
-	CHANGE_CREATE_ENUM,			/* new, or the replacement of a recreated one */
-	CHANGE_RENAME_ENUM_VALUE,
-	CHANGE_ADD_ENUM_VALUE,
-	CHANGE_FINISH_ENUM,			/* drop the old enum; the new one takes its
-								 * name */
-	CHANGE_DROP_ENUM,
-	CHANGE_ENUM_COMMENT,
-	CHANGE_CREATE_DOMAIN,
-	CHANGE_ALTER_DOMAIN,		/* default, NOT NULL or base type */
-	CHANGE_DROP_DOMAIN_CHECK,
-	CHANGE_ADD_DOMAIN_CHECK,
-	CHANGE_DROP_DOMAIN,
-	CHANGE_FINISH_DOMAIN,		/* drop the old domain; the new one takes its
-								 * name */
-	CHANGE_RENAME_TABLE,
-	CHANGE_DROP_TABLE,
-	CHANGE_CREATE_TABLE,
-	CHANGE_TABLE_COMMENT,
-	CHANGE_RENAME_COLUMN,
-	CHANGE_DROP_COLUMN,
-	CHANGE_DROP_EXPRESSION,
-	CHANGE_ADD_COLUMN,
-	CHANGE_ALTER_COLUMN,
-	CHANGE_DROP_FOREIGN_KEY,
-	CHANGE_DROP_CHECK,
-	CHANGE_DROP_KEY,
-	CHANGE_DROP_INDEX,
-	CHANGE_REMAP_COLUMN,
-	CHANGE_ADD_KEY,
-	CHANGE_ADD_INDEX,
-	CHANGE_ADD_CHECK,
-	CHANGE_ADD_FOREIGN_KEY
-} ConvChangeKind;
+#define CONV_KIND(symbol, ops) symbol,
+#include "kinds/kindlist.h"
+#undef CONV_KIND
+	NUM_KINDS
+} ConvKind;
 
-/* what differs in a CHANGE_ALTER_DOMAIN */
+typedef enum ConvAction
+{
+	ACTION_CREATE,				/* new, or the replacement of a changed one */
+	ACTION_ALTER,				/* changed in place */
+	ACTION_RENAME,				/* renamed_from */
+	ACTION_DROP,
+	ACTION_REPLACE,				/* the replacement takes the old one's name */
+	ACTION_COMMENT,
+	ACTION_REMAP,				/* column: rows rewritten by its remap */
+	ACTION_DROP_EXPRESSION,		/* column: stops being generated */
+	ACTION_ADD_VALUE,			/* enum: a label added in place */
+	ACTION_RENAME_VALUE,		/* enum: a label renamed in place */
+	NUM_ACTIONS
+} ConvAction;
+
+/* what differs in an ACTION_ALTER of a domain */
 #define DOMAIN_TYPE			(1 << 0)
 #define DOMAIN_DEFAULT		(1 << 1)
 #define DOMAIN_NOT_NULL		(1 << 2)
 #define DOMAIN_COMMENT		(1 << 3)
 #define DOMAIN_COLLATION	(1 << 4)
 
-/* what differs in a CHANGE_ALTER_COLUMN */
+/* what differs in an ACTION_ALTER of a column */
 #define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */
 #define COLUMN_DEFAULT		(1 << 1)
 #define COLUMN_NOT_NULL		(1 << 2)
@@ -311,37 +297,33 @@ typedef enum ConvChangeKind
 #define COLUMN_GENERATED	(1 << 4)
 #define COLUMN_COMMENT		(1 << 5)
 
+/*
+ * One difference between the models, found by diff.c and turned into steps
+ * by plan.c: an action on one object of one kind.  Pointers refer into the
+ * two models.
+ */
 typedef struct ConvChange
 {
-	ConvChangeKind kind;
+	ConvKind	kind;
+	ConvAction	action;
 	const char *schema;			/* schema the object lives in */
-	ConvTable  *want_table;		/* NULL for drops */
-	ConvTable  *have_table;		/* NULL for creates */
-	ConvColumn *want_column;
-	ConvColumn *have_column;
-	ConvCheck  *want_check;
-	ConvCheck  *have_check;
-	ConvKey    *want_key;
-	ConvKey    *have_key;
-	ConvDomain *want_domain;
-	ConvDomain *have_domain;
-	List	   *domain_users;	/* ADD_DOMAIN_CHECK, ALTER_DOMAIN: ConvChange
-								 * stubs naming each current column of the
-								 * domain, for probes */
-	ConvEnum   *want_enum;
-	ConvEnum   *have_enum;
-	const char *enum_value;		/* ADD/RENAME_ENUM_VALUE: the label */
-	const char *enum_other;		/* ADD: its neighbour; RENAME: new label */
-	bool		enum_before;	/* ADD: BEFORE the neighbour, else AFTER */
-	ConvIndex  *want_index;
-	ConvIndex  *have_index;
-	ConvForeignKey *want_fkey;
-	ConvForeignKey *have_fkey;
-	ConvTable  *ref_have;		/* ADD_FOREIGN_KEY: the referenced table as
-								 * it is, if the document manages it */
-	bool		ref_created;	/* ADD_FOREIGN_KEY: the plan creates it */
-	int			column_changes;	/* COLUMN_* or DOMAIN_* bits */
-	Oid			want_collation; /* resolved collation of want_column */
+	void	   *want;			/* the document's object; NULL for drops */
+	void	   *have;			/* the current object; NULL for creates */
+	ConvTable  *want_table;		/* objects of a table: the table in the */
+	ConvTable  *have_table;		/* document, and as it is (NULL if new) */
+	ConvDomain *want_domain;	/* CHECKs of a domain: the domain in the */
+	ConvDomain *have_domain;	/* document, and as it is */
+	int			what;			/* ALTER: COLUMN_* or DOMAIN_* bits */
+	Oid			want_collation; /* column: resolved collation of want */
+	List	   *users;			/* domain: a column change stub for each
+								 * current column of the domain, so its
+								 * rows can be probed */
+	const char *label;			/* ADD/RENAME_VALUE: the enum label */
+	const char *other_label;	/* ADD: its neighbour; RENAME: new label */
+	bool		before;			/* ADD_VALUE: BEFORE the neighbour */
+	ConvTable  *ref_have;		/* foreign key: the referenced table as it
+								 * is, if the document manages it */
+	bool		ref_created;	/* foreign key: the plan creates it */
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */

@@ -1,0 +1,112 @@
+/*-------------------------------------------------------------------------
+ *
+ * check.c
+ *	  CHECK constraints of a table, compared by meaning.
+ *
+ * A document CHECK is cooked against the real relation, under the
+ * document's column names, and compared with the stored tree: written
+ * differently but equal means no step.  A changed one is dropped, the
+ * column's remap rewrites the rows, and it is added again, checked first
+ * against the rows as the plan will leave them.  One that reads a column
+ * the plan adds, retypes or rebuilds cannot be compared with the relation
+ * as it is: it is dropped before and added after those changes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "kinds/kinds.h"
+
+static bool
+check_same(DiffState *ds, const ConvChange *proto, void *context,
+		   void *want, void *have)
+{
+	TableDiff  *td = context;
+	ConvCheck  *wc = want;
+
+	return !names_overlap(expr_column_refs(wc->expr, &wc->pos),
+						  td->reshaped) &&
+		!names_new_label(ds, wc->expr, &wc->pos) &&
+		equal(expr_cook_check(wc, td->have),
+			  stringToNode(((ConvCheck *) have)->bin));
+}
+
+/* the columns an added CHECK reads: their remap runs */
+static void
+check_created(DiffState *ds, ConvChange *change, void *context)
+{
+	TableDiff  *td = context;
+	ConvCheck  *wc = change->want;
+
+	if (td->have)
+		td->checked = list_concat(td->checked,
+								  expr_column_refs(wc->expr, &wc->pos));
+}
+
+static void
+diff_checks(DiffState *ds, TableDiff *td)
+{
+	static const Reconcile how = {.same = check_same,
+	.created = check_created};
+	ConvChange	proto = {.kind = KIND_CHECK};
+
+	proto.schema = td->schema;
+	proto.want_table = td->want;
+	proto.have_table = td->have;
+	reconcile(ds, &proto, &how, td, td->want->checks,
+			  td->have ? td->have->checks : NIL);
+}
+
+static void
+plan_drop_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->have;
+
+	add_step(ps, "drop_check", member_object(change, check->name),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(check->name)),
+			 psprintf("CHECK %s %s", check->expr,
+					  dropped_because(ps, KIND_CHECK, check)),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+static void
+plan_add_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->want;
+	ConvCheck  *old = change->have;
+	ConvStep   *step;
+	char	   *reason;
+
+	/*
+	 * The new rule as written: it may name columns or labels the relation
+	 * does not have before the plan runs.
+	 */
+	if (old)
+		reason = psprintf("CHECK %s -> CHECK (%s)", old->expr, check->expr);
+	else
+		reason = pstrdup("CHECK is declared in the document and does not exist");
+
+	step = add_step(ps, "add_check", member_object(change, check->name),
+					psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK %s",
+							 table_sql(change), quote_identifier(check->name),
+							 expr_sql(check->expr)),
+					reason,
+					change->have_table ?
+					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
+	if (change->have_table)
+		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
+					 psprintf("%s IS FALSE", expr_sql(check->expr)),
+					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
+}
+
+const ConvKindOps check_kind = {
+	.name = "CHECK",
+	.diff_member = diff_checks,
+	.plan = {
+		[ACTION_CREATE] = plan_add_check,
+		[ACTION_DROP] = plan_drop_check,
+	},
+};

@@ -1,0 +1,855 @@
+/*-------------------------------------------------------------------------
+ *
+ * column.c
+ *	  Columns of a table: added, dropped, renamed, and altered in place.
+ *
+ * Types are compared by resolved oid, typmod and collation; defaults and
+ * generation expressions as cooked trees.  Within one column the order is
+ * the one the server needs: an identity or default that is in the way goes
+ * first, the type changes, the new default is set, NULLs are filled, NOT
+ * NULL is set, and a new identity comes last.  A type change is checked
+ * against the rows first: with "using", every row must evaluate; without
+ * it, the server's assignment cast must exist and must not change any
+ * value.  A generated column whose expression changes, or that reads a
+ * retyped column, is dropped and added again (the server cannot alter it).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/sysattr.h"
+#include "catalog/pg_attribute.h"
+#include "lib/stringinfo.h"
+#include "nodes/bitmapset.h"
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+#include "utils/typcache.h"
+
+#include "kinds/kinds.h"
+
+static int
+compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
+			   ConvColumn *have, ConvTable *have_table)
+{
+	int			changes = 0;
+
+	/* a column of an enum or domain the plan creates moves to it */
+	if ((want->doc_enum && want->doc_enum->build_name) || want->doc_domain ||
+		want->type_oid != have->type_oid || want->typmod != have->typmod ||
+		want_coll != have->collation_oid)
+		changes |= COLUMN_TYPE;
+
+	if ((want->generated == NULL) != (have->generated == NULL))
+		changes |= COLUMN_GENERATED;
+	else if (want->generated &&
+			 ((changes & COLUMN_TYPE) ||
+			  !expr_generated_matches(want, have, have_table)))
+		changes |= COLUMN_GENERATED;
+
+	/*
+	 * A default is cooked for its column's type, so one that survives a
+	 * type change is dropped before it and set again after it.
+	 */
+	/*
+	 * A default of an enum whose labels are renamed in place cannot be read
+	 * before the rename: set it again after.
+	 */
+	if (names_new_label(ds, want->default_expr, &want->default_pos) &&
+		want->generated == NULL && have->generated == NULL)
+		changes |= COLUMN_DEFAULT;
+	else if (want->generated == NULL && have->generated == NULL)
+	{
+		if ((changes & COLUMN_TYPE) &&
+			(want->default_expr != NULL || have->default_bin != NULL))
+			changes |= COLUMN_DEFAULT;
+		else if (!(changes & COLUMN_TYPE) &&
+				 !expr_default_matches(want, have))
+			changes |= COLUMN_DEFAULT;
+	}
+	else if (want->generated == NULL && want->default_expr)
+		changes |= COLUMN_DEFAULT;
+
+	if (want->not_null != have->not_null)
+		changes |= COLUMN_NOT_NULL;
+	if (want->identity != have->identity)
+		changes |= COLUMN_IDENTITY;
+	if (strings_differ(want->comment, have->comment))
+		changes |= COLUMN_COMMENT;
+	return changes;
+}
+
+/*
+ * The current column a document column stands for: same name, or the one
+ * it was renamed from.
+ */
+static ConvColumn *
+match_column(ConvTable *want, ConvTable *have, ConvColumn *wcol,
+			 List *claimed)
+{
+	ConvColumn *hcol = find_column(have, wcol->name);
+
+	if (hcol == NULL && wcol->renamed_from &&
+		find_column(want, wcol->renamed_from) == NULL)
+	{
+		hcol = find_column(have, wcol->renamed_from);
+		if (hcol && list_member_ptr(claimed, hcol))
+			hcol = NULL;
+	}
+	return hcol;
+}
+
+/*
+ * Pair the columns first, so expressions can be read under new names: the
+ * current table learns its document name and its columns' document names.
+ */
+static void
+match_columns(TableDiff *td)
+{
+	ConvTable  *have = td->have;
+	List	   *claimed = NIL;
+	ListCell   *lc,
+			   *mc;
+
+	foreach(lc, td->want->columns)
+	{
+		ConvColumn *hcol = match_column(td->want, have, lfirst(lc), claimed);
+
+		td->matches = lappend(td->matches, hcol);
+		if (hcol)
+			claimed = lappend(claimed, hcol);
+	}
+	have->doc_name = td->want->name;
+	foreach(lc, have->columns)
+	{
+		ConvColumn *hcol = lfirst(lc);
+		const char *name = hcol->name;
+		ListCell   *wc;
+
+		forboth(mc, td->matches, wc, td->want->columns)
+			if (lfirst(mc) == hcol)
+				name = ((ConvColumn *) lfirst(wc))->name;
+		have->doc_names = lappend(have->doc_names, (char *) name);
+	}
+}
+
+/*
+ * The server cannot change a generation expression, nor the type of a
+ * column a generated column reads: such a generated column is dropped and
+ * added again around the other changes.
+ */
+static void
+find_rebuilt(TableDiff *td, Bitmapset *retyped)
+{
+	ListCell   *lc,
+			   *mc;
+	int			i = 0;
+
+	forboth(lc, td->want->columns, mc, td->matches)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = lfirst(mc);
+
+		if (hcol && wcol->generated &&
+			((td->what[i] & COLUMN_GENERATED) ||
+			 (hcol->generated &&
+			  bms_overlap(retyped,
+						  expr_attnums(stringToNode(hcol->default_bin))))))
+		{
+			td->rebuild[i] = true;
+			td->rebuilt = lappend(td->rebuilt, wcol->name);
+		}
+		i++;
+	}
+}
+
+/*
+ * columns_compare
+ *		Match a current table's columns with the document's, find what
+ *		differs in each, and which columns change shape.
+ */
+void
+columns_compare(DiffState *ds, TableDiff *td)
+{
+	int			ncols = Max(list_length(td->want->columns), 1);
+	Bitmapset  *retyped = NULL;
+	ListCell   *lc,
+			   *mc;
+	int			i = 0;
+
+	td->what = palloc0(sizeof(int) * ncols);
+	td->rebuild = palloc0(sizeof(bool) * ncols);
+	match_columns(td);
+	forboth(lc, td->want->columns, mc, td->matches)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = lfirst(mc);
+
+		if (hcol == NULL)
+			td->reshaped = lappend(td->reshaped, wcol->name);
+		else
+		{
+			td->what[i] = compare_column(ds, wcol,
+										 resolve_column(ds, wcol, td->schema),
+										 hcol, td->have);
+			if (td->what[i] & COLUMN_TYPE)
+			{
+				retyped = bms_add_member(retyped, hcol->attnum -
+										 FirstLowInvalidHeapAttributeNumber);
+				td->reshaped = lappend(td->reshaped, wcol->name);
+			}
+		}
+		i++;
+	}
+	find_rebuilt(td, retyped);
+	td->reshaped = list_concat(td->reshaped, td->rebuilt);
+	td->have->reshaped = td->reshaped;
+}
+
+static ConvChange *
+add_column_change(DiffState *ds, TableDiff *td, ConvAction action,
+				  ConvColumn *want, ConvColumn *have)
+{
+	ConvChange *change = add_change(ds, KIND_COLUMN, action, td->schema,
+									td->want, td->have);
+
+	change->want = want;
+	change->have = have;
+	return change;
+}
+
+/*
+ * The changes of one kept column: a rename, a rebuild, or what differs in
+ * place; and its remap, when a CHECK that reads it changes or its type
+ * does (a column moving to an enum is remapped in the conversion itself).
+ */
+static void
+diff_kept_column(DiffState *ds, TableDiff *td, ConvColumn *wcol,
+				 ConvColumn *hcol, int i)
+{
+	Oid			coll = resolve_column(ds, wcol, td->schema);
+	int			what = td->what[i];
+	ConvChange *change;
+
+	if (strcmp(hcol->name, wcol->name) != 0)
+		add_column_change(ds, td, ACTION_RENAME, wcol, hcol);
+	if (td->rebuild[i])
+	{
+		add_column_change(ds, td, ACTION_DROP, wcol, hcol);
+		add_column_change(ds, td, ACTION_CREATE, wcol,
+						  NULL)->want_collation = coll;
+		return;
+	}
+
+	/* a generated column becomes a plain one before other changes */
+	if (what & COLUMN_GENERATED)
+	{
+		add_column_change(ds, td, ACTION_DROP_EXPRESSION, wcol, hcol);
+		what &= ~COLUMN_GENERATED;
+	}
+	if (what != 0)
+	{
+		change = add_column_change(ds, td, ACTION_ALTER, wcol, hcol);
+		change->want_collation = coll;
+		change->what = what;
+	}
+	if (wcol->remap_from && !wcol->doc_enum &&
+		(names_overlap(td->checked, list_make1(wcol->name)) ||
+		 (what & COLUMN_TYPE)))
+		add_column_change(ds, td, ACTION_REMAP, wcol, hcol);
+}
+
+/*
+ * columns_diff
+ *		The changes of a current table's columns, once its members have
+ *		been compared: added, kept, and dropped columns.
+ */
+void
+columns_diff(DiffState *ds, TableDiff *td)
+{
+	ListCell   *lc,
+			   *mc;
+	int			i = 0;
+
+	forboth(lc, td->want->columns, mc, td->matches)
+	{
+		ConvColumn *wcol = lfirst(lc);
+		ConvColumn *hcol = lfirst(mc);
+
+		if (hcol == NULL)
+			add_column_change(ds, td, ACTION_CREATE, wcol, NULL)->
+				want_collation = resolve_column(ds, wcol, td->schema);
+		else
+			diff_kept_column(ds, td, wcol, hcol, i);
+		i++;
+	}
+	foreach(lc, td->have->columns)
+		if (!list_member_ptr(td->matches, lfirst(lc)))
+			add_column_change(ds, td, ACTION_DROP, NULL, lfirst(lc));
+}
+
+/* ----------------------------------------------------------------
+ * Steps
+ * ----------------------------------------------------------------
+ */
+
+char *
+type_sql(const ConvColumn *col, Oid collation)
+{
+	char	   *type;
+
+	/* an enum the plan creates, or recreates under a new name */
+	if (col->doc_enum)
+	{
+		ConvEnum   *e = col->doc_enum;
+
+		return psprintf("%s%s",
+						quote_qualified_identifier(e->schema,
+												   e->build_name ?
+												   e->build_name : e->name),
+						col->doc_enum_array ? "[]" : "");
+	}
+	if (col->doc_domain)
+		return quote_qualified_identifier(col->doc_domain->schema,
+										  col->doc_domain->build_name);
+	type = format_type_with_typemod(col->type_oid, col->typmod);
+
+	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))
+		return psprintf("%s COLLATE %s", type,
+						generate_collation_name(collation));
+	return type;
+}
+
+/*
+ * The type a probe converts a column to.  An enum the plan creates does not
+ * exist while the probes run: its values are checked as text.
+ */
+char *
+probe_type(const ConvColumn *col)
+{
+	if (col->doc_enum && (col->doc_enum->build_name ||
+						  col->doc_enum->relabelled))
+		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
+	if (col->doc_domain)
+		return OidIsValid(col->doc_domain->type_oid) &&
+			!over_new_enum(col) ?
+			format_type_with_typemod(col->doc_domain->type_oid,
+									 col->doc_domain->typmod) :
+			"pg_catalog.text";
+	return type_sql(col, InvalidOid);
+}
+
+static char *
+remap_values(const ConvColumn *col)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, col->remap_from)
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	return buf.data;
+}
+
+static char *
+remap_pairs(const ConvColumn *col)
+{
+	StringInfoData buf;
+	ListCell   *fc,
+			   *tc;
+
+	initStringInfo(&buf);
+	forboth(fc, col->remap_from, tc, col->remap_to)
+		appendStringInfo(&buf, "%s%s -> %s", buf.len ? ", " : "",
+						 (char *) lfirst(fc), (char *) lfirst(tc));
+	return buf.data;
+}
+
+static const char *
+identity_sql(char identity)
+{
+	return identity == ATTRIBUTE_IDENTITY_ALWAYS ? "ALWAYS" : "BY DEFAULT";
+}
+
+/* name type [COLLATE] [DEFAULT | GENERATED ...] [NOT NULL] */
+char *
+column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", quote_identifier(col->name),
+					 type_sql(col, collation));
+	if (col->generated)
+		appendStringInfo(&buf, " GENERATED ALWAYS AS %s STORED",
+						 expr_sql(col->generated));
+	else if (col->identity)
+		appendStringInfo(&buf, " GENERATED %s AS IDENTITY",
+						 identity_sql(col->identity));
+	else if (col->default_expr)
+		appendStringInfo(&buf, " DEFAULT %s", expr_sql(col->default_expr));
+	if (with_not_null && col->not_null)
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+void
+add_column_comment(PlanState *ps, const ConvChange *change,
+				   const ConvColumn *col)
+{
+	char	   *object = column_object(change, col->name);
+
+	add_step(ps, "comment_column", object,
+			 comment_sql("COLUMN", object, col->comment),
+			 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_add_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *col = change->want;
+	char	   *object = column_object(change, col->name);
+	char	   *table = table_sql(change);
+	bool		backfill = (col->using_expr != NULL);
+	int			hazards = HAZARD_ACCESS_EXCLUSIVE;
+	ConvStep   *step;
+
+	if (col->generated || col->identity || expr_is_volatile_default(col))
+		hazards |= HAZARD_TABLE_REWRITE;
+
+	step = add_step(ps, "add_column", object,
+					psprintf("ALTER TABLE %s ADD COLUMN %s", table,
+							 column_definition(col, change->want_collation,
+											   !backfill)),
+					pstrdup("column is declared in the document and does not exist"),
+					hazards);
+
+	if (backfill)
+	{
+		char	   *value = psprintf("(%s)::%s", expr_sql(col->using_expr),
+									 type_sql(col, InvalidOid));
+
+		step = add_step(ps, "fill_column", object,
+						psprintf("UPDATE %s SET %s = %s", table,
+								 quote_identifier(col->name),
+								 expr_sql(col->using_expr)),
+						psprintf("using: %s", col->using_expr),
+						HAZARD_FULL_SCAN);
+		set_probe(ps, step, change, NULL,
+				  psprintf("%s IS NULL", value),
+				  "would be NULL after \"using\"",
+				  col->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+		if (col->not_null)
+			add_step(ps, "set_not_null", object,
+					 psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
+							  table, quote_identifier(col->name)),
+					 pstrdup("nullable: false"),
+					 HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
+	}
+	else if (col->not_null && !col->default_expr && !col->identity &&
+			 !col->generated)
+		set_probe(ps, step, change, NULL, pstrdup("true"),
+				  "would be NULL in the new NOT NULL column, which has no default",
+				  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
+	else if (col->default_expr || col->identity || col->generated)
+		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+
+	if (col->comment)
+		add_column_comment(ps, change, col);
+}
+
+static char *
+describe_default(const char *expr)
+{
+	return expr ? pstrdup(expr) : pstrdup("(none)");
+}
+
+/* how a column's rows move to an enum (or an array of it) */
+static char *
+enum_conversion(const ConvColumn *want, const char *col)
+{
+	return psprintf("(%s)::%s", enum_text(want, col),
+					type_sql(want, InvalidOid));
+}
+
+/*
+ * ALTER COLUMN ... TYPE, with the check that existing rows convert: with
+ * "using", every row must evaluate; without it, the server's assignment
+ * cast must exist and must not change any value.
+ */
+/*
+ * The check that existing rows convert: with "using", every row must
+ * evaluate; into a domain or an enum, every value must fit; otherwise the
+ * server's assignment cast must exist and must not change any value.  Rows
+ * meet the conversion after the remap steps.
+ */
+static void
+probe_conversion(PlanState *ps, ConvStep *step, const ConvChange *change,
+				 const char *old_type)
+{
+	ConvColumn *want = change->want;
+	ConvColumn *have = change->have;
+	const char *col = quote_identifier(want->name);
+	char	   *plain_new = type_sql(want, InvalidOid);
+
+	if (want->doc_domain && !want->using_expr && !over_new_enum(want) &&
+		OidIsValid(domain_base(want->doc_domain)->type_oid) &&
+		!can_coerce_type(1, &have->type_oid,
+						 &domain_base(want->doc_domain)->type_oid,
+						 COERCION_ASSIGNMENT))
+	{
+		const ConvDomain *base = domain_base(want->doc_domain);
+
+		step->problem = psprintf("there is no automatic conversion from %s to %s",
+								 old_type,
+								 format_type_with_typemod(base->type_oid,
+														  base->typmod));
+		step->fix = FIX_USING;
+		step->rows_affected = -1;
+	}
+	else if (want->doc_domain && !want->using_expr)
+	{
+		/* a recreated enum under the domain: values are checked as text */
+		bool		over_enum = over_new_enum(want);
+		ListCell   *lc;
+
+		set_probe(ps, step, change, NULL,
+				  domain_misfits(want->doc_domain,
+								 over_enum ? enum_text(want, col) : col),
+				  "would break a rule of the domain", REFUSE_ALWAYS,
+				  FIX_ROWS);
+		if (over_enum)
+			set_probe(ps, step, change, NULL, enum_misfits(want, col),
+					  "would hold a value the enum does not have",
+					  REFUSE_ALWAYS, FIX_REMAP);
+		foreach(lc, step->probes)
+			((ConvProbe *) lfirst(lc))->lenient |= over_enum;
+	}
+	else if (want->doc_enum && !want->using_expr)
+		set_probe(ps, step, change, NULL, enum_misfits(want, col),
+				  "would hold a value the enum does not have",
+				  REFUSE_ALWAYS, FIX_REMAP);
+	else if (want->using_expr)
+		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
+					 psprintf("(%s)::%s IS NULL", expr_sql(want->using_expr),
+							  plain_new),
+					 "would be NULL after \"using\"",
+					 want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+	else if (!can_coerce_type(1, &have->type_oid, &want->type_oid,
+							  COERCION_ASSIGNMENT))
+	{
+		step->problem = psprintf("there is no automatic conversion from %s to %s",
+								 old_type, plain_new);
+		step->fix = FIX_USING;
+		step->rows_affected = -1;
+	}
+	else
+	{
+		/*
+		 * A value is lost when the round trip through the new type does not
+		 * give it back.  Values are compared with the old type's equality,
+		 * else the new type's (json to jsonb only normalises), else as text.
+		 */
+		const char *as = "pg_catalog.text";
+
+		if (OidIsValid(lookup_type_cache(have->type_oid,
+										 TYPECACHE_EQ_OPR)->eq_opr))
+			as = old_type;
+		else if (OidIsValid(lookup_type_cache(want->type_oid,
+											  TYPECACHE_EQ_OPR)->eq_opr))
+			as = plain_new;
+
+		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
+					 psprintf("%s IS NOT NULL AND (((%s)::%s)::%s)::%s"
+							  " IS DISTINCT FROM (%s)::%s",
+							  col, col, plain_new, old_type, as, col, as),
+					 "would change value in the conversion",
+					 REFUSE_ALWAYS, FIX_USING);
+	}
+}
+
+static void
+plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
+				const char *object)
+{
+	ConvColumn *want = change->want;
+	ConvColumn *have = change->have;
+	const char *col = quote_identifier(want->name);
+	char	   *new_type = type_sql(want, change->want_collation);
+	char	   *old_type = format_type_with_typemod(have->type_oid, have->typmod);
+	StringInfoData sql;
+	ConvStep   *step;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s",
+					 table, col, new_type);
+	if (want->using_expr)
+		appendStringInfo(&sql, " USING %s", expr_sql(want->using_expr));
+	else if (want->doc_enum || over_new_enum(want))
+		appendStringInfo(&sql, " USING %s", enum_conversion(want, col));
+
+	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,
+					psprintf("type: %s%s -> %s", old_type,
+							 have->collation ?
+							 psprintf(" COLLATE %s", have->collation) : "",
+							 new_type),
+					HAZARD_ACCESS_EXCLUSIVE | HAZARD_TABLE_REWRITE |
+					HAZARD_FULL_SCAN);
+
+	probe_conversion(ps, step, change, old_type);
+}
+
+/*
+ * Move a column's identity sequence past the largest value rows hold.  The
+ * sequence is found through its identity dependency: a column that was a
+ * serial still owns its old sequence, which pg_get_serial_sequence() may
+ * return instead.
+ */
+static char *
+identity_sync_sql(const char *table, const char *column)
+{
+	char	   *rel = quote_literal_cstr(table);
+
+	return psprintf("SELECT pg_catalog.setval(d.objid::pg_catalog.regclass, m.v)"
+					" FROM (SELECT pg_catalog.max(%s) AS v FROM %s) AS m,"
+					" pg_catalog.pg_depend d"
+					" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid = %s::pg_catalog.regclass"
+					" AND d.refobjsubid = (SELECT a.attnum FROM pg_catalog.pg_attribute a"
+					" WHERE a.attrelid = %s::pg_catalog.regclass AND a.attname = %s)"
+					" AND d.deptype = 'i' AND m.v IS NOT NULL",
+					quote_identifier(column), table, rel, rel,
+					quote_literal_cstr(column));
+}
+
+/* NOT NULL set (NULLs filled first by "using" or the default) or dropped */
+static void
+plan_not_null(PlanState *ps, const ConvChange *change, const char *object,
+			  const char *alter)
+{
+	ConvColumn *want = change->want;
+	char	   *table = table_sql(change);
+	const char *col = quote_identifier(want->name);
+	bool		type_using = (change->what & COLUMN_TYPE) && want->using_expr;
+	ConvStep   *step;
+
+	if (want->not_null)
+	{
+		const char *fill = NULL;
+
+		if (type_using)
+			fill = NULL;		/* the USING clause already set every row */
+		else if (want->using_expr)
+			fill = expr_sql(want->using_expr);
+		else if (want->default_expr)
+			fill = "DEFAULT";
+
+		if (fill)
+		{
+			step = add_step(ps, "fill_nulls", pstrdup(object),
+							psprintf("UPDATE %s SET %s = %s WHERE %s IS NULL",
+									 table, col, fill, col),
+							psprintf("%s fills rows that are NULL",
+									 want->using_expr ? "using" : "default"),
+							HAZARD_FULL_SCAN);
+			set_probe(ps, step, change, psprintf("%s IS NULL", col),
+					  want->using_expr ?
+					  psprintf("%s IS NULL AND %s IS NULL", col, fill) : NULL,
+					  "would still be NULL after \"using\"",
+					  REFUSE_ALWAYS, FIX_USING);
+		}
+		step = add_step(ps, "set_not_null", pstrdup(object),
+						psprintf("%s SET NOT NULL", alter),
+						pstrdup("nullable: true -> false"),
+						HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
+		if (!fill && !type_using)
+			set_probe(ps, step, change, NULL, psprintf("%s IS NULL", col),
+					  "would violate NOT NULL",
+					  REFUSE_ALWAYS, FIX_DEFAULT_OR_USING);
+	}
+	else if (!want->identity)
+		add_step(ps, "drop_not_null", pstrdup(object),
+				 psprintf("%s DROP NOT NULL", alter),
+				 pstrdup("nullable: false -> true"),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+}
+
+static void
+plan_alter_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *want = change->want;
+	ConvColumn *have = change->have;
+	int			what = change->what;
+	char	   *object = column_object(change, want->name);
+	char	   *table = table_sql(change);
+	const char *col = quote_identifier(want->name);
+	char	   *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", table, col);
+	ConvStep   *step;
+
+	if ((what & COLUMN_IDENTITY) && have->identity)
+	{
+		if (want->identity)
+			add_step(ps, "set_identity", pstrdup(object),
+					 psprintf("%s SET GENERATED %s", alter,
+							  identity_sql(want->identity)),
+					 psprintf("identity: %s",
+							  want->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+							  "always" : "by default"),
+					 HAZARD_ACCESS_EXCLUSIVE);
+		else
+			add_step(ps, "drop_identity", pstrdup(object),
+					 psprintf("%s DROP IDENTITY", alter),
+					 pstrdup("identity is not declared in the document"),
+					 HAZARD_ACCESS_EXCLUSIVE);
+	}
+
+	if ((what & COLUMN_DEFAULT) && have->default_expr)
+		add_step(ps, "drop_default", pstrdup(object),
+				 psprintf("%s DROP DEFAULT", alter),
+				 psprintf("default: %s -> %s", have->default_expr,
+						  describe_default(want->default_expr)),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+	if (what & COLUMN_TYPE)
+		plan_alter_type(ps, change, table, object);
+
+	if ((what & COLUMN_DEFAULT) && want->default_expr)
+		add_step(ps, "set_default", pstrdup(object),
+				 psprintf("%s SET DEFAULT %s", alter,
+						  expr_sql(want->default_expr)),
+				 psprintf("default: %s -> %s",
+						  describe_default(have->default_expr),
+						  want->default_expr),
+				 HAZARD_ACCESS_EXCLUSIVE);
+
+	if (what & COLUMN_NOT_NULL)
+		plan_not_null(ps, change, object, alter);
+
+	if ((what & COLUMN_IDENTITY) && want->identity && !have->identity)
+	{
+		add_step(ps, "add_identity", pstrdup(object),
+				 psprintf("%s ADD GENERATED %s AS IDENTITY", alter,
+						  identity_sql(want->identity)),
+				 psprintf("identity: %s",
+						  want->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+						  "always" : "by default"),
+				 HAZARD_ACCESS_EXCLUSIVE);
+		/* the new sequence must not hand out values rows already hold */
+		step = add_step(ps, "sync_identity", pstrdup(object),
+						identity_sync_sql(table, want->name),
+						pstrdup("the identity sequence continues after the largest existing value"),
+						HAZARD_FULL_SCAN);
+		set_probe(ps, step, change, NULL, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+	}
+
+	if (what & COLUMN_COMMENT)
+		add_column_comment(ps, change, want);
+}
+
+static void
+plan_remap(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *col = change->want;
+	const char *name = quote_identifier(col->name);
+	char	   *in = psprintf("%s IN (%s)", name, remap_values(col));
+	ConvStep   *step;
+
+	step = add_step(ps, "remap_values", column_object(change, col->name),
+					psprintf("UPDATE %s SET %s = %s WHERE %s",
+							 table_sql(change), name,
+							 remap_case(col, name), in),
+					psprintf("a CHECK or the type of %s changes; remap: %s",
+							 col->name, remap_pairs(col)),
+					HAZARD_FULL_SCAN);
+	set_probe(ps, step, change, in, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+}
+
+/*
+ * A column the document no longer declares, or one rebuilt because the
+ * server cannot change a generation expression in place.  Only stored
+ * values can be lost: a generated column's are derived.
+ */
+static void
+plan_drop_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *have = change->have;
+	ConvColumn *want = change->want;
+	const char *name = want ? want->name : have->name;	/* renamed by now */
+	const char *col = quote_identifier(name);
+	ConvStep   *step;
+
+	step = add_step(ps, "drop_column", column_object(change, name),
+					psprintf("ALTER TABLE %s DROP COLUMN %s",
+							 table_sql(change), col),
+					want ?
+					psprintf("generated: %s -> %s",
+							 have->generated ? have->generated : "(none)",
+							 want->generated) :
+					pstrdup("column is not declared in the document"),
+					HAZARD_ACCESS_EXCLUSIVE);
+	if (!have->generated)
+		set_probe(ps, step, change, psprintf("%s IS NOT NULL", col),
+				  psprintf("%s IS NOT NULL", col),
+				  "would lose a value", REFUSE_DATA_LOSS,
+				  FIX_ALLOW_DATA_LOSS);
+}
+
+static void
+plan_rename_column(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *want = change->want;
+	ConvColumn *have = change->have;
+
+	add_step(ps, "rename_column", column_object(change, want->name),
+			 psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+					  table_sql(change), quote_identifier(have->name),
+					  quote_identifier(want->name)),
+			 psprintf("renamed_from: %s", have->name),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+static void
+plan_drop_expression(PlanState *ps, const ConvChange *change)
+{
+	ConvColumn *want = change->want;
+	ConvColumn *have = change->have;
+
+	add_step(ps, "drop_expression", column_object(change, want->name),
+			 psprintf("ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION",
+					  table_sql(change), quote_identifier(want->name)),
+			 psprintf("generated: %s -> (none)", have->generated),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * A generated column is dropped before the columns it reads, and added
+ * after their type changes.
+ */
+static PlanPhase
+column_phase(const ConvChange *change, PlanPhase phase)
+{
+	if (change->action == ACTION_DROP &&
+		((ConvColumn *) change->have)->generated)
+		return PHASE_DROP_GENERATED;
+	if (change->action == ACTION_CREATE &&
+		((ConvColumn *) change->want)->generated)
+		return PHASE_ADD_GENERATED;
+	return phase;
+}
+
+const ConvKindOps column_kind = {
+	.name = "column",
+	.plan = {
+		[ACTION_CREATE] = plan_add_column,
+		[ACTION_ALTER] = plan_alter_column,
+		[ACTION_RENAME] = plan_rename_column,
+		[ACTION_DROP] = plan_drop_column,
+		[ACTION_REMAP] = plan_remap,
+		[ACTION_DROP_EXPRESSION] = plan_drop_expression,
+	},
+	.phase = column_phase,
+};

@@ -1,0 +1,608 @@
+/*-------------------------------------------------------------------------
+ *
+ * domain.c
+ *	  Domains: created, dropped, default and NOT NULL altered in place, or
+ *	  recreated over their recreated enum.
+ *
+ * A domain's CHECKs are their own kind (domain_check.c), reconciled here
+ * because they belong to the domain.  A domain's new rules are probed
+ * against the rows of every current column of the domain (diff_finish
+ * attaches them once every table is paired); a column of a table the
+ * document does not manage cannot be probed, so such a step is refused.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+
+#include "kinds/kinds.h"
+
+#define find_domain(domains, key) \
+	((ConvDomain *) find_named((domains), offsetof(ConvDomain, name), (key)))
+
+static void domain_checks_diff(DiffState *ds, ConvDomain *want,
+							   ConvDomain *have);
+static void domain_check_added(DiffState *ds, ConvDomain *domain,
+							   ConvCheck *check);
+
+static ConvChange *
+add_domain_change(DiffState *ds, ConvAction action, ConvDomain *want,
+				  ConvDomain *have)
+{
+	ConvChange *change = add_change(ds, KIND_DOMAIN, action,
+									want ? want->schema : have->schema,
+									NULL, NULL);
+
+	change->want = change->want_domain = want;
+	change->have = change->have_domain = have;
+	return change;
+}
+
+/*
+ * One domain that exists: default and NOT NULL compared as the server
+ * cooks them, CHECKs as cooked trees (a changed one is dropped and added
+ * again, and checked against every column of the domain first).
+ */
+static void
+diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
+{
+	int			what = 0;
+
+	if (want->type_oid != have->type_oid || want->typmod != have->typmod)
+		what |= DOMAIN_TYPE;
+	else if (want->collation_oid != have->collation_oid)
+		what |= DOMAIN_COLLATION;
+	else if (names_new_label(ds, want->default_expr, &want->default_pos) ||
+			 !expr_domain_default_matches(want, have))
+		what |= DOMAIN_DEFAULT;
+	if (want->not_null != have->not_null)
+		what |= DOMAIN_NOT_NULL;
+	if (strings_differ(want->comment, have->comment))
+		what |= DOMAIN_COMMENT;
+	if (what)
+		add_domain_change(ds, ACTION_ALTER, want, have)->what = what;
+	if (what & (DOMAIN_TYPE | DOMAIN_COLLATION))
+		return;
+	domain_checks_diff(ds, want, have);
+}
+
+/* a domain's base type, which may be an enum of the document */
+static void
+resolve_domain_base(DiffState *ds, ConvDomain *domain)
+{
+	ConvColumn	base = {0};
+
+	base.name = domain->name;
+	base.type_name = domain->type_name;
+	base.type_pos = domain->type_pos;
+	base.typmod = -1;
+	resolve_doc_type(ds, &base, domain->schema);
+	domain->type_oid = base.type_oid;
+	domain->typmod = base.typmod;
+	if (!base.doc_enum_array)
+		domain->base_enum = base.doc_enum;
+	domain->base_domain = base.doc_domain;
+	domain->collation_oid = domain->collation ?
+		expr_collation_oid(domain->collation, &domain->pos) :
+		OidIsValid(domain->type_oid) ? get_typcollation(domain->type_oid) :
+		InvalidOid;
+}
+
+/* pair the document's domains of a schema with the current ones */
+static void
+pair_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
+{
+	ListCell   *lc;
+
+	/* pair them all first: a domain may be over another one */
+	foreach(lc, schema->domains)
+	{
+		DomainPair *dp = palloc(sizeof(DomainPair));
+
+		dp->want = lfirst(lc);
+		dp->have = current ? find_domain(current->domains,
+										 dp->want->name) : NULL;
+		if (dp->have == NULL)
+			dp->want->build_name = dp->want->name;
+		ds->domains = lappend(ds->domains, dp);
+	}
+	foreach(lc, ds->domains)
+		if (strcmp(((DomainPair *) lfirst(lc))->want->schema,
+				   schema->name) == 0)
+			resolve_domain_base(ds, ((DomainPair *) lfirst(lc))->want);
+}
+
+/*
+ * A domain over an enum the plan recreates is recreated too, over the new
+ * enum.  Its CHECKs come back once the new enum has its name: a CHECK
+ * written 'x'::schema.enum would bind to the old one.  The columns' rows
+ * were checked against them as they moved.
+ */
+static void
+recreate_domain(DiffState *ds, DomainPair *dp)
+{
+	ListCell   *cc;
+
+	dp->want->build_name = free_type_name(dp->want->schema, dp->want->name);
+	add_domain_change(ds, ACTION_CREATE, dp->want, dp->have);
+	add_domain_change(ds, ACTION_REPLACE, dp->want, dp->have);
+	foreach(cc, dp->want->checks)
+		domain_check_added(ds, dp->want, lfirst(cc));
+}
+
+/* a domain over another dropped domain is dropped before it */
+static void
+drop_undeclared(DiffState *ds, ConvSchema *schema, ConvSchema *current)
+{
+	ListCell   *lc;
+
+	for (int pass = 0; pass < 2; pass++)
+		foreach(lc, current->domains)
+		{
+			ConvDomain *d = lfirst(lc);
+			bool		over_dropped = false;
+			ListCell   *bc;
+
+			if (find_domain(schema->domains, d->name) != NULL)
+				continue;
+			foreach(bc, current->domains)
+				if (((ConvDomain *) lfirst(bc))->oid == d->type_oid &&
+					find_domain(schema->domains,
+								((ConvDomain *) lfirst(bc))->name) == NULL)
+					over_dropped = true;
+			if (over_dropped == (pass == 0))
+				add_domain_change(ds, ACTION_DROP, NULL, d);
+		}
+}
+
+static void
+diff_schema_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
+{
+	ListCell   *lc;
+
+	pair_domains(ds, schema, current);
+
+	/* new domains over new domains come after their base */
+	for (int pass = 0; pass < 2; pass++)
+		foreach(lc, ds->domains)
+		{
+			DomainPair *dp = lfirst(lc);
+
+			if (strcmp(dp->want->schema, schema->name) != 0 ||
+				dp->have != NULL ||
+				(dp->want->base_domain != NULL) != (pass == 1))
+				continue;
+			add_domain_change(ds, ACTION_CREATE, dp->want, NULL);
+		}
+	foreach(lc, ds->domains)
+	{
+		DomainPair *dp = lfirst(lc);
+
+		if (strcmp(dp->want->schema, schema->name) != 0 || dp->have == NULL)
+			continue;
+		if (dp->want->base_enum && dp->want->base_enum->build_name)
+			recreate_domain(ds, dp);
+		else
+			diff_domain(ds, dp->want, dp->have);
+	}
+	if (current)
+		drop_undeclared(ds, schema, current);
+}
+
+static void
+diff_domains(DiffState *ds)
+{
+	ListCell   *sc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		diff_schema_domains(ds, schema,
+							find_schema(ds->have_model, schema->name));
+	}
+}
+
+/* does this change put a new rule on the rows of the domain's columns? */
+static bool
+probes_users(const ConvChange *change)
+{
+	return change->have_domain &&
+		((change->kind == KIND_DOMAIN_CHECK &&
+		  change->action == ACTION_CREATE) ||
+		 (change->kind == KIND_DOMAIN && change->action == ACTION_ALTER));
+}
+
+/*
+ * The current columns of each domain a step changes, so the step can be
+ * checked against their rows.
+ */
+static void
+attach_domain_users(DiffState *ds)
+{
+	ListCell   *lc,
+			   *pc,
+			   *cc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (!probes_users(change))
+			continue;
+		foreach(pc, ds->pairs)
+		{
+			TablePair  *pair = lfirst(pc);
+
+			if (pair->have == NULL)
+				continue;
+			foreach(cc, pair->have->columns)
+			{
+				ConvColumn *hcol = lfirst(cc);
+				ConvChange *user;
+
+				if (hcol->type_oid != change->have_domain->oid)
+					continue;
+				user = palloc0(sizeof(ConvChange));
+				user->kind = KIND_COLUMN;
+				user->action = ACTION_ALTER;
+				user->schema = pair->schema;
+				user->want_table = pair->want;
+				user->have_table = pair->have;
+				user->have = hcol;
+				change->users = lappend(change->users, user);
+			}
+		}
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Steps
+ * ----------------------------------------------------------------
+ */
+
+/* the domain at the bottom of a chain of domains the plan creates */
+const ConvDomain *
+domain_base(const ConvDomain *d)
+{
+	while (!OidIsValid(d->type_oid) && d->base_domain)
+		d = d->base_domain;
+	return d;
+}
+
+/*
+ * Rows whose value would break a CHECK or NOT NULL of a domain: each CHECK
+ * is evaluated with VALUE bound to the column.
+ */
+char *
+domain_misfits(const ConvDomain *d, const char *col)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	if (d->not_null)
+		appendStringInfo(&buf, "%s IS NULL", col);
+	foreach(lc, d->checks)
+		appendStringInfo(&buf, "%s(SELECT %s FROM (SELECT %s AS value) AS converge_v) IS FALSE",
+						 buf.len ? " OR " : "",
+						 expr_sql(((ConvCheck *) lfirst(lc))->expr), col);
+	return buf.len ? buf.data : pstrdup("false");
+}
+
+static char *
+domain_object(const ConvDomain *d)
+{
+	return quote_qualified_identifier(d->schema, d->name);
+}
+
+/* the document's name of a current column */
+static const char *
+doc_column_name(const ConvTable *have, const ConvColumn *hcol)
+{
+	ListCell   *lc,
+			   *nc;
+
+	forboth(lc, have->columns, nc, have->doc_names)
+		if (lfirst(lc) == hcol)
+			return lfirst(nc);
+	return hcol->name;
+}
+
+/* one probe per current column of the domain */
+static void
+probe_domain_users(PlanState *ps, ConvStep *step, const ConvChange *change,
+				   char *(*failing) (const ConvChange *change,
+									 const char *col),
+				   const char *failing_text)
+{
+	ListCell   *lc;
+
+	foreach(lc, change->users)
+	{
+		ConvChange *user = lfirst(lc);
+		const char *name = doc_column_name(user->have_table, user->have);
+		ConvProbe  *probe;
+
+		probe = set_probe_on(ps, step, user, ROWS_NOW, NULL,
+							 failing(change, quote_identifier(name)),
+							 failing_text, REFUSE_ALWAYS, FIX_ROWS);
+		probe->label = psprintf("%s.%s", table_sql(user),
+								quote_identifier(name));
+	}
+}
+
+/* a domain rule the rows of a table outside the document would have to meet */
+static void
+refuse_unchecked_rows(ConvStep *step, const ConvDomain *have)
+{
+	if (have->rows_outside == NULL || step->problem)
+		return;
+	step->problem = psprintf("table %s has a column of the domain and is not managed by the document, so its rows cannot be checked",
+							 have->rows_outside);
+	step->rows_affected = -1;
+}
+
+static char *
+domain_check_misfits(const ConvChange *change, const char *col)
+{
+	return psprintf("(SELECT %s FROM (SELECT %s AS value) AS converge_v) IS FALSE",
+					expr_sql(((ConvCheck *) change->want)->expr), col);
+}
+
+static char *
+domain_null_misfits(const ConvChange *change, const char *col)
+{
+	return psprintf("%s IS NULL", col);
+}
+
+static void
+plan_create_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *d = change->want;
+	ConvStep   *step;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE DOMAIN %s AS %s",
+					 quote_qualified_identifier(d->schema, d->build_name),
+					 d->base_enum && d->base_enum->build_name ?
+					 quote_qualified_identifier(d->base_enum->schema,
+												d->base_enum->build_name) :
+					 d->base_domain ?
+					 quote_qualified_identifier(d->base_domain->schema,
+												d->base_domain->build_name) :
+					 format_type_with_typemod(d->type_oid, d->typmod));
+	if (d->collation)
+		appendStringInfo(&sql, " COLLATE %s",
+						 generate_collation_name(d->collation_oid));
+	if (d->default_expr)
+		appendStringInfo(&sql, " DEFAULT %s", expr_sql(d->default_expr));
+	if (d->not_null)
+		appendStringInfoString(&sql, " NOT NULL");
+	/* a recreated domain gets its CHECKs after the renames (diff.c) */
+	foreach(lc, change->have_domain ? NIL : d->checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		appendStringInfo(&sql, " CONSTRAINT %s CHECK %s",
+						 quote_identifier(check->name), expr_sql(check->expr));
+	}
+	step = add_step(ps, "create_domain", domain_object(d), sql.data,
+					change->have_domain ?
+					pstrdup("recreated over its recreated enum") :
+					pstrdup("domain is declared in the document and does not exist"),
+					0);
+	if (change->have_domain)
+		refuse_if_used(step, change->have_domain->used_outside, "domain",
+					   "recreated");
+	if (d->comment && change->have_domain == NULL)
+		add_step(ps, "comment_domain", domain_object(d),
+				 comment_sql("DOMAIN", domain_object(d), d->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_alter_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *want = change->want;
+	ConvDomain *have = change->have;
+	char	   *object = domain_object(want);
+	char	   *alter = psprintf("ALTER DOMAIN %s", object);
+	int			what = change->what;
+	ConvStep   *step;
+
+	if (what & DOMAIN_TYPE)
+	{
+		step = add_step(ps, "alter_domain_type", object,
+						psprintf("-- %s AS %s", object,
+								 format_type_with_typemod(want->type_oid,
+														  want->typmod)),
+						psprintf("type: %s -> %s", have->type_name,
+								 format_type_with_typemod(want->type_oid,
+														  want->typmod)),
+						0);
+		step->problem = pstrdup("changing the base type of a domain is not supported yet");
+		step->rows_affected = -1;
+	}
+	if (what & DOMAIN_COLLATION)
+	{
+		step = add_step(ps, "alter_domain_collation", object,
+						psprintf("-- %s COLLATE %s", object,
+								 want->collation ? want->collation :
+								 "(default)"),
+						pstrdup("collation differs from the document"), 0);
+		step->problem = pstrdup("changing the collation of a domain is not supported yet");
+		step->rows_affected = -1;
+	}
+	if (what & DOMAIN_DEFAULT)
+		add_step(ps, want->default_expr ? "set_domain_default" :
+				 "drop_domain_default", object,
+				 want->default_expr ?
+				 psprintf("%s SET DEFAULT %s", alter,
+						  expr_sql(want->default_expr)) :
+				 psprintf("%s DROP DEFAULT", alter),
+				 psprintf("default: %s -> %s",
+						  have->default_expr ? have->default_expr : "(none)",
+						  want->default_expr ? want->default_expr : "(none)"),
+				 0);
+	if ((what & DOMAIN_NOT_NULL) && want->not_null)
+	{
+		step = add_step(ps, "set_domain_not_null", object,
+						psprintf("%s SET NOT NULL", alter),
+						pstrdup("nullable: true -> false"), HAZARD_FULL_SCAN);
+		probe_domain_users(ps, step, change, domain_null_misfits,
+						   "would violate NOT NULL");
+		refuse_unchecked_rows(step, have);
+	}
+	else if (what & DOMAIN_NOT_NULL)
+		add_step(ps, "drop_domain_not_null", object,
+				 psprintf("%s DROP NOT NULL", alter),
+				 pstrdup("nullable: false -> true"), 0);
+	if (what & DOMAIN_COMMENT)
+		add_step(ps, "comment_domain", object,
+				 comment_sql("DOMAIN", object, want->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+
+static void
+plan_finish_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *d = change->want;
+
+	add_step(ps, "drop_domain", domain_object(d),
+			 psprintf("DROP DOMAIN %s", domain_object(d)),
+			 pstrdup("every column has moved to the recreated domain"), 0);
+	add_step(ps, "rename_domain", domain_object(d),
+			 psprintf("ALTER DOMAIN %s RENAME TO %s",
+					  quote_qualified_identifier(d->schema, d->build_name),
+					  quote_identifier(d->name)),
+			 pstrdup("the recreated domain takes the name"), 0);
+	if (d->comment)
+		add_step(ps, "comment_domain", domain_object(d),
+				 comment_sql("DOMAIN", domain_object(d), d->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_drop_domain(PlanState *ps, const ConvChange *change)
+{
+	ConvDomain *have = change->have;
+	ConvStep   *step;
+
+	step = add_step(ps, "drop_domain", domain_object(have),
+					psprintf("DROP DOMAIN %s", domain_object(have)),
+					pstrdup("domain is not declared in the document"), 0);
+	refuse_if_used(step, have->used_outside, "domain", "dropped");
+}
+
+const ConvKindOps domain_kind = {
+	.name = "domain",
+	.diff = diff_domains,
+	.diff_finish = attach_domain_users,
+	.plan = {
+		[ACTION_CREATE] = plan_create_domain,
+		[ACTION_ALTER] = plan_alter_domain,
+		[ACTION_REPLACE] = plan_finish_domain,
+		[ACTION_DROP] = plan_drop_domain,
+	},
+};
+
+/* ----------------------------------------------------------------
+ * The CHECKs of a domain, a kind of their own
+ * ----------------------------------------------------------------
+ */
+
+static bool
+domain_checks_same(DiffState *ds, const ConvChange *proto, void *context,
+				   void *want, void *have)
+{
+	ConvCheck  *wc = want;
+
+	return !names_new_label(ds, wc->expr, &wc->pos) &&
+		equal(expr_cook_domain_check(wc, proto->want_domain),
+			  stringToNode(((ConvCheck *) have)->bin));
+}
+
+static void
+domain_checks_diff(DiffState *ds, ConvDomain *want, ConvDomain *have)
+{
+	static const Reconcile how = {.same = domain_checks_same};
+	ConvChange	proto = {.kind = KIND_DOMAIN_CHECK};
+
+	proto.schema = want->schema;
+	proto.want_domain = want;
+	proto.have_domain = have;
+	reconcile(ds, &proto, &how, NULL, want->checks, have->checks);
+}
+
+/* a CHECK of a domain the plan recreates, added once it has its name */
+static void
+domain_check_added(DiffState *ds, ConvDomain *domain, ConvCheck *check)
+{
+	ConvChange *change = add_change(ds, KIND_DOMAIN_CHECK, ACTION_CREATE,
+									domain->schema, NULL, NULL);
+
+	change->want_domain = domain;
+	change->want = check;
+}
+
+static char *
+domain_check_object(const ConvDomain *d, const ConvCheck *check)
+{
+	return psprintf("%s.%s", domain_object(d),
+					quote_identifier(check->name));
+}
+
+static void
+plan_drop_domain_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->have;
+
+	add_step(ps, "drop_domain_check",
+			 domain_check_object(change->have_domain, check),
+			 psprintf("ALTER DOMAIN %s DROP CONSTRAINT %s",
+					  domain_object(change->have_domain),
+					  quote_identifier(check->name)),
+			 psprintf("CHECK %s %s", check->expr,
+					  dropped_because(ps, KIND_DOMAIN_CHECK, check)),
+			 0);
+}
+
+static void
+plan_add_domain_check(PlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->want;
+	ConvCheck  *old = change->have;
+	ConvStep   *step;
+
+	step = add_step(ps, "add_domain_check",
+					domain_check_object(change->want_domain, check),
+					psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s CHECK %s",
+							 domain_object(change->want_domain),
+							 quote_identifier(check->name),
+							 expr_sql(check->expr)),
+					old ?
+					psprintf("CHECK %s -> CHECK (%s)", old->expr,
+							 check->expr) :
+					pstrdup("CHECK is declared in the document and does not exist"),
+					HAZARD_FULL_SCAN);
+	probe_domain_users(ps, step, change, domain_check_misfits,
+					   "would violate the CHECK");
+	if (change->have_domain)
+		refuse_unchecked_rows(step, change->have_domain);
+}
+
+const ConvKindOps domain_check_kind = {
+	.name = "domain CHECK",
+	.plan = {
+		[ACTION_CREATE] = plan_add_domain_check,
+		[ACTION_DROP] = plan_drop_domain_check,
+	},
+};

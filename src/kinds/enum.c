@@ -1,0 +1,551 @@
+/*-------------------------------------------------------------------------
+ *
+ * enum.c
+ *	  Enum types: labels added in place, renamed, or the type recreated.
+ *
+ * An enum whose labels only grow, in an order that fits, gets ADD VALUE
+ * when nothing in the same plan uses a new label.  PostgreSQL refuses to
+ * use a label added with ADD VALUE before commit (seed 002), so when a
+ * remap, default, CHECK or converted column would use one, or a label is
+ * removed or reordered, the type is recreated: created under a temporary
+ * name, every column moved to it with its renamed_values and remap
+ * applied, the old type dropped and the new one renamed.  Columns reach
+ * the new type through enum_text(), which the column and table kinds use
+ * for their conversions and probes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "kinds/kinds.h"
+
+#define find_enum(enums, key) \
+	((ConvEnum *) find_named((enums), offsetof(ConvEnum, name), (key)))
+
+/* the string literals of an optional expression, appended to a list */
+static List *
+add_string_constants(List *strings, const char *expr, const DocPos *pos)
+{
+	if (expr == NULL)
+		return strings;
+	return list_concat(strings, expr_string_constants(expr, pos));
+}
+
+static List *
+add_check_constants(List *strings, List *checks)
+{
+	ListCell   *lc;
+
+	foreach(lc, checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		strings = add_string_constants(strings, check->expr, &check->pos);
+	}
+	return strings;
+}
+
+/*
+ * Every string a document can make rows hold: the literals of its
+ * expressions and the targets of its remaps.  A new enum label among them
+ * is used in the same transaction, which PostgreSQL refuses for a label
+ * added with ADD VALUE.
+ */
+static List *
+document_strings(ConvModel *want)
+{
+	List	   *strings = NIL;
+	ListCell   *sc,
+			   *tc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(lc, schema->enums)
+			strings = list_concat(strings, ((ConvEnum *) lfirst(lc))->remap_to);
+		foreach(tc, schema->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+
+			foreach(lc, table->columns)
+			{
+				ConvColumn *col = lfirst(lc);
+
+				strings = list_concat(strings, col->remap_to);
+				strings = add_string_constants(strings, col->default_expr,
+											   &col->default_pos);
+				strings = add_string_constants(strings, col->using_expr,
+											   &col->using_pos);
+				strings = add_string_constants(strings, col->generated,
+											   &col->generated_pos);
+			}
+			strings = add_check_constants(strings, table->checks);
+			foreach(lc, table->indexes)
+			{
+				ConvIndex  *index = lfirst(lc);
+
+				strings = add_string_constants(strings, index->where,
+											   &index->pos);
+			}
+		}
+		foreach(tc, schema->domains)
+		{
+			ConvDomain *domain = lfirst(tc);
+
+			strings = add_string_constants(strings, domain->default_expr,
+										   &domain->default_pos);
+			strings = add_check_constants(strings, domain->checks);
+		}
+	}
+	return strings;
+}
+
+/*
+ * Does the document convert a column of another type to this enum?  Rows
+ * converted could hold a new label: a use of it.
+ */
+static bool
+converts_to(DiffState *ds, ConvModel *want, const EnumPair *ep)
+{
+	ListCell   *sc,
+			   *tc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+			TableEntry *entry = lookup_table(ds, schema->name, table->name);
+
+			if (entry == NULL && table->renamed_from)
+				entry = lookup_table(ds, schema->name, table->renamed_from);
+			if (entry == NULL)
+				continue;
+			foreach(lc, table->columns)
+			{
+				ConvColumn *wcol = lfirst(lc);
+				ConvColumn *hcol = find_column(entry->table, wcol->name);
+				char	   *nspname;
+				char	   *name;
+				bool		array;
+
+				if (hcol == NULL && wcol->renamed_from)
+					hcol = find_column(entry->table, wcol->renamed_from);
+				if (hcol == NULL || hcol->type_oid == ep->have->oid ||
+					hcol->type_oid == get_array_type(ep->have->oid))
+					continue;
+				expr_type_name_parts(wcol, &nspname, &name, &array);
+				if (strcmp(name, ep->want->name) == 0 &&
+					strcmp(nspname ? nspname : schema->name,
+						   ep->want->schema) == 0)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* is every label the two lists share in the same relative order? */
+static bool
+same_order(List *a, List *b)
+{
+	int			last = -1;
+	ListCell   *lc;
+
+	foreach(lc, a)
+	{
+		int			pos = 0;
+		ListCell   *mc;
+
+		foreach(mc, b)
+		{
+			if (strcmp(lfirst(lc), lfirst(mc)) == 0)
+				break;
+			pos++;
+		}
+		if (pos == list_length(b))
+			continue;
+		if (pos < last)
+			return false;
+		last = pos;
+	}
+	return true;
+}
+
+static ConvChange *
+add_enum_change(DiffState *ds, ConvAction action, const EnumPair *ep)
+{
+	ConvChange *change = add_change(ds, KIND_ENUM, action,
+									ep->want ? ep->want->schema :
+									ep->have->schema, NULL, NULL);
+
+	change->want = ep->want;
+	change->have = ep->have;
+	return change;
+}
+
+/*
+ * One enum that exists.  Labels renamed by the document keep their rows;
+ * labels only added, in an order that fits, and used by nothing in this
+ * plan are added in place.  Anything else (a label removed, an order
+ * changed, a new label that a remap, default, CHECK or converted column
+ * would use in this same transaction) recreates the type under a new name
+ * and moves every column to it.
+ */
+static void
+diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
+{
+	List	   *labels;
+	List	   *renames = NIL;
+	List	   *added = NIL;
+	bool		used = false;
+	ListCell   *lc,
+			   *mc;
+
+	labels = list_copy(ep->have->values);
+
+	/* apply renames whose old label exists and new one does not yet */
+	forboth(lc, ep->want->renamed_from, mc, ep->want->renamed_to)
+	{
+		ListCell   *l;
+
+		if (!string_in(labels, lfirst(lc)) || string_in(labels, lfirst(mc)))
+			continue;
+		foreach(l, labels)
+			if (strcmp(lfirst(l), lfirst(lc)) == 0)
+				lfirst(l) = lfirst(mc);
+		renames = lappend(renames, list_make2(lfirst(lc), lfirst(mc)));
+	}
+
+	foreach(lc, ep->want->values)
+		if (!string_in(labels, lfirst(lc)))
+		{
+			added = lappend(added, lfirst(lc));
+			used |= string_in(strings, lfirst(lc));
+		}
+	if (added && converts_to(ds, want, ep))
+		used = true;
+
+	if (list_length(labels) + list_length(added) ==
+		list_length(ep->want->values) && same_order(labels, ep->want->values) &&
+		!used)
+	{
+		ep->want->relabelled = (renames != NIL);
+		foreach(lc, renames)
+			ds->new_labels = lappend(ds->new_labels,
+									 lsecond((List *) lfirst(lc)));
+		foreach(lc, renames)
+		{
+			ConvChange *change = add_enum_change(ds,
+												 ACTION_RENAME_VALUE, ep);
+
+			change->label = linitial((List *) lfirst(lc));
+			change->other_label = lsecond((List *) lfirst(lc));
+		}
+		/*
+		 * Labels are added in document order, each AFTER the one before it
+		 * (which exists by then); a new first label goes BEFORE the first
+		 * label that already exists, or, in an empty enum, at the end.
+		 */
+		foreach(lc, ep->want->values)
+		{
+			ConvChange *change;
+			int			i = foreach_current_index(lc);
+
+			if (!string_in(added, lfirst(lc)))
+				continue;
+			change = add_enum_change(ds, ACTION_ADD_VALUE, ep);
+			change->label = lfirst(lc);
+			if (i > 0)
+				change->other_label = list_nth(ep->want->values, i - 1);
+			else
+			{
+				ListCell   *nc;
+
+				change->before = true;
+				foreach(nc, ep->want->values)
+					if (string_in(labels, lfirst(nc)))
+					{
+						change->other_label = lfirst(nc);
+						break;
+					}
+			}
+		}
+		return;
+	}
+
+	ep->want->build_name = free_type_name(ep->want->schema, ep->want->name);
+	add_enum_change(ds, ACTION_CREATE, ep);
+	add_enum_change(ds, ACTION_REPLACE, ep);
+}
+
+static void
+diff_enums(DiffState *ds)
+{
+	ConvModel  *want = ds->want_model;
+	ConvModel  *have = ds->have_model;
+	List	   *strings = document_strings(want);
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		ConvSchema *current = find_schema(have, schema->name);
+
+		foreach(lc, schema->enums)
+		{
+			EnumPair   *ep = palloc(sizeof(EnumPair));
+
+			ep->want = lfirst(lc);
+			ep->have = current ? find_enum(current->enums,
+												ep->want->name) : NULL;
+			ds->enums = lappend(ds->enums, ep);
+		}
+		if (current == NULL)
+			continue;
+		foreach(lc, current->enums)
+		{
+			ConvEnum   *he = lfirst(lc);
+
+			if (find_enum(schema->enums, he->name) == NULL)
+			{
+				EnumPair	gone = {NULL, he};
+
+				add_enum_change(ds, ACTION_DROP, &gone);
+			}
+		}
+	}
+
+	foreach(lc, ds->enums)
+	{
+		EnumPair   *ep = lfirst(lc);
+
+		if (ep->have == NULL)
+		{
+			ep->want->build_name = ep->want->name;
+			add_enum_change(ds, ACTION_CREATE, ep);
+			continue;
+		}
+		diff_enum(ds, want, ep, strings);
+		/* a recreated enum gets its comment when it takes the name */
+		if (ep->want->build_name == NULL &&
+			strings_differ(ep->want->comment, ep->have->comment))
+			add_enum_change(ds, ACTION_COMMENT, ep);
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Steps
+ * ----------------------------------------------------------------
+ */
+
+/* is the column's new type a domain over an enum the plan creates? */
+bool
+over_new_enum(const ConvColumn *want)
+{
+	return want->doc_domain && want->doc_domain->base_enum &&
+		want->doc_domain->base_enum->build_name;
+}
+
+/* rows whose value, mapped, is none of the enum's labels */
+char *
+enum_misfits(const ConvColumn *want, const char *col)
+{
+	ConvEnum   *e = want->doc_enum ? want->doc_enum :
+		want->doc_domain->base_enum;
+	StringInfoData labels;
+	ListCell   *lc;
+
+	initStringInfo(&labels);
+	foreach(lc, e->values)
+		appendStringInfo(&labels, "%s%s", labels.len ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	if (want->doc_enum_array)
+		return psprintf("EXISTS (SELECT FROM pg_catalog.unnest(%s) AS v(v)"
+						" WHERE v NOT IN (%s))", enum_text(want, col),
+						labels.data);
+	return psprintf("(%s) NOT IN (%s)", enum_text(want, col), labels.data);
+}
+
+static char *
+enum_object(const ConvEnum *e)
+{
+	return quote_qualified_identifier(e->schema, e->name);
+}
+
+/*
+ * A new enum, or the replacement of one the plan recreates: created under
+ * a temporary name, every column moves to it, and only then it takes the
+ * old one's name.  PostgreSQL refuses to use a label added with ADD VALUE
+ * before commit, even for a type created in the same transaction; a
+ * created type's labels are usable at once.
+ */
+static void
+plan_create_enum(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want;
+	ConvEnum   *have = change->have;
+	ConvStep   *step;
+
+	step = add_step(ps, "create_enum", enum_object(e),
+					psprintf("CREATE TYPE %s AS ENUM (%s)",
+							 quote_qualified_identifier(e->schema,
+														e->build_name),
+							 literal_list(e->values)),
+					have ?
+					psprintf("values (%s) -> (%s): recreated, since the change is not an addition nothing in this plan uses",
+							 literal_list(have->values),
+							 literal_list(e->values)) :
+					pstrdup("enum is declared in the document and does not exist"),
+					0);
+	if (have)
+		refuse_if_used(step, have->used_outside, "enum", "recreated");
+	if (e->comment && have == NULL)
+		add_step(ps, "comment_enum", enum_object(e),
+				 comment_sql("TYPE", enum_object(e), e->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+static void
+plan_finish_enum(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want;
+
+	add_step(ps, "drop_enum", enum_object(e),
+			 psprintf("DROP TYPE %s", enum_object(e)),
+			 pstrdup("every column has moved to the recreated enum"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+	add_step(ps, "rename_enum", enum_object(e),
+			 psprintf("ALTER TYPE %s RENAME TO %s",
+					  quote_qualified_identifier(e->schema, e->build_name),
+					  quote_identifier(e->name)),
+			 pstrdup("the recreated enum takes the name"),
+			 HAZARD_ACCESS_EXCLUSIVE);
+	if (e->comment)
+		add_step(ps, "comment_enum", enum_object(e),
+				 comment_sql("TYPE", enum_object(e), e->comment),
+				 pstrdup("comment differs from the document"), 0);
+}
+
+/*
+ * A column's value as text, with the labels the enum renames or remaps,
+ * and the column's own remap, already mapped.
+ */
+char *
+enum_text(const ConvColumn *want, const char *col)
+{
+	ConvEnum   *e = want->doc_enum ? want->doc_enum :
+		want->doc_domain->base_enum;
+	List	   *from = list_concat_copy(list_concat_copy(e->renamed_from,
+														 e->remap_from),
+										want->remap_from);
+	List	   *to = list_concat_copy(list_concat_copy(e->renamed_to,
+													   e->remap_to),
+									  want->remap_to);
+	char	   *value;
+	StringInfoData buf;
+	ListCell   *fc,
+			   *tc;
+
+	/* arrays: each label replaced in place (USING allows no subquery) */
+	if (want->doc_enum_array)
+	{
+		value = psprintf("(%s)::pg_catalog.text[]", col);
+		forboth(fc, from, tc, to)
+			value = psprintf("pg_catalog.array_replace(%s, %s, %s)", value,
+							 quote_literal_cstr(lfirst(fc)),
+							 quote_literal_cstr(lfirst(tc)));
+		return value;
+	}
+	value = psprintf("(%s)::pg_catalog.text", col);
+	if (from == NIL)
+		return value;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CASE %s", value);
+	forboth(fc, from, tc, to)
+		appendStringInfo(&buf, " WHEN %s THEN %s",
+						 quote_literal_cstr(lfirst(fc)),
+						 quote_literal_cstr(lfirst(tc)));
+	appendStringInfo(&buf, " ELSE %s END", value);
+	return buf.data;
+}
+
+
+static void
+plan_drop_enum(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *have = change->have;
+	ConvStep   *step;
+
+	step = add_step(ps, "drop_enum", enum_object(have),
+					psprintf("DROP TYPE %s", enum_object(have)),
+					pstrdup("enum is not declared in the document"),
+					HAZARD_ACCESS_EXCLUSIVE);
+	refuse_if_used(step, have->used_outside, "enum", "dropped");
+}
+
+static void
+plan_rename_value(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want;
+
+	add_step(ps, "rename_enum_value", enum_object(e),
+			 psprintf("ALTER TYPE %s RENAME VALUE %s TO %s", enum_object(e),
+					  quote_literal_cstr(change->label),
+					  quote_literal_cstr(change->other_label)),
+			 psprintf("renamed_values: %s -> %s", change->label,
+					  change->other_label),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+static void
+plan_add_value(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want;
+
+	add_step(ps, "add_enum_value", enum_object(e),
+			 change->other_label ?
+			 psprintf("ALTER TYPE %s ADD VALUE %s %s %s", enum_object(e),
+					  quote_literal_cstr(change->label),
+					  change->before ? "BEFORE" : "AFTER",
+					  quote_literal_cstr(change->other_label)) :
+			 psprintf("ALTER TYPE %s ADD VALUE %s", enum_object(e),
+					  quote_literal_cstr(change->label)),
+			 psprintf("value %s is new and nothing in this plan uses it",
+					  change->label),
+			 0);
+}
+
+static void
+plan_enum_comment(PlanState *ps, const ConvChange *change)
+{
+	ConvEnum   *e = change->want;
+
+	add_step(ps, "comment_enum", enum_object(e),
+			 comment_sql("TYPE", enum_object(e), e->comment),
+			 pstrdup("comment differs from the document"), 0);
+}
+
+const ConvKindOps enum_kind = {
+	.name = "enum",
+	.diff = diff_enums,
+	.plan = {
+		[ACTION_CREATE] = plan_create_enum,
+		[ACTION_RENAME_VALUE] = plan_rename_value,
+		[ACTION_ADD_VALUE] = plan_add_value,
+		[ACTION_REPLACE] = plan_finish_enum,
+		[ACTION_DROP] = plan_drop_enum,
+		[ACTION_COMMENT] = plan_enum_comment,
+	},
+};

@@ -1,0 +1,293 @@
+/*-------------------------------------------------------------------------
+ *
+ * foreign_key.c
+ *	  FOREIGN KEY constraints.
+ *
+ * Compared once every table is paired, since they name other tables: the
+ * referencing and referenced columns under the names the document gives
+ * them.  A changed one, one whose referenced key the plan drops, or one
+ * with a column on either side that changes type (the server could not
+ * keep the constraint between the old type and the new) is dropped and
+ * added again.  On a table that holds rows it is added NOT VALID and
+ * validated in a second step, after the rows that would find no
+ * referenced row (seed 003) are counted.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+
+#include "kinds/kinds.h"
+
+/* do two lists of names, the second under current names, match? */
+static bool
+names_match(List *want, List *have, const ConvTable *have_table)
+{
+	ListCell   *wc,
+			   *hc;
+
+	if (list_length(want) != list_length(have))
+		return false;
+	forboth(wc, want, hc, have)
+	{
+		const char *name = have_table ? doc_name_of(have_table, lfirst(hc)) :
+			lfirst(hc);
+
+		if (strcmp(lfirst(wc), name) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Does a current foreign key mean the document's?  The referenced table
+ * and its columns are compared under the names the document gives them.
+ */
+static bool
+foreign_keys_match(DiffState *ds, const ConvForeignKey *want,
+				   const ConvForeignKey *have, const ConvTable *table)
+{
+	TableEntry *ref = lookup_table(ds, have->ref_schema, have->ref_table);
+	const ConvTable *ref_table = (ref && ref->claimed) ? ref->table : NULL;
+	const char *ref_name = ref_table ? ref_table->doc_name : have->ref_table;
+
+	return names_match(want->columns, have->columns, table) &&
+		strcmp(want->ref_schema, have->ref_schema) == 0 &&
+		strcmp(want->ref_table, ref_name) == 0 &&
+		names_match(want->ref_columns, have->ref_columns, ref_table) &&
+		want->on_delete == have->on_delete &&
+		want->on_update == have->on_update &&
+		want->deferrable == have->deferrable &&
+		want->initially_deferred == have->initially_deferred;
+}
+
+/* does the plan drop a key of this current table? */
+static bool
+drops_key_of(DiffState *ds, const ConvTable *have)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == KIND_KEY && change->action == ACTION_DROP &&
+			change->have_table == have)
+			return true;
+	}
+	return false;
+}
+
+static bool
+foreign_key_same(DiffState *ds, const ConvChange *proto, void *context,
+				 void *want, void *have)
+{
+	TablePair  *pair = context;
+	ConvForeignKey *wf = want;
+	ConvForeignKey *hf = have;
+	TableEntry *ref = lookup_table(ds, hf->ref_schema, hf->ref_table);
+	TablePair  *ref_pair = find_pair(ds, wf->ref_schema, wf->ref_table);
+
+	return foreign_keys_match(ds, wf, hf, pair->have) &&
+		!(ref && drops_key_of(ds, ref->table)) &&
+		!names_overlap(wf->columns, pair->have->reshaped) &&
+		!(ref_pair && ref_pair->have &&
+		  names_overlap(wf->ref_columns, ref_pair->have->reshaped));
+}
+
+/* the referenced table: as it is, or one the plan creates */
+static void
+foreign_key_created(DiffState *ds, ConvChange *change, void *context)
+{
+	ConvForeignKey *fk = change->want;
+	TablePair  *ref = find_pair(ds, fk->ref_schema, fk->ref_table);
+
+	change->ref_have = ref ? ref->have : NULL;
+	change->ref_created = ref && ref->have == NULL;
+}
+
+static void
+diff_foreign_keys(DiffState *ds)
+{
+	static const Reconcile how = {.same = foreign_key_same,
+	.created = foreign_key_created};
+	ListCell   *lc;
+
+	foreach(lc, ds->pairs)
+	{
+		TablePair  *pair = lfirst(lc);
+		ConvChange	proto = {.kind = KIND_FOREIGN_KEY};
+
+		proto.schema = pair->schema;
+		proto.want_table = pair->want;
+		proto.have_table = pair->have;
+		reconcile(ds, &proto, &how, pair, pair->want->foreign_keys,
+				  pair->have ? pair->have->foreign_keys : NIL);
+	}
+}
+
+static const char *
+action_sql(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_RESTRICT:
+			return "RESTRICT";
+		case FKCONSTR_ACTION_CASCADE:
+			return "CASCADE";
+		case FKCONSTR_ACTION_SETNULL:
+			return "SET NULL";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "SET DEFAULT";
+	}
+	return "NO ACTION";
+}
+
+static char *
+foreign_key_definition(const ConvForeignKey *fk)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "FOREIGN KEY (%s) REFERENCES %s (%s)",
+					 name_list(fk->columns),
+					 quote_qualified_identifier(fk->ref_schema, fk->ref_table),
+					 name_list(fk->ref_columns));
+	if (fk->on_delete != FKCONSTR_ACTION_NOACTION)
+		appendStringInfo(&buf, " ON DELETE %s", action_sql(fk->on_delete));
+	if (fk->on_update != FKCONSTR_ACTION_NOACTION)
+		appendStringInfo(&buf, " ON UPDATE %s", action_sql(fk->on_update));
+	if (fk->deferrable)
+		appendStringInfoString(&buf, " DEFERRABLE");
+	if (fk->initially_deferred)
+		appendStringInfoString(&buf, " INITIALLY DEFERRED");
+	return buf.data;
+}
+
+static void
+plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->have;
+
+	add_step(ps, "drop_foreign_key", member_object(change, fk->name),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(fk->name)),
+			 psprintf("%s %s", foreign_key_definition(fk),
+					  dropped_because(ps, KIND_FOREIGN_KEY, fk)),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * The rows a new foreign key must find: the referenced table as the plan
+ * will leave it, or nothing when the plan creates it.
+ */
+static char *
+referenced_rows(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want;
+	ConvChange	ref;
+	StringInfoData notnull;
+	ListCell   *lc;
+
+	initStringInfo(&notnull);
+	foreach(lc, fk->ref_columns)
+		appendStringInfo(&notnull, "%s%s IS NOT NULL",
+						 notnull.len ? " AND " : "",
+						 quote_identifier(lfirst(lc)));
+
+	memset(&ref, 0, sizeof(ref));
+	ref.kind = KIND_COLUMN;
+	ref.action = ACTION_ALTER;
+	ref.schema = fk->ref_schema;
+	ref.have_table = change->ref_have;
+	if (change->ref_have)
+	{
+		ConvTable	doc = *change->ref_have;
+
+		doc.name = change->ref_have->doc_name ? change->ref_have->doc_name :
+			change->ref_have->name;
+		ref.want_table = &doc;
+		return psprintf("SELECT %s FROM %s WHERE %s",
+						name_list(fk->ref_columns),
+						row_source(ps, &ref, ROWS_AFTER)->source, notnull.data);
+	}
+	if (change->ref_created)
+		return psprintf("SELECT %s WHERE false", name_list(fk->ref_columns));
+	return psprintf("SELECT %s FROM %s WHERE %s",
+					name_list(fk->ref_columns),
+					quote_qualified_identifier(fk->ref_schema, fk->ref_table),
+					notnull.data);
+}
+
+/*
+ * A new foreign key.  On a table that holds rows it is added NOT VALID and
+ * validated in a second step, so the long scan runs under a lock that lets
+ * reads and writes go on; rows that would find no referenced row are
+ * counted before anything runs (seed 003: a new column's default must exist
+ * in the referenced table).
+ */
+static void
+plan_add_foreign_key(PlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want;
+	ConvForeignKey *old = change->have;
+	char	   *object = member_object(change, fk->name);
+	bool		has_rows = (change->have_table != NULL);
+
+	/* PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table */
+	bool		not_valid = has_rows && change->have_table->relkind != 'p';
+	StringInfoData anynull;
+	StringInfoData matched;
+	ConvStep   *step;
+	ListCell   *lc;
+
+	step = add_step(ps, "add_foreign_key", object,
+					psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s",
+							 table_sql(change), quote_identifier(fk->name),
+							 foreign_key_definition(fk),
+							 not_valid ? " NOT VALID" : ""),
+					old ?
+					psprintf("%s -> %s", foreign_key_definition(old),
+							 foreign_key_definition(fk)) :
+					pstrdup("FOREIGN KEY is declared in the document and does not exist"),
+					has_rows && !not_valid ? HAZARD_FULL_SCAN : 0);
+	if (!has_rows)
+		return;
+
+	initStringInfo(&anynull);
+	initStringInfo(&matched);
+	foreach(lc, fk->columns)
+	{
+		const char *c = quote_identifier(lfirst(lc));
+
+		appendStringInfo(&anynull, "%s%s IS NULL", anynull.len ? " OR " : "",
+						 c);
+		appendStringInfo(&matched, "%sconverge_ref.%s = %s.%s",
+						 matched.len ? " AND " : "", c,
+						 quote_identifier(change->want_table->name), c);
+	}
+	if (not_valid)
+		step = add_step(ps, "validate_foreign_key", pstrdup(object),
+						psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+								 table_sql(change),
+								 quote_identifier(fk->name)),
+						pstrdup("every existing row must find its referenced row"),
+						HAZARD_FULL_SCAN);
+	set_probe_on(ps, step, change, ROWS_AFTER, NULL,
+				 psprintf("NOT (%s) AND NOT EXISTS (SELECT FROM (%s) AS converge_ref (%s) WHERE %s)",
+						  anynull.data, referenced_rows(ps, change),
+						  name_list(fk->columns), matched.data),
+				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
+}
+
+const ConvKindOps foreign_key_kind = {
+	.name = "foreign key",
+	.diff = diff_foreign_keys,
+	.plan = {
+		[ACTION_CREATE] = plan_add_foreign_key,
+		[ACTION_DROP] = plan_drop_foreign_key,
+	},
+};

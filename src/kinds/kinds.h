@@ -1,0 +1,299 @@
+/*-------------------------------------------------------------------------
+ *
+ * kinds.h
+ *	  The per-kind operations table, and what the stage engines offer the
+ *	  kinds.
+ *
+ * Every object kind fills one ConvKindOps in its own file under kinds/
+ * (in the manner of an index access method's handler struct) and has one
+ * line in kinds/kindlist.h.  The engines walk the registry and never name
+ * a kind: diff.c calls each kind's diff, plan.c orders changes by the
+ * phase table and calls the kind's plan function for the action.  A kind
+ * that contains others (a table its columns, constraints and indexes; a
+ * domain its CHECKs) walks the registry for its members.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CONVERGE_KINDS_H
+#define CONVERGE_KINDS_H
+
+#include "model.h"
+
+#include "utils/hsearch.h"
+
+/* ----------------------------------------------------------------
+ * What diff.c offers a kind
+ * ----------------------------------------------------------------
+ */
+
+/* a document table and the current table it stands for, if any */
+typedef struct TablePair
+{
+	const char *schema;
+	ConvTable  *want;
+	ConvTable  *have;			/* NULL when the plan creates it */
+} TablePair;
+
+/* a document enum and the current one of its name, if any */
+typedef struct EnumPair
+{
+	ConvEnum   *want;
+	ConvEnum   *have;
+} EnumPair;
+
+/* a document domain and the current one of its name, if any */
+typedef struct DomainPair
+{
+	ConvDomain *want;
+	ConvDomain *have;
+} DomainPair;
+
+typedef struct DiffState
+{
+	ConvModel  *want_model;
+	ConvModel  *have_model;
+	HTAB	   *tables;			/* current tables by qualified name */
+	List	   *pairs;			/* of TablePair */
+	List	   *enums;			/* of EnumPair */
+	List	   *domains;		/* of DomainPair */
+	List	   *new_labels;		/* labels enums get by RENAME VALUE: an
+								 * expression naming one cannot be read
+								 * before the rename */
+	List	   *changes;
+} DiffState;
+
+/*
+ * A table while its members are compared (have is NULL when the plan
+ * creates it): for each document column, the current one it stands for
+ * and the COLUMN_* bits that differ; the document names of the columns
+ * the plan adds, retypes or rebuilds (whatever reads them is dropped
+ * before and added after), of those it rebuilds, and of those the new
+ * CHECKs read (a column's remap runs only for them).
+ */
+typedef struct TableDiff
+{
+	const char *schema;
+	ConvTable  *want;
+	ConvTable  *have;
+	List	   *matches;		/* of ConvColumn, NULL where none */
+	int		   *what;
+	bool	   *rebuild;
+	List	   *reshaped;
+	List	   *rebuilt;
+	List	   *checked;
+} TableDiff;
+
+/* a current table by qualified name, and whether the document claims it */
+typedef struct TableKey
+{
+	NameData	schema;
+	NameData	table;
+} TableKey;
+
+typedef struct TableEntry
+{
+	TableKey	key;
+	ConvTable  *table;
+	bool		claimed;
+} TableEntry;
+
+/*
+ * How reconcile() treats one kind's objects.  "context" is what the caller
+ * passed to reconcile(): a TableDiff for the members of a table.
+ */
+typedef struct Reconcile
+{
+	/* the object in "items" standing for "object"; NULL: by name */
+	void	   *(*match) (List *items, const void *object);
+	/* does the current object already mean the document's? */
+	bool		(*same) (DiffState *ds, const ConvChange *proto,
+						 void *context, void *want, void *have);
+	/* a create change was made: fill what is particular to the kind */
+	void		(*created) (DiffState *ds, ConvChange *change, void *context);
+} Reconcile;
+
+extern ConvChange *add_change(DiffState *ds, ConvKind kind,
+							  ConvAction action, const char *schema,
+							  ConvTable *want_table, ConvTable *have_table);
+extern void reconcile(DiffState *ds, const ConvChange *proto,
+					  const Reconcile *how, void *context, List *want,
+					  List *have);
+extern void *find_named(List *items, size_t name_offset, const char *name);
+extern void *find_by_name(List *items, const void *object);
+extern TableEntry *lookup_table(DiffState *ds, const char *schema,
+								const char *table);
+extern TablePair *find_pair(DiffState *ds, const char *schema,
+							const char *table);
+extern bool names_overlap(List *a, List *b);
+extern bool string_in(List *strings, const char *s);
+extern bool names_new_label(DiffState *ds, const char *text,
+							const DocPos *pos);
+extern bool strings_differ(const char *a, const char *b);
+extern const char *doc_name_of(const ConvTable *have, const char *name);
+extern char *free_type_name(const char *schema, const char *name);
+extern void resolve_doc_type(DiffState *ds, ConvColumn *col,
+							 const char *schema);
+extern Oid	resolve_column(DiffState *ds, ConvColumn *col,
+						   const char *schema);
+
+#define find_schema(model, key) \
+	((ConvSchema *) find_named((model)->schemas, \
+							   offsetof(ConvSchema, name), (key)))
+#define find_column(table, key) \
+	((ConvColumn *) find_named((table)->columns, \
+							   offsetof(ConvColumn, name), (key)))
+
+/* ----------------------------------------------------------------
+ * What plan.c offers a kind
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The phases steps run in, like ALTER TABLE's own passes: plan.c's
+ * phase_table gives each action of each kind its phase.
+ */
+typedef enum PlanPhase
+{
+	PHASE_NONE,					/* the kind does not plan this action */
+	PHASE_CREATE_SCHEMA,
+	PHASE_CREATE_TYPE,
+	PHASE_RENAME_TABLE,
+	PHASE_RENAME_COLUMN,
+	PHASE_DROP_FOREIGN_KEY,
+	PHASE_DROP_CONSTRAINT,
+	PHASE_DROP_TABLE,
+	PHASE_DROP_GENERATED,
+	PHASE_DROP_COLUMN,
+	PHASE_CREATE_TABLE,
+	PHASE_ADD_COLUMN,
+	PHASE_REMAP,
+	PHASE_ALTER_COLUMN,
+	PHASE_FINISH_DOMAIN,
+	PHASE_FINISH_TYPE,
+	PHASE_ADD_GENERATED,
+	PHASE_ADD_KEY,
+	PHASE_ADD_CHECK,
+	PHASE_ADD_FOREIGN_KEY,
+	PHASE_COMMENT,
+	NUM_PHASES
+} PlanPhase;
+
+/* how far into the plan validate.c sees a table's rows */
+typedef enum RowStage
+{
+	ROWS_NOW,					/* as they are, under the document's names */
+	ROWS_REMAPPED,				/* after the remap steps */
+	ROWS_AFTER					/* when new rules are added: remapped,
+								 * converted, added columns filled */
+} RowStage;
+
+/* the FROM item validate.c reads a current table through */
+typedef struct RowSource
+{
+	ConvTable  *have;
+	RowStage	stage;
+	char	   *source;
+	char	   *key_label;
+} RowSource;
+
+typedef struct PlanState
+{
+	List	   *changes;
+	List	   *steps;
+	List	   *sources;		/* of RowSource, built on first use */
+	bool		labels_change;	/* the plan renames or recreates an enum */
+} PlanState;
+
+extern ConvStep *add_step(PlanState *ps, const char *action, char *object,
+						  char *sql, char *reason, int hazards);
+extern ConvChange *find_change(PlanState *ps, ConvKind kind,
+							   ConvAction action, const void *have);
+extern const char *dropped_because(PlanState *ps, ConvKind kind,
+								   const void *current);
+extern RowSource *row_source(PlanState *ps, const ConvChange *change,
+							 RowStage stage);
+extern ConvProbe *set_probe_on(PlanState *ps, ConvStep *step,
+							   const ConvChange *change, RowStage stage,
+							   char *affected, char *failing,
+							   const char *failing_text,
+							   ConvRefusal refusal, ConvFix fix);
+extern void set_probe(PlanState *ps, ConvStep *step,
+					  const ConvChange *change, char *affected,
+					  char *failing, const char *failing_text,
+					  ConvRefusal refusal, ConvFix fix);
+extern void set_duplicate_probe(PlanState *ps, ConvStep *step,
+								const ConvChange *change, List *keys,
+								const char *where, bool nulls_not_distinct);
+extern void refuse_if_used(ConvStep *step, const char *user,
+						   const char *kind, const char *verb);
+extern char *table_sql(const ConvChange *change);
+extern char *column_object(const ConvChange *change, const char *column);
+extern char *member_object(const ConvChange *change, const char *name);
+extern char *name_list(List *names);
+extern char *literal_list(List *values);
+extern char *comment_sql(const char *kind, const char *object,
+						 const char *comment);
+extern char *remap_case(const ConvColumn *col, const char *value);
+
+/* kinds/column.c: a table's columns, and their types as SQL */
+extern void columns_compare(DiffState *ds, TableDiff *td);
+extern void columns_diff(DiffState *ds, TableDiff *td);
+extern char *type_sql(const ConvColumn *col, Oid collation);
+extern char *column_definition(const ConvColumn *col, Oid collation,
+							   bool with_not_null);
+extern char *probe_type(const ConvColumn *col);
+extern void add_column_comment(PlanState *ps, const ConvChange *change,
+							   const ConvColumn *col);
+
+/* kinds/enum.c: how rows move to an enum the plan creates */
+extern bool over_new_enum(const ConvColumn *want);
+extern char *enum_text(const ConvColumn *want, const char *col);
+extern char *enum_misfits(const ConvColumn *want, const char *col);
+
+/* kinds/domain.c: what rows must meet to move into a domain */
+extern const ConvDomain *domain_base(const ConvDomain *d);
+extern char *domain_misfits(const ConvDomain *d, const char *col);
+
+/* ----------------------------------------------------------------
+ * The operations of one kind
+ * ----------------------------------------------------------------
+ */
+
+typedef void (*PlanFunction) (PlanState *ps, const ConvChange *change);
+
+typedef struct ConvKindOps
+{
+	const char *name;			/* in messages: "foreign key" */
+
+	/*
+	 * Compare the whole models and append changes; NULL for the members of
+	 * another kind, which that kind's diff reaches.
+	 */
+	void		(*diff) (DiffState *ds);
+
+	/*
+	 * A member of a table (a constraint, an index): compared once the
+	 * columns are matched, before their own changes are made.
+	 */
+	void		(*diff_member) (DiffState *ds, TableDiff *td);
+
+	/* once every kind has been compared */
+	void		(*diff_finish) (DiffState *ds);
+
+	/* the steps of one change, per action; NULL: not converged yet */
+	PlanFunction plan[NUM_ACTIONS];
+
+	/* in the comment phase: comments of an object the plan creates */
+	PlanFunction plan_comments;
+
+	/* the phase of a change, when the action alone does not decide it */
+	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);
+} ConvKindOps;
+
+#define CONV_KIND(symbol, ops) extern const ConvKindOps ops;
+#include "kinds/kindlist.h"
+#undef CONV_KIND
+
+extern const ConvKindOps *const conv_kinds[NUM_KINDS];
+
+#endif							/* CONVERGE_KINDS_H */

@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ *
+ * registry.c
+ *	  The registry of object kinds: kindlist.h's lines as an array.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "kinds/kinds.h"
+
+const ConvKindOps *const conv_kinds[NUM_KINDS] = {
+#define CONV_KIND(symbol, ops) [symbol] = &ops,
+#include "kinds/kindlist.h"
+#undef CONV_KIND
+};

@@ -1,0 +1,240 @@
+/*-------------------------------------------------------------------------
+ *
+ * table.c
+ *	  Tables: created, dropped, renamed, commented; the container of
+ *	  columns, constraints and indexes.
+ *
+ * A document table is paired with the current table of its name, or the
+ * one it was renamed from.  The columns are matched first (column.c), so
+ * that the members (every kind with a diff_member: CHECKs, keys, indexes)
+ * can be compared under the document's names and know which columns
+ * change shape; then the columns' own changes are made.  A current table
+ * of a managed schema that the document does not declare is dropped, its
+ * foreign keys first (another dropped table may be the one they
+ * reference), and only when it holds no rows or allow_data_loss is given.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "kinds/kinds.h"
+
+static bool
+schema_declares(const ConvSchema *schema, const char *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, schema->tables)
+		if (strcmp(((ConvTable *) lfirst(lc))->name, table) == 0)
+			return true;
+	return false;
+}
+
+/* every kind that is a member of a table compares its objects */
+static void
+diff_members(DiffState *ds, TableDiff *td)
+{
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+		if (conv_kinds[kind]->diff_member)
+			conv_kinds[kind]->diff_member(ds, td);
+}
+
+/* the current table a document table stands for, claimed; or NULL */
+static TableEntry *
+claim_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
+{
+	TableEntry *entry = lookup_table(ds, schema->name, want->name);
+
+	/* as for columns: no rename from a name the document still declares */
+	if (entry == NULL && want->renamed_from &&
+		!schema_declares(schema, want->renamed_from))
+	{
+		entry = lookup_table(ds, schema->name, want->renamed_from);
+		if (entry && !entry->claimed)
+			add_change(ds, KIND_TABLE, ACTION_RENAME, schema->name, want,
+					   entry->table);
+		else
+			entry = NULL;
+	}
+	return entry;
+}
+
+static void
+diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
+{
+	TableEntry *entry = claim_table(ds, schema, want);
+	TablePair  *pair = palloc(sizeof(TablePair));
+	TableDiff	td = {0};
+	ListCell   *lc;
+
+	pair->schema = schema->name;
+	pair->want = want;
+	pair->have = entry ? entry->table : NULL;
+	ds->pairs = lappend(ds->pairs, pair);
+	td.schema = schema->name;
+	td.want = want;
+	td.have = pair->have;
+
+	if (entry == NULL)
+	{
+		add_change(ds, KIND_TABLE, ACTION_CREATE, schema->name, want, NULL);
+		foreach(lc, want->columns)
+			(void) resolve_column(ds, lfirst(lc), schema->name);
+		diff_members(ds, &td);
+		return;
+	}
+	entry->claimed = true;
+	columns_compare(ds, &td);
+	diff_members(ds, &td);
+	columns_diff(ds, &td);
+	if (strings_differ(want->comment, td.have->comment))
+		add_change(ds, KIND_TABLE, ACTION_COMMENT, schema->name, want,
+				   td.have);
+}
+
+static void
+diff_tables(DiffState *ds)
+{
+	ListCell   *sc,
+			   *tc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+			diff_table(ds, schema, lfirst(tc));
+	}
+}
+
+/* what the document no longer declares in the schemas it manages */
+static void
+drop_undeclared(DiffState *ds)
+{
+	ListCell   *sc,
+			   *tc,
+			   *fc;
+
+	foreach(sc, ds->have_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		foreach(tc, schema->tables)
+		{
+			TableEntry *entry = lookup_table(ds, schema->name,
+											 ((ConvTable *) lfirst(tc))->name);
+
+			if (entry->claimed)
+				continue;
+			foreach(fc, entry->table->foreign_keys)
+				add_change(ds, KIND_FOREIGN_KEY, ACTION_DROP, schema->name,
+						   NULL, entry->table)->have = lfirst(fc);
+			add_change(ds, KIND_TABLE, ACTION_DROP, schema->name, NULL,
+					   entry->table);
+		}
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Steps
+ * ----------------------------------------------------------------
+ */
+
+static void
+plan_create_table(PlanState *ps, const ConvChange *change)
+{
+	ConvTable  *want = change->want_table;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (", table_sql(change));
+	foreach(lc, want->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		/* cooking the default here refuses a bad one before any DDL */
+		(void) expr_is_volatile_default(col);
+		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 column_definition(col, col->collation ?
+										   expr_collation_oid(col->collation,
+															  &col->collation_pos) :
+										   InvalidOid, true));
+	}
+	appendStringInfoChar(&sql, ')');
+	add_step(ps, "create_table", table_sql(change), sql.data,
+			 pstrdup("table is declared in the document and does not exist"),
+			 0);
+}
+
+static void
+plan_rename_table(PlanState *ps, const ConvChange *change)
+{
+	add_step(ps, "rename_table", table_sql(change),
+			 psprintf("ALTER TABLE %s RENAME TO %s",
+					  quote_qualified_identifier(change->schema,
+												 change->have_table->name),
+					  quote_identifier(change->want_table->name)),
+			 psprintf("renamed_from: %s", change->have_table->name),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+static void
+plan_drop_table(PlanState *ps, const ConvChange *change)
+{
+	ConvStep   *step;
+
+	step = add_step(ps, "drop_table", table_sql(change),
+					psprintf("DROP TABLE %s", table_sql(change)),
+					pstrdup("table is not declared in the document"),
+					HAZARD_ACCESS_EXCLUSIVE);
+	set_probe(ps, step, change, NULL, pstrdup("true"), "would be lost",
+			  REFUSE_DATA_LOSS, FIX_ALLOW_DATA_LOSS);
+}
+
+static void
+add_table_comment(PlanState *ps, const ConvChange *change)
+{
+	add_step(ps, "comment_table", table_sql(change),
+			 comment_sql("TABLE", table_sql(change),
+						 change->want_table->comment),
+			 pstrdup("comment differs from the document"), 0);
+}
+
+/*
+ * Comments of new objects come with the comment phase, after every object
+ * they could name exists.
+ */
+static void
+plan_new_comments(PlanState *ps, const ConvChange *change)
+{
+	ListCell   *lc;
+
+	if (change->kind != KIND_TABLE || change->action != ACTION_CREATE)
+		return;
+	if (change->want_table->comment)
+		add_table_comment(ps, change);
+	foreach(lc, change->want_table->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		if (col->comment)
+			add_column_comment(ps, change, col);
+	}
+}
+
+const ConvKindOps table_kind = {
+	.name = "table",
+	.diff = diff_tables,
+	.diff_finish = drop_undeclared,
+	.plan = {
+		[ACTION_CREATE] = plan_create_table,
+		[ACTION_RENAME] = plan_rename_table,
+		[ACTION_DROP] = plan_drop_table,
+		[ACTION_COMMENT] = add_table_comment,
+	},
+	.plan_comments = plan_new_comments,
+};
