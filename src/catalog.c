@@ -558,6 +558,68 @@ read_domains(ConvModel *model, Datum names)
 	}
 }
 
+/*
+ * What a dependent of a managed table is called in a refusal: a view by
+ * its name, anything else as the server describes it.
+ */
+#define DEPENDENT_NAME(d) \
+	"COALESCE((SELECT CASE r.relkind WHEN 'v' THEN 'view '" \
+	"                                WHEN 'm' THEN 'materialized view ' END" \
+	"                 || r.oid::pg_catalog.regclass::text" \
+	"            FROM pg_catalog.pg_rewrite w" \
+	"            JOIN pg_catalog.pg_class r ON r.oid = w.ev_class" \
+	"           WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
+	"             AND w.oid = " d ".objid AND r.relkind IN ('v', 'm'))," \
+	" pg_catalog.pg_describe_object(" d ".classid, " d ".objid, " d ".objsubid))"
+
+/*
+ * Does the dependent belong to the table it depends on (its own policy,
+ * trigger or rule), so that dropping the table drops it too?
+ */
+#define DEPENDENT_OWNED(d) \
+	"(EXISTS (SELECT FROM pg_catalog.pg_policy p" \
+	"          WHERE " d ".classid = 'pg_catalog.pg_policy'::pg_catalog.regclass" \
+	"            AND p.oid = " d ".objid AND p.polrelid = " d ".refobjid)" \
+	" OR EXISTS (SELECT FROM pg_catalog.pg_trigger g" \
+	"          WHERE " d ".classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
+	"            AND g.oid = " d ".objid AND g.tgrelid = " d ".refobjid)" \
+	" OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w" \
+	"          WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
+	"            AND w.oid = " d ".objid AND w.ev_class = " d ".refobjid))"
+
+/*
+ * One row of the current side of the dependency graph: something outside
+ * the model (a view, a policy, a trigger, a function, a foreign key of a
+ * table the document does not manage) that a normal dependency ties to a
+ * managed table or one of its columns.  The server refuses to drop what it
+ * depends on, and to change the type of a column it reads unless it is a
+ * constraint the server rebuilds itself.
+ */
+static void
+read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	int16		attnum = DatumGetInt16(get_datum(tup, desc, 2, &isnull));
+	char	   *name = get_text(tup, desc, 3);
+	bool		rebuilt = DatumGetBool(get_datum(tup, desc, 4, &isnull));
+	bool		owned = DatumGetBool(get_datum(tup, desc, 5, &isnull));
+	ListCell   *lc;
+
+	if (!owned && table->used_outside == NULL)
+		table->used_outside = name;
+	foreach(lc, table->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		if (col->attnum != attnum)
+			continue;
+		if (col->used_outside == NULL)
+			col->used_outside = name;
+		if (!rebuilt && col->retype_blocker == NULL)
+			col->retype_blocker = name;
+	}
+}
+
 static void read_model(ConvModel *model, Datum names);
 
 /*
@@ -672,4 +734,19 @@ read_model(ConvModel *model, Datum names)
 				   "                      AND k.contype IN ('p', 'u', 'x'))"
 				   " ORDER BY c.nspname, c.relname, i.relname",
 				   read_index_row);
+	read_per_table(tables, names,
+				   "d.refobjsubid::pg_catalog.int2, " DEPENDENT_NAME("d") ","
+				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass,"
+				   " " DEPENDENT_OWNED("d"),
+				   "JOIN pg_catalog.pg_depend d"
+				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
+				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class r"
+				   "         JOIN pg_catalog.pg_namespace rn"
+				   "           ON rn.oid = r.relnamespace"
+				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+				   "          AND r.relkind IN ('r', 'p')"
+				   "          AND r.oid = " MODEL_RELATION("d") ")"
+				   " ORDER BY c.nspname, c.relname, 3",
+				   read_dependent_row);
 }

@@ -110,6 +110,10 @@ typedef struct ConvColumn
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
 	int16		attnum;			/* catalog only */
+	char	   *used_outside;	/* catalog only: something outside the model
+								 * that depends on the column, or NULL */
+	char	   *retype_blocker; /* catalog only: such a dependent the server
+								 * cannot carry through a type change */
 	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;
@@ -192,6 +196,9 @@ typedef struct ConvTable
 								 * name in the document */
 	List	   *reshaped;		/* catalog only, set by diff.c: document
 								 * names of columns added, retyped or rebuilt */
+	char	   *used_outside;	/* catalog only: something outside the model
+								 * (a view, a function, a foreign key of an
+								 * unmanaged table) that depends on it */
 	DocPos		pos;
 } ConvTable;
 
@@ -236,7 +243,8 @@ typedef enum ConvFix
 	FIX_REMAP,					/* declare remap, or fix the rows */
 	FIX_DUPLICATES,				/* fix the duplicate rows */
 	FIX_ORPHANS,				/* fix the rows, or the default */
-	FIX_ROWS					/* fix the rows */
+	FIX_ROWS,					/* fix the rows */
+	FIX_DEPENDENT				/* change what the document does not manage */
 } ConvFix;
 
 typedef struct ConvProbe

@@ -226,6 +226,7 @@ refuse_if_used(ConvStep *step, const char *user, const char *kind,
 	step->problem = psprintf("%s uses the %s and is not managed by the document, so the %s cannot be %s",
 							 user, kind, kind, verb);
 	step->rows_affected = -1;
+	step->fix = FIX_DEPENDENT;
 }
 
 /* ----------------------------------------------------------------

@@ -248,6 +248,8 @@ fix_hint(ConvFix fix)
 			return "Change the rows that break the rule first.";
 		case FIX_REMAP:
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
+		case FIX_DEPENDENT:
+			return "Drop or change the dependent object first (the document does not manage it), or keep the object as it is in the document.";
 		case FIX_NONE:
 			break;
 	}
@@ -264,7 +266,8 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_ROWS + 1] = {false};
+	bool		fixes[FIX_DEPENDENT + 1] = {false};
+	bool		rows_block = false;
 	int			refused = 0;
 	ListCell   *lc;
 
@@ -284,18 +287,22 @@ validate_raise(List *steps)
 						 detail.len ? "\n" : "", step->number, step->action,
 						 step->object, step->problem);
 		fixes[step->fix] = true;
+		rows_block |= (step->fix != FIX_DEPENDENT);
 	}
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_ROWS; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_DEPENDENT; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
 
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("existing rows block convergence of %s", objects.data),
+			 rows_block ?
+			 errmsg("existing rows block convergence of %s", objects.data) :
+			 errmsg("objects the document does not manage block convergence of %s",
+					objects.data),
 			 errdetail("%s", detail.data),
 			 hint.len ? errhint("%s", hint.data) : 0));
 }

@@ -599,6 +599,7 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_FULL_SCAN);
 
 	probe_conversion(ps, step, change, old_type);
+	refuse_if_used(step, have->retype_blocker, "column", "given a new type");
 }
 
 /*
@@ -796,6 +797,7 @@ plan_drop_column(PlanState *ps, const ConvChange *change)
 				  psprintf("%s IS NOT NULL", col),
 				  "would lose a value", REFUSE_DATA_LOSS,
 				  FIX_ALLOW_DATA_LOSS);
+	refuse_if_used(step, have->used_outside, "column", "dropped");
 }
 
 static void

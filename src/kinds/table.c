@@ -193,6 +193,8 @@ plan_drop_table(PlanState *ps, const ConvChange *change)
 					HAZARD_ACCESS_EXCLUSIVE);
 	set_probe(ps, step, change, NULL, pstrdup("true"), "would be lost",
 			  REFUSE_DATA_LOSS, FIX_ALLOW_DATA_LOSS);
+	refuse_if_used(step, change->have_table->used_outside, "table",
+				   "dropped");
 }
 
 static void
