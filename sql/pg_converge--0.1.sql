@@ -82,6 +82,15 @@ CREATE TABLE converge.ddl_log (
 	origin text NOT NULL CHECK (origin IN ('converge', 'external'))
 );
 
+-- The history is the database's, not the extension's: pg_dump dumps both
+-- tables' rows and their sequences' positions, so a restored database still
+-- knows which document it was converged to and what ran since (without
+-- this, converge_status() of a restored database would be all NULL).
+SELECT pg_catalog.pg_extension_config_dump('converge.applied', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.applied_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.ddl_log', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.ddl_log_id_seq', '');
+
 -- Anyone may read which documents were applied; the DDL log holds
 -- statements, so only roles the owner grants it to may read it.  Only
 -- convergence and the triggers write either.
