@@ -2,7 +2,7 @@
 #
 #   make && make install          build and install into pg_config's server
 #   make installcheck             pg_regress suites in sql/ against a running server
-#   make prove                    pgTAP suites in test/ against a running server
+#   make prove                    TAP suites in test/ against a running server
 #   test/run                      everything, on a throw-away cluster (see README)
 #   make bench                    speed against pg_dump, on a throw-away cluster
 #   make strict                   rebuild with the warnings pgvector's CI uses, as errors
@@ -46,11 +46,11 @@ include $(PGXS)
 # every stage shares the model; the kinds and the engines their interface
 $(OBJS): src/model.h src/kinds/kinds.h src/kinds/kindlist.h
 
-# pgTAP suites; the database must exist and have pgtap available.
-PROVE_DB ?= contrib_regression
+# pgTAP and shell TAP suites; the pgTAP ones in a database of their own,
+# created with pgtap and dropped after, so this works before or after
+# installcheck (whose contrib_regression already has the extension).
 prove:
-	pg_prove --failures --dbname $(PROVE_DB) test/*.sql
-	prove test/*.sh
+	test/prove --failures
 
 # speed, as ratios against pg_dump --schema-only (not a test)
 bench:

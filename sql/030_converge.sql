@@ -201,6 +201,9 @@ schemas:
 $$);
 SELECT converge_export('{"Fresh Start"}');
 SELECT converge_is_converged(converge_export('{"Fresh Start"}'));
+-- every schema asked for must exist: a misspelt one is an error, not a
+-- document that silently lacks it
+SELECT converge_export('{public, nosuch}');
 
 DROP SCHEMA app CASCADE;
 DROP SCHEMA other CASCADE;

@@ -82,6 +82,15 @@ CREATE TABLE converge.ddl_log (
 	origin text NOT NULL CHECK (origin IN ('converge', 'external'))
 );
 
+-- The history is the database's, not the extension's: pg_dump dumps both
+-- tables' rows and their sequences' positions, so a restored database still
+-- knows which document it was converged to and what ran since (without
+-- this, converge_status() of a restored database would be all NULL).
+SELECT pg_catalog.pg_extension_config_dump('converge.applied', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.applied_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.ddl_log', '');
+SELECT pg_catalog.pg_extension_config_dump('converge.ddl_log_id_seq', '');
+
 -- Anyone may read which documents were applied; the DDL log holds
 -- statements, so only roles the owner grants it to may read it.  Only
 -- convergence and the triggers write either.
@@ -152,6 +161,33 @@ $$;
 
 COMMENT ON FUNCTION converge_status() IS
 'the last applied document, the DDL run outside convergence since, and whether the catalog still matches it';
+
+-- Retention of the DDL log: delete what is older than the interval, but
+-- never a row after the last applied document's mark, since
+-- converge_drift() and converge_status() report those.  With nothing
+-- applied yet no row is needed by drift.  Returns the rows deleted.  The
+-- caller needs SELECT and DELETE on converge.ddl_log, which only the owner
+-- can grant, so it is not granted to PUBLIC either.
+CREATE FUNCTION converge_prune_ddl_log(older_than interval)
+RETURNS bigint
+LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
+AS $$
+	WITH last AS (
+		SELECT a.ddl_log_mark FROM converge.applied a
+		 ORDER BY a.id DESC LIMIT 1
+	), gone AS (
+		DELETE FROM converge.ddl_log l
+		 WHERE l.logged_at < pg_catalog.now() - older_than
+		   AND NOT EXISTS (SELECT FROM last WHERE l.id > last.ddl_log_mark)
+		RETURNING 1
+	)
+	SELECT count(*) FROM gone
+$$;
+
+COMMENT ON FUNCTION converge_prune_ddl_log(interval) IS
+'delete DDL log rows older than the interval, keeping every row converge_drift() still reports';
+
+REVOKE ALL ON FUNCTION converge_prune_ddl_log(interval) FROM PUBLIC;
 
 -- Last, so nothing of this script is recorded.
 CREATE EVENT TRIGGER converge_record_ddl ON ddl_command_end

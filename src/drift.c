@@ -16,6 +16,13 @@
  * The statement of a command that can carry a password (user mappings,
  * foreign servers) is not kept.
  *
+ * Nor is what pg_restore does: the log and converge.applied are dumped with
+ * the database (pg_extension_config_dump), so a restore brings back the
+ * history it replays; logging the replay would report the restored schema
+ * as external drift, and its rows would take the ids the restored ones
+ * come back with.  (With session_replication_role = replica the server
+ * fires no event trigger at all.)
+ *
  * The trigger functions are SECURITY DEFINER (see the install script), so
  * the row is written with the extension owner's rights whoever ran the DDL;
  * the role recorded is the one the session acts as (GetOuterUserId()),
@@ -33,6 +40,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/resowner.h"
 
 #include "model.h"
@@ -108,6 +116,21 @@ insert_log_rows(bool drops, const char *tag)
 }
 
 /*
+ * Is this session pg_restore replaying a dump?  pg_restore names itself in
+ * application_name, which any role can set: trust it only from a
+ * superuser, who could turn pg_converge.record_drift off anyway, so no one
+ * can hide DDL from the log who could not already.  The role is the one
+ * recorded (the trigger functions run as the extension's owner).
+ */
+static bool
+session_is_restore(void)
+{
+	return application_name != NULL &&
+		strcmp(application_name, "pg_restore") == 0 &&
+		superuser_arg(GetOuterUserId());
+}
+
+/*
  * drift_record
  *		Body of both event triggers: log what the command did, or warn.
  */
@@ -122,8 +145,8 @@ drift_record(FunctionCallInfo fcinfo, bool drops)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_EVENT_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function can only be called as an event trigger")));
-	/* an extension's own script is not drift */
-	if (!converge_record_drift || creating_extension)
+	/* an extension's own script is not drift, nor is a restore */
+	if (!converge_record_drift || creating_extension || session_is_restore())
 		return;
 	trigdata = (EventTriggerData *) fcinfo->context;
 

@@ -359,15 +359,22 @@ converge_export(PG_FUNCTION_ARGS)
 					  &elems, &nulls, &n);
 	for (int i = 0; i < n; i++)
 	{
-		char	   *name = NameStr(*DatumGetName(elems[i]));
+		char	   *name;
 
 		if (nulls[i])
 			continue;
+		name = NameStr(*DatumGetName(elems[i]));
 		if (catalog_schema_is_reserved(name))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 					 errmsg("schema \"%s\" cannot be exported", name),
 					 errdetail("System schemas and the extension's own schema are never part of a document.")));
+
+		/*
+		 * A misspelt or missing schema would otherwise export as nothing,
+		 * silently: the document would lack what the caller asked for.
+		 */
+		(void) get_namespace_oid(name, false);
 		names = lappend(names, name);
 	}
 
