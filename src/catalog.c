@@ -145,7 +145,7 @@ read_schemas(ConvModel *model, Datum names)
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {names};
 
-	converge_spi_query("SELECT n.nspname FROM pg_catalog.pg_namespace n"
+	converge_spi_read("SELECT n.nspname FROM pg_catalog.pg_namespace n"
 					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
 					   " ORDER BY n.nspname",
 					   1, argtypes, args);
@@ -162,7 +162,7 @@ read_tables(ConvModel *model, Datum names)
 	Datum		args[1] = {names};
 	List	   *tables = NIL;
 
-	converge_spi_query(tables_query, 1, argtypes, args);
+	converge_spi_read(tables_query, 1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -203,7 +203,7 @@ read_per_table(List *tables, Datum names, const char *select,
 	Datum		args[1] = {names};
 	ListCell   *next = list_head(tables);
 
-	converge_spi_query(psprintf("SELECT c.oid, %s FROM"
+	converge_spi_read(psprintf("SELECT c.oid, %s FROM"
 								" (SELECT c.oid, n.nspname, c.relname %s) c"
 								" %s",
 								select, MANAGED_TABLES, rest),
@@ -216,10 +216,7 @@ read_per_table(List *tables, Datum names, const char *select,
 		Oid			relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
 		ListCell   *found = next;
 
-		/*
-		 * Each query takes its own snapshot: a table created or renamed
-		 * meanwhile can show up here and not in "tables".  Skip its rows.
-		 */
+		/* every query runs in the same snapshot: rows meet their tables */
 		while (found && ((ConvTable *) lfirst(found))->relid != relid)
 			found = lnext(tables, found);
 		if (found == NULL)
@@ -432,7 +429,7 @@ read_enums(ConvModel *model, Datum names)
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {names};
 
-	converge_spi_query("SELECT t.oid, n.nspname, t.typname,"
+	converge_spi_read("SELECT t.oid, n.nspname, t.typname,"
 					   " (SELECT pg_catalog.array_agg(e.enumlabel::text"
 					   "                              ORDER BY e.enumsortorder)"
 					   "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),"
@@ -474,7 +471,7 @@ read_domains(ConvModel *model, Datum names)
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {names};
 
-	converge_spi_query("SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
+	converge_spi_read("SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
 					   " t.typtypmod, pg_catalog.format_type(t.typbasetype, t.typtypmod),"
 					   " t.typnotnull, t.typdefault, t.typdefaultbin::text,"
 					   " CASE WHEN t.typcollation <> b.typcollation"

@@ -23,6 +23,21 @@
 
 int			converge_fail_after_step = 0;
 
+static void
+spi_run(const char *sql, int nargs, Oid *argtypes, Datum *args,
+		bool read_only)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	int			rc;
+
+	rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, read_only,
+							   0);
+	MemoryContextSwitchTo(oldcxt);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
+			 SPI_result_code_string(rc));
+}
+
 /*
  * converge_spi_query
  *		Run one statement through SPI.  SPI leaves its own procedure context
@@ -31,17 +46,19 @@ int			converge_fail_after_step = 0;
 void
 converge_spi_query(const char *sql, int nargs, Oid *argtypes, Datum *args)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	int			rc;
+	spi_run(sql, nargs, argtypes, args, false);
+}
 
-	if (nargs > 0)
-		rc = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
-	else
-		rc = SPI_execute(sql, false, 0);
-	MemoryContextSwitchTo(oldcxt);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
-			 SPI_result_code_string(rc));
+/*
+ * converge_spi_read
+ *		Run one catalog query in the caller's snapshot: read-only SPI takes
+ *		no new snapshot per query, so every query of one catalog read sees
+ *		the same catalog, even while other sessions change it.
+ */
+void
+converge_spi_read(const char *sql, int nargs, Oid *argtypes, Datum *args)
+{
+	spi_run(sql, nargs, argtypes, args, true);
 }
 
 static void run_steps(List *steps);

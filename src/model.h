@@ -409,6 +409,8 @@ extern void validate_raise(List *steps);
 extern int	converge_fail_after_step;
 extern void converge_spi_query(const char *sql, int nargs, Oid *argtypes,
 							   Datum *args);
+extern void converge_spi_read(const char *sql, int nargs, Oid *argtypes,
+							  Datum *args);
 extern void execute_plan(List *steps);
 
 /* drift.c */
