@@ -185,6 +185,26 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 			add_like(ds, proto, ACTION_DROP)->have = lfirst(lc);
 }
 
+/*
+ * reconcile_members
+ *		reconcile() for the objects of one kind that a table holds in the
+ *		list at "list" (offsetof(ConvTable, checks), say); "have" is NULL
+ *		for a table the plan creates.
+ */
+void
+reconcile_members(DiffState *ds, ConvKind kind, const Reconcile *how,
+				  void *context, const char *schema, ConvTable *want,
+				  ConvTable *have, size_t list)
+{
+	ConvChange	proto = {.kind = kind};
+
+	proto.schema = schema;
+	proto.want_table = want;
+	proto.have_table = have;
+	reconcile(ds, &proto, how, context, *(List **) ((char *) want + list),
+			  have ? *(List **) ((char *) have + list) : NIL);
+}
+
 bool
 strings_differ(const char *a, const char *b)
 {

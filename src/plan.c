@@ -213,6 +213,20 @@ dropped_because(PlanState *ps, ConvKind kind, const void *current)
 		"is replaced" : "is not declared in the document";
 }
 
+/* ALTER TABLE ... DROP CONSTRAINT, explained by the constraint's definition */
+void
+add_drop_constraint(PlanState *ps, const ConvChange *change,
+					const char *action, const char *name,
+					const char *definition)
+{
+	add_step(ps, action, member_object(change, name),
+			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
+					  quote_identifier(name)),
+			 psprintf("%s %s", definition,
+					  dropped_because(ps, change->kind, change->have)),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
 /*
  * Something outside the document depends on the object: the step would
  * fail, or change what the document does not own.

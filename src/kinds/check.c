@@ -50,13 +50,9 @@ diff_checks(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = check_same,
 	.created = check_created};
-	ConvChange	proto = {.kind = KIND_CHECK};
 
-	proto.schema = td->schema;
-	proto.want_table = td->want;
-	proto.have_table = td->have;
-	reconcile(ds, &proto, &how, td, td->want->checks,
-			  td->have ? td->have->checks : NIL);
+	reconcile_members(ds, KIND_CHECK, &how, td, td->schema, td->want, td->have,
+					  offsetof(ConvTable, checks));
 }
 
 static void
@@ -64,12 +60,8 @@ plan_drop_check(PlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->have;
 
-	add_step(ps, "drop_check", member_object(change, check->name),
-			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
-					  quote_identifier(check->name)),
-			 psprintf("CHECK %s %s", check->expr,
-					  dropped_because(ps, KIND_CHECK, check)),
-			 HAZARD_ACCESS_EXCLUSIVE);
+	add_drop_constraint(ps, change, "drop_check", check->name,
+						psprintf("CHECK %s", check->expr));
 }
 
 static void

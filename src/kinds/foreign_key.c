@@ -119,13 +119,10 @@ diff_foreign_keys(DiffState *ds)
 	foreach(lc, ds->pairs)
 	{
 		TablePair  *pair = lfirst(lc);
-		ConvChange	proto = {.kind = KIND_FOREIGN_KEY};
 
-		proto.schema = pair->schema;
-		proto.want_table = pair->want;
-		proto.have_table = pair->have;
-		reconcile(ds, &proto, &how, pair, pair->want->foreign_keys,
-				  pair->have ? pair->have->foreign_keys : NIL);
+		reconcile_members(ds, KIND_FOREIGN_KEY, &how, pair, pair->schema,
+						  pair->want, pair->have,
+						  offsetof(ConvTable, foreign_keys));
 	}
 }
 
@@ -172,12 +169,8 @@ plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->have;
 
-	add_step(ps, "drop_foreign_key", member_object(change, fk->name),
-			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
-					  quote_identifier(fk->name)),
-			 psprintf("%s %s", foreign_key_definition(fk),
-					  dropped_because(ps, KIND_FOREIGN_KEY, fk)),
-			 HAZARD_ACCESS_EXCLUSIVE);
+	add_drop_constraint(ps, change, "drop_foreign_key", fk->name,
+						foreign_key_definition(fk));
 }
 
 /*

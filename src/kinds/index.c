@@ -33,13 +33,9 @@ static void
 diff_indexes(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = index_same};
-	ConvChange	proto = {.kind = KIND_INDEX};
 
-	proto.schema = td->schema;
-	proto.want_table = td->want;
-	proto.have_table = td->have;
-	reconcile(ds, &proto, &how, td, td->want->indexes,
-			  td->have ? td->have->indexes : NIL);
+	reconcile_members(ds, KIND_INDEX, &how, td, td->schema, td->want, td->have,
+					  offsetof(ConvTable, indexes));
 }
 
 static void

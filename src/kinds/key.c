@@ -66,13 +66,9 @@ static void
 diff_keys(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.match = find_key,.same = key_same};
-	ConvChange	proto = {.kind = KIND_KEY};
 
-	proto.schema = td->schema;
-	proto.want_table = td->want;
-	proto.have_table = td->have;
-	reconcile(ds, &proto, &how, td, td->want->keys,
-			  td->have ? td->have->keys : NIL);
+	reconcile_members(ds, KIND_KEY, &how, td, td->schema, td->want, td->have,
+					  offsetof(ConvTable, keys));
 }
 
 static char *
@@ -93,12 +89,8 @@ plan_drop_key(PlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->have;
 
-	add_step(ps, "drop_key", member_object(change, key->name),
-			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
-					  quote_identifier(key->name)),
-			 psprintf("%s %s", key_definition(key),
-					  dropped_because(ps, KIND_KEY, key)),
-			 HAZARD_ACCESS_EXCLUSIVE);
+	add_drop_constraint(ps, change, "drop_key", key->name,
+						key_definition(key));
 }
 
 /* quoted column names, one list item each */

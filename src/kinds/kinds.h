@@ -118,6 +118,10 @@ extern ConvChange *add_change(DiffState *ds, ConvKind kind,
 extern void reconcile(DiffState *ds, const ConvChange *proto,
 					  const Reconcile *how, void *context, List *want,
 					  List *have);
+extern void reconcile_members(DiffState *ds, ConvKind kind,
+							  const Reconcile *how, void *context,
+							  const char *schema, ConvTable *want,
+							  ConvTable *have, size_t list);
 extern void *find_named(List *items, size_t name_offset, const char *name);
 extern void *find_by_name(List *items, const void *object);
 extern TableEntry *lookup_table(DiffState *ds, const char *schema,
@@ -210,6 +214,9 @@ extern ConvChange *find_change(PlanState *ps, ConvKind kind,
 							   ConvAction action, const void *have);
 extern const char *dropped_because(PlanState *ps, ConvKind kind,
 								   const void *current);
+extern void add_drop_constraint(PlanState *ps, const ConvChange *change,
+								const char *action, const char *name,
+								const char *definition);
 extern RowSource *row_source(PlanState *ps, const ConvChange *change,
 							 RowStage stage);
 extern ConvProbe *set_probe_on(PlanState *ps, ConvStep *step,
