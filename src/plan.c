@@ -177,11 +177,20 @@ literal_list(List *values)
 	return buf.data;
 }
 
-char *
+static char *
 comment_sql(const char *kind, const char *object, const char *comment)
 {
 	return psprintf("COMMENT ON %s %s IS %s", kind, object,
 					comment ? quote_literal_cstr(comment) : "NULL");
+}
+
+/* COMMENT ON <kind> <object>: the object's comment differs */
+void
+add_comment(PlanState *ps, const char *action, const char *kind,
+			char *object, const char *comment)
+{
+	add_step(ps, action, object, comment_sql(kind, object, comment),
+			 pstrdup("comment differs from the document"), 0);
 }
 
 /* the change of a kind and action whose current object is "have" */

@@ -401,9 +401,8 @@ add_column_comment(PlanState *ps, const ConvChange *change,
 {
 	char	   *object = column_object(change, col->name);
 
-	add_step(ps, "comment_column", object,
-			 comment_sql("COLUMN", object, col->comment),
-			 pstrdup("comment differs from the document"), 0);
+	add_comment(ps, "comment_column", "COLUMN", object,
+				col->comment);
 }
 
 static void

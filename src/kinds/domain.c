@@ -402,9 +402,8 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 		refuse_if_used(step, change->have_domain->used_outside, "domain",
 					   "recreated");
 	if (d->comment && change->have_domain == NULL)
-		add_step(ps, "comment_domain", domain_object(d),
-				 comment_sql("DOMAIN", domain_object(d), d->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_comment(ps, "comment_domain", "DOMAIN", domain_object(d),
+					d->comment);
 }
 
 static void
@@ -465,9 +464,8 @@ plan_alter_domain(PlanState *ps, const ConvChange *change)
 				 psprintf("%s DROP NOT NULL", alter),
 				 pstrdup("nullable: false -> true"), 0);
 	if (what & DOMAIN_COMMENT)
-		add_step(ps, "comment_domain", object,
-				 comment_sql("DOMAIN", object, want->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_comment(ps, "comment_domain", "DOMAIN", object,
+					want->comment);
 }
 
 
@@ -485,9 +483,8 @@ plan_finish_domain(PlanState *ps, const ConvChange *change)
 					  quote_identifier(d->name)),
 			 pstrdup("the recreated domain takes the name"), 0);
 	if (d->comment)
-		add_step(ps, "comment_domain", domain_object(d),
-				 comment_sql("DOMAIN", domain_object(d), d->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_comment(ps, "comment_domain", "DOMAIN", domain_object(d),
+					d->comment);
 }
 
 static void

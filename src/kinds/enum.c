@@ -412,9 +412,8 @@ plan_create_enum(PlanState *ps, const ConvChange *change)
 	if (have)
 		refuse_if_used(step, have->used_outside, "enum", "recreated");
 	if (e->comment && have == NULL)
-		add_step(ps, "comment_enum", enum_object(e),
-				 comment_sql("TYPE", enum_object(e), e->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_comment(ps, "comment_enum", "TYPE", enum_object(e),
+					e->comment);
 }
 
 static void
@@ -433,9 +432,8 @@ plan_finish_enum(PlanState *ps, const ConvChange *change)
 			 pstrdup("the recreated enum takes the name"),
 			 HAZARD_ACCESS_EXCLUSIVE);
 	if (e->comment)
-		add_step(ps, "comment_enum", enum_object(e),
-				 comment_sql("TYPE", enum_object(e), e->comment),
-				 pstrdup("comment differs from the document"), 0);
+		add_comment(ps, "comment_enum", "TYPE", enum_object(e),
+					e->comment);
 }
 
 /*
@@ -532,9 +530,8 @@ plan_enum_comment(PlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 
-	add_step(ps, "comment_enum", enum_object(e),
-			 comment_sql("TYPE", enum_object(e), e->comment),
-			 pstrdup("comment differs from the document"), 0);
+	add_comment(ps, "comment_enum", "TYPE", enum_object(e),
+				e->comment);
 }
 
 const ConvKindOps enum_kind = {

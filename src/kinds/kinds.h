@@ -238,8 +238,8 @@ extern char *column_object(const ConvChange *change, const char *column);
 extern char *member_object(const ConvChange *change, const char *name);
 extern char *name_list(List *names);
 extern char *literal_list(List *values);
-extern char *comment_sql(const char *kind, const char *object,
-						 const char *comment);
+extern void add_comment(PlanState *ps, const char *action,
+						const char *kind, char *object, const char *comment);
 extern char *remap_case(const ConvColumn *col, const char *value);
 
 /* kinds/column.c: a table's columns, and their types as SQL */

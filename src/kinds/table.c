@@ -200,10 +200,8 @@ plan_drop_table(PlanState *ps, const ConvChange *change)
 static void
 add_table_comment(PlanState *ps, const ConvChange *change)
 {
-	add_step(ps, "comment_table", table_sql(change),
-			 comment_sql("TABLE", table_sql(change),
-						 change->want_table->comment),
-			 pstrdup("comment differs from the document"), 0);
+	add_comment(ps, "comment_table", "TABLE", table_sql(change),
+				change->want_table->comment);
 }
 
 /*
