@@ -48,14 +48,14 @@
 
 static const char *const tables_query =
 "SELECT c.oid, n.nspname, c.relname,"
-"       pg_catalog.obj_description(c.oid, 'pg_class'),"
+"       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,"
 "       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.i)"
 "          FROM pg_catalog.pg_index x,"
 "               pg_catalog.unnest(x.indkey::pg_catalog.int2[])"
 "                 WITH ORDINALITY AS k(attnum, i),"
 "               pg_catalog.pg_attribute a"
 "         WHERE x.indrelid = c.oid AND x.indisprimary"
-"           AND a.attrelid = c.oid AND a.attnum = k.attnum),"
+"           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
 "       c.relkind "
 MANAGED_TABLES
 " ORDER BY n.nspname, c.relname";
@@ -81,16 +81,31 @@ catalog_schema_is_reserved(const char *nspname)
 		strcmp(nspname, CONVERGE_STATE_SCHEMA) == 0;
 }
 
-static char *
-get_text(HeapTuple tuple, TupleDesc tupdesc, int attno)
+/*
+ * Result columns are read by name, so a query can gain a column without
+ * shifting every reader.
+ */
+static int
+column_number(TupleDesc tupdesc, const char *name)
 {
-	return SPI_getvalue(tuple, tupdesc, attno);
+	int			attno = SPI_fnumber(tupdesc, name);
+
+	if (attno <= 0)
+		elog(ERROR, "catalog query has no column \"%s\"", name);
+	return attno;
+}
+
+static char *
+get_text(HeapTuple tuple, TupleDesc tupdesc, const char *name)
+{
+	return SPI_getvalue(tuple, tupdesc, column_number(tupdesc, name));
 }
 
 static Datum
-get_datum(HeapTuple tuple, TupleDesc tupdesc, int attno, bool *isnull)
+get_datum(HeapTuple tuple, TupleDesc tupdesc, const char *name, bool *isnull)
 {
-	return SPI_getbinval(tuple, tupdesc, attno, isnull);
+	return SPI_getbinval(tuple, tupdesc, column_number(tupdesc, name),
+						 isnull);
 }
 
 static List *
@@ -146,13 +161,13 @@ read_schemas(ConvModel *model, Datum names)
 	Datum		args[1] = {names};
 
 	converge_spi_read("SELECT n.nspname FROM pg_catalog.pg_namespace n"
-					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-					   " ORDER BY n.nspname",
-					   1, argtypes, args);
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  " ORDER BY n.nspname",
+					  1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 		find_or_add_schema(model,
 						   get_text(SPI_tuptable->vals[i],
-									SPI_tuptable->tupdesc, 1));
+									SPI_tuptable->tupdesc, "nspname"));
 }
 
 static List *
@@ -172,12 +187,12 @@ read_tables(ConvModel *model, Datum names)
 		bool		isnull;
 		Datum		keys;
 
-		table->relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
-		schema = find_or_add_schema(model, get_text(tup, desc, 2));
-		table->name = get_text(tup, desc, 3);
-		table->comment = get_text(tup, desc, 4);
-		table->relkind = DatumGetChar(get_datum(tup, desc, 6, &isnull));
-		keys = get_datum(tup, desc, 5, &isnull);
+		table->relid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		schema = find_or_add_schema(model, get_text(tup, desc, "nspname"));
+		table->name = get_text(tup, desc, "relname");
+		table->comment = get_text(tup, desc, "comment");
+		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
+		keys = get_datum(tup, desc, "key_columns", &isnull);
 		if (!isnull)
 			table->key_columns = text_array_to_list(keys);
 		schema->tables = lappend(schema->tables, table);
@@ -203,17 +218,17 @@ read_per_table(List *tables, Datum names, const char *select,
 	Datum		args[1] = {names};
 	ListCell   *next = list_head(tables);
 
-	converge_spi_read(psprintf("SELECT c.oid, %s FROM"
+	converge_spi_read(psprintf("SELECT c.oid AS table_oid, %s FROM"
 								" (SELECT c.oid, n.nspname, c.relname %s) c"
 								" %s",
 								select, MANAGED_TABLES, rest),
-					   1, argtypes, args);
+					  1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		Oid			relid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		Oid			relid = DatumGetObjectId(get_datum(tup, desc, "table_oid", &isnull));
 		ListCell   *found = next;
 
 		/* every query runs in the same snapshot: rows meet their tables */
@@ -233,22 +248,22 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 	char		generated;
 
-	col->name = get_text(tup, desc, 2);
-	col->type_oid = DatumGetObjectId(get_datum(tup, desc, 3, &isnull));
-	col->typmod = DatumGetInt32(get_datum(tup, desc, 4, &isnull));
-	col->type_name = get_text(tup, desc, 5);
-	col->not_null = DatumGetBool(get_datum(tup, desc, 6, &isnull));
-	col->identity = DatumGetChar(get_datum(tup, desc, 7, &isnull));
-	generated = DatumGetChar(get_datum(tup, desc, 8, &isnull));
-	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, 9, &isnull));
-	col->collation = get_text(tup, desc, 10);
+	col->name = get_text(tup, desc, "attname");
+	col->type_oid = DatumGetObjectId(get_datum(tup, desc, "atttypid", &isnull));
+	col->typmod = DatumGetInt32(get_datum(tup, desc, "atttypmod", &isnull));
+	col->type_name = get_text(tup, desc, "type_name");
+	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
+	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
+	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
+	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation", &isnull));
+	col->collation = get_text(tup, desc, "collation");
 	if (generated)
-		col->generated = get_text(tup, desc, 11);
+		col->generated = get_text(tup, desc, "default_expr");
 	else
-		col->default_expr = get_text(tup, desc, 11);
-	col->default_bin = get_text(tup, desc, 12);
-	col->comment = get_text(tup, desc, 13);
-	col->attnum = DatumGetInt16(get_datum(tup, desc, 14, &isnull));
+		col->default_expr = get_text(tup, desc, "default_expr");
+	col->default_bin = get_text(tup, desc, "default_bin");
+	col->comment = get_text(tup, desc, "comment");
+	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
 	table->columns = lappend(table->columns, col);
 }
 
@@ -258,12 +273,12 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	ConvCheck  *check = palloc0(sizeof(ConvCheck));
 	char	   *column;
 
-	check->name = get_text(tup, desc, 2);
-	check->expr = get_text(tup, desc, 3);
-	check->bin = get_text(tup, desc, 4);
+	check->name = get_text(tup, desc, "conname");
+	check->expr = get_text(tup, desc, "expr");
+	check->bin = get_text(tup, desc, "bin");
 
 	/* written on its column when PostgreSQL would name it so */
-	column = get_text(tup, desc, 5);
+	column = get_text(tup, desc, "column_name");
 	if (column &&
 		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
 		check->column = column;
@@ -276,10 +291,10 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	ConvKey    *key = palloc0(sizeof(ConvKey));
 	bool		isnull;
 
-	key->name = get_text(tup, desc, 2);
-	key->primary = DatumGetBool(get_datum(tup, desc, 3, &isnull));
-	key->columns = text_array_to_list(get_datum(tup, desc, 4, &isnull));
-	key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 5, &isnull));
+	key->name = get_text(tup, desc, "conname");
+	key->primary = DatumGetBool(get_datum(tup, desc, "is_primary", &isnull));
+	key->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 
 	/* written as "unique: true" when PostgreSQL would name it so */
 	key->on_column = !key->primary && !key->nulls_not_distinct &&
@@ -295,15 +310,15 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
 	bool		isnull;
 
-	fk->name = get_text(tup, desc, 2);
-	fk->columns = text_array_to_list(get_datum(tup, desc, 3, &isnull));
-	fk->ref_schema = get_text(tup, desc, 4);
-	fk->ref_table = get_text(tup, desc, 5);
-	fk->ref_columns = text_array_to_list(get_datum(tup, desc, 6, &isnull));
-	fk->on_delete = DatumGetChar(get_datum(tup, desc, 7, &isnull));
-	fk->on_update = DatumGetChar(get_datum(tup, desc, 8, &isnull));
-	fk->deferrable = DatumGetBool(get_datum(tup, desc, 9, &isnull));
-	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, 10, &isnull));
+	fk->name = get_text(tup, desc, "conname");
+	fk->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	fk->ref_schema = get_text(tup, desc, "ref_schema");
+	fk->ref_table = get_text(tup, desc, "ref_table");
+	fk->ref_columns = text_array_to_list(get_datum(tup, desc, "ref_columns", &isnull));
+	fk->on_delete = DatumGetChar(get_datum(tup, desc, "confdeltype", &isnull));
+	fk->on_update = DatumGetChar(get_datum(tup, desc, "confupdtype", &isnull));
+	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable", &isnull));
+	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred", &isnull));
 
 	/* written as a column's "references" when PostgreSQL would name it so */
 	fk->on_column = list_length(fk->columns) == 1 &&
@@ -319,16 +334,16 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 	Datum		include;
 
-	index->name = get_text(tup, desc, 2);
-	index->definition = get_text(tup, desc, 3);
-	index->unique = DatumGetBool(get_datum(tup, desc, 4, &isnull));
-	index->method = get_text(tup, desc, 5);
-	index->elements = text_array_to_list(get_datum(tup, desc, 6, &isnull));
-	index->where = get_text(tup, desc, 7);
-	include = get_datum(tup, desc, 8, &isnull);
+	index->name = get_text(tup, desc, "index_name");
+	index->definition = get_text(tup, desc, "definition");
+	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
+	index->method = get_text(tup, desc, "amname");
+	index->elements = text_array_to_list(get_datum(tup, desc, "elements", &isnull));
+	index->where = get_text(tup, desc, "predicate");
+	include = get_datum(tup, desc, "include", &isnull);
 	if (!isnull)
 		index->include = text_array_to_list(include);
-	index->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, 9,
+	index->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, "nulls_not_distinct",
 													   &isnull));
 	table->indexes = lappend(table->indexes, index);
 }
@@ -430,36 +445,37 @@ read_enums(ConvModel *model, Datum names)
 	Datum		args[1] = {names};
 
 	converge_spi_read("SELECT t.oid, n.nspname, t.typname,"
-					   " (SELECT pg_catalog.array_agg(e.enumlabel::text"
-					   "                              ORDER BY e.enumsortorder)"
-					   "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),"
-					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
-					   " " USED_OUTSIDE("t.oid, t.typarray")
-					   " FROM pg_catalog.pg_type t"
-					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-					   "   AND t.typtype = 'e'"
-					   "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
-					   " ORDER BY n.nspname, t.typname",
-					   1, argtypes, args);
+					  " (SELECT pg_catalog.array_agg(e.enumlabel::text"
+					  "                              ORDER BY e.enumsortorder)"
+					  "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)"
+					  "   AS labels,"
+					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+					  " " USED_OUTSIDE("t.oid, t.typarray") " AS used_outside"
+					  " FROM pg_catalog.pg_type t"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   AND t.typtype = 'e'"
+					  "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
+					  " ORDER BY n.nspname, t.typname",
+					  1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		ConvEnum   *e = palloc0(sizeof(ConvEnum));
 		ConvSchema *schema = find_or_add_schema(model,
-												get_text(tup, desc, 2));
+												get_text(tup, desc, "nspname"));
 		bool		isnull;
 		Datum		values;
 
-		e->oid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		e->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		e->schema = schema->name;
-		e->name = get_text(tup, desc, 3);
-		values = get_datum(tup, desc, 4, &isnull);
+		e->name = get_text(tup, desc, "typname");
+		values = get_datum(tup, desc, "labels", &isnull);
 		if (!isnull)
 			e->values = text_array_to_list(values);
-		e->comment = get_text(tup, desc, 5);
-		e->used_outside = get_text(tup, desc, 6);
+		e->comment = get_text(tup, desc, "comment");
+		e->used_outside = get_text(tup, desc, "used_outside");
 		schema->enums = lappend(schema->enums, e);
 	}
 }
@@ -472,72 +488,75 @@ read_domains(ConvModel *model, Datum names)
 	Datum		args[1] = {names};
 
 	converge_spi_read("SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
-					   " t.typtypmod, pg_catalog.format_type(t.typbasetype, t.typtypmod),"
-					   " t.typnotnull, t.typdefault, t.typdefaultbin::text,"
-					   " CASE WHEN t.typcollation <> b.typcollation"
-					   "      THEN co.collname::text END,"
-					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
-					   " (SELECT pg_catalog.array_agg(k.conname::text ORDER BY k.conname)"
-					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
-					   "     AND k.contype = 'c'),"
-					   " (SELECT pg_catalog.array_agg(pg_catalog.pg_get_expr(k.conbin, 0)"
-					   "                              ORDER BY k.conname)"
-					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
-					   "     AND k.contype = 'c'),"
-					   " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
-					   "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
-					   "     AND k.contype = 'c'),"
-					   " t.typcollation, " USED_OUTSIDE("t.oid, t.typarray") ","
-					   " (SELECT r.oid::pg_catalog.regclass::text"
-					   "    FROM pg_catalog.pg_attribute a"
-					   "    JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
-					   "    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
-					   "   WHERE a.atttypid = t.oid AND NOT a.attisdropped"
-					   "     AND r.relkind IN ('r', 'p', 'm')"
-					   "     AND NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-					   "   LIMIT 1)"
-					   " FROM pg_catalog.pg_type t"
-					   " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-					   " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
-					   " LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
-					   " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-					   "   AND t.typtype = 'd'"
-					   "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
-					   " ORDER BY n.nspname, t.typname",
-					   1, argtypes, args);
+					  " t.typtypmod,"
+					  " pg_catalog.format_type(t.typbasetype, t.typtypmod)"
+					  "   AS base_type_name,"
+					  " t.typnotnull, t.typdefault, t.typdefaultbin::text AS default_bin,"
+					  " CASE WHEN t.typcollation <> b.typcollation"
+					  "      THEN co.collname::text END AS collation,"
+					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+					  " (SELECT pg_catalog.array_agg(k.conname::text ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_names,"
+					  " (SELECT pg_catalog.array_agg(pg_catalog.pg_get_expr(k.conbin, 0)"
+					  "                              ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_exprs,"
+					  " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_bins,"
+					  " t.typcollation, "
+					  USED_OUTSIDE("t.oid, t.typarray") " AS used_outside,"
+					  " (SELECT r.oid::pg_catalog.regclass::text"
+					  "    FROM pg_catalog.pg_attribute a"
+					  "    JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
+					  "    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+					  "   WHERE a.atttypid = t.oid AND NOT a.attisdropped"
+					  "     AND r.relkind IN ('r', 'p', 'm')"
+					  "     AND NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   LIMIT 1) AS rows_outside"
+					  " FROM pg_catalog.pg_type t"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					  " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
+					  " LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   AND t.typtype = 'd'"
+					  "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
+					  " ORDER BY n.nspname, t.typname",
+					  1, argtypes, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		ConvDomain *d = palloc0(sizeof(ConvDomain));
 		ConvSchema *schema = find_or_add_schema(model,
-												get_text(tup, desc, 2));
+												get_text(tup, desc, "nspname"));
 		bool		isnull;
 		Datum		names_d;
 
-		d->oid = DatumGetObjectId(get_datum(tup, desc, 1, &isnull));
+		d->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		d->schema = schema->name;
-		d->name = get_text(tup, desc, 3);
-		d->type_oid = DatumGetObjectId(get_datum(tup, desc, 4, &isnull));
-		d->typmod = DatumGetInt32(get_datum(tup, desc, 5, &isnull));
-		d->type_name = get_text(tup, desc, 6);
-		d->not_null = DatumGetBool(get_datum(tup, desc, 7, &isnull));
-		d->default_expr = get_text(tup, desc, 8);
-		d->default_bin = get_text(tup, desc, 9);
-		d->collation = get_text(tup, desc, 10);
-		d->comment = get_text(tup, desc, 11);
-		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, 15, &isnull));
-		d->used_outside = get_text(tup, desc, 16);
-		d->rows_outside = get_text(tup, desc, 17);
-		names_d = get_datum(tup, desc, 12, &isnull);
+		d->name = get_text(tup, desc, "typname");
+		d->type_oid = DatumGetObjectId(get_datum(tup, desc, "typbasetype", &isnull));
+		d->typmod = DatumGetInt32(get_datum(tup, desc, "typtypmod", &isnull));
+		d->type_name = get_text(tup, desc, "base_type_name");
+		d->not_null = DatumGetBool(get_datum(tup, desc, "typnotnull", &isnull));
+		d->default_expr = get_text(tup, desc, "typdefault");
+		d->default_bin = get_text(tup, desc, "default_bin");
+		d->collation = get_text(tup, desc, "collation");
+		d->comment = get_text(tup, desc, "comment");
+		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, "typcollation", &isnull));
+		d->used_outside = get_text(tup, desc, "used_outside");
+		d->rows_outside = get_text(tup, desc, "rows_outside");
+		names_d = get_datum(tup, desc, "check_names", &isnull);
 		if (!isnull)
 		{
 			ListCell   *nc,
 					   *ec,
 					   *bc;
-			List	   *exprs = text_array_to_list(get_datum(tup, desc, 13,
+			List	   *exprs = text_array_to_list(get_datum(tup, desc, "check_exprs",
 															 &isnull));
-			List	   *bins = text_array_to_list(get_datum(tup, desc, 14,
+			List	   *bins = text_array_to_list(get_datum(tup, desc, "check_bins",
 															&isnull));
 			List	   *cnames = text_array_to_list(names_d);
 
@@ -596,10 +615,10 @@ static void
 read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
-	int16		attnum = DatumGetInt16(get_datum(tup, desc, 2, &isnull));
-	char	   *name = get_text(tup, desc, 3);
-	bool		rebuilt = DatumGetBool(get_datum(tup, desc, 4, &isnull));
-	bool		owned = DatumGetBool(get_datum(tup, desc, 5, &isnull));
+	int16		attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
+	char	   *name = get_text(tup, desc, "dependent");
+	bool		rebuilt = DatumGetBool(get_datum(tup, desc, "rebuilt", &isnull));
+	bool		owned = DatumGetBool(get_datum(tup, desc, "owned", &isnull));
 	ListCell   *lc;
 
 	if (!owned && table->used_outside == NULL)
@@ -658,43 +677,46 @@ read_model(ConvModel *model, Datum names)
 	/* one query per object kind, for every managed table at once */
 	read_per_table(tables, names,
 				   "a.attname, a.atttypid, a.atttypmod,"
-				   " pg_catalog.format_type(a.atttypid, a.atttypmod),"
+				   " pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,"
 				   " a.attnotnull, a.attidentity, a.attgenerated, a.attcollation,"
 				   " CASE WHEN a.attcollation <> t.typcollation THEN"
 				   "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
 				   "   THEN co.collname::text"
 				   "   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||"
-				   "        pg_catalog.quote_ident(co.collname) END END,"
-				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid), d.adbin::text,"
-				   " pg_catalog.col_description(a.attrelid, a.attnum), a.attnum",
+				   "        pg_catalog.quote_ident(co.collname) END END"
+				   "   AS collation,"
+				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
+				   " d.adbin::text AS default_bin,"
+				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+				   " a.attnum",
 				   COLUMNS_FROM
 				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
 				   "   AND NOT a.attisdropped"
 				   " ORDER BY c.nspname, c.relname, a.attnum",
 				   read_column_row);
 	read_per_table(tables, names,
-				   "k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid),"
-				   " k.conbin::text,"
+				   "k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid) AS expr,"
+				   " k.conbin::text AS bin,"
 				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
 				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
-				   "     AND pg_catalog.cardinality(k.conkey) = 1)",
+				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal"
 				   " ORDER BY c.nspname, c.relname, k.conname",
 				   read_check_row);
 	read_per_table(tables, names,
-				   "k.conname, k.contype = 'p', "
-				   KEY_NAMES("k.conkey", "k.conrelid") ", "
-				   NULLS_NOT_DISTINCT,
+				   "k.conname, k.contype = 'p' AS is_primary, "
+				   KEY_NAMES("k.conkey", "k.conrelid") " AS columns, "
+				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
 				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
 				   " ORDER BY c.nspname, c.relname, k.contype, k.conname",
 				   read_key_row);
 	read_per_table(tables, names,
-				   "k.conname, " KEY_NAMES("k.conkey", "k.conrelid") ","
-				   " rn.nspname, r.relname, "
-				   KEY_NAMES("k.confkey", "k.confrelid") ","
+				   "k.conname, " KEY_NAMES("k.conkey", "k.conrelid") " AS columns,"
+				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
+				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
 				   " k.condeferred",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
@@ -705,7 +727,8 @@ read_model(ConvModel *model, Datum names)
 				   " ORDER BY c.nspname, c.relname, k.conname",
 				   read_foreign_key_row);
 	read_per_table(tables, names,
-				   "i.relname, pg_catalog.pg_get_indexdef(x.indexrelid),"
+				   "i.relname AS index_name,"
+				   " pg_catalog.pg_get_indexdef(x.indexrelid) AS definition,"
 				   " x.indisunique, am.amname,"
 				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"
 				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k"
@@ -714,14 +737,16 @@ read_model(ConvModel *model, Datum names)
 				   "    LEFT JOIN LATERAL (SELECT ia.attoptions AS options"
 				   "                         FROM pg_catalog.pg_attribute ia"
 				   "                        WHERE ia.attrelid = x.indexrelid"
-				   "                          AND ia.attnum = k) ko ON true),"
-				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid),"
+				   "                          AND ia.attnum = k) ko ON true)"
+				   "   AS elements,"
+				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,"
 				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)"
 				   "    FROM pg_catalog.generate_series(x.indnkeyatts + 1,"
 				   "                                    x.indnatts) AS k,"
 				   "         pg_catalog.pg_attribute a"
-				   "   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1]), "
-				   NULLS_NOT_DISTINCT,
+				   "   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])"
+				   "   AS include, "
+				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
 				   "JOIN pg_catalog.pg_index x ON x.indrelid = c.oid"
 				   " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
 				   " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
@@ -732,9 +757,11 @@ read_model(ConvModel *model, Datum names)
 				   " ORDER BY c.nspname, c.relname, i.relname",
 				   read_index_row);
 	read_per_table(tables, names,
-				   "d.refobjsubid::pg_catalog.int2, " DEPENDENT_NAME("d") ","
-				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass,"
-				   " " DEPENDENT_OWNED("d"),
+				   "d.refobjsubid::pg_catalog.int2 AS attnum, "
+				   DEPENDENT_NAME("d") " AS dependent,"
+				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
+				   "   AS rebuilt, "
+				   DEPENDENT_OWNED("d") " AS owned",
 				   "JOIN pg_catalog.pg_depend d"
 				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
@@ -744,6 +771,6 @@ read_model(ConvModel *model, Datum names)
 				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
 				   "          AND r.relkind IN ('r', 'p')"
 				   "          AND r.oid = " MODEL_RELATION("d") ")"
-				   " ORDER BY c.nspname, c.relname, 3",
+				   " ORDER BY c.nspname, c.relname, dependent",
 				   read_dependent_row);
 }
