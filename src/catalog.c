@@ -228,7 +228,8 @@ read_per_table(List *tables, Datum names, const char *select,
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		Oid			relid = DatumGetObjectId(get_datum(tup, desc, "table_oid", &isnull));
+		Oid			relid = DatumGetObjectId(get_datum(tup, desc, "table_oid",
+													   &isnull));
 		ListCell   *found = next;
 
 		/* every query runs in the same snapshot: rows meet their tables */
@@ -255,7 +256,8 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
 	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
 	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
-	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation", &isnull));
+	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation",
+													&isnull));
 	col->collation = get_text(tup, desc, "collation");
 	if (generated)
 		col->generated = get_text(tup, desc, "default_expr");
@@ -294,7 +296,8 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	key->name = get_text(tup, desc, "conname");
 	key->primary = DatumGetBool(get_datum(tup, desc, "is_primary", &isnull));
 	key->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
-	key->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
+	key->nulls_not_distinct =
+		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 
 	/* written as "unique: true" when PostgreSQL would name it so */
 	key->on_column = !key->primary && !key->nulls_not_distinct &&
@@ -314,11 +317,14 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	fk->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
 	fk->ref_schema = get_text(tup, desc, "ref_schema");
 	fk->ref_table = get_text(tup, desc, "ref_table");
-	fk->ref_columns = text_array_to_list(get_datum(tup, desc, "ref_columns", &isnull));
+	fk->ref_columns = text_array_to_list(get_datum(tup, desc, "ref_columns",
+												   &isnull));
 	fk->on_delete = DatumGetChar(get_datum(tup, desc, "confdeltype", &isnull));
 	fk->on_update = DatumGetChar(get_datum(tup, desc, "confupdtype", &isnull));
-	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable", &isnull));
-	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred", &isnull));
+	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable",
+											&isnull));
+	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred",
+													&isnull));
 
 	/* written as a column's "references" when PostgreSQL would name it so */
 	fk->on_column = list_length(fk->columns) == 1 &&
@@ -338,13 +344,14 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	index->definition = get_text(tup, desc, "definition");
 	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
 	index->method = get_text(tup, desc, "amname");
-	index->elements = text_array_to_list(get_datum(tup, desc, "elements", &isnull));
+	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
+												   &isnull));
 	index->where = get_text(tup, desc, "predicate");
 	include = get_datum(tup, desc, "include", &isnull);
 	if (!isnull)
 		index->include = text_array_to_list(include);
-	index->nulls_not_distinct = DatumGetBool(get_datum(tup, desc, "nulls_not_distinct",
-													   &isnull));
+	index->nulls_not_distinct =
+		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 	table->indexes = lappend(table->indexes, index);
 }
 
@@ -537,7 +544,8 @@ read_domains(ConvModel *model, Datum names)
 		d->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		d->schema = schema->name;
 		d->name = get_text(tup, desc, "typname");
-		d->type_oid = DatumGetObjectId(get_datum(tup, desc, "typbasetype", &isnull));
+		d->type_oid = DatumGetObjectId(get_datum(tup, desc, "typbasetype",
+												 &isnull));
 		d->typmod = DatumGetInt32(get_datum(tup, desc, "typtypmod", &isnull));
 		d->type_name = get_text(tup, desc, "base_type_name");
 		d->not_null = DatumGetBool(get_datum(tup, desc, "typnotnull", &isnull));
@@ -545,7 +553,8 @@ read_domains(ConvModel *model, Datum names)
 		d->default_bin = get_text(tup, desc, "default_bin");
 		d->collation = get_text(tup, desc, "collation");
 		d->comment = get_text(tup, desc, "comment");
-		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, "typcollation", &isnull));
+		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, "typcollation",
+													  &isnull));
 		d->used_outside = get_text(tup, desc, "used_outside");
 		d->rows_outside = get_text(tup, desc, "rows_outside");
 		names_d = get_datum(tup, desc, "check_names", &isnull);
@@ -554,10 +563,10 @@ read_domains(ConvModel *model, Datum names)
 			ListCell   *nc,
 					   *ec,
 					   *bc;
-			List	   *exprs = text_array_to_list(get_datum(tup, desc, "check_exprs",
-															 &isnull));
-			List	   *bins = text_array_to_list(get_datum(tup, desc, "check_bins",
-															&isnull));
+			List	   *exprs =
+				text_array_to_list(get_datum(tup, desc, "check_exprs", &isnull));
+			List	   *bins =
+				text_array_to_list(get_datum(tup, desc, "check_bins", &isnull));
 			List	   *cnames = text_array_to_list(names_d);
 
 			forthree(nc, cnames, ec, exprs, bc, bins)
@@ -617,7 +626,8 @@ read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 	int16		attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
 	char	   *name = get_text(tup, desc, "dependent");
-	bool		rebuilt = DatumGetBool(get_datum(tup, desc, "rebuilt", &isnull));
+	bool		rebuilt = DatumGetBool(get_datum(tup, desc, "rebuilt",
+												 &isnull));
 	bool		owned = DatumGetBool(get_datum(tup, desc, "owned", &isnull));
 	ListCell   *lc;
 
