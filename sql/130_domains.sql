@@ -121,3 +121,46 @@ DROP TABLE public.dm_outside;
 
 DROP SCHEMA dm CASCADE;
 DROP FUNCTION dm_doc(text, text);
+
+-- a domain's CHECK over varchar is stored with its constants cast to text:
+-- the export plans nothing, and the same rule written against text, or
+-- with constants cast to the same values, plans nothing either
+CREATE SCHEMA dmv;
+CREATE DOMAIN dmv.state AS varchar(20)
+    CONSTRAINT state_known CHECK (VALUE IN ('running', 'stopped'));
+CREATE DOMAIN dmv.price AS numeric(8,2)
+    CONSTRAINT price_listed CHECK (VALUE IN (9.99, 19.99) OR VALUE >= 100);
+CREATE TABLE dmv.jobs (id integer PRIMARY KEY, state dmv.state, price dmv.price);
+INSERT INTO dmv.jobs VALUES (1, 'running', 9.99), (2, 'stopped', 150), (3, NULL, NULL);
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE contypid IN ('dmv.state'::regtype, 'dmv.price'::regtype) ORDER BY conname;
+SELECT * FROM converge_plan(converge_export('{dmv}'));
+CREATE FUNCTION dmv_doc(state text, price text) RETURNS text
+LANGUAGE sql AS $f$
+SELECT format($d$
+version: 1
+schemas:
+  dmv:
+    domains:
+      state: {type: "varchar(20)", checks: {state_known: %s}}
+      price: {type: "numeric(8,2)", checks: {price_listed: %s}}
+    tables:
+      jobs:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          state: {type: state}
+          price: {type: price}
+$d$, to_json(state), to_json(price))
+$f$;
+SELECT count(*) AS steps FROM converge_plan(dmv_doc(
+    $$VALUE::text = ANY (ARRAY['running'::text, 'stopped'::text])$$,
+    $$VALUE = ANY ('{9.99,19.99}'::numeric[]) OR VALUE >= 100.4::numeric(8,0)$$));
+-- a different label, a constant that rounds to another value: a step each
+SELECT action, object FROM converge_plan(dmv_doc(
+    $$VALUE::text = ANY (ARRAY['running', 'paused'])$$,
+    $$VALUE = ANY ('{9.99,19.99}'::numeric[]) OR VALUE >= 100.6::numeric(8,0)$$))
+ ORDER BY step;
+SELECT count(*) FROM dmv.jobs;
+DROP SCHEMA dmv CASCADE;
+DROP FUNCTION dmv_doc(text, text);

@@ -9,7 +9,8 @@
  * expression, and is then cooked exactly as CREATE TABLE would cook it
  * (cookDefault) and compared with the stored tree with equal().  Two
  * defaults that the server folds to the same constant, such as 0 and '0'
- * for an integer column, also match.
+ * for an integer column, also match; so do CHECKs, whose stored form for a
+ * varchar IN list casts its constants to text.
  *
  * Errors raised by the server while doing so are re-raised with the
  * document position appended, so the message points at the YAML.
@@ -20,6 +21,7 @@
 
 #include "access/table.h"
 #include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -41,6 +43,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
+#include "utils/resowner.h"
 #include "utils/ruleutils.h"
 
 #include "model.h"
@@ -434,21 +437,128 @@ calls_user_function(Node *node, void *context)
 }
 
 /*
- * Equal trees, or equal once the server has folded the constants.  Folding
- * runs functions: only the server's own, never one a document (or whoever
- * wrote the stored default) could have defined, since the caller may be a
- * superuser planning someone else's document (converge_drift does).
+ * Does the tree read anything but constants: a column, a domain's VALUE?
+ * (A CaseTestExpr reads what the node around it gives it, as an array cast
+ * gives it each element, so it does not count.)
  */
 static bool
-trees_match(Node *a, Node *b)
+reads_value(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, CoerceToDomainValue) ||
+		IsA(node, Param))
+		return true;
+	return expression_tree_walker(node, reads_value, context);
+}
+
+/* may the server fold this tree to a constant while planning? */
+static bool
+foldable(Node *node)
+{
+	return !reads_value(node, NULL) &&
+		!contain_volatile_functions(node) &&
+		!calls_user_function(node, NULL);
+}
+
+/*
+ * Fold each largest subtree that reads only constants and calls only the
+ * server's own functions, none of them volatile.  What reads a column is
+ * left as the server stored it: "NOT (a IS NULL)" is not "a IS NOT NULL"
+ * for a row-typed column, and the server keeps them apart, so this does
+ * too.  A user's function deep inside a CHECK does not keep the constants
+ * beside it from being compared by value.
+ */
+static Node *
+fold_builtin_mutator(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (foldable(node))
+		return eval_const_expressions(NULL, node);
+	return expression_tree_mutator(node, fold_builtin_mutator, context);
+}
+
+/*
+ * A folded constant's typmod only says what its value was coerced to; the
+ * value itself, already coerced, is what a rule compares with:
+ * 1000.4::numeric(10,0) is the constant 1000, as (1000)::numeric is.
+ */
+static bool
+forget_const_typmod(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Const))
+	{
+		((Const *) node)->consttypmod = -1;
+		return false;
+	}
+	return expression_tree_walker(node, forget_const_typmod, context);
+}
+
+/*
+ * A copy of "tree" with its constants folded as above.  Folding evaluates
+ * built-in functions on the constants of the tree, and some fail on them
+ * ("x < 1/0"): such a tree is compared as it is, since planning must not
+ * fail on a rule the server accepted.  The subtransaction lets the error be
+ * caught; nothing of it is kept.
+ */
+static Node *
+fold_builtin(Node *tree)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	Node	   *copy = copyObject(tree);
+	Node	   *volatile result = NULL;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		result = fold_builtin_mutator(copy, NULL);
+		fix_opfuncids(result);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+
+	if (edata != NULL)
+	{
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			ReThrowError(edata);
+		result = copy;
+	}
+	(void) forget_const_typmod(result, NULL);
+	return result;
+}
+
+/*
+ * expr_trees_match
+ *		Equal trees, or equal once the server has folded their constants:
+ *		'a'::varchar cast to text is the constant 'a'::text, ARRAY[1, 2] is
+ *		'{1,2}'.  Folding runs functions: only the server's own and never a
+ *		volatile one, never one a document (or whoever wrote the stored
+ *		expression) could have defined, since the caller may be a superuser
+ *		planning someone else's document (converge_drift does).  Folded
+ *		constants are compared as stored bytes, so 1.5 and 1.50 still
+ *		differ, as they print differently.
+ */
+bool
+expr_trees_match(Node *a, Node *b)
 {
 	if (equal(a, b))
 		return true;
-	if (contain_volatile_functions(a) || contain_volatile_functions(b) ||
-		calls_user_function(a, NULL) || calls_user_function(b, NULL))
-		return false;
-	return equal(expression_planner((Expr *) copyObject(a)),
-				 expression_planner((Expr *) copyObject(b)));
+	return equal(fold_builtin(a), fold_builtin(b));
 }
 
 /*
@@ -470,7 +580,7 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 	if (have->default_bin == NULL)
 		return false;
 	stored = stringToNode(have->default_bin);
-	if (trees_match(cooked, stored))
+	if (expr_trees_match(cooked, stored))
 		return true;
 
 	/*
@@ -495,7 +605,7 @@ expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
 
 	cooked = cook(want, want->generated, &want->generated_pos, table,
 				  ATTRIBUTE_GENERATED_STORED);
-	return trees_match(cooked, stringToNode(have->default_bin));
+	return expr_trees_match(cooked, stringToNode(have->default_bin));
 }
 
 /*

@@ -378,6 +378,7 @@ extern bool expr_default_matches(const ConvColumn *want,
 extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvColumn *have,
 								   const ConvTable *table);
+extern bool expr_trees_match(Node *a, Node *b);
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
 extern Node *expr_cook_domain_check(const ConvCheck *check,
 									const ConvDomain *domain);

@@ -4,12 +4,14 @@
  *	  CHECK constraints of a table, compared by meaning.
  *
  * A document CHECK is cooked against the real relation, under the
- * document's column names, and compared with the stored tree: written
- * differently but equal means no step.  A changed one is dropped, the
- * column's remap rewrites the rows, and it is added again, checked first
- * against the rows as the plan will leave them.  One that reads a column
- * the plan adds, retypes or rebuilds cannot be compared with the relation
- * as it is: it is dropped before and added after those changes.
+ * document's column names, and compared with the stored tree, constants
+ * folded on both sides (expr_trees_match): written differently but equal
+ * means no step, since a changed CHECK costs a full scan under ACCESS
+ * EXCLUSIVE.  A changed one is dropped, the column's remap rewrites the
+ * rows, and it is added again, checked first against the rows as the plan
+ * will leave them.  One that reads a column the plan adds, retypes or
+ * rebuilds cannot be compared with the relation as it is: it is dropped
+ * before and added after those changes.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,8 +31,8 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 	return !names_overlap(expr_column_refs(wc->expr, &wc->pos),
 						  td->reshaped) &&
 		!names_new_label(ds, wc->expr, &wc->pos) &&
-		equal(expr_cook_check(wc, td->have),
-			  stringToNode(((ConvCheck *) have)->bin));
+		expr_trees_match(expr_cook_check(wc, td->have),
+						 stringToNode(((ConvCheck *) have)->bin));
 }
 
 /* the columns an added CHECK reads: their remap runs */

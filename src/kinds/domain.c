@@ -523,8 +523,8 @@ domain_checks_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *wc = want;
 
 	return !names_new_label(ds, wc->expr, &wc->pos) &&
-		equal(expr_cook_domain_check(wc, proto->want_domain),
-			  stringToNode(((ConvCheck *) have)->bin));
+		expr_trees_match(expr_cook_domain_check(wc, proto->want_domain),
+						 stringToNode(((ConvCheck *) have)->bin));
 }
 
 static void
