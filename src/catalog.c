@@ -476,7 +476,8 @@ read_domains(ConvModel *model, Datum names)
 
 	converge_spi_query("SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
 					   " t.typtypmod, pg_catalog.format_type(t.typbasetype, t.typtypmod),"
-					   " t.typnotnull, t.typdefault, t.typdefaultbin::text,"
+					   " t.typnotnull, pg_catalog.pg_get_expr(t.typdefaultbin, 0),"
+					   " t.typdefaultbin::text,"
 					   " CASE WHEN t.typcollation <> b.typcollation"
 					   "      THEN co.collname::text END,"
 					   " pg_catalog.obj_description(t.oid, 'pg_type'),"
