@@ -12,6 +12,10 @@
  * for an integer column, also match; so do CHECKs, whose stored form for a
  * varchar IN list casts its constants to text.
  *
+ * The one edit made to a document's text, aiming casts at an enum the plan
+ * recreates (expr_retype), splices at the positions the raw parser and
+ * the server's scanner report, never by searching the text.
+ *
  * Errors raised by the server while doing so are re-raised with the
  * document position appended, so the message points at the YAML.
  *
@@ -26,6 +30,7 @@
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "parser/parse_utilcmd.h"
 #include "storage/lmgr.h"
@@ -39,7 +44,11 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
+#include "parser/scanner.h"
+#include "parser/scansup.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
@@ -662,6 +671,190 @@ expr_sql(const char *text)
 	if (strstr(text, "--") != NULL)
 		return psprintf("(%s\n)", text);
 	return psprintf("(%s)", text);
+}
+
+/* ----------------------------------------------------------------
+ * Casts to a type the plan recreates
+ * ----------------------------------------------------------------
+ */
+
+typedef struct TypeRefs
+{
+	const char *schema;
+	const char *name;
+	List	   *casts;			/* of TypeCast: every cast to the type */
+	List	   *names;			/* of TypeName: every mention of it */
+} TypeRefs;
+
+/* does a type as written name schema.name?  Unqualified: any schema */
+static bool
+names_type(TypeName *type, const TypeRefs *refs)
+{
+	char	   *nspname;
+	char	   *name;
+
+	if (type->names == NIL || type->pct_type)
+		return false;
+	DeconstructQualifiedName(type->names, &nspname, &name);
+	return strcmp(name, refs->name) == 0 &&
+		(nspname == NULL || strcmp(nspname, refs->schema) == 0);
+}
+
+static bool
+collect_type_refs(Node *node, void *context)
+{
+	TypeRefs   *refs = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, TypeName) && names_type((TypeName *) node, refs))
+		refs->names = lappend(refs->names, node);
+	if (IsA(node, TypeCast) &&
+		names_type(((TypeCast *) node)->typeName, refs))
+		refs->casts = lappend(refs->casts, node);
+	return raw_expression_tree_walker(node, collect_type_refs, context);
+}
+
+static int
+by_location(const ListCell *a, const ListCell *b)
+{
+	return ((TypeName *) lfirst(a))->location -
+		((TypeName *) lfirst(b))->location;
+}
+
+/*
+ * Where a type name written at "start" ends: the server's scanner reads
+ * name tokens joined by dots, so quoted and keyword names end where the
+ * server says.
+ */
+static int
+type_name_end(const char *text, int start)
+{
+	core_yy_extra_type extra;
+	core_yyscan_t scanner;
+	core_YYSTYPE lval;
+	YYLTYPE		loc = 0;
+	int			end = strlen(text);
+	int			token;
+
+	scanner = scanner_init(text + start, &extra, &ScanKeywords,
+						   ScanKeywordTokens);
+	(void) core_yylex(&lval, &loc, scanner);	/* the first name */
+	while ((token = core_yylex(&lval, &loc, scanner)) == '.')
+		(void) core_yylex(&lval, &loc, scanner);
+	if (token != 0)
+		end = start + loc;
+	scanner_finish(scanner);
+	while (end > start && scanner_isspace(text[end - 1]))
+		end--;
+	return end;
+}
+
+/*
+ * expr_retype
+ *		The text of a document expression with every mention of the type
+ *		schema.name (unqualified: of that name) replaced by "to", array
+ *		brackets kept; NULL when it mentions no such type.  A cast to an
+ *		enum the plan recreates must reach the temporary type while the old
+ *		one still has the name: the stored expression then follows the new
+ *		type through its rename.  The positions are the raw parser's, so
+ *		string literals and comments are never touched.
+ */
+char *
+expr_retype(const char *text, const DocPos *pos, const char *schema,
+			const char *name, const char *to)
+{
+	TypeRefs	refs = {schema, name, NIL, NIL};
+	StringInfoData buf;
+	int			done = 0;
+	ListCell   *lc;
+
+	if (text == NULL)
+		return NULL;
+	(void) collect_type_refs(parse_expression(text, pos), &refs);
+	if (refs.names == NIL)
+		return NULL;
+	list_sort(refs.names, by_location);
+	initStringInfo(&buf);
+	foreach(lc, refs.names)
+	{
+		int			start = ((TypeName *) lfirst(lc))->location;
+
+		if (start < done)
+			continue;
+		appendBinaryStringInfo(&buf, text + done, start - done);
+		appendStringInfoString(&buf, to);
+		done = type_name_end(text, start);
+	}
+	appendStringInfoString(&buf, text + done);
+	return buf.data;
+}
+
+/* the elements of an array literal, as text */
+static List *
+array_literal_labels(const char *literal)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *labels = NIL;
+
+	array = DatumGetArrayTypeP(OidInputFunctionCall(F_ARRAY_IN,
+													(char *) literal,
+													TEXTOID, -1));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			labels = lappend(labels, TextDatumGetCString(elems[i]));
+	return labels;
+}
+
+/* the labels a string literal holds, as one label or an array literal */
+static List *
+literal_labels(Node *node, bool array)
+{
+	A_Const    *value = (A_Const *) node;
+
+	if (!IsA(value, A_Const) || value->isnull || !IsA(&value->val, String))
+		return NIL;
+	if (array)
+		return array_literal_labels(strVal(&value->val));
+	return list_make1(strVal(&value->val));
+}
+
+/*
+ * expr_type_labels
+ *		The labels a document expression writes as constants of the type
+ *		schema.name (or of its array type): 'x'::t, '{x,y}'::t[], and the
+ *		expression itself when it is a bare literal and "bare" says it is
+ *		read as the type (a column's default).  Nothing is evaluated.
+ */
+List *
+expr_type_labels(const char *text, const DocPos *pos, const char *schema,
+				 const char *name, bool bare, bool bare_array)
+{
+	TypeRefs	refs = {schema, name, NIL, NIL};
+	Node	   *tree;
+	List	   *labels = NIL;
+	ListCell   *lc;
+
+	if (text == NULL)
+		return NIL;
+	tree = parse_expression(text, pos);
+	(void) collect_type_refs(tree, &refs);
+	foreach(lc, refs.casts)
+	{
+		TypeCast   *cast = lfirst(lc);
+
+		labels = list_concat(labels,
+							 literal_labels(cast->arg,
+											cast->typeName->arrayBounds != NIL));
+	}
+	if (bare)
+		labels = list_concat(labels, literal_labels(tree, bare_array));
+	return labels;
 }
 
 /* ----------------------------------------------------------------

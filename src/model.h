@@ -244,6 +244,7 @@ typedef enum ConvFix
 	FIX_DUPLICATES,				/* fix the duplicate rows */
 	FIX_ORPHANS,				/* fix the rows, or the default */
 	FIX_ROWS,					/* fix the rows */
+	FIX_LABEL,					/* name only labels the enum declares */
 	FIX_DEPENDENT				/* change what the document does not manage */
 } ConvFix;
 
@@ -394,6 +395,12 @@ extern List *expr_index_keys_sql(const ConvIndex *index,
 								 const ConvTable *table, char **where);
 extern Bitmapset *expr_attnums(Node *expr);
 extern char *expr_sql(const char *text);
+extern char *expr_retype(const char *text, const DocPos *pos,
+						 const char *schema, const char *name,
+						 const char *to);
+extern List *expr_type_labels(const char *text, const DocPos *pos,
+							  const char *schema, const char *name,
+							  bool bare, bool bare_array);
 extern bool expr_is_volatile_default(const ConvColumn *col);
 
 /* diff.c */

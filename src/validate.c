@@ -246,6 +246,8 @@ fix_hint(ConvFix fix)
 			return "Insert the referenced rows first, or give the column a \"default\" or \"using\" that exists in the referenced table.";
 		case FIX_ROWS:
 			return "Change the rows that break the rule first.";
+		case FIX_LABEL:
+			return "Name only values the enum declares in the document, or add the value to the enum.";
 		case FIX_REMAP:
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
 		case FIX_DEPENDENT:

@@ -389,7 +389,9 @@ column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
 		appendStringInfo(&buf, " GENERATED %s AS IDENTITY",
 						 identity_sql(col->identity));
 	else if (col->default_expr)
-		appendStringInfo(&buf, " DEFAULT %s", expr_sql(col->default_expr));
+		appendStringInfo(&buf, " DEFAULT %s",
+						 enum_column_expr(col, col->default_expr,
+										  &col->default_pos));
 	if (with_not_null && col->not_null)
 		appendStringInfoString(&buf, " NOT NULL");
 	return buf.data;
@@ -424,16 +426,19 @@ plan_add_column(PlanState *ps, const ConvChange *change)
 											   !backfill)),
 					pstrdup("column is declared in the document and does not exist"),
 					hazards);
+	if (!col->generated && !col->identity)
+		enum_refuse_label(step, enum_default_problem(col));
 
 	if (backfill)
 	{
-		char	   *value = psprintf("(%s)::%s", expr_sql(col->using_expr),
-									 type_sql(col, InvalidOid));
+		char	   *using = enum_column_expr(col, col->using_expr,
+											 &col->using_pos);
+		char	   *value = enum_using_text(col) ? enum_using_text(col) :
+			psprintf("(%s)::%s", using, type_sql(col, InvalidOid));
 
 		step = add_step(ps, "fill_column", object,
 						psprintf("UPDATE %s SET %s = %s", table,
-								 quote_identifier(col->name),
-								 expr_sql(col->using_expr)),
+								 quote_identifier(col->name), using),
 						psprintf("using: %s", col->using_expr),
 						HAZARD_FULL_SCAN);
 		set_probe(ps, step, change, NULL,
@@ -526,6 +531,18 @@ probe_conversion(PlanState *ps, ConvStep *step, const ConvChange *change,
 		foreach(lc, step->probes)
 			((ConvProbe *) lfirst(lc))->lenient |= over_enum;
 	}
+	else if (enum_using_text(want))
+	{
+		/* into an enum the plan recreates: the using's values as text */
+		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
+					 enum_using_misfits(want),
+					 "would hold a value the enum does not have after \"using\"",
+					 REFUSE_ALWAYS, FIX_USING);
+		set_probe_on(ps, step, change, ROWS_REMAPPED, pstrdup("false"),
+					 psprintf("%s IS NULL", enum_using_text(want)),
+					 "would be NULL after \"using\"",
+					 want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
+	}
 	else if (want->doc_enum && !want->using_expr)
 		set_probe(ps, step, change, NULL, enum_misfits(want, col),
 				  "would hold a value the enum does not have",
@@ -585,7 +602,9 @@ plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
 	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s",
 					 table, col, new_type);
 	if (want->using_expr)
-		appendStringInfo(&sql, " USING %s", expr_sql(want->using_expr));
+		appendStringInfo(&sql, " USING %s",
+						 enum_column_expr(want, want->using_expr,
+										  &want->using_pos));
 	else if (want->doc_enum || over_new_enum(want))
 		appendStringInfo(&sql, " USING %s", enum_conversion(want, col));
 
@@ -643,7 +662,8 @@ plan_not_null(PlanState *ps, const ConvChange *change, const char *object,
 		if (type_using)
 			fill = NULL;		/* the USING clause already set every row */
 		else if (want->using_expr)
-			fill = expr_sql(want->using_expr);
+			fill = enum_column_expr(want, want->using_expr,
+									&want->using_pos);
 		else if (want->default_expr)
 			fill = "DEFAULT";
 
@@ -718,13 +738,17 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 		plan_alter_type(ps, change, table, object);
 
 	if ((what & COLUMN_DEFAULT) && want->default_expr)
-		add_step(ps, "set_default", pstrdup(object),
-				 psprintf("%s SET DEFAULT %s", alter,
-						  expr_sql(want->default_expr)),
-				 psprintf("default: %s -> %s",
-						  describe_default(have->default_expr),
-						  want->default_expr),
-				 HAZARD_ACCESS_EXCLUSIVE);
+	{
+		step = add_step(ps, "set_default", pstrdup(object),
+						psprintf("%s SET DEFAULT %s", alter,
+								 enum_column_expr(want, want->default_expr,
+												  &want->default_pos)),
+						psprintf("default: %s -> %s",
+								 describe_default(have->default_expr),
+								 want->default_expr),
+						HAZARD_ACCESS_EXCLUSIVE);
+		enum_refuse_label(step, enum_default_problem(want));
+	}
 
 	if (what & COLUMN_NOT_NULL)
 		plan_not_null(ps, change, object, alter);

@@ -381,8 +381,11 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 	if (d->collation)
 		appendStringInfo(&sql, " COLLATE %s",
 						 generate_collation_name(d->collation_oid));
+	/* casts to an enum the plan recreates reach its temporary name */
 	if (d->default_expr)
-		appendStringInfo(&sql, " DEFAULT %s", expr_sql(d->default_expr));
+		appendStringInfo(&sql, " DEFAULT %s",
+						 enum_retyped(d->base_enum, d->default_expr,
+									  &d->default_pos));
 	if (d->not_null)
 		appendStringInfoString(&sql, " NOT NULL");
 	/* a recreated domain gets its CHECKs after the renames (diff.c) */
@@ -391,7 +394,9 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 		ConvCheck  *check = lfirst(lc);
 
 		appendStringInfo(&sql, " CONSTRAINT %s CHECK %s",
-						 quote_identifier(check->name), expr_sql(check->expr));
+						 quote_identifier(check->name),
+						 enum_retyped(d->base_enum, check->expr,
+									  &check->pos));
 	}
 	step = add_step(ps, "create_domain", domain_object(d), sql.data,
 					change->have_domain ?
@@ -401,6 +406,10 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 	if (change->have_domain)
 		refuse_if_used(step, change->have_domain->used_outside, "domain",
 					   "recreated");
+	enum_refuse_label(step, enum_label_problem(d->base_enum, "default",
+											   d->default_expr,
+											   &d->default_pos, true,
+											   false));
 	if (d->comment && change->have_domain == NULL)
 		add_comment(ps, "comment_domain", "DOMAIN", domain_object(d),
 					d->comment);

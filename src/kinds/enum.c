@@ -358,12 +358,10 @@ over_new_enum(const ConvColumn *want)
 		want->doc_domain->base_enum->build_name;
 }
 
-/* rows whose value, mapped, is none of the enum's labels */
-char *
-enum_misfits(const ConvColumn *want, const char *col)
+/* rows whose value (text, or text[]) is none of the enum's labels */
+static char *
+misfits(const ConvEnum *e, bool array, const char *value)
 {
-	ConvEnum   *e = want->doc_enum ? want->doc_enum :
-		want->doc_domain->base_enum;
 	StringInfoData labels;
 	ListCell   *lc;
 
@@ -371,17 +369,143 @@ enum_misfits(const ConvColumn *want, const char *col)
 	foreach(lc, e->values)
 		appendStringInfo(&labels, "%s%s", labels.len ? ", " : "",
 						 quote_literal_cstr(lfirst(lc)));
-	if (want->doc_enum_array)
+	if (array)
 		return psprintf("EXISTS (SELECT FROM pg_catalog.unnest(%s) AS v(v)"
-						" WHERE v NOT IN (%s))", enum_text(want, col),
-						labels.data);
-	return psprintf("(%s) NOT IN (%s)", enum_text(want, col), labels.data);
+						" WHERE v NOT IN (%s))", value, labels.data);
+	return psprintf("(%s) NOT IN (%s)", value, labels.data);
+}
+
+/* rows whose value, mapped, is none of the enum's labels */
+char *
+enum_misfits(const ConvColumn *want, const char *col)
+{
+	ConvEnum   *e = want->doc_enum ? want->doc_enum :
+		want->doc_domain->base_enum;
+
+	return misfits(e, want->doc_enum_array, enum_text(want, col));
 }
 
 static char *
 enum_object(const ConvEnum *e)
 {
 	return quote_qualified_identifier(e->schema, e->name);
+}
+
+/* the enum, recreated by the plan, that a column's type is or is over */
+static const ConvEnum *
+recreated_enum(const ConvColumn *want)
+{
+	const ConvEnum *e = want->doc_enum;
+
+	if (e == NULL && want->doc_domain)
+		e = want->doc_domain->base_enum;
+	if (e && e->build_name && strcmp(e->build_name, e->name) != 0)
+		return e;
+	return NULL;
+}
+
+/*
+ * enum_retyped
+ *		A document expression as SQL, with every cast to the enum "e" (when
+ *		the plan recreates it) aimed at the temporary type instead: that is
+ *		the type the column has while the expression is set, and the stored
+ *		expression follows it through its rename.  converge_export() writes
+ *		such casts ('active'::status), and so do people.
+ */
+char *
+enum_retyped(const ConvEnum *e, const char *text, const DocPos *pos)
+{
+	char	   *retyped = NULL;
+
+	if (e && e->build_name && strcmp(e->build_name, e->name) != 0)
+		retyped = expr_retype(text, pos, e->schema, e->name,
+							  quote_qualified_identifier(e->schema,
+														 e->build_name));
+	return expr_sql(retyped ? retyped : text);
+}
+
+/* enum_retyped for the enum a column moves to */
+char *
+enum_column_expr(const ConvColumn *want, const char *text, const DocPos *pos)
+{
+	return enum_retyped(recreated_enum(want), text, pos);
+}
+
+/*
+ * enum_label_problem
+ *		Why an expression set on the enum "e" the plan recreates would fail:
+ *		a constant of the enum (or the bare literal of a default) that is
+ *		not one of its new labels.  Found from the document alone, so the
+ *		plan refuses it before any DDL, where the server would refuse it
+ *		midway.
+ */
+char *
+enum_label_problem(const ConvEnum *e, const char *what, const char *text,
+				   const DocPos *pos, bool bare, bool bare_array)
+{
+	ListCell   *lc;
+
+	if (e == NULL || e->build_name == NULL ||
+		strcmp(e->build_name, e->name) == 0)
+		return NULL;
+	foreach(lc, expr_type_labels(text, pos, e->schema, e->name, bare,
+								 bare_array))
+		if (!string_in(e->values, lfirst(lc)))
+			return psprintf("%s names %s, which is not a value of enum %s as the document declares it (%s)",
+							what, quote_literal_cstr(lfirst(lc)),
+							enum_object(e), literal_list(e->values));
+	return NULL;
+}
+
+/*
+ * enum_using_text
+ *		A column's "using", when the column moves to an enum the plan
+ *		recreates, as text: the new type does not exist while the probes
+ *		run, so the using's casts to the enum are read as casts to text and
+ *		its values are checked against the labels the new type will have.
+ *		NULL when the column has no such using.
+ */
+char *
+enum_using_text(const ConvColumn *want)
+{
+	const ConvEnum *e = recreated_enum(want);
+	char	   *text;
+
+	if (e == NULL || want->using_expr == NULL)
+		return NULL;
+	text = expr_retype(want->using_expr, &want->using_pos, e->schema,
+					   e->name, "pg_catalog.text");
+	return psprintf("(%s)::pg_catalog.text%s",
+					expr_sql(text ? text : want->using_expr),
+					want->doc_enum_array ? "[]" : "");
+}
+
+/* rows whose "using" yields none of the recreated enum's labels */
+char *
+enum_using_misfits(const ConvColumn *want)
+{
+	return misfits(recreated_enum(want), want->doc_enum_array,
+				   enum_using_text(want));
+}
+
+/* refuse a step for a label the recreated enum will not have */
+void
+enum_refuse_label(ConvStep *step, char *problem)
+{
+	if (problem == NULL || step->problem)
+		return;
+	step->problem = problem;
+	step->fix = FIX_LABEL;
+	step->rows_affected = -1;
+}
+
+/* enum_label_problem for a column's default */
+char *
+enum_default_problem(const ConvColumn *want)
+{
+	return enum_label_problem(recreated_enum(want), "default",
+							  want->default_expr, &want->default_pos,
+							  true, want->doc_enum_array);
 }
 
 /*

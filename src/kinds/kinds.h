@@ -256,6 +256,17 @@ extern void add_column_comment(PlanState *ps, const ConvChange *change,
 extern bool over_new_enum(const ConvColumn *want);
 extern char *enum_text(const ConvColumn *want, const char *col);
 extern char *enum_misfits(const ConvColumn *want, const char *col);
+extern char *enum_retyped(const ConvEnum *e, const char *text,
+						  const DocPos *pos);
+extern char *enum_column_expr(const ConvColumn *want, const char *text,
+							  const DocPos *pos);
+extern char *enum_label_problem(const ConvEnum *e, const char *what,
+								const char *text, const DocPos *pos,
+								bool bare, bool bare_array);
+extern char *enum_default_problem(const ConvColumn *want);
+extern void enum_refuse_label(ConvStep *step, char *problem);
+extern char *enum_using_text(const ConvColumn *want);
+extern char *enum_using_misfits(const ConvColumn *want);
 
 /* kinds/domain.c: what rows must meet to move into a domain */
 extern const ConvDomain *domain_base(const ConvDomain *d);
