@@ -289,7 +289,7 @@ validate_raise(List *steps)
 						 detail.len ? "\n" : "", step->number, step->action,
 						 step->object, step->problem);
 		fixes[step->fix] = true;
-		rows_block |= (step->fix != FIX_DEPENDENT);
+		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL);
 	}
 	if (refused == 0)
 		return;
@@ -299,10 +299,14 @@ validate_raise(List *steps)
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
 
+	/* say what blocks: rows, the document itself, or what it does not manage */
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 rows_block ?
 			 errmsg("existing rows block convergence of %s", objects.data) :
+			 fixes[FIX_LABEL] ?
+			 errmsg("the document's own declarations block convergence of %s",
+					objects.data) :
 			 errmsg("objects the document does not manage block convergence of %s",
 					objects.data),
 			 errdetail("%s", detail.data),
