@@ -32,8 +32,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every stage shares the model
-$(OBJS): src/model.h
+# every stage shares the model, and through it the compatibility header
+$(OBJS): src/model.h src/compat.h
 
 # pgTAP suites; the database must exist and have pgtap available.
 PROVE_DB ?= contrib_regression

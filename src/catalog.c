@@ -243,6 +243,7 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->not_null = DatumGetBool(get_datum(tup, desc, 6, &isnull));
 	col->identity = DatumGetChar(get_datum(tup, desc, 7, &isnull));
 	generated = DatumGetChar(get_datum(tup, desc, 8, &isnull));
+	compat_refuse_virtual_generated(table->relid, col->name, generated);
 	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, 9, &isnull));
 	col->collation = get_text(tup, desc, 10);
 	if (generated)
@@ -377,12 +378,8 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	"        pg_catalog.pg_attribute a" \
 	"  WHERE a.attrelid = " rel " AND a.attnum = u.attnum)"
 
-/* NULLS NOT DISTINCT exists from PostgreSQL 15 on */
-#if PG_VERSION_NUM >= 150000
+/* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
 #define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
-#else
-#define NULLS_NOT_DISTINCT "false"
-#endif
 
 /*
  * Something outside the model that depends on a type (given as a list of
