@@ -23,7 +23,9 @@ OBJS = \
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_converge - declarative schema convergence"
 
-PG_CPPFLAGS = -I$(srcdir)/src
+# The server's headers are system headers to us: -Wextra (scripts/setup
+# builds with -Wall -Wextra -Werror) is for our code, not theirs.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(includedir_server)
 SHLIB_LINK = -lyaml
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/[0-9]*.sql)))

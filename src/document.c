@@ -86,140 +86,140 @@ typedef struct KeySpec
 } KeySpec;
 
 static const KeySpec references_keys[] = {
-	{"table", V_STRING},
-	{"column", V_STRING},
-	{"columns", V_STRINGS},
-	{"on_delete", V_STRING},
-	{"on_update", V_STRING},
-	{"deferrable", V_BOOL},
-	{"initially_deferred", V_BOOL},
-	{NULL}
+	{"table", V_STRING, NULL, false},
+	{"column", V_STRING, NULL, false},
+	{"columns", V_STRINGS, NULL, false},
+	{"on_delete", V_STRING, NULL, false},
+	{"on_update", V_STRING, NULL, false},
+	{"deferrable", V_BOOL, NULL, false},
+	{"initially_deferred", V_BOOL, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec column_keys[] = {
-	{"type", V_STRING},
-	{"nullable", V_BOOL},
-	{"default", V_EXPR},
-	{"identity", V_STRING},
-	{"generated", V_EXPR},
-	{"collation", V_STRING},
-	{"comment", V_STRING},
-	{"renamed_from", V_STRING},
-	{"using", V_EXPR},
-	{"remap", V_STRING_MAP},
-	{"check", V_EXPR},
-	{"unique", V_BOOL},
-	{"references", V_MAPPING, references_keys},
-	{NULL}
+	{"type", V_STRING, NULL, false},
+	{"nullable", V_BOOL, NULL, false},
+	{"default", V_EXPR, NULL, false},
+	{"identity", V_STRING, NULL, false},
+	{"generated", V_EXPR, NULL, false},
+	{"collation", V_STRING, NULL, false},
+	{"comment", V_STRING, NULL, false},
+	{"renamed_from", V_STRING, NULL, false},
+	{"using", V_EXPR, NULL, false},
+	{"remap", V_STRING_MAP, NULL, false},
+	{"check", V_EXPR, NULL, false},
+	{"unique", V_BOOL, NULL, false},
+	{"references", V_MAPPING, references_keys, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec unique_keys[] = {
-	{"columns", V_STRINGS},
-	{"nulls_not_distinct", V_BOOL},
-	{NULL}
+	{"columns", V_STRINGS, NULL, false},
+	{"nulls_not_distinct", V_BOOL, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec foreign_key_keys[] = {
-	{"columns", V_STRINGS},
-	{"references", V_MAPPING, references_keys},
-	{"on_delete", V_STRING},
-	{"on_update", V_STRING},
-	{"deferrable", V_BOOL},
-	{"initially_deferred", V_BOOL},
-	{NULL}
+	{"columns", V_STRINGS, NULL, false},
+	{"references", V_MAPPING, references_keys, false},
+	{"on_delete", V_STRING, NULL, false},
+	{"on_update", V_STRING, NULL, false},
+	{"deferrable", V_BOOL, NULL, false},
+	{"initially_deferred", V_BOOL, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec index_keys[] = {
-	{"columns", V_STRINGS},
-	{"unique", V_BOOL},
-	{"method", V_STRING},
-	{"where", V_EXPR},
-	{"include", V_STRINGS},
-	{"nulls_not_distinct", V_BOOL},
+	{"columns", V_STRINGS, NULL, false},
+	{"unique", V_BOOL, NULL, false},
+	{"method", V_STRING, NULL, false},
+	{"where", V_EXPR, NULL, false},
+	{"include", V_STRINGS, NULL, false},
+	{"nulls_not_distinct", V_BOOL, NULL, false},
 	{"comment", V_STRING, NULL, true},
-	{NULL}
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec rls_keys[] = {
-	{"enabled", V_BOOL},
-	{"forced", V_BOOL},
-	{NULL}
+	{"enabled", V_BOOL, NULL, false},
+	{"forced", V_BOOL, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec policy_keys[] = {
-	{"command", V_STRING},
-	{"roles", V_STRINGS},
-	{"using", V_EXPR},
-	{"with_check", V_EXPR},
-	{"permissive", V_BOOL},
-	{NULL}
+	{"command", V_STRING, NULL, false},
+	{"roles", V_STRINGS, NULL, false},
+	{"using", V_EXPR, NULL, false},
+	{"with_check", V_EXPR, NULL, false},
+	{"permissive", V_BOOL, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec table_keys[] = {
-	{"renamed_from", V_STRING},
-	{"columns", V_NAMED, column_keys},
-	{"comment", V_STRING},
-	{"primary_key", V_STRINGS},
-	{"unique", V_NAMED_KEY, unique_keys},
-	{"checks", V_NAMED_EXPR},
-	{"foreign_keys", V_NAMED, foreign_key_keys},
-	{"indexes", V_NAMED, index_keys},
+	{"renamed_from", V_STRING, NULL, false},
+	{"columns", V_NAMED, column_keys, false},
+	{"comment", V_STRING, NULL, false},
+	{"primary_key", V_STRINGS, NULL, false},
+	{"unique", V_NAMED_KEY, unique_keys, false},
+	{"checks", V_NAMED_EXPR, NULL, false},
+	{"foreign_keys", V_NAMED, foreign_key_keys, false},
+	{"indexes", V_NAMED, index_keys, false},
 	{"row_level_security", V_MAPPING, rls_keys, true},
 	{"policies", V_NAMED, policy_keys, true},
 	{"grants", V_NAMED_STRINGS, NULL, true},
-	{NULL}
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec enum_keys[] = {
-	{"values", V_STRINGS},
-	{"remap", V_STRING_MAP},
-	{"renamed_values", V_STRING_MAP},
-	{"comment", V_STRING},
-	{NULL}
+	{"values", V_STRINGS, NULL, false},
+	{"remap", V_STRING_MAP, NULL, false},
+	{"renamed_values", V_STRING_MAP, NULL, false},
+	{"comment", V_STRING, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec domain_keys[] = {
-	{"type", V_STRING},
-	{"nullable", V_BOOL},
-	{"default", V_EXPR},
-	{"collation", V_STRING},
-	{"checks", V_NAMED_EXPR},
-	{"comment", V_STRING},
-	{NULL}
+	{"type", V_STRING, NULL, false},
+	{"nullable", V_BOOL, NULL, false},
+	{"default", V_EXPR, NULL, false},
+	{"collation", V_STRING, NULL, false},
+	{"checks", V_NAMED_EXPR, NULL, false},
+	{"comment", V_STRING, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec sequence_keys[] = {
-	{"type", V_STRING},
-	{"start", V_INT},
-	{"increment", V_INT},
-	{"min_value", V_INT},
-	{"max_value", V_INT},
-	{"cache", V_INT},
-	{"cycle", V_BOOL},
-	{"owned_by", V_STRING},
-	{"comment", V_STRING},
-	{NULL}
+	{"type", V_STRING, NULL, false},
+	{"start", V_INT, NULL, false},
+	{"increment", V_INT, NULL, false},
+	{"min_value", V_INT, NULL, false},
+	{"max_value", V_INT, NULL, false},
+	{"cache", V_INT, NULL, false},
+	{"cycle", V_BOOL, NULL, false},
+	{"owned_by", V_STRING, NULL, false},
+	{"comment", V_STRING, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec view_keys[] = {
-	{"query", V_QUERY},
-	{"comment", V_STRING},
-	{NULL}
+	{"query", V_QUERY, NULL, false},
+	{"comment", V_STRING, NULL, false},
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec schema_keys[] = {
-	{"tables", V_NAMED, table_keys},
-	{"enums", V_NAMED, enum_keys},
-	{"domains", V_NAMED, domain_keys},
+	{"tables", V_NAMED, table_keys, false},
+	{"enums", V_NAMED, enum_keys, false},
+	{"domains", V_NAMED, domain_keys, false},
 	{"sequences", V_NAMED, sequence_keys, true},
 	{"views", V_NAMED, view_keys, true},
-	{NULL}
+	{NULL, 0, NULL, false}
 };
 
 static const KeySpec document_keys[] = {
-	{"version", V_INT},
-	{"schemas", V_NAMED, schema_keys},
-	{NULL}
+	{"version", V_INT, NULL, false},
+	{"schemas", V_NAMED, schema_keys, false},
+	{NULL, 0, NULL, false}
 };
 
 /* state of one parse */
@@ -900,7 +900,7 @@ fk_action(const YNode *node, const char *path)
 
 	if (node == NULL)
 		return FKCONSTR_ACTION_NOACTION;
-	for (int i = 0; i < lengthof(actions); i++)
+	for (int i = 0; i < (int) lengthof(actions); i++)
 		if (pg_strcasecmp(node->value, actions[i].name) == 0)
 			return actions[i].action;
 	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
@@ -1493,8 +1493,8 @@ document_parse(const char *text)
 {
 	DocParser	dp;
 	size_t		len = strlen(text);
-	YNode	   *root = NULL;
-	YNode		start = {YN_SCALAR, 1, 1};
+	YNode	   *volatile root = NULL;	/* set in PG_TRY, read after */
+	YNode		start = {.kind = YN_SCALAR, .line = 1, .column = 1};
 
 	if (len > DOC_MAX_BYTES)
 		ereport(ERROR,

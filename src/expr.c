@@ -422,6 +422,7 @@ is_null_default(Node *expr)
 static bool
 is_user_function(Oid func_id, void *context)
 {
+	(void) context;
 	return func_id >= FirstNormalObjectId;
 }
 

@@ -1620,6 +1620,7 @@ domain_check_misfits(const ConvChange *change, const char *col)
 static char *
 domain_null_misfits(const ConvChange *change, const char *col)
 {
+	(void) change;
 	return psprintf("%s IS NULL", col);
 }
 
@@ -1763,8 +1764,6 @@ plan_change(PlanState *ps, const ConvChange *change)
 			break;
 		case CHANGE_ADD_DOMAIN_CHECK:
 			{
-				ConvStep   *step;
-
 				step = add_step(ps, "add_domain_check",
 								psprintf("%s.%s",
 										 domain_object(change->want_domain),
@@ -1990,10 +1989,8 @@ plan_build(List *changes)
 			ps.labels_change = true;
 	}
 
-	for (int phase = 0; phase < NUM_PHASES; phase++)
+	for (PlanPhase phase = 0; phase < NUM_PHASES; phase++)
 	{
-		ListCell   *lc;
-
 		foreach(lc, changes)
 		{
 			ConvChange *change = lfirst(lc);

@@ -110,7 +110,7 @@ run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *edata = NULL;
+	ErrorData  *volatile edata = NULL;	/* set in PG_CATCH, read after */
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
