@@ -597,7 +597,8 @@ read_model(ConvModel *model, Datum names)
 	read_per_table(tables, names,
 				   "a.attname, a.atttypid, a.atttypmod,"
 				   " pg_catalog.format_type(a.atttypid, a.atttypmod),"
-				   " a.attnotnull, a.attidentity, a.attgenerated, a.attcollation,"
+				   " " COMPAT_ATTNOTNULL ", a.attidentity, a.attgenerated,"
+				   " a.attcollation,"
 				   " CASE WHEN a.attcollation <> t.typcollation THEN"
 				   "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
 				   "   THEN co.collname::text"

@@ -95,4 +95,19 @@ compat_refuse_virtual_generated(Oid relid, const char *column,
 #endif
 }
 
+/*
+ * SQL for "column a (pg_attribute) is NOT NULL".  PostgreSQL 18 can hold a
+ * NOT VALID not-null constraint, which sets attnotnull while rows may still
+ * be NULL: such a column is not NOT NULL to the model, so the plan sets it
+ * (the server then validates the constraint) after checking the rows.
+ */
+#if PG_VERSION_NUM >= 180000
+#define COMPAT_ATTNOTNULL \
+	"(a.attnotnull AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint nn" \
+	"  WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'" \
+	"    AND nn.conkey[1] = a.attnum AND NOT nn.convalidated))"
+#else
+#define COMPAT_ATTNOTNULL "a.attnotnull"
+#endif
+
 #endif							/* CONVERGE_COMPAT_H */
