@@ -261,8 +261,11 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
 	ConvCheck  *check = palloc0(sizeof(ConvCheck));
 	char	   *column;
+	bool		isnull;
 
 	check->name = get_text(tup, desc, 2);
+	compat_refuse_not_enforced(table->relid, check->name,
+							   DatumGetBool(get_datum(tup, desc, 6, &isnull)));
 	check->expr = get_text(tup, desc, 3);
 	check->bin = get_text(tup, desc, 4);
 
@@ -300,6 +303,8 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 
 	fk->name = get_text(tup, desc, 2);
+	compat_refuse_not_enforced(table->relid, fk->name,
+							   DatumGetBool(get_datum(tup, desc, 11, &isnull)));
 	fk->columns = text_array_to_list(get_datum(tup, desc, 3, &isnull));
 	fk->ref_schema = get_text(tup, desc, 4);
 	fk->ref_table = get_text(tup, desc, 5);
@@ -616,7 +621,8 @@ read_model(ConvModel *model, Datum names)
 				   " k.conbin::text,"
 				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
 				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
-				   "     AND pg_catalog.cardinality(k.conkey) = 1)",
+				   "     AND pg_catalog.cardinality(k.conkey) = 1), "
+				   COMPAT_CONENFORCED,
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal"
 				   " ORDER BY c.nspname, c.relname, k.conname",
@@ -635,7 +641,7 @@ read_model(ConvModel *model, Datum names)
 				   " rn.nspname, r.relname, "
 				   KEY_NAMES("k.confkey", "k.confrelid") ","
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
-				   " k.condeferred",
+				   " k.condeferred, " COMPAT_CONENFORCED,
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
 				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"

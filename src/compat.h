@@ -110,4 +110,31 @@ compat_refuse_virtual_generated(Oid relid, const char *column,
 #define COMPAT_ATTNOTNULL "a.attnotnull"
 #endif
 
+/*
+ * SQL for "constraint k (pg_constraint) is enforced".  PostgreSQL 18 can
+ * hold CHECK and FOREIGN KEY constraints NOT ENFORCED, which rows need not
+ * satisfy.  The model's constraints are enforced: taking one for the other
+ * would call a table converged whose rows break the constraint, so such a
+ * constraint is refused by name.
+ */
+#if PG_VERSION_NUM >= 180000
+#define COMPAT_CONENFORCED "k.conenforced"
+#else
+#define COMPAT_CONENFORCED "true"
+#endif
+
+static inline void
+compat_refuse_not_enforced(Oid relid, const char *name, bool enforced)
+{
+	if (!enforced)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("constraint \"%s\" of table \"%s.%s\" is NOT ENFORCED",
+						name,
+						get_namespace_name(get_rel_namespace(relid)),
+						get_rel_name(relid)),
+				 errdetail("pg_converge converges enforced constraints only."),
+				 errhint("Make the constraint enforced, or leave its schema out of the document.")));
+}
+
 #endif							/* CONVERGE_COMPAT_H */
