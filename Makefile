@@ -4,6 +4,7 @@
 #   make installcheck             pg_regress suites in sql/ against a running server
 #   make prove                    pgTAP suites in test/ against a running server
 #   test/run                      everything, on a throw-away cluster (see README)
+#   test/matrix bookworm trixie forky   everything, on PostgreSQL 15, 17, 18
 #   make bench                    speed against pg_dump, on a throw-away cluster
 
 EXTENSION = pg_converge
