@@ -4,6 +4,7 @@
 #   make installcheck             pg_regress suites in sql/ against a running server
 #   make prove                    TAP suites in test/ against a running server
 #   test/run                      everything, on a throw-away cluster (see README)
+#   test/matrix bookworm trixie forky   everything, on PostgreSQL 15, 17, 18
 #   make bench                    speed against pg_dump, on a throw-away cluster
 #   make strict                   rebuild with the warnings pgvector's CI uses, as errors
 
@@ -34,7 +35,9 @@ OBJS = \
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_converge - declarative schema convergence"
 
-PG_CPPFLAGS = -I$(srcdir)/src
+# The server's headers are system headers to us: -Wextra (scripts/setup
+# builds with -Wall -Wextra -Werror) is for our code, not theirs.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(includedir_server)
 SHLIB_LINK = -lyaml
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/[0-9]*.sql)))
@@ -43,8 +46,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every stage shares the model; the kinds and the engines their interface
-$(OBJS): src/model.h src/kinds/kinds.h src/kinds/kindlist.h
+# every stage shares the model, and through it the compatibility header;
+# the kinds and the engines share their interface
+$(OBJS): src/model.h src/compat.h src/kinds/kinds.h src/kinds/kindlist.h
 
 # pgTAP and shell TAP suites; the pgTAP ones in a database of their own,
 # created with pgtap and dropped after, so this works before or after

@@ -256,6 +256,7 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
 	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
 	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
+	compat_refuse_virtual_generated(table->relid, col->name, generated);
 	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation",
 													&isnull));
 	col->collation = get_text(tup, desc, "collation");
@@ -274,8 +275,12 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
 	ConvCheck  *check = palloc0(sizeof(ConvCheck));
 	char	   *column;
+	bool		isnull;
 
 	check->name = get_text(tup, desc, "conname");
+	compat_refuse_not_enforced(table->relid, check->name,
+							   DatumGetBool(get_datum(tup, desc, "enforced",
+													  &isnull)));
 	check->expr = get_text(tup, desc, "expr");
 	check->bin = get_text(tup, desc, "bin");
 
@@ -314,6 +319,9 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 
 	fk->name = get_text(tup, desc, "conname");
+	compat_refuse_not_enforced(table->relid, fk->name,
+							   DatumGetBool(get_datum(tup, desc, "enforced",
+													  &isnull)));
 	fk->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
 	fk->ref_schema = get_text(tup, desc, "ref_schema");
 	fk->ref_table = get_text(tup, desc, "ref_table");
@@ -396,12 +404,8 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	"        pg_catalog.pg_attribute a" \
 	"  WHERE a.attrelid = " rel " AND a.attnum = u.attnum)"
 
-/* NULLS NOT DISTINCT exists from PostgreSQL 15 on */
-#if PG_VERSION_NUM >= 150000
+/* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
 #define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
-#else
-#define NULLS_NOT_DISTINCT "false"
-#endif
 
 /*
  * Something outside the model that depends on a type (given as a list of
@@ -690,7 +694,8 @@ read_model(ConvModel *model, Datum names)
 	read_per_table(tables, names,
 				   "a.attname, a.atttypid, a.atttypmod,"
 				   " pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,"
-				   " a.attnotnull, a.attidentity, a.attgenerated, a.attcollation,"
+				   " " COMPAT_ATTNOTNULL " AS attnotnull, a.attidentity,"
+				   " a.attgenerated, a.attcollation,"
 				   " CASE WHEN a.attcollation <> t.typcollation THEN"
 				   "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
 				   "   THEN co.collname::text"
@@ -711,7 +716,8 @@ read_model(ConvModel *model, Datum names)
 				   " k.conbin::text AS bin,"
 				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
 				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
-				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name",
+				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name, "
+				   COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal"
 				   " ORDER BY c.nspname, c.relname, k.conname",
@@ -730,7 +736,7 @@ read_model(ConvModel *model, Datum names)
 				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
 				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
-				   " k.condeferred",
+				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
 				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"

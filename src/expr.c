@@ -211,7 +211,8 @@ resolve_type_work(void *arg)
 {
 	ConvColumn *col = arg;
 
-	parseTypeString(col->type_name, &col->type_oid, &col->typmod, false);
+	compat_parseTypeString(col->type_name, &col->type_oid, &col->typmod,
+						   false);
 }
 
 static void
@@ -219,7 +220,8 @@ find_type_work(void *arg)
 {
 	ConvColumn *col = arg;
 
-	parseTypeString(col->type_name, &col->type_oid, &col->typmod, true);
+	compat_parseTypeString(col->type_name, &col->type_oid, &col->typmod,
+						   true);
 }
 
 /*
@@ -247,7 +249,7 @@ type_name_work(void *arg)
 {
 	TypeNameWork *w = arg;
 
-	w->result = typeStringToTypeName(w->text);
+	w->result = compat_typeStringToTypeName(w->text);
 }
 
 /*
@@ -325,8 +327,9 @@ collation_work(void *arg)
 	w->result = get_collation_oid(list_make1(makeString(pstrdup(w->name))),
 								  true);
 	if (!OidIsValid(w->result))
-		w->result = get_collation_oid(stringToQualifiedNameList(w->name),
-									  false);
+		w->result =
+			get_collation_oid(compat_stringToQualifiedNameList(w->name),
+							  false);
 }
 
 /*
@@ -431,6 +434,7 @@ is_null_default(Node *expr)
 static bool
 is_user_function(Oid func_id, void *context)
 {
+	(void) context;
 	return func_id >= FirstNormalObjectId;
 }
 

@@ -22,6 +22,8 @@
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 
+#include "compat.h"
+
 /* Where a document item was written, for error messages. */
 typedef struct DocPos
 {

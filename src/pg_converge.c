@@ -131,7 +131,7 @@ hazards_array(int hazards)
 	Datum		elems[lengthof(names)];
 	int			n = 0;
 
-	for (int i = 0; i < lengthof(names); i++)
+	for (int i = 0; i < (int) lengthof(names); i++)
 		if (hazards & (1 << i))
 			elems[n++] = CStringGetTextDatum(names[i]);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,

@@ -68,8 +68,9 @@ SELECT results_eq(
     'every row kept, remapped and converted');
 SELECT is((SELECT typnotnull FROM pg_type WHERE oid = 'ai.tokens'::regtype), true,
           'the domain is NOT NULL');
+-- contype: from PostgreSQL 17 on a domain's NOT NULL is a constraint too
 SELECT is((SELECT pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE contypid = 'ai.tokens'::regtype),
+            WHERE contypid = 'ai.tokens'::regtype AND contype = 'c'),
           'CHECK (((VALUE > 0) AND (VALUE <= 1000)))', 'the domain CHECK is the new one');
 SELECT ok(converge_is_converged(pg_temp.doc()), 'schema converged');
 SELECT is_empty($$SELECT * FROM converge_plan(converge_export('{ai}'))$$,

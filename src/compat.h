@@ -1,0 +1,140 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *	  What differs between the PostgreSQL major versions pg_converge builds
+ *	  against (15 and later), in one place.
+ *
+ * The rest of the code calls the compat_* names below and never tests
+ * PG_VERSION_NUM itself, so supporting a new major version means editing
+ * this file only.  model.h includes it, so every stage sees it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CONVERGE_COMPAT_H
+#define CONVERGE_COMPAT_H
+
+#include "postgres.h"
+
+#include "catalog/pg_attribute.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_type.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+
+#if PG_VERSION_NUM < 150000
+#error "pg_converge needs PostgreSQL 15 or later"
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
+
+/*
+ * PostgreSQL 16 replaced the missing_ok flag of parseTypeString() with a
+ * soft-error context, and gave typeStringToTypeName() and
+ * stringToQualifiedNameList() one as well.  We keep the old meaning: only
+ * "type does not exist" is forgiven with missing_ok (the Oid is then
+ * InvalidOid); a name that does not parse, a shell type or a bad typmod is
+ * still an error.
+ */
+static inline void
+compat_parseTypeString(const char *str, Oid *typeid_p, int32 *typmod_p,
+					   bool missing_ok)
+{
+#if PG_VERSION_NUM >= 160000
+	ErrorSaveContext escontext = {.type = T_ErrorSaveContext,
+	.details_wanted = true};
+
+	*typeid_p = InvalidOid;
+	if (!parseTypeString(str, typeid_p, typmod_p,
+						 missing_ok ? (Node *) &escontext : NULL))
+	{
+		if (escontext.error_data->sqlerrcode != ERRCODE_UNDEFINED_OBJECT)
+			ThrowErrorData(escontext.error_data);
+		*typeid_p = InvalidOid;
+	}
+#else
+	parseTypeString(str, typeid_p, typmod_p, missing_ok);
+#endif
+}
+
+#if PG_VERSION_NUM >= 160000
+#define compat_typeStringToTypeName(str) typeStringToTypeName((str), NULL)
+#define compat_stringToQualifiedNameList(str) \
+	stringToQualifiedNameList((str), NULL)
+#else
+#define compat_typeStringToTypeName(str) typeStringToTypeName(str)
+#define compat_stringToQualifiedNameList(str) stringToQualifiedNameList(str)
+#endif
+
+/*
+ * PostgreSQL 18 has virtual generated columns, computed when read, and makes
+ * them what GENERATED ALWAYS AS (...) means without STORED.  The model only
+ * knows stored ones (plans always write STORED), so a virtual one in a
+ * managed schema is refused by name rather than mistaken for a stored one,
+ * which a plan would then "fix" by dropping and re-adding the column.
+ */
+static inline void
+compat_refuse_virtual_generated(Oid relid, const char *column,
+								char attgenerated)
+{
+#if PG_VERSION_NUM >= 180000
+	if (attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("column \"%s\" of table \"%s.%s\" is a virtual generated column",
+						column,
+						get_namespace_name(get_rel_namespace(relid)),
+						get_rel_name(relid)),
+				 errdetail("pg_converge converges stored generated columns only."),
+				 errhint("Make the column STORED, or leave its schema out of the document.")));
+#else
+	(void) relid;
+	(void) column;
+	(void) attgenerated;
+#endif
+}
+
+/*
+ * SQL for "column a (pg_attribute) is NOT NULL".  PostgreSQL 18 can hold a
+ * NOT VALID not-null constraint, which sets attnotnull while rows may still
+ * be NULL: such a column is not NOT NULL to the model, so the plan sets it
+ * (the server then validates the constraint) after checking the rows.
+ */
+#if PG_VERSION_NUM >= 180000
+#define COMPAT_ATTNOTNULL \
+	"(a.attnotnull AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint nn" \
+	"  WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'" \
+	"    AND nn.conkey[1] = a.attnum AND NOT nn.convalidated))"
+#else
+#define COMPAT_ATTNOTNULL "a.attnotnull"
+#endif
+
+/*
+ * SQL for "constraint k (pg_constraint) is enforced".  PostgreSQL 18 can
+ * hold CHECK and FOREIGN KEY constraints NOT ENFORCED, which rows need not
+ * satisfy.  The model's constraints are enforced: taking one for the other
+ * would call a table converged whose rows break the constraint, so such a
+ * constraint is refused by name.
+ */
+#if PG_VERSION_NUM >= 180000
+#define COMPAT_CONENFORCED "k.conenforced"
+#else
+#define COMPAT_CONENFORCED "true"
+#endif
+
+static inline void
+compat_refuse_not_enforced(Oid relid, const char *name, bool enforced)
+{
+	if (!enforced)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("constraint \"%s\" of table \"%s.%s\" is NOT ENFORCED",
+						name,
+						get_namespace_name(get_rel_namespace(relid)),
+						get_rel_name(relid)),
+				 errdetail("pg_converge converges enforced constraints only."),
+				 errhint("Make the constraint enforced, or leave its schema out of the document.")));
+}
+
+#endif							/* CONVERGE_COMPAT_H */

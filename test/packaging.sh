@@ -1,0 +1,46 @@
+#!/bin/bash
+# Packaging conventions hold: META.json is valid PGXN metadata (meta-spec
+# 1.0.0) whose version is the control file's default_version, the license
+# is the PostgreSQL License everywhere, and nothing a user reads points
+# outside the repository.  Prints TAP.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+exec perl -MJSON::PP -e '
+use strict;
+use warnings;
+my $n = 0;
+sub ok { my ($ok, $name) = @_; $n++; print(($ok ? "ok" : "not ok") . " $n - $name\n"); return $ok; }
+sub slurp { local $/; open(my $f, "<", $_[0]) or return ""; my $s = <$f>; return $s // ""; }
+
+print "1..12\n";
+my $meta = eval { decode_json(slurp("META.json")) };
+ok($meta && ref $meta eq "HASH", "META.json is JSON");
+$meta ||= {};
+ok(!grep({ !defined $meta->{$_} } qw(name abstract version maintainer license provides meta-spec)),
+   "META.json has every mandatory key");
+ok(($meta->{"meta-spec"}{version} // "") eq "1.0.0", "meta-spec 1.0.0");
+my $semver = qr/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+)?$/;
+ok(scalar(($meta->{version} // "") =~ $semver), "version is a semantic version");
+my ($default) = slurp("pg_converge.control") =~ /^default_version\s*=\s*\x27([^\x27]+)\x27/m;
+# PGXN wants three parts: the control file says 0.1, PGXN 0.1.0
+my $want = $default // "";
+$want .= ".0" while ($want =~ tr/.//) < 2;
+ok(($meta->{version} // "") eq $want, "version $want is default_version $default");
+my $ext = $meta->{provides}{pg_converge} // {};
+ok(($ext->{version} // "") eq $want && -f ($ext->{file} // ""),
+   "provides pg_converge at that version, from a file that exists");
+ok(!$ext->{docfile} || -f $ext->{docfile}, "its docfile exists");
+ok(($meta->{license} // "") eq "postgresql", "license is postgresql");
+ok(($meta->{prereqs}{runtime}{requires}{PostgreSQL} // "") eq "15.0.0",
+   "runtime requires PostgreSQL 15.0.0");
+ok(slurp("LICENSE") =~ /PostgreSQL License/ && slurp("LICENSE") =~ /the pg_converge authors/,
+   "LICENSE: PostgreSQL License, the pg_converge authors");
+ok(slurp("debian/control.in") =~ /postgresql-PGVERSION-converge/ &&
+   slurp("debian/pgversions") =~ /^15\+$/m && slurp("debian/rules") =~ /pg_buildext/,
+   "debian/ follows postgresql-common: control.in, pgversions 15+, pg_buildext");
+my @outside = grep { slurp($_) =~ m{\.\./shared|DESIGN\.md} }
+	grep({ -f } "README.md", glob("docs/*.md"), glob("debian/*"), "META.json");
+ok(!@outside, "no document points outside the repository") or
+	print "# @outside\n";
+'
