@@ -17,7 +17,9 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
+#include "utils/resowner.h"
 
 #include "model.h"
 
@@ -59,6 +61,40 @@ void
 converge_spi_read(const char *sql, int nargs, Oid *argtypes, Datum *args)
 {
 	spi_run(sql, nargs, argtypes, args, true);
+}
+
+/*
+ * converge_run_rolled_back
+ *		Run work(arg) in a subtransaction that is always rolled back: nothing
+ *		it does is kept, whatever it calls.  Returns the error it raised,
+ *		copied into the caller's memory context, or NULL; the caller decides
+ *		which errors are answers and rethrows the others.
+ */
+ErrorData *
+converge_run_rolled_back(void (*work) (void *arg), void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		work(arg);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return edata;
 }
 
 static void run_steps(List *steps);

@@ -25,7 +25,6 @@
 
 #include "access/table.h"
 #include "access/transam.h"
-#include "access/xact.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -52,7 +51,6 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
-#include "utils/resowner.h"
 #include "utils/ruleutils.h"
 
 #include "model.h"
@@ -517,33 +515,28 @@ forget_const_typmod(Node *node, void *context)
  * fail on a rule the server accepted.  The subtransaction lets the error be
  * caught; nothing of it is kept.
  */
+typedef struct FoldWork
+{
+	Node	   *tree;
+	Node	   *result;
+} FoldWork;
+
+static void
+fold_work(void *arg)
+{
+	FoldWork   *w = arg;
+
+	w->result = fold_builtin_mutator(w->tree, NULL);
+	fix_opfuncids(w->result);
+}
+
 static Node *
 fold_builtin(Node *tree)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	Node	   *copy = copyObject(tree);
-	Node	   *volatile result = NULL;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		result = fold_builtin_mutator(copy, NULL);
-		fix_opfuncids(result);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
+	FoldWork	w = {copy, NULL};
+	ErrorData  *edata = converge_run_rolled_back(fold_work, &w);
+	Node	   *result = w.result;
 
 	if (edata != NULL)
 	{

@@ -421,6 +421,8 @@ extern void converge_spi_query(const char *sql, int nargs, Oid *argtypes,
 							   Datum *args);
 extern void converge_spi_read(const char *sql, int nargs, Oid *argtypes,
 							  Datum *args);
+extern ErrorData *converge_run_rolled_back(void (*work) (void *arg),
+										   void *arg);
 extern void execute_plan(List *steps);
 
 /* drift.c */

@@ -20,12 +20,10 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/resowner.h"
 
 #include "model.h"
 
@@ -105,33 +103,27 @@ is_row_error(int sqlerrcode)
  * fails and the step is refused.  Returns NULL, or the server's error
  * when the rows could not be checked.
  */
+typedef struct ProbeWork
+{
+	const ConvProbe *probe;
+	ProbeResult *result;
+} ProbeWork;
+
+static void
+probe_work(void *arg)
+{
+	ProbeWork  *w = arg;
+
+	(void) set_config_option("row_security", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	run_probe(w->probe, w->result);
+}
+
 static ErrorData *
 run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		(void) set_config_option("row_security", "off", PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0,
-								 false);
-		run_probe(probe, result);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
+	ProbeWork	w = {probe, result};
+	ErrorData  *edata = converge_run_rolled_back(probe_work, &w);
 
 	if (edata && !is_row_error(edata->sqlerrcode))
 		ReThrowError(edata);
