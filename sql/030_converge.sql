@@ -98,9 +98,7 @@ $$);
 -- a view the document does not manage reads the column: the type change
 -- is refused before any DDL, naming the view (the server would refuse it)
 CREATE VIEW app.user_emails AS SELECT email FROM app.users;
-SELECT md5(catalog_snapshot()) AS before \gset
-\set VERBOSITY default
-SELECT step, action FROM converge_schema($$
+CREATE FUNCTION app_retyped_doc() RETURNS text LANGUAGE sql AS $f$ SELECT $d$
 version: 1
 schemas:
   app:
@@ -118,7 +116,10 @@ schemas:
           email: {type: varchar(200), nullable: false}
           nickname: {type: varchar(40)}
           org_id: {type: integer, nullable: false, default: "1"}
-$$);
+$d$ $f$;
+SELECT md5(catalog_snapshot()) AS before \gset
+\set VERBOSITY default
+SELECT step, action FROM converge_schema(app_retyped_doc());
 SELECT md5(catalog_snapshot()) = :'before' AS catalog_unchanged;
 DROP VIEW app.user_emails;
 
@@ -129,28 +130,10 @@ $f$BEGIN RAISE EXCEPTION 'app is frozen'; END$f$;
 CREATE EVENT TRIGGER app_freeze ON ddl_command_start
   WHEN TAG IN ('ALTER TABLE') EXECUTE FUNCTION app_frozen();
 SELECT md5(catalog_snapshot()) AS before \gset
-SELECT step, action FROM converge_schema($$
-version: 1
-schemas:
-  app:
-    tables:
-      orgs:
-        primary_key: [id]
-        columns:
-          id: {type: integer, nullable: false}
-          name: {type: text}
-          founded: {type: date}
-      users:
-        primary_key: [id]
-        columns:
-          id: {type: integer, nullable: false}
-          email: {type: varchar(200), nullable: false}
-          nickname: {type: varchar(40)}
-          org_id: {type: integer, nullable: false, default: "1"}
-$$);
+SELECT step, action FROM converge_schema(app_retyped_doc());
 SELECT md5(catalog_snapshot()) = :'before' AS catalog_unchanged;
 DROP EVENT TRIGGER app_freeze;
-DROP FUNCTION app_frozen();
+DROP FUNCTION app_frozen(), app_retyped_doc();
 
 -- converge_schema runs in the caller's transaction
 BEGIN;
