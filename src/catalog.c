@@ -652,6 +652,32 @@ read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	}
 }
 
+/*
+ * The current side of the dependency graph: for every managed table, what
+ * outside the model depends on it or its columns (read_dependent_row).
+ */
+static void
+read_dependents(List *tables, Datum names)
+{
+	read_per_table(tables, names,
+				   "d.refobjsubid::pg_catalog.int2 AS attnum, "
+				   DEPENDENT_NAME("d") " AS dependent,"
+				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
+				   "   AS rebuilt, "
+				   DEPENDENT_OWNED("d") " AS owned",
+				   "JOIN pg_catalog.pg_depend d"
+				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
+				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class r"
+				   "         JOIN pg_catalog.pg_namespace rn"
+				   "           ON rn.oid = r.relnamespace"
+				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+				   "          AND r.relkind IN ('r', 'p')"
+				   "          AND r.oid = " MODEL_RELATION("d") ")"
+				   " ORDER BY c.nspname, c.relname, dependent",
+				   read_dependent_row);
+}
+
 static void read_model(ConvModel *model, Datum names);
 
 /*
@@ -774,21 +800,5 @@ read_model(ConvModel *model, Datum names)
 				   "                      AND k.contype IN ('p', 'u', 'x'))"
 				   " ORDER BY c.nspname, c.relname, i.relname",
 				   read_index_row);
-	read_per_table(tables, names,
-				   "d.refobjsubid::pg_catalog.int2 AS attnum, "
-				   DEPENDENT_NAME("d") " AS dependent,"
-				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
-				   "   AS rebuilt, "
-				   DEPENDENT_OWNED("d") " AS owned",
-				   "JOIN pg_catalog.pg_depend d"
-				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
-				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class r"
-				   "         JOIN pg_catalog.pg_namespace rn"
-				   "           ON rn.oid = r.relnamespace"
-				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-				   "          AND r.relkind IN ('r', 'p')"
-				   "          AND r.oid = " MODEL_RELATION("d") ")"
-				   " ORDER BY c.nspname, c.relname, dependent",
-				   read_dependent_row);
+	read_dependents(tables, names);
 }
