@@ -21,16 +21,7 @@ OBJS = \
 	src/execute.o \
 	src/export.o \
 	src/drift.o \
-	src/kinds/registry.o \
-	src/kinds/schema.o \
-	src/kinds/enum.o \
-	src/kinds/domain.o \
-	src/kinds/table.o \
-	src/kinds/column.o \
-	src/kinds/check.o \
-	src/kinds/key.o \
-	src/kinds/index.o \
-	src/kinds/foreign_key.o
+	$(patsubst %.c,%.o,$(sort $(wildcard $(srcdir)/src/kinds/*.c)))
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_converge - declarative schema convergence"

@@ -350,6 +350,7 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 
 	index->name = get_text(tup, desc, "index_name");
 	index->definition = get_text(tup, desc, "definition");
+	index->comment = get_text(tup, desc, "comment");
 	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
 	index->method = get_text(tup, desc, "amname");
 	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
@@ -772,6 +773,7 @@ read_model(ConvModel *model, Datum names)
 				   read_foreign_key_row);
 	read_per_table(tables, names,
 				   "i.relname AS index_name,"
+				   " pg_catalog.obj_description(i.oid, 'pg_class') AS comment,"
 				   " pg_catalog.pg_get_indexdef(x.indexrelid) AS definition,"
 				   " x.indisunique, am.amname,"
 				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"

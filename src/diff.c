@@ -171,7 +171,11 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 		ConvChange *change;
 
 		if (h && how->same(ds, proto, context, w, h))
+		{
+			if (how->kept)
+				how->kept(ds, proto, w, h);
 			continue;
+		}
 		if (h)
 			add_like(ds, proto, ACTION_DROP)->have = h;
 		change = add_like(ds, proto, ACTION_CREATE);
@@ -462,6 +466,28 @@ resolve_column(DiffState *ds, ConvColumn *col, const char *schema)
  * ----------------------------------------------------------------
  */
 
+/* "schemas, enums, ... and indexes": the kinds that plan something */
+static char *
+kinds_converged(void)
+{
+	StringInfoData buf;
+	const char *last = NULL;
+
+	initStringInfo(&buf);
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+	{
+		const ConvKindOps *ops = conv_kinds[kind];
+
+		if (ops->plural == NULL || !kind_plans(ops))
+			continue;
+		if (last)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", last);
+		last = ops->plural;
+	}
+	appendStringInfo(&buf, " and %s", last);
+	return buf.data;
+}
+
 static void
 refuse_unsupported(ConvModel *want)
 {
@@ -487,7 +513,8 @@ refuse_unsupported(ConvModel *want)
 					first->path),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
-			 errhint("This version converges schemas, enums, domains, tables, columns, constraints and indexes; remove the other keys from the document.")));
+			 errhint("This version converges %s; remove the other keys from the document.",
+					 kinds_converged())));
 }
 
 /*

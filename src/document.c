@@ -29,196 +29,17 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
-#include "model.h"
+#include "kinds/kinds.h"
 
 /* bounds on what a document may be */
 #define DOC_MAX_BYTES	(16 * 1024 * 1024)
 #define DOC_MAX_DEPTH	32
 
-typedef enum YNodeKind
-{
-	YN_SCALAR,
-	YN_MAPPING,
-	YN_SEQUENCE
-} YNodeKind;
-
-typedef struct YNode
-{
-	YNodeKind	kind;
-	int			line;
-	int			column;
-	char	   *value;			/* scalar text, NULL for a null scalar */
-	bool		plain;			/* scalar was written unquoted */
-	bool		flow;			/* mapping was written {in: flow, style} */
-	List	   *keys;			/* mapping: key YNodes (scalars) */
-	List	   *items;			/* mapping: values; sequence: items */
-} YNode;
-
-/*
- * The format, as a table.  Each key names the kind of value it takes; a
- * mapping's own keys are described by a nested table.  "later" marks keys
- * whose object kind is parsed and checked but not converged yet.
- */
-typedef enum ValueKind
-{
-	V_STRING,					/* a scalar */
-	V_BOOL,						/* true or false */
-	V_INT,						/* an integer */
-	V_EXPR,						/* exactly one SQL expression */
-	V_QUERY,					/* exactly one SELECT statement */
-	V_STRINGS,					/* a sequence of scalars */
-	V_STRING_MAP,				/* a mapping of scalars to scalars */
-	V_MAPPING,					/* a mapping described by sub */
-	V_NAMED,					/* name: a mapping described by sub */
-	V_NAMED_EXPR,				/* name: an expression */
-	V_NAMED_STRINGS,			/* name: a sequence of scalars */
-	V_NAMED_KEY					/* name: a sequence of columns, or a mapping
-								 * described by sub */
-} ValueKind;
-
-typedef struct KeySpec
-{
-	const char *key;
-	ValueKind	kind;
-	const struct KeySpec *sub;
-	bool		later;			/* object kind not converged yet */
-} KeySpec;
-
-static const KeySpec references_keys[] = {
-	{"table", V_STRING},
-	{"column", V_STRING},
-	{"columns", V_STRINGS},
-	{"on_delete", V_STRING},
-	{"on_update", V_STRING},
-	{"deferrable", V_BOOL},
-	{"initially_deferred", V_BOOL},
-	{NULL}
-};
-
-static const KeySpec column_keys[] = {
-	{"type", V_STRING},
-	{"nullable", V_BOOL},
-	{"default", V_EXPR},
-	{"identity", V_STRING},
-	{"generated", V_EXPR},
-	{"collation", V_STRING},
-	{"comment", V_STRING},
-	{"renamed_from", V_STRING},
-	{"using", V_EXPR},
-	{"remap", V_STRING_MAP},
-	{"check", V_EXPR},
-	{"unique", V_BOOL},
-	{"references", V_MAPPING, references_keys},
-	{NULL}
-};
-
-static const KeySpec unique_keys[] = {
-	{"columns", V_STRINGS},
-	{"nulls_not_distinct", V_BOOL},
-	{NULL}
-};
-
-static const KeySpec foreign_key_keys[] = {
-	{"columns", V_STRINGS},
-	{"references", V_MAPPING, references_keys},
-	{"on_delete", V_STRING},
-	{"on_update", V_STRING},
-	{"deferrable", V_BOOL},
-	{"initially_deferred", V_BOOL},
-	{NULL}
-};
-
-static const KeySpec index_keys[] = {
-	{"columns", V_STRINGS},
-	{"unique", V_BOOL},
-	{"method", V_STRING},
-	{"where", V_EXPR},
-	{"include", V_STRINGS},
-	{"nulls_not_distinct", V_BOOL},
-	{"comment", V_STRING, NULL, true},
-	{NULL}
-};
-
-static const KeySpec rls_keys[] = {
-	{"enabled", V_BOOL},
-	{"forced", V_BOOL},
-	{NULL}
-};
-
-static const KeySpec policy_keys[] = {
-	{"command", V_STRING},
-	{"roles", V_STRINGS},
-	{"using", V_EXPR},
-	{"with_check", V_EXPR},
-	{"permissive", V_BOOL},
-	{NULL}
-};
-
-static const KeySpec table_keys[] = {
-	{"renamed_from", V_STRING},
-	{"columns", V_NAMED, column_keys},
-	{"comment", V_STRING},
-	{"primary_key", V_STRINGS},
-	{"unique", V_NAMED_KEY, unique_keys},
-	{"checks", V_NAMED_EXPR},
-	{"foreign_keys", V_NAMED, foreign_key_keys},
-	{"indexes", V_NAMED, index_keys},
-	{"row_level_security", V_MAPPING, rls_keys, true},
-	{"policies", V_NAMED, policy_keys, true},
-	{"grants", V_NAMED_STRINGS, NULL, true},
-	{NULL}
-};
-
-static const KeySpec enum_keys[] = {
-	{"values", V_STRINGS},
-	{"remap", V_STRING_MAP},
-	{"renamed_values", V_STRING_MAP},
-	{"comment", V_STRING},
-	{NULL}
-};
-
-static const KeySpec domain_keys[] = {
-	{"type", V_STRING},
-	{"nullable", V_BOOL},
-	{"default", V_EXPR},
-	{"collation", V_STRING},
-	{"checks", V_NAMED_EXPR},
-	{"comment", V_STRING},
-	{NULL}
-};
-
-static const KeySpec sequence_keys[] = {
-	{"type", V_STRING},
-	{"start", V_INT},
-	{"increment", V_INT},
-	{"min_value", V_INT},
-	{"max_value", V_INT},
-	{"cache", V_INT},
-	{"cycle", V_BOOL},
-	{"owned_by", V_STRING},
-	{"comment", V_STRING},
-	{NULL}
-};
-
-static const KeySpec view_keys[] = {
-	{"query", V_QUERY},
-	{"comment", V_STRING},
-	{NULL}
-};
-
-static const KeySpec schema_keys[] = {
-	{"tables", V_NAMED, table_keys},
-	{"enums", V_NAMED, enum_keys},
-	{"domains", V_NAMED, domain_keys},
-	{"sequences", V_NAMED, sequence_keys, true},
-	{"views", V_NAMED, view_keys, true},
-	{NULL}
-};
-
 static const KeySpec document_keys[] = {
 	{"version", V_INT},
-	{"schemas", V_NAMED, schema_keys},
+	{"schemas", V_NAMED, NULL, DOC_SCHEMA},
 	{NULL}
 };
 
@@ -230,14 +51,11 @@ typedef struct DocParser
 	ConvModel  *model;
 } DocParser;
 
-static void doc_error(int sqlerrcode, const YNode *node, const char *path,
-					  const char *fmt,...) pg_attribute_printf(4, 5);
-
 /*
  * Raise a document error.  The message ends with the position and key path
  * so that it stands on its own.
  */
-static void
+void
 doc_error(int sqlerrcode, const YNode *node, const char *path,
 		  const char *fmt,...)
 {
@@ -269,7 +87,7 @@ doc_error(int sqlerrcode, const YNode *node, const char *path,
 						msg.data, node->line, node->column)));
 }
 
-static char *
+char *
 child_path(const char *path, const char *key)
 {
 	if (path == NULL || path[0] == '\0')
@@ -277,7 +95,7 @@ child_path(const char *path, const char *key)
 	return psprintf("%s.%s", path, key);
 }
 
-static DocPos
+DocPos
 node_pos(const YNode *node, const char *path)
 {
 	DocPos		pos;
@@ -561,7 +379,7 @@ expect_string(const YNode *node, const char *path)
 				  "expected a value, found null");
 }
 
-static bool
+bool
 doc_bool(const YNode *node, const char *path)
 {
 	expect_string(node, path);
@@ -577,7 +395,7 @@ doc_bool(const YNode *node, const char *path)
 	return false;				/* keep compiler quiet */
 }
 
-static int64
+int64
 doc_int(const YNode *node, const char *path)
 {
 	char	   *end;
@@ -616,11 +434,52 @@ static void check_value(DocParser *dp, const YNode *node, const char *path,
 						const KeySpec *spec);
 
 /*
+ * The keys of one object of a container kind (a schema, a table): its own,
+ * then those of every kind placed in it, in registry order.  Built once
+ * per backend; the keys of a kind that plans nothing are marked "later".
+ */
+static const KeySpec *
+object_keys(const KeySpec *spec)
+{
+	static const KeySpec *combined[NUM_DOC_PLACES];
+	KeySpec    *keys;
+	int			n = 0;
+
+	if (spec->members == DOC_NONE)
+		return spec->sub;
+	if (combined[spec->members])
+		return combined[spec->members];
+	for (const KeySpec *ks = spec->sub; ks && ks->key; ks++)
+		n++;
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+		for (const KeySpec *ks = conv_kinds[kind]->doc_keys;
+			 conv_kinds[kind]->doc_place == spec->members && ks->key; ks++)
+			n++;
+	keys = MemoryContextAllocZero(TopMemoryContext, sizeof(KeySpec) * (n + 1));
+	n = 0;
+	for (const KeySpec *ks = spec->sub; ks && ks->key; ks++)
+		keys[n++] = *ks;
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+	{
+		const ConvKindOps *ops = conv_kinds[kind];
+
+		for (const KeySpec *ks = ops->doc_keys;
+			 ops->doc_place == spec->members && ks->key; ks++)
+		{
+			keys[n] = *ks;
+			keys[n++].later = !kind_plans(ops);
+		}
+	}
+	combined[spec->members] = keys;
+	return keys;
+}
+
+/*
  * Names are refused rather than truncated as the server would truncate
  * them: a document that says one name while the catalog holds another
  * would never converge.
  */
-static void
+void
 check_name(const YNode *node, const char *path)
 {
 	if (strlen(node->value) >= NAMEDATALEN)
@@ -788,7 +647,7 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 				check_name(lfirst(kc), npath);
 
 				if (spec->kind == V_NAMED)
-					check_mapping(dp, val, npath, spec->sub);
+					check_mapping(dp, val, npath, object_keys(spec));
 				else if (spec->kind == V_NAMED_EXPR)
 				{
 					expect_string(val, npath);
@@ -810,7 +669,7 @@ check_value(DocParser *dp, const YNode *node, const char *path,
  * ----------------------------------------------------------------
  */
 
-static const YNode *
+const YNode *
 map_get(const YNode *map, const char *key)
 {
 	ListCell   *kc,
@@ -829,7 +688,7 @@ map_get(const YNode *map, const char *key)
 	return NULL;
 }
 
-static char *
+char *
 map_string(const YNode *map, const char *key)
 {
 	const YNode *v = map_get(map, key);
@@ -838,7 +697,7 @@ map_string(const YNode *map, const char *key)
 }
 
 /* the position of a key's value, or of the mapping when it is absent */
-static DocPos
+DocPos
 value_pos(const YNode *map, const char *key, const char *path)
 {
 	const YNode *v = map_get(map, key);
@@ -846,18 +705,7 @@ value_pos(const YNode *map, const char *key, const char *path)
 	return node_pos(v ? v : map, child_path(path, key));
 }
 
-static ConvCheck *
-new_check(char *name, const YNode *expr, const char *path)
-{
-	ConvCheck  *check = palloc0(sizeof(ConvCheck));
-
-	check->name = name;
-	check->expr = pstrdup(expr->value);
-	check->pos = node_pos(expr, path);
-	return check;
-}
-
-static List *
+List *
 string_list(const YNode *seq)
 {
 	List	   *result = NIL;
@@ -870,425 +718,8 @@ string_list(const YNode *seq)
 	return result;
 }
 
-static ConvKey *
-new_key(char *name, bool primary, List *columns, const YNode *node,
-		const char *path)
-{
-	ConvKey    *key = palloc0(sizeof(ConvKey));
-
-	key->name = name;
-	key->primary = primary;
-	key->columns = columns;
-	key->pos = node_pos(node, path);
-	return key;
-}
-
-static char
-fk_action(const YNode *node, const char *path)
-{
-	static const struct
-	{
-		const char *name;
-		char		action;
-	}			actions[] = {
-		{"no action", FKCONSTR_ACTION_NOACTION},
-		{"restrict", FKCONSTR_ACTION_RESTRICT},
-		{"cascade", FKCONSTR_ACTION_CASCADE},
-		{"set null", FKCONSTR_ACTION_SETNULL},
-		{"set default", FKCONSTR_ACTION_SETDEFAULT},
-	};
-
-	if (node == NULL)
-		return FKCONSTR_ACTION_NOACTION;
-	for (int i = 0; i < lengthof(actions); i++)
-		if (pg_strcasecmp(node->value, actions[i].name) == 0)
-			return actions[i].action;
-	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-			  "unrecognized referential action \"%s\"", node->value);
-	return FKCONSTR_ACTION_NOACTION;	/* keep compiler quiet */
-}
-
-/* the value of "key" in the first of two mappings that has it */
-static const YNode *
-either_get(const YNode *a, const YNode *b, const char *key)
-{
-	const YNode *v = map_get(a, key);
-
-	return v ? v : map_get(b, key);
-}
-
-/*
- * A foreign key: "refs" is the references mapping, "outer" the mapping
- * around it that may hold the actions too (table foreign_keys).
- */
-static ConvForeignKey *
-new_foreign_key(char *name, const char *schema, List *columns,
-				const YNode *refs, const YNode *outer, List *ref_columns,
-				const char *path)
-{
-	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
-	const YNode *table = map_get(refs, "table");
-	const YNode *v;
-	char	   *dot;
-
-	fk->name = name;
-	fk->columns = columns;
-	fk->ref_columns = ref_columns;
-	fk->pos = node_pos(refs, path);
-	if (table == NULL)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, refs, path,
-				  "references needs a \"table\"");
-	/* "schema.table", or a table of the same schema */
-	dot = strchr(table->value, '.');
-	fk->ref_schema = dot ? pnstrdup(table->value, dot - table->value) :
-		pstrdup(schema);
-	fk->ref_table = pstrdup(dot ? dot + 1 : table->value);
-	fk->on_delete = fk_action(either_get(refs, outer, "on_delete"),
-							  child_path(path, "on_delete"));
-	fk->on_update = fk_action(either_get(refs, outer, "on_update"),
-							  child_path(path, "on_update"));
-	v = either_get(refs, outer, "deferrable");
-	fk->deferrable = v && doc_bool(v, child_path(path, "deferrable"));
-	v = either_get(refs, outer, "initially_deferred");
-	fk->initially_deferred = v &&
-		doc_bool(v, child_path(path, "initially_deferred"));
-	if (fk->initially_deferred)
-		fk->deferrable = true;
-	if (list_length(fk->columns) != list_length(fk->ref_columns) ||
-		fk->columns == NIL)
-		doc_error(ERRCODE_INVALID_FOREIGN_KEY, refs, path,
-				  "foreign key \"%s\" needs as many referenced columns as columns",
-				  name);
-	return fk;
-}
-
-static List *string_list(const YNode *seq);
-
-static ConvColumn *
-build_column(ConvTable *table, const char *schema, const char *name,
-			 const YNode *node, const char *path)
-{
-	ConvColumn *col = palloc0(sizeof(ConvColumn));
-	const YNode *v;
-	ListCell   *kc,
-			   *vc;
-
-	col->name = pstrdup(name);
-	col->pos = node_pos(node, path);
-	col->renamed_from = map_string(node, "renamed_from");
-	if (col->renamed_from)
-		check_name(map_get(node, "renamed_from"),
-				   child_path(path, "renamed_from"));
-	col->type_name = map_string(node, "type");
-	col->type_pos = value_pos(node, "type", path);
-	if (col->type_name == NULL)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-				  "column \"%s\" has no type", name);
-	col->typmod = -1;
-	col->collation = map_string(node, "collation");
-	col->collation_pos = value_pos(node, "collation", path);
-	col->default_expr = map_string(node, "default");
-	col->default_pos = value_pos(node, "default", path);
-	col->generated = map_string(node, "generated");
-	col->generated_pos = value_pos(node, "generated", path);
-	col->using_expr = map_string(node, "using");
-	col->using_pos = value_pos(node, "using", path);
-	col->comment = map_string(node, "comment");
-
-	v = map_get(node, "remap");
-	if (v)
-		forboth(kc, v->keys, vc, v->items)
-		{
-			col->remap_from = lappend(col->remap_from,
-									  ((YNode *) lfirst(kc))->value);
-			col->remap_to = lappend(col->remap_to,
-									((YNode *) lfirst(vc))->value);
-		}
-
-	/*
-	 * An unnamed column CHECK gets the name PostgreSQL would give it: after
-	 * the one column it reads, or after the table when it reads several.
-	 */
-	v = map_get(node, "check");
-	if (v)
-	{
-		char	   *cpath = child_path(path, "check");
-		DocPos		cpos = node_pos(v, cpath);
-		List	   *refs = expr_column_refs(v->value, &cpos);
-		ConvCheck  *check;
-
-		check = new_check(makeObjectName(table->name,
-										 list_length(refs) == 1 ?
-										 linitial(refs) : NULL,
-										 "check"),
-						  v, cpath);
-
-		check->column = col->name;
-		table->checks = lappend(table->checks, check);
-	}
-
-	/* an unnamed column reference gets the name PostgreSQL would give it */
-	v = map_get(node, "references");
-	if (v)
-	{
-		const YNode *rc = map_get(v, "column");
-		char	   *rpath = child_path(path, "references");
-		ConvForeignKey *fk;
-
-		if (rc == NULL)
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, rpath,
-					  "references needs a \"column\"");
-		fk = new_foreign_key(makeObjectName(table->name, name, "fkey"),
-							 schema, list_make1(col->name), v,
-							 NULL, list_make1(rc->value), rpath);
-		fk->on_column = true;
-		table->foreign_keys = lappend(table->foreign_keys, fk);
-	}
-
-	/* unique: true gets the name PostgreSQL would give it */
-	v = map_get(node, "unique");
-	if (v && doc_bool(v, child_path(path, "unique")))
-	{
-		ConvKey    *key = new_key(makeObjectName(table->name, name, "key"),
-								  false, list_make1(col->name), v,
-								  child_path(path, "unique"));
-
-		key->on_column = true;
-		table->keys = lappend(table->keys, key);
-	}
-
-	v = map_get(node, "identity");
-	if (v)
-	{
-		char	   *ipath = child_path(path, "identity");
-
-		if (strcmp(v->value, "always") == 0)
-			col->identity = ATTRIBUTE_IDENTITY_ALWAYS;
-		else if (strcmp(v->value, "by default") == 0)
-			col->identity = ATTRIBUTE_IDENTITY_BY_DEFAULT;
-		else
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, ipath,
-					  "identity must be \"always\" or \"by default\", found \"%s\"",
-					  v->value);
-	}
-
-	v = map_get(node, "nullable");
-	col->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
-
-	/* an identity column is NOT NULL by definition */
-	if (col->identity)
-	{
-		if (v && !col->not_null)
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
-					  child_path(path, "nullable"),
-					  "identity column \"%s\" cannot be nullable", name);
-		col->not_null = true;
-	}
-	if (col->identity && col->default_expr)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "default"),
-				  child_path(path, "default"),
-				  "identity column \"%s\" cannot have a default", name);
-	if (col->generated && (col->default_expr || col->identity))
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "generated"),
-				  child_path(path, "generated"),
-				  "generated column \"%s\" cannot have a default or an identity",
-				  name);
-	return col;
-}
-
-/*
- * Every key column must be declared; primary key columns are NOT NULL, as
- * the server makes them.
- */
-static void
-check_key_columns(ConvTable *table)
-{
-	ListCell   *kc,
-			   *cc;
-
-	foreach(kc, table->keys)
-	{
-		ConvKey    *key = lfirst(kc);
-
-		if (key->columns == NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("key \"%s\" has no columns at line %d, column %d (%s)",
-							key->name, key->pos.line, key->pos.column,
-							key->pos.path)));
-		foreach(cc, key->columns)
-		{
-			char	   *name = lfirst(cc);
-			ConvColumn *col = NULL;
-			ListCell   *lc;
-
-			foreach(lc, table->columns)
-				if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
-					col = lfirst(lc);
-			if (col == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("key \"%s\" names column \"%s\", which the table does not declare, at line %d, column %d (%s)",
-								key->name, name, key->pos.line,
-								key->pos.column, key->pos.path)));
-			if (key->primary)
-				col->not_null = true;
-		}
-	}
-}
-
-static ConvIndex *
-build_index(const char *name, const YNode *node, const char *path)
-{
-	ConvIndex  *index = palloc0(sizeof(ConvIndex));
-	const YNode *v;
-	ListCell   *lc;
-
-	index->name = pstrdup(name);
-	index->pos = node_pos(node, path);
-	v = map_get(node, "columns");
-	if (v == NULL || v->items == NIL)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-				  "index \"%s\" has no columns", name);
-	foreach(lc, v->items)
-	{
-		YNode	   *elem = lfirst(lc);
-		DocPos		pos = node_pos(elem, child_path(path, "columns"));
-
-		expr_check_index_element(elem->value, &pos);
-		index->elements = lappend(index->elements, elem->value);
-	}
-	v = map_get(node, "unique");
-	index->unique = v && doc_bool(v, child_path(path, "unique"));
-	v = map_get(node, "nulls_not_distinct");
-	index->nulls_not_distinct = v &&
-		doc_bool(v, child_path(path, "nulls_not_distinct"));
-	index->method = map_string(node, "method");
-	index->where = map_string(node, "where");
-	index->include = string_list(map_get(node, "include"));
-	return index;
-}
-
-static ConvTable *
-build_table(const char *schema, const char *name, const YNode *node,
-			const char *path)
-{
-	ConvTable  *table = palloc0(sizeof(ConvTable));
-	const YNode *columns = map_get(node, "columns");
-	const YNode *checks = map_get(node, "checks");
-	const YNode *pkey = map_get(node, "primary_key");
-	const YNode *unique = map_get(node, "unique");
-	const YNode *fkeys = map_get(node, "foreign_keys");
-	const YNode *indexes = map_get(node, "indexes");
-	ListCell   *kc,
-			   *vc;
-
-	table->name = pstrdup(name);
-	table->pos = node_pos(node, path);
-	table->renamed_from = map_string(node, "renamed_from");
-	if (table->renamed_from)
-		check_name(map_get(node, "renamed_from"),
-				   child_path(path, "renamed_from"));
-	table->comment = map_string(node, "comment");
-	if (columns)
-	{
-		char	   *cpath = child_path(path, "columns");
-
-		forboth(kc, columns->keys, vc, columns->items)
-		{
-			const char *cname = ((YNode *) lfirst(kc))->value;
-
-			table->columns = lappend(table->columns,
-									 build_column(table, schema, cname, lfirst(vc),
-												  child_path(cpath, cname)));
-		}
-	}
-	if (pkey)
-		table->keys = lcons(new_key(makeObjectName(name, NULL, "pkey"), true,
-									string_list(pkey), pkey,
-									child_path(path, "primary_key")),
-							table->keys);
-	if (unique)
-	{
-		char	   *upath = child_path(path, "unique");
-
-		forboth(kc, unique->keys, vc, unique->items)
-		{
-			YNode	   *v = lfirst(vc);
-			char	   *uname = ((YNode *) lfirst(kc))->value;
-			ConvKey    *key;
-
-			if (v->kind == YN_SEQUENCE)
-				key = new_key(pstrdup(uname), false, string_list(v), v,
-							  child_path(upath, uname));
-			else
-			{
-				const YNode *nnd = map_get(v, "nulls_not_distinct");
-
-				key = new_key(pstrdup(uname), false,
-							  string_list(map_get(v, "columns")), v,
-							  child_path(upath, uname));
-				key->nulls_not_distinct = nnd &&
-					doc_bool(nnd, child_path(key->pos.path,
-											 "nulls_not_distinct"));
-			}
-			table->keys = lappend(table->keys, key);
-		}
-	}
-	if (fkeys)
-	{
-		char	   *fpath = child_path(path, "foreign_keys");
-
-		forboth(kc, fkeys->keys, vc, fkeys->items)
-		{
-			YNode	   *v = lfirst(vc);
-			char	   *fname = ((YNode *) lfirst(kc))->value;
-			char	   *kpath = child_path(fpath, fname);
-			const YNode *refs = map_get(v, "references");
-			const YNode *cols = map_get(v, "columns");
-			const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
-
-			if (refs == NULL || cols == NULL || rcols == NULL)
-				doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, kpath,
-						  "foreign key \"%s\" needs columns and references with table and columns",
-						  fname);
-			table->foreign_keys =
-				lappend(table->foreign_keys,
-						new_foreign_key(pstrdup(fname), schema,
-										string_list(cols), refs, v,
-										string_list(rcols), kpath));
-		}
-	}
-	if (indexes)
-	{
-		char	   *ipath = child_path(path, "indexes");
-
-		forboth(kc, indexes->keys, vc, indexes->items)
-			table->indexes = lappend(table->indexes,
-									 build_index(((YNode *) lfirst(kc))->value,
-												 lfirst(vc),
-												 child_path(ipath,
-															((YNode *) lfirst(kc))->value)));
-	}
-	check_key_columns(table);
-	if (checks)
-	{
-		char	   *cpath = child_path(path, "checks");
-
-		forboth(kc, checks->keys, vc, checks->items)
-		{
-			char	   *cname = ((YNode *) lfirst(kc))->value;
-
-			table->checks = lappend(table->checks,
-									new_check(pstrdup(cname), lfirst(vc),
-											  child_path(cpath, cname)));
-		}
-	}
-	return table;
-}
-
 /* the two sides of a string mapping, as lists */
-static void
+void
 string_map(const YNode *map, List **from, List **to)
 {
 	ListCell   *kc,
@@ -1303,155 +734,44 @@ string_map(const YNode *map, List **from, List **to)
 	}
 }
 
-static bool
-string_member(List *strings, const char *s)
+/*
+ * build_members
+ *		Every kind placed in a container builds its objects from its keys,
+ *		in registry order.
+ */
+void
+build_members(DocContainer *dc, DocPlace place, const YNode *node,
+			  const char *path)
 {
-	ListCell   *lc;
-
-	foreach(lc, strings)
-		if (strcmp(lfirst(lc), s) == 0)
-			return true;
-	return false;
-}
-
-static ConvEnum *
-build_enum(const char *name, const YNode *node, const char *path)
-{
-	ConvEnum   *e = palloc0(sizeof(ConvEnum));
-	const YNode *values = map_get(node, "values");
-	ListCell   *lc;
-
-	e->name = pstrdup(name);
-	e->pos = node_pos(node, path);
-	e->comment = map_string(node, "comment");
-	if (values == NULL || values->items == NIL)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-				  "enum \"%s\" has no values", name);
-	foreach(lc, values->items)
+	for (int kind = 0; kind < NUM_KINDS; kind++)
 	{
-		YNode	   *v = lfirst(lc);
+		const ConvKindOps *ops = conv_kinds[kind];
 
-		if (string_member(e->values, v->value))
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
-					  child_path(path, "values"),
-					  "enum \"%s\" lists value \"%s\" twice", name, v->value);
-		if (strlen(v->value) >= NAMEDATALEN)
-			doc_error(ERRCODE_NAME_TOO_LONG, v, child_path(path, "values"),
-					  "enum value \"%s\" is longer than %d bytes", v->value,
-					  NAMEDATALEN - 1);
-		e->values = lappend(e->values, v->value);
-	}
-	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
-	string_map(map_get(node, "renamed_values"), &e->renamed_from,
-			   &e->renamed_to);
-
-	/* rows must land on values the enum keeps */
-	foreach(lc, list_concat_copy(e->remap_to, e->renamed_to))
-		if (!string_member(e->values, lfirst(lc)))
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-					  "enum \"%s\" maps rows to \"%s\", which is not one of its values",
-					  name, (char *) lfirst(lc));
-	return e;
-}
-
-static ConvDomain *
-build_domain(const char *schema, const char *name, const YNode *node,
-			 const char *path)
-{
-	ConvDomain *d = palloc0(sizeof(ConvDomain));
-	const YNode *checks = map_get(node, "checks");
-	const YNode *v;
-	ListCell   *kc,
-			   *vc;
-
-	d->schema = pstrdup(schema);
-	d->name = pstrdup(name);
-	d->pos = node_pos(node, path);
-	d->type_name = map_string(node, "type");
-	d->type_pos = value_pos(node, "type", path);
-	if (d->type_name == NULL)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-				  "domain \"%s\" has no type", name);
-	d->typmod = -1;
-	d->collation = map_string(node, "collation");
-	d->default_expr = map_string(node, "default");
-	d->default_pos = value_pos(node, "default", path);
-	d->comment = map_string(node, "comment");
-	v = map_get(node, "nullable");
-	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
-	if (checks)
-	{
-		char	   *cpath = child_path(path, "checks");
-
-		forboth(kc, checks->keys, vc, checks->items)
+		if (ops->doc_place != place || ops->build == NULL)
+			continue;
+		for (const KeySpec *ks = ops->doc_keys; ks->key; ks++)
 		{
-			char	   *cname = ((YNode *) lfirst(kc))->value;
+			const YNode *value = map_get(node, ks->key);
 
-			d->checks = lappend(d->checks,
-								new_check(pstrdup(cname), lfirst(vc),
-										  child_path(cpath, cname)));
+			if (value)
+				ops->build(dc, ks->key, value, child_path(path, ks->key));
 		}
 	}
-	return d;
 }
 
 static ConvSchema *
 build_schema(const char *name, const YNode *node, const char *path)
 {
-	ConvSchema *schema = palloc0(sizeof(ConvSchema));
-	const YNode *tables = map_get(node, "tables");
-	const YNode *enums = map_get(node, "enums");
-	const YNode *domains = map_get(node, "domains");
-	ListCell   *kc,
-			   *vc;
+	DocContainer dc = {0};
 
-	schema->name = pstrdup(name);
-	schema->pos = node_pos(node, path);
 	if (catalog_schema_is_reserved(name))
 		doc_error(ERRCODE_INVALID_SCHEMA_NAME, node, path,
 				  "schema \"%s\" cannot be managed by a document", name);
-	if (enums)
-	{
-		char	   *epath = child_path(path, "enums");
-
-		forboth(kc, enums->keys, vc, enums->items)
-		{
-			const char *ename = ((YNode *) lfirst(kc))->value;
-
-			ConvEnum   *e = build_enum(ename, lfirst(vc),
-										   child_path(epath, ename));
-
-			e->schema = schema->name;
-			schema->enums = lappend(schema->enums, e);
-		}
-	}
-	if (domains)
-	{
-		char	   *dpath = child_path(path, "domains");
-
-		forboth(kc, domains->keys, vc, domains->items)
-		{
-			const char *dname = ((YNode *) lfirst(kc))->value;
-
-			schema->domains = lappend(schema->domains,
-									  build_domain(name, dname, lfirst(vc),
-												   child_path(dpath, dname)));
-		}
-	}
-	if (tables)
-	{
-		char	   *tpath = child_path(path, "tables");
-
-		forboth(kc, tables->keys, vc, tables->items)
-		{
-			const char *tname = ((YNode *) lfirst(kc))->value;
-
-			schema->tables = lappend(schema->tables,
-									 build_table(name, tname, lfirst(vc),
-												 child_path(tpath, tname)));
-		}
-	}
-	return schema;
+	dc.schema = palloc0(sizeof(ConvSchema));
+	dc.schema->name = pstrdup(name);
+	dc.schema->pos = node_pos(node, path);
+	build_members(&dc, DOC_SCHEMA, node, path);
+	return dc.schema;
 }
 
 static void

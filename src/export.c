@@ -301,6 +301,8 @@ emit_indexes(Emitter *em, const ConvTable *table)
 			emit_pair(em, "nulls_not_distinct", "true");
 		if (index->where)
 			emit_pair(em, "where", index->where);
+		if (index->comment)
+			emit_pair(em, "comment", index->comment);
 		end_mapping(em);
 	}
 	end_mapping(em);

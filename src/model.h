@@ -175,6 +175,7 @@ typedef struct ConvIndex
 	List	   *include;		/* INCLUDE column names */
 	bool		nulls_not_distinct;
 	char	   *definition;		/* catalog only: pg_get_indexdef() */
+	char	   *comment;
 	DocPos		pos;
 } ConvIndex;
 

@@ -96,6 +96,42 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 }
 
+/* ----------------------------------------------------------------
+ * The document: a table's "checks", and a column's "check"
+ * ----------------------------------------------------------------
+ */
+
+ConvCheck *
+new_check(char *name, const YNode *expr, const char *path)
+{
+	ConvCheck  *check = palloc0(sizeof(ConvCheck));
+
+	check->name = name;
+	check->expr = pstrdup(expr->value);
+	check->pos = node_pos(expr, path);
+	return check;
+}
+
+static void
+build_checks(DocContainer *dc, const char *key, const YNode *value,
+			 const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		dc->table->checks = lappend(dc->table->checks,
+									new_check(pstrdup(entry_name(kc)),
+											  lfirst(vc),
+											  child_path(path,
+														 entry_name(kc))));
+}
+
+static const KeySpec check_keys[] = {
+	{"checks", V_NAMED_EXPR},
+	{NULL}
+};
+
 const ConvKindOps check_kind = {
 	.name = "CHECK",
 	.diff_member = diff_checks,
@@ -103,4 +139,8 @@ const ConvKindOps check_kind = {
 		[ACTION_CREATE] = plan_add_check,
 		[ACTION_DROP] = plan_drop_check,
 	},
+	.doc_place = DOC_TABLE,
+	.doc_keys = check_keys,
+	.build = build_checks,
+	.plural = "constraints",
 };

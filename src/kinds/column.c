@@ -19,6 +19,7 @@
 
 #include "access/sysattr.h"
 #include "catalog/pg_attribute.h"
+#include "commands/defrem.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "parser/parse_coerce.h"
@@ -866,6 +867,182 @@ column_phase(const ConvChange *change, PlanPhase phase)
 	return phase;
 }
 
+/* ----------------------------------------------------------------
+ * The document: a table's "columns"
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A column's shorthands for constraints of its own: "check", "references"
+ * and "unique: true", named as PostgreSQL would name them (an unnamed
+ * CHECK after the one column it reads, or after the table when it reads
+ * several).
+ */
+static void
+build_column_constraints(ConvTable *table, const char *schema,
+						 ConvColumn *col, const YNode *node, const char *path)
+{
+	const YNode *v;
+
+	v = map_get(node, "check");
+	if (v)
+	{
+		char	   *cpath = child_path(path, "check");
+		DocPos		cpos = node_pos(v, cpath);
+		List	   *refs = expr_column_refs(v->value, &cpos);
+		ConvCheck  *check;
+
+		check = new_check(makeObjectName(table->name,
+										 list_length(refs) == 1 ?
+										 linitial(refs) : NULL,
+										 "check"),
+						  v, cpath);
+		check->column = col->name;
+		table->checks = lappend(table->checks, check);
+	}
+
+	v = map_get(node, "references");
+	if (v)
+	{
+		const YNode *rc = map_get(v, "column");
+		char	   *rpath = child_path(path, "references");
+		ConvForeignKey *fk;
+
+		if (rc == NULL)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, rpath,
+					  "references needs a \"column\"");
+		fk = new_foreign_key(makeObjectName(table->name, col->name, "fkey"),
+							 schema, list_make1(col->name), v,
+							 NULL, list_make1(rc->value), rpath);
+		fk->on_column = true;
+		table->foreign_keys = lappend(table->foreign_keys, fk);
+	}
+
+	v = map_get(node, "unique");
+	if (v && doc_bool(v, child_path(path, "unique")))
+	{
+		ConvKey    *key = new_key(makeObjectName(table->name, col->name,
+												 "key"),
+								  false, list_make1(col->name), v,
+								  child_path(path, "unique"));
+
+		key->on_column = true;
+		table->keys = lappend(table->keys, key);
+	}
+}
+
+/*
+ * Identity, nullability, default and generation, and what may not go
+ * together: an identity column is NOT NULL by definition.
+ */
+static void
+build_column_value(ConvColumn *col, const YNode *node, const char *path)
+{
+	const YNode *v = map_get(node, "identity");
+
+	if (v)
+	{
+		if (strcmp(v->value, "always") == 0)
+			col->identity = ATTRIBUTE_IDENTITY_ALWAYS;
+		else if (strcmp(v->value, "by default") == 0)
+			col->identity = ATTRIBUTE_IDENTITY_BY_DEFAULT;
+		else
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+					  child_path(path, "identity"),
+					  "identity must be \"always\" or \"by default\", found \"%s\"",
+					  v->value);
+	}
+
+	v = map_get(node, "nullable");
+	col->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+	if (col->identity)
+	{
+		if (v && !col->not_null)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+					  child_path(path, "nullable"),
+					  "identity column \"%s\" cannot be nullable", col->name);
+		col->not_null = true;
+	}
+	if (col->identity && col->default_expr)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "default"),
+				  child_path(path, "default"),
+				  "identity column \"%s\" cannot have a default", col->name);
+	if (col->generated && (col->default_expr || col->identity))
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "generated"),
+				  child_path(path, "generated"),
+				  "generated column \"%s\" cannot have a default or an identity",
+				  col->name);
+}
+
+static ConvColumn *
+build_column(ConvTable *table, const char *schema, const char *name,
+			 const YNode *node, const char *path)
+{
+	ConvColumn *col = palloc0(sizeof(ConvColumn));
+
+	col->name = pstrdup(name);
+	col->pos = node_pos(node, path);
+	col->renamed_from = map_string(node, "renamed_from");
+	if (col->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
+	col->type_name = map_string(node, "type");
+	col->type_pos = value_pos(node, "type", path);
+	if (col->type_name == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "column \"%s\" has no type", name);
+	col->typmod = -1;
+	col->collation = map_string(node, "collation");
+	col->collation_pos = value_pos(node, "collation", path);
+	col->default_expr = map_string(node, "default");
+	col->default_pos = value_pos(node, "default", path);
+	col->generated = map_string(node, "generated");
+	col->generated_pos = value_pos(node, "generated", path);
+	col->using_expr = map_string(node, "using");
+	col->using_pos = value_pos(node, "using", path);
+	col->comment = map_string(node, "comment");
+	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
+	build_column_constraints(table, schema, col, node, path);
+	build_column_value(col, node, path);
+	return col;
+}
+
+static void
+build_columns(DocContainer *dc, const char *key, const YNode *value,
+			  const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		dc->table->columns =
+			lappend(dc->table->columns,
+					build_column(dc->table, dc->schema->name, entry_name(kc),
+								 lfirst(vc), child_path(path, entry_name(kc))));
+}
+
+static const KeySpec column_keys[] = {
+	{"type", V_STRING},
+	{"nullable", V_BOOL},
+	{"default", V_EXPR},
+	{"identity", V_STRING},
+	{"generated", V_EXPR},
+	{"collation", V_STRING},
+	{"comment", V_STRING},
+	{"renamed_from", V_STRING},
+	{"using", V_EXPR},
+	{"remap", V_STRING_MAP},
+	{"check", V_EXPR},
+	{"unique", V_BOOL},
+	{"references", V_MAPPING, reference_keys},
+	{NULL}
+};
+
+static const KeySpec column_doc_keys[] = {
+	{"columns", V_NAMED, column_keys},
+	{NULL}
+};
+
 const ConvKindOps column_kind = {
 	.name = "column",
 	.plan = {
@@ -877,4 +1054,8 @@ const ConvKindOps column_kind = {
 		[ACTION_DROP_EXPRESSION] = plan_drop_expression,
 	},
 	.phase = column_phase,
+	.doc_place = DOC_TABLE,
+	.doc_keys = column_doc_keys,
+	.build = build_columns,
+	.plural = "columns",
 };

@@ -508,6 +508,74 @@ plan_drop_domain(PlanState *ps, const ConvChange *change)
 	refuse_if_used(step, have->used_outside, "domain", "dropped");
 }
 
+/* ----------------------------------------------------------------
+ * The document: a schema's "domains", with their CHECKs
+ * ----------------------------------------------------------------
+ */
+
+static ConvDomain *
+build_domain(const char *schema, const char *name, const YNode *node,
+			 const char *path)
+{
+	ConvDomain *d = palloc0(sizeof(ConvDomain));
+	const YNode *checks = map_get(node, "checks");
+	const YNode *v;
+	ListCell   *kc,
+			   *vc;
+
+	d->schema = pstrdup(schema);
+	d->name = pstrdup(name);
+	d->pos = node_pos(node, path);
+	d->type_name = map_string(node, "type");
+	d->type_pos = value_pos(node, "type", path);
+	if (d->type_name == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "domain \"%s\" has no type", name);
+	d->typmod = -1;
+	d->collation = map_string(node, "collation");
+	d->default_expr = map_string(node, "default");
+	d->default_pos = value_pos(node, "default", path);
+	d->comment = map_string(node, "comment");
+	v = map_get(node, "nullable");
+	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+	if (checks)
+		foreach_entry(kc, vc, checks)
+			d->checks = lappend(d->checks,
+								new_check(pstrdup(entry_name(kc)), lfirst(vc),
+										  child_path(child_path(path, "checks"),
+													 entry_name(kc))));
+	return d;
+}
+
+static void
+build_domains(DocContainer *dc, const char *key, const YNode *value,
+			  const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		dc->schema->domains =
+			lappend(dc->schema->domains,
+					build_domain(dc->schema->name, entry_name(kc), lfirst(vc),
+								 child_path(path, entry_name(kc))));
+}
+
+static const KeySpec domain_keys[] = {
+	{"type", V_STRING},
+	{"nullable", V_BOOL},
+	{"default", V_EXPR},
+	{"collation", V_STRING},
+	{"checks", V_NAMED_EXPR},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec domain_doc_keys[] = {
+	{"domains", V_NAMED, domain_keys},
+	{NULL}
+};
+
 const ConvKindOps domain_kind = {
 	.name = "domain",
 	.diff = diff_domains,
@@ -518,6 +586,10 @@ const ConvKindOps domain_kind = {
 		[ACTION_REPLACE] = plan_finish_domain,
 		[ACTION_DROP] = plan_drop_domain,
 	},
+	.doc_place = DOC_SCHEMA,
+	.doc_keys = domain_doc_keys,
+	.build = build_domains,
+	.plural = "domains",
 };
 
 /* ----------------------------------------------------------------

@@ -658,6 +658,79 @@ plan_enum_comment(PlanState *ps, const ConvChange *change)
 				e->comment);
 }
 
+/* ----------------------------------------------------------------
+ * The document: a schema's "enums"
+ * ----------------------------------------------------------------
+ */
+
+static ConvEnum *
+build_enum(const char *schema, const char *name, const YNode *node, const char *path)
+{
+	ConvEnum   *e = palloc0(sizeof(ConvEnum));
+	const YNode *values = map_get(node, "values");
+	ListCell   *lc;
+
+	e->schema = pstrdup(schema);
+	e->name = pstrdup(name);
+	e->pos = node_pos(node, path);
+	e->comment = map_string(node, "comment");
+	if (values == NULL || values->items == NIL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "enum \"%s\" has no values", name);
+	foreach(lc, values->items)
+	{
+		YNode	   *v = lfirst(lc);
+
+		if (string_in(e->values, v->value))
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+					  child_path(path, "values"),
+					  "enum \"%s\" lists value \"%s\" twice", name, v->value);
+		if (strlen(v->value) >= NAMEDATALEN)
+			doc_error(ERRCODE_NAME_TOO_LONG, v, child_path(path, "values"),
+					  "enum value \"%s\" is longer than %d bytes", v->value,
+					  NAMEDATALEN - 1);
+		e->values = lappend(e->values, v->value);
+	}
+	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
+	string_map(map_get(node, "renamed_values"), &e->renamed_from,
+			   &e->renamed_to);
+
+	/* rows must land on values the enum keeps */
+	foreach(lc, list_concat_copy(e->remap_to, e->renamed_to))
+		if (!string_in(e->values, lfirst(lc)))
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+					  "enum \"%s\" maps rows to \"%s\", which is not one of its values",
+					  name, (char *) lfirst(lc));
+	return e;
+}
+
+static void
+build_enums(DocContainer *dc, const char *key, const YNode *value,
+			const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		dc->schema->enums =
+			lappend(dc->schema->enums,
+					build_enum(dc->schema->name, entry_name(kc), lfirst(vc),
+							   child_path(path, entry_name(kc))));
+}
+
+static const KeySpec enum_keys[] = {
+	{"values", V_STRINGS},
+	{"remap", V_STRING_MAP},
+	{"renamed_values", V_STRING_MAP},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec enum_doc_keys[] = {
+	{"enums", V_NAMED, enum_keys},
+	{NULL}
+};
+
 const ConvKindOps enum_kind = {
 	.name = "enum",
 	.diff = diff_enums,
@@ -669,4 +742,8 @@ const ConvKindOps enum_kind = {
 		[ACTION_DROP] = plan_drop_enum,
 		[ACTION_COMMENT] = plan_enum_comment,
 	},
+	.doc_place = DOC_SCHEMA,
+	.doc_keys = enum_doc_keys,
+	.build = build_enums,
+	.plural = "enums",
 };

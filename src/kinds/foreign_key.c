@@ -276,6 +276,144 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
 }
 
+/* ----------------------------------------------------------------
+ * The document: a table's "foreign_keys", a column's "references"
+ * ----------------------------------------------------------------
+ */
+
+static char
+fk_action(const YNode *node, const char *path)
+{
+	static const struct
+	{
+		const char *name;
+		char		action;
+	}			actions[] = {
+		{"no action", FKCONSTR_ACTION_NOACTION},
+		{"restrict", FKCONSTR_ACTION_RESTRICT},
+		{"cascade", FKCONSTR_ACTION_CASCADE},
+		{"set null", FKCONSTR_ACTION_SETNULL},
+		{"set default", FKCONSTR_ACTION_SETDEFAULT},
+	};
+
+	if (node == NULL)
+		return FKCONSTR_ACTION_NOACTION;
+	for (int i = 0; i < lengthof(actions); i++)
+		if (pg_strcasecmp(node->value, actions[i].name) == 0)
+			return actions[i].action;
+	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+			  "unrecognized referential action \"%s\"", node->value);
+	return FKCONSTR_ACTION_NOACTION;	/* keep compiler quiet */
+}
+
+/* the value of "key" in the first of two mappings that has it */
+static const YNode *
+either_get(const YNode *a, const YNode *b, const char *key)
+{
+	const YNode *v = map_get(a, key);
+
+	return v ? v : map_get(b, key);
+}
+
+/*
+ * A foreign key: "refs" is the references mapping, "outer" the mapping
+ * around it that may hold the actions too (table foreign_keys).
+ */
+ConvForeignKey *
+new_foreign_key(char *name, const char *schema, List *columns,
+				const YNode *refs, const YNode *outer, List *ref_columns,
+				const char *path)
+{
+	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
+	const YNode *table = map_get(refs, "table");
+	const YNode *v;
+	char	   *dot;
+
+	fk->name = name;
+	fk->columns = columns;
+	fk->ref_columns = ref_columns;
+	fk->pos = node_pos(refs, path);
+	if (table == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, refs, path,
+				  "references needs a \"table\"");
+	/* "schema.table", or a table of the same schema */
+	dot = strchr(table->value, '.');
+	fk->ref_schema = dot ? pnstrdup(table->value, dot - table->value) :
+		pstrdup(schema);
+	fk->ref_table = pstrdup(dot ? dot + 1 : table->value);
+	fk->on_delete = fk_action(either_get(refs, outer, "on_delete"),
+							  child_path(path, "on_delete"));
+	fk->on_update = fk_action(either_get(refs, outer, "on_update"),
+							  child_path(path, "on_update"));
+	v = either_get(refs, outer, "deferrable");
+	fk->deferrable = v && doc_bool(v, child_path(path, "deferrable"));
+	v = either_get(refs, outer, "initially_deferred");
+	fk->initially_deferred = v &&
+		doc_bool(v, child_path(path, "initially_deferred"));
+	if (fk->initially_deferred)
+		fk->deferrable = true;
+	if (list_length(fk->columns) != list_length(fk->ref_columns) ||
+		fk->columns == NIL)
+		doc_error(ERRCODE_INVALID_FOREIGN_KEY, refs, path,
+				  "foreign key \"%s\" needs as many referenced columns as columns",
+				  name);
+	return fk;
+}
+
+static void
+build_foreign_keys(DocContainer *dc, const char *key, const YNode *value,
+				   const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+	{
+		YNode	   *v = lfirst(vc);
+		char	   *fname = entry_name(kc);
+		char	   *kpath = child_path(path, fname);
+		const YNode *refs = map_get(v, "references");
+		const YNode *cols = map_get(v, "columns");
+		const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
+
+		if (refs == NULL || cols == NULL || rcols == NULL)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, kpath,
+					  "foreign key \"%s\" needs columns and references with table and columns",
+					  fname);
+		dc->table->foreign_keys =
+			lappend(dc->table->foreign_keys,
+					new_foreign_key(pstrdup(fname), dc->schema->name,
+									string_list(cols), refs, v,
+									string_list(rcols), kpath));
+	}
+}
+
+const KeySpec reference_keys[] = {
+	{"table", V_STRING},
+	{"column", V_STRING},
+	{"columns", V_STRINGS},
+	{"on_delete", V_STRING},
+	{"on_update", V_STRING},
+	{"deferrable", V_BOOL},
+	{"initially_deferred", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec foreign_key_keys[] = {
+	{"columns", V_STRINGS},
+	{"references", V_MAPPING, reference_keys},
+	{"on_delete", V_STRING},
+	{"on_update", V_STRING},
+	{"deferrable", V_BOOL},
+	{"initially_deferred", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec foreign_key_doc_keys[] = {
+	{"foreign_keys", V_NAMED, foreign_key_keys},
+	{NULL}
+};
+
 const ConvKindOps foreign_key_kind = {
 	.name = "foreign key",
 	.diff = diff_foreign_keys,
@@ -283,4 +421,7 @@ const ConvKindOps foreign_key_kind = {
 		[ACTION_CREATE] = plan_add_foreign_key,
 		[ACTION_DROP] = plan_drop_foreign_key,
 	},
+	.doc_place = DOC_TABLE,
+	.doc_keys = foreign_key_doc_keys,
+	.build = build_foreign_keys,
 };

@@ -30,9 +30,24 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 }
 
 static void
+index_kept(DiffState *ds, const ConvChange *proto, void *want, void *have)
+{
+	if (strings_differ(((ConvIndex *) want)->comment,
+					   ((ConvIndex *) have)->comment))
+	{
+		ConvChange *change = add_change(ds, KIND_INDEX, ACTION_COMMENT,
+										proto->schema, proto->want_table,
+										proto->have_table);
+
+		change->want = want;
+		change->have = have;
+	}
+}
+
+static void
 diff_indexes(DiffState *ds, TableDiff *td)
 {
-	static const Reconcile how = {.same = index_same};
+	static const Reconcile how = {.same = index_same, .kept = index_kept};
 
 	reconcile_members(ds, KIND_INDEX, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, indexes));
@@ -85,11 +100,104 @@ plan_add_index(PlanState *ps, const ConvChange *change)
 					 REFUSE_NEVER, FIX_NONE);
 }
 
+static void
+plan_index_comment(PlanState *ps, const ConvChange *change)
+{
+	ConvIndex  *index = change->want;
+
+	add_comment(ps, "comment_index", "INDEX",
+				quote_qualified_identifier(change->schema, index->name),
+				index->comment);
+}
+
+/* a new index's comment comes with the comment phase */
+static void
+plan_new_comment(PlanState *ps, const ConvChange *change)
+{
+	if (change->action == ACTION_CREATE &&
+		((ConvIndex *) change->want)->comment)
+		plan_index_comment(ps, change);
+}
+
+/* ----------------------------------------------------------------
+ * The document: a table's "indexes"
+ * ----------------------------------------------------------------
+ */
+
+static ConvIndex *
+build_index(const char *name, const YNode *node, const char *path)
+{
+	ConvIndex  *index = palloc0(sizeof(ConvIndex));
+	const YNode *v;
+	ListCell   *lc;
+
+	index->name = pstrdup(name);
+	index->pos = node_pos(node, path);
+	v = map_get(node, "columns");
+	if (v == NULL || v->items == NIL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "index \"%s\" has no columns", name);
+	foreach(lc, v->items)
+	{
+		YNode	   *elem = lfirst(lc);
+		DocPos		pos = node_pos(elem, child_path(path, "columns"));
+
+		expr_check_index_element(elem->value, &pos);
+		index->elements = lappend(index->elements, elem->value);
+	}
+	v = map_get(node, "unique");
+	index->unique = v && doc_bool(v, child_path(path, "unique"));
+	v = map_get(node, "nulls_not_distinct");
+	index->nulls_not_distinct = v &&
+		doc_bool(v, child_path(path, "nulls_not_distinct"));
+	index->method = map_string(node, "method");
+	index->where = map_string(node, "where");
+	index->include = string_list(map_get(node, "include"));
+	index->comment = map_string(node, "comment");
+	return index;
+}
+
+static void
+build_indexes(DocContainer *dc, const char *key, const YNode *value,
+			  const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		dc->table->indexes = lappend(dc->table->indexes,
+									 build_index(entry_name(kc), lfirst(vc),
+												 child_path(path,
+															entry_name(kc))));
+}
+
+static const KeySpec index_keys[] = {
+	{"columns", V_STRINGS},
+	{"unique", V_BOOL},
+	{"method", V_STRING},
+	{"where", V_EXPR},
+	{"include", V_STRINGS},
+	{"nulls_not_distinct", V_BOOL},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec index_doc_keys[] = {
+	{"indexes", V_NAMED, index_keys},
+	{NULL}
+};
+
 const ConvKindOps index_kind = {
 	.name = "index",
 	.diff_member = diff_indexes,
 	.plan = {
 		[ACTION_CREATE] = plan_add_index,
 		[ACTION_DROP] = plan_drop_index,
+		[ACTION_COMMENT] = plan_index_comment,
 	},
+	.plan_comments = plan_new_comment,
+	.doc_place = DOC_TABLE,
+	.doc_keys = index_doc_keys,
+	.build = build_indexes,
+	.plural = "indexes",
 };

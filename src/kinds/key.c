@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
@@ -133,6 +134,112 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 							NULL, key->nulls_not_distinct);
 }
 
+/* ----------------------------------------------------------------
+ * The document: a table's "primary_key" and "unique", a column's
+ * "unique: true"
+ * ----------------------------------------------------------------
+ */
+
+ConvKey *
+new_key(char *name, bool primary, List *columns, const YNode *node,
+		const char *path)
+{
+	ConvKey    *key = palloc0(sizeof(ConvKey));
+
+	key->name = name;
+	key->primary = primary;
+	key->columns = columns;
+	key->pos = node_pos(node, path);
+	return key;
+}
+
+/*
+ * Every key column must be declared; primary key columns are NOT NULL, as
+ * the server makes them.
+ */
+static void
+check_key_columns(ConvTable *table, ConvKey *key)
+{
+	ListCell   *cc;
+
+	if (key->columns == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key \"%s\" has no columns at line %d, column %d (%s)",
+						key->name, key->pos.line, key->pos.column,
+						key->pos.path)));
+	foreach(cc, key->columns)
+	{
+		char	   *name = lfirst(cc);
+		ConvColumn *col = find_column(table, name);
+
+		if (col == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("key \"%s\" names column \"%s\", which the table does not declare, at line %d, column %d (%s)",
+							key->name, name, key->pos.line,
+							key->pos.column, key->pos.path)));
+		if (key->primary)
+			col->not_null = true;
+	}
+}
+
+/* one entry of "unique": a list of columns, or a mapping with options */
+static ConvKey *
+build_unique(const char *name, const YNode *node, const char *path)
+{
+	ConvKey    *key;
+	const YNode *nnd;
+
+	if (node->kind == YN_SEQUENCE)
+		return new_key(pstrdup(name), false, string_list(node), node, path);
+	key = new_key(pstrdup(name), false, string_list(map_get(node, "columns")),
+				  node, path);
+	nnd = map_get(node, "nulls_not_distinct");
+	key->nulls_not_distinct = nnd &&
+		doc_bool(nnd, child_path(path, "nulls_not_distinct"));
+	return key;
+}
+
+static void
+build_keys(DocContainer *dc, const char *key, const YNode *value,
+		   const char *path)
+{
+	ConvTable  *table = dc->table;
+	ListCell   *kc,
+			   *vc;
+
+	if (strcmp(key, "primary_key") == 0)
+	{
+		ConvKey    *pkey = new_key(makeObjectName(table->name, NULL, "pkey"),
+								   true, string_list(value), value, path);
+
+		check_key_columns(table, pkey);
+		table->keys = lcons(pkey, table->keys);
+		return;
+	}
+	foreach_entry(kc, vc, value)
+	{
+		ConvKey    *unique = build_unique(entry_name(kc), lfirst(vc),
+										  child_path(path, entry_name(kc)));
+
+		check_key_columns(table, unique);
+		table->keys = lappend(table->keys, unique);
+	}
+}
+
+static const KeySpec unique_keys[] = {
+	{"columns", V_STRINGS},
+	{"nulls_not_distinct", V_BOOL},
+	{NULL}
+};
+
+static const KeySpec key_keys[] = {
+	{"primary_key", V_STRINGS},
+	{"unique", V_NAMED_KEY, unique_keys},
+	{NULL}
+};
+
 const ConvKindOps key_kind = {
 	.name = "key",
 	.diff_member = diff_keys,
@@ -140,4 +247,7 @@ const ConvKindOps key_kind = {
 		[ACTION_CREATE] = plan_add_key,
 		[ACTION_DROP] = plan_drop_key,
 	},
+	.doc_place = DOC_TABLE,
+	.doc_keys = key_keys,
+	.build = build_keys,
 };

@@ -13,13 +13,17 @@
  */
 
 /* symbol, operations (kinds/<file>.c) */
+CONV_KIND(KIND_SCHEMA, schema_kind)
 CONV_KIND(KIND_ENUM, enum_kind)
 CONV_KIND(KIND_DOMAIN, domain_kind)
 CONV_KIND(KIND_DOMAIN_CHECK, domain_check_kind)	/* in domain.c */
-CONV_KIND(KIND_SCHEMA, schema_kind)
+CONV_KIND(KIND_SEQUENCE, sequence_kind)
 CONV_KIND(KIND_TABLE, table_kind)
 CONV_KIND(KIND_COLUMN, column_kind)
 CONV_KIND(KIND_CHECK, check_kind)
 CONV_KIND(KIND_KEY, key_kind)
 CONV_KIND(KIND_INDEX, index_kind)
 CONV_KIND(KIND_FOREIGN_KEY, foreign_key_kind)
+CONV_KIND(KIND_POLICY, policy_kind)
+CONV_KIND(KIND_GRANT, grant_kind)
+CONV_KIND(KIND_VIEW, view_kind)

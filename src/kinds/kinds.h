@@ -19,7 +19,190 @@
 
 #include "model.h"
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "utils/hsearch.h"
+
+/* ----------------------------------------------------------------
+ * What document.c offers a kind
+ * ----------------------------------------------------------------
+ */
+
+/* the document as a tree of nodes that remember where they were written */
+typedef enum YNodeKind
+{
+	YN_SCALAR,
+	YN_MAPPING,
+	YN_SEQUENCE
+} YNodeKind;
+
+typedef struct YNode
+{
+	YNodeKind	kind;
+	int			line;
+	int			column;
+	char	   *value;			/* scalar text, NULL for a null scalar */
+	bool		plain;			/* scalar was written unquoted */
+	bool		flow;			/* mapping was written {in: flow, style} */
+	List	   *keys;			/* mapping: key YNodes (scalars) */
+	List	   *items;			/* mapping: values; sequence: items */
+} YNode;
+
+/* where a kind's objects are written: the mapping of which container */
+typedef enum DocPlace
+{
+	DOC_NONE,					/* nowhere of its own (a domain's CHECKs) */
+	DOC_SCHEMA,					/* a schema's mapping: "enums", "tables" */
+	DOC_TABLE,					/* a table's mapping: "columns", "checks" */
+	NUM_DOC_PLACES
+} DocPlace;
+
+/*
+ * The format, as tables.  Each key names the kind of value it takes; a
+ * mapping's own keys are described by a nested table.  The mapping of a
+ * container (a schema, a table) also takes the keys of every kind placed
+ * in it: "members" says which place that is.
+ */
+typedef enum ValueKind
+{
+	V_STRING,					/* a scalar */
+	V_BOOL,						/* true or false */
+	V_INT,						/* an integer */
+	V_EXPR,						/* exactly one SQL expression */
+	V_QUERY,					/* exactly one SELECT statement */
+	V_STRINGS,					/* a sequence of scalars */
+	V_STRING_MAP,				/* a mapping of scalars to scalars */
+	V_MAPPING,					/* a mapping described by sub */
+	V_NAMED,					/* name: a mapping described by sub */
+	V_NAMED_EXPR,				/* name: an expression */
+	V_NAMED_STRINGS,			/* name: a sequence of scalars */
+	V_NAMED_KEY					/* name: a sequence of columns, or a mapping
+								 * described by sub */
+} ValueKind;
+
+typedef struct KeySpec
+{
+	const char *key;
+	ValueKind	kind;
+	const struct KeySpec *sub;
+	DocPlace	members;		/* V_NAMED: a container of these kinds */
+	bool		later;			/* set by document.c: the key's kind plans
+								 * nothing yet, so a document that uses it
+								 * is refused when planned */
+} KeySpec;
+
+/* what a kind's build function adds its objects to */
+typedef struct DocContainer
+{
+	ConvSchema *schema;
+	ConvTable  *table;			/* DOC_TABLE: the table being built */
+} DocContainer;
+
+extern void doc_error(int sqlerrcode, const YNode *node, const char *path,
+					  const char *fmt,...) pg_attribute_printf(4, 5);
+extern char *child_path(const char *path, const char *key);
+extern DocPos node_pos(const YNode *node, const char *path);
+extern bool doc_bool(const YNode *node, const char *path);
+extern int64 doc_int(const YNode *node, const char *path);
+extern void check_name(const YNode *node, const char *path);
+extern const YNode *map_get(const YNode *map, const char *key);
+extern char *map_string(const YNode *map, const char *key);
+extern DocPos value_pos(const YNode *map, const char *key, const char *path);
+extern List *string_list(const YNode *seq);
+extern void string_map(const YNode *map, List **from, List **to);
+extern void build_members(DocContainer *dc, DocPlace place,
+						  const YNode *node, const char *path);
+
+/* the named entries of a mapping, with the key path of each */
+#define foreach_entry(kc, vc, map) \
+	forboth(kc, (map)->keys, vc, (map)->items)
+#define entry_name(kc) (((YNode *) lfirst(kc))->value)
+
+/* ----------------------------------------------------------------
+ * What catalog.c offers a kind
+ * ----------------------------------------------------------------
+ */
+
+/* one read of the catalog: every query runs in the same snapshot */
+typedef struct CatalogRead
+{
+	ConvModel  *model;
+	Datum		names;			/* text[] of the managed schemas: $1 */
+	List	   *tables;			/* of ConvTable, once the tables are read,
+								 * in the order of MANAGED_TABLES */
+} CatalogRead;
+
+/* reads one row of a per-table query into its table */
+typedef void (*RowReader) (ConvTable *table, HeapTuple tup, TupleDesc desc);
+
+extern void catalog_query(CatalogRead *cr, const char *sql);
+extern void read_per_table(CatalogRead *cr, const char *select,
+						   const char *rest, RowReader reader);
+extern char *get_text(HeapTuple tuple, TupleDesc tupdesc, const char *name);
+extern Datum get_datum(HeapTuple tuple, TupleDesc tupdesc, const char *name,
+					   bool *isnull);
+extern bool get_bool(HeapTuple tuple, TupleDesc tupdesc, const char *name);
+extern List *text_array_to_list(Datum array);
+extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
+						   const char *name);
+extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
+
+/*
+ * Objects an extension created belong to that extension's scripts, not to
+ * the document: they are never read into the model.
+ */
+#define NOT_EXTENSION_MEMBER(catalog, oid) \
+	" NOT EXISTS (SELECT FROM pg_catalog.pg_depend x" \
+	"             WHERE x.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	"               AND x.objid = " oid " AND x.deptype = 'e')"
+
+/* the names of a constraint's columns, in key order */
+#define KEY_NAMES(keys, rel) \
+	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
+	"   FROM pg_catalog.unnest(" keys ") WITH ORDINALITY AS u(attnum, i)," \
+	"        pg_catalog.pg_attribute a" \
+	"  WHERE a.attrelid = " rel " AND a.attnum = u.attnum)"
+
+/* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
+#define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
+
+/*
+ * Something outside the model that depends on a type (given as a list of
+ * oids): a function, a view, a column of a table the document does not
+ * manage.  Columns, defaults, constraints and indexes of managed tables,
+ * and types of managed schemas, are part of the model and move with it.
+ */
+#define MODEL_RELATION(d) \
+	"CASE " d ".classid" \
+	" WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN COALESCE(" \
+	"   (SELECT x.indrelid FROM pg_catalog.pg_index x" \
+	"     WHERE x.indexrelid = " d ".objid), " d ".objid)" \
+	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
+	"   (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
+	" WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN" \
+	"   (SELECT ad.adrelid FROM pg_catalog.pg_attrdef ad WHERE ad.oid = " d ".objid)" \
+	" END"
+#define MODEL_TYPE(d) \
+	"CASE " d ".classid" \
+	" WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN " d ".objid" \
+	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
+	"   (SELECT k.contypid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
+	" END"
+
+/* ----------------------------------------------------------------
+ * What export.c offers a kind
+ * ----------------------------------------------------------------
+ */
+
+typedef struct Emitter Emitter;
+
+extern void emit_scalar(Emitter *em, const char *value, bool quoted);
+extern void emit_pair(Emitter *em, const char *key, const char *value);
+extern void emit_strings(Emitter *em, List *strings);
+extern void begin_mapping(Emitter *em, bool flow);
+extern void end_mapping(Emitter *em);
+extern void emit_members(Emitter *em, DocPlace place,
+						 const ConvSchema *schema, const ConvTable *table);
 
 /* ----------------------------------------------------------------
  * What diff.c offers a kind
@@ -110,6 +293,9 @@ typedef struct Reconcile
 						 void *context, void *want, void *have);
 	/* a create change was made: fill what is particular to the kind */
 	void		(*created) (DiffState *ds, ConvChange *change, void *context);
+	/* the current object is kept: change what differs in place */
+	void		(*kept) (DiffState *ds, const ConvChange *proto, void *want,
+						 void *have);
 } Reconcile;
 
 extern ConvChange *add_change(DiffState *ds, ConvKind kind,
@@ -242,6 +428,16 @@ extern void add_comment(PlanState *ps, const char *action,
 						const char *kind, char *object, const char *comment);
 extern char *remap_case(const ConvColumn *col, const char *value);
 
+/* kinds/check.c, key.c, foreign_key.c: what a column's shorthands make */
+extern ConvCheck *new_check(char *name, const YNode *expr, const char *path);
+extern ConvKey *new_key(char *name, bool primary, List *columns,
+						const YNode *node, const char *path);
+extern ConvForeignKey *new_foreign_key(char *name, const char *schema,
+									   List *columns, const YNode *refs,
+									   const YNode *outer, List *ref_columns,
+									   const char *path);
+extern const KeySpec reference_keys[];
+
 /* kinds/column.c: a table's columns, and their types as SQL */
 extern void columns_compare(DiffState *ds, TableDiff *td);
 extern void columns_diff(DiffState *ds, TableDiff *td);
@@ -306,7 +502,31 @@ typedef struct ConvKindOps
 
 	/* the phase of a change, when the action alone does not decide it */
 	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);
+
+	/*
+	 * The document: the keys the kind adds to the mapping of its place
+	 * (NULL-terminated), and how the value of one of them becomes objects
+	 * of the container.  A kind with no plan function is parsed and
+	 * refused when planned.
+	 */
+	DocPlace	doc_place;
+	const KeySpec *doc_keys;
+	void		(*build) (DocContainer *dc, const char *key,
+						  const YNode *value, const char *path);
+
+	/* the catalog: one query for every object of the kind */
+	void		(*read) (CatalogRead *cr);
+
+	/* export: the kind's keys in its container's mapping */
+	void		(*emit) (Emitter *em, const ConvSchema *schema,
+						 const ConvTable *table);
+
+	/* what "this version converges ..." calls the kind; NULL: not named */
+	const char *plural;
 } ConvKindOps;
+
+/* does the kind plan anything (else it is parsed and refused)? */
+extern bool kind_plans(const ConvKindOps *ops);
 
 #define CONV_KIND(symbol, ops) extern const ConvKindOps ops;
 #include "kinds/kindlist.h"

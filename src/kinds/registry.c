@@ -14,3 +14,12 @@ const ConvKindOps *const conv_kinds[NUM_KINDS] = {
 #include "kinds/kindlist.h"
 #undef CONV_KIND
 };
+
+bool
+kind_plans(const ConvKindOps *ops)
+{
+	for (int action = 0; action < NUM_ACTIONS; action++)
+		if (ops->plan[action])
+			return true;
+	return false;
+}

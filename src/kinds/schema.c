@@ -45,4 +45,5 @@ const ConvKindOps schema_kind = {
 	.plan = {
 		[ACTION_CREATE] = plan_create_schema,
 	},
+	.plural = "schemas",
 };

@@ -226,6 +226,54 @@ plan_new_comments(PlanState *ps, const ConvChange *change)
 	}
 }
 
+/* ----------------------------------------------------------------
+ * The document: a schema's "tables"
+ * ----------------------------------------------------------------
+ */
+
+/* a table's own keys; its members' (columns, constraints) come from theirs */
+static void
+build_table(DocContainer *dc, const char *name, const YNode *node,
+			const char *path)
+{
+	DocContainer members = {dc->schema};
+	ConvTable  *table = palloc0(sizeof(ConvTable));
+
+	table->name = pstrdup(name);
+	table->pos = node_pos(node, path);
+	table->renamed_from = map_string(node, "renamed_from");
+	if (table->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
+	table->comment = map_string(node, "comment");
+	members.table = table;
+	build_members(&members, DOC_TABLE, node, path);
+	dc->schema->tables = lappend(dc->schema->tables, table);
+}
+
+static void
+build_tables(DocContainer *dc, const char *key, const YNode *value,
+			 const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		build_table(dc, entry_name(kc), lfirst(vc),
+					child_path(path, entry_name(kc)));
+}
+
+static const KeySpec table_own_keys[] = {
+	{"renamed_from", V_STRING},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec table_doc_keys[] = {
+	{"tables", V_NAMED, table_own_keys, DOC_TABLE},
+	{NULL}
+};
+
 const ConvKindOps table_kind = {
 	.name = "table",
 	.diff = diff_tables,
@@ -237,4 +285,8 @@ const ConvKindOps table_kind = {
 		[ACTION_COMMENT] = add_table_comment,
 	},
 	.plan_comments = plan_new_comments,
+	.doc_place = DOC_SCHEMA,
+	.doc_keys = table_doc_keys,
+	.build = build_tables,
+	.plural = "tables",
 };
