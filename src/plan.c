@@ -106,7 +106,7 @@ phase_of(const ConvChange *change)
 }
 
 ConvStep *
-add_step(PlanState *ps, const char *action, char *object, char *sql,
+add_step(ConvPlanState *ps, const char *action, char *object, char *sql,
 		 char *reason, int hazards)
 {
 	ConvStep   *step = palloc0(sizeof(ConvStep));
@@ -187,7 +187,7 @@ comment_sql(const char *kind, const char *object, const char *comment)
 
 /* COMMENT ON <kind> <object>: the object's comment differs */
 void
-add_comment(PlanState *ps, const char *action, const char *kind,
+add_comment(ConvPlanState *ps, const char *action, const char *kind,
 			char *object, const char *comment)
 {
 	add_step(ps, action, object, comment_sql(kind, object, comment),
@@ -196,7 +196,7 @@ add_comment(PlanState *ps, const char *action, const char *kind,
 
 /* the change of a kind and action whose current object is "have" */
 ConvChange *
-find_change(PlanState *ps, ConvKind kind, ConvAction action,
+find_change(ConvPlanState *ps, ConvKind kind, ConvAction action,
 			const void *have)
 {
 	ListCell   *lc;
@@ -217,7 +217,7 @@ find_change(PlanState *ps, ConvKind kind, ConvAction action,
  * changed, or the document no longer has it.
  */
 const char *
-dropped_because(PlanState *ps, ConvKind kind, const void *current)
+dropped_because(ConvPlanState *ps, ConvKind kind, const void *current)
 {
 	return find_change(ps, kind, ACTION_CREATE, current) ?
 		"is replaced" : "is not declared in the document";
@@ -225,7 +225,7 @@ dropped_because(PlanState *ps, ConvKind kind, const void *current)
 
 /* ALTER TABLE ... DROP CONSTRAINT, explained by the constraint's definition */
 void
-add_drop_constraint(PlanState *ps, const ConvChange *change,
+add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 					const char *action, const char *name,
 					const char *definition)
 {
@@ -260,7 +260,7 @@ refuse_if_used(ConvStep *step, const char *user, const char *kind,
 
 /* the name a current column has in the document */
 static const char *
-column_alias(PlanState *ps, ConvTable *have, ConvColumn *hcol)
+column_alias(ConvPlanState *ps, ConvTable *have, ConvColumn *hcol)
 {
 	ConvChange *rename = find_change(ps, KIND_COLUMN, ACTION_RENAME, hcol);
 
@@ -290,7 +290,7 @@ remap_case(const ConvColumn *col, const char *value)
  * new types, over the plain source.
  */
 static char *
-staged_source(PlanState *ps, const ConvChange *change, const char *before,
+staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 			  RowStage stage)
 {
 	ConvTable  *have = change->have_table;
@@ -363,7 +363,7 @@ staged_source(PlanState *ps, const ConvChange *change, const char *before,
  * plan will have made them when its new CHECKs are added.
  */
 RowSource *
-row_source(PlanState *ps, const ConvChange *change, RowStage stage)
+row_source(ConvPlanState *ps, const ConvChange *change, RowStage stage)
 {
 	ConvTable  *have = change->have_table;
 	RowSource  *rs;
@@ -422,7 +422,7 @@ row_source(PlanState *ps, const ConvChange *change, RowStage stage)
 }
 
 ConvProbe *
-set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
+set_probe_on(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 			 RowStage stage, char *affected, char *failing,
 			 const char *failing_text, ConvRefusal refusal, ConvFix fix)
 {
@@ -447,7 +447,7 @@ set_probe_on(PlanState *ps, ConvStep *step, const ConvChange *change,
 }
 
 void
-set_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
+set_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 		  char *affected, char *failing, const char *failing_text,
 		  ConvRefusal refusal, ConvFix fix)
 {
@@ -475,7 +475,7 @@ key_aliases(int n)
  * never collides, unless NULLS NOT DISTINCT: then NULLs are equal too.
  */
 void
-set_duplicate_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
+set_duplicate_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 					List *keys, const char *where, bool nulls_not_distinct)
 {
 	RowSource  *rs = row_source(ps, change, ROWS_AFTER);
@@ -523,7 +523,7 @@ set_duplicate_probe(PlanState *ps, ConvStep *step, const ConvChange *change,
 
 /* the steps of one change: its kind's function for the action */
 static void
-plan_change(PlanState *ps, const ConvChange *change)
+plan_change(ConvPlanState *ps, const ConvChange *change)
 {
 	conv_kinds[change->kind]->plan[change->action] (ps, change);
 }
@@ -535,7 +535,7 @@ plan_change(PlanState *ps, const ConvChange *change)
 List *
 plan_build(List *changes)
 {
-	PlanState	ps = {changes, NIL, NIL, false};
+	ConvPlanState	ps = {changes, NIL, NIL, false};
 	PlanPhase  *phases = palloc(sizeof(PlanPhase) *
 								Max(list_length(changes), 1));
 	ListCell   *lc;

@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
+#include "executor/spi.h"
 #include "utils/builtins.h"
 
 #include "kinds/kinds.h"
@@ -58,7 +60,7 @@ diff_checks(DiffState *ds, TableDiff *td)
 }
 
 static void
-plan_drop_check(PlanState *ps, const ConvChange *change)
+plan_drop_check(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->have;
 
@@ -67,7 +69,7 @@ plan_drop_check(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_add_check(PlanState *ps, const ConvChange *change)
+plan_add_check(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->want;
 	ConvCheck  *old = change->have;
@@ -94,6 +96,49 @@ plan_add_check(PlanState *ps, const ConvChange *change)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static void
+read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvCheck  *check = palloc0(sizeof(ConvCheck));
+	char	   *column;
+	bool		isnull;
+
+	check->name = get_text(tup, desc, "conname");
+	compat_refuse_not_enforced(table->relid, check->name,
+							   DatumGetBool(get_datum(tup, desc, "enforced",
+													  &isnull)));
+	check->expr = get_text(tup, desc, "expr");
+	check->bin = get_text(tup, desc, "bin");
+
+	/* written on its column when PostgreSQL would name it so */
+	column = get_text(tup, desc, "column_name");
+	if (column &&
+		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
+		check->column = column;
+	table->checks = lappend(table->checks, check);
+}
+
+static void
+read_checks(CatalogRead *cr)
+{
+	read_per_table(cr,
+				   "k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid) AS expr,"
+				   " k.conbin::text AS bin,"
+				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
+				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
+				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name, "
+				   COMPAT_CONENFORCED " AS enforced",
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " WHERE k.contype = 'c' AND k.conislocal"
+				   " ORDER BY c.nspname, c.relname, k.conname",
+				   read_check_row);
 }
 
 /* ----------------------------------------------------------------
@@ -143,4 +188,5 @@ const ConvKindOps check_kind = {
 	.doc_keys = check_keys,
 	.build = build_checks,
 	.plural = "constraints",
+	.read = read_checks,
 };

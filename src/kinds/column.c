@@ -20,6 +20,7 @@
 #include "access/sysattr.h"
 #include "catalog/pg_attribute.h"
 #include "commands/defrem.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "parser/parse_coerce.h"
@@ -399,7 +400,7 @@ column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
 }
 
 void
-add_column_comment(PlanState *ps, const ConvChange *change,
+add_column_comment(ConvPlanState *ps, const ConvChange *change,
 				   const ConvColumn *col)
 {
 	char	   *object = column_object(change, col->name);
@@ -409,7 +410,7 @@ add_column_comment(PlanState *ps, const ConvChange *change,
 }
 
 static void
-plan_add_column(PlanState *ps, const ConvChange *change)
+plan_add_column(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *col = change->want;
 	char	   *object = column_object(change, col->name);
@@ -491,7 +492,7 @@ enum_conversion(const ConvColumn *want, const char *col)
  * meet the conversion after the remap steps.
  */
 static void
-probe_conversion(PlanState *ps, ConvStep *step, const ConvChange *change,
+probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				 const char *old_type)
 {
 	ConvColumn *want = change->want;
@@ -588,7 +589,7 @@ probe_conversion(PlanState *ps, ConvStep *step, const ConvChange *change,
 }
 
 static void
-plan_alter_type(PlanState *ps, const ConvChange *change, const char *table,
+plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 				const char *object)
 {
 	ConvColumn *want = change->want;
@@ -647,7 +648,7 @@ identity_sync_sql(const char *table, const char *column)
 
 /* NOT NULL set (NULLs filled first by "using" or the default) or dropped */
 static void
-plan_not_null(PlanState *ps, const ConvChange *change, const char *object,
+plan_not_null(ConvPlanState *ps, const ConvChange *change, const char *object,
 			  const char *alter)
 {
 	ConvColumn *want = change->want;
@@ -700,7 +701,7 @@ plan_not_null(PlanState *ps, const ConvChange *change, const char *object,
 }
 
 static void
-plan_alter_column(PlanState *ps, const ConvChange *change)
+plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
@@ -776,7 +777,7 @@ plan_alter_column(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_remap(PlanState *ps, const ConvChange *change)
+plan_remap(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *col = change->want;
 	const char *name = quote_identifier(col->name);
@@ -799,7 +800,7 @@ plan_remap(PlanState *ps, const ConvChange *change)
  * values can be lost: a generated column's are derived.
  */
 static void
-plan_drop_column(PlanState *ps, const ConvChange *change)
+plan_drop_column(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *have = change->have;
 	ConvColumn *want = change->want;
@@ -825,7 +826,7 @@ plan_drop_column(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_rename_column(PlanState *ps, const ConvChange *change)
+plan_rename_column(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
@@ -839,7 +840,7 @@ plan_rename_column(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_drop_expression(PlanState *ps, const ConvChange *change)
+plan_drop_expression(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
@@ -865,6 +866,73 @@ column_phase(const ConvChange *change, PlanPhase phase)
 		((ConvColumn *) change->want)->generated)
 		return PHASE_ADD_GENERATED;
 	return phase;
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+/* what the columns query joins to the managed tables */
+#define COLUMNS_FROM \
+	" JOIN pg_catalog.pg_attribute a ON true" \
+	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
+	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation" \
+	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	" LEFT JOIN pg_catalog.pg_attrdef d" \
+	"   ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+
+static void
+read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvColumn *col = palloc0(sizeof(ConvColumn));
+	bool		isnull;
+	char		generated;
+
+	col->name = get_text(tup, desc, "attname");
+	col->type_oid = DatumGetObjectId(get_datum(tup, desc, "atttypid", &isnull));
+	col->typmod = DatumGetInt32(get_datum(tup, desc, "atttypmod", &isnull));
+	col->type_name = get_text(tup, desc, "type_name");
+	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
+	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
+	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
+	compat_refuse_virtual_generated(table->relid, col->name, generated);
+	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation",
+													&isnull));
+	col->collation = get_text(tup, desc, "collation");
+	if (generated)
+		col->generated = get_text(tup, desc, "default_expr");
+	else
+		col->default_expr = get_text(tup, desc, "default_expr");
+	col->default_bin = get_text(tup, desc, "default_bin");
+	col->comment = get_text(tup, desc, "comment");
+	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
+	table->columns = lappend(table->columns, col);
+}
+
+static void
+read_columns(CatalogRead *cr)
+{
+	read_per_table(cr,
+				   "a.attname, a.atttypid, a.atttypmod,"
+				   " pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,"
+				   " " COMPAT_ATTNOTNULL " AS attnotnull, a.attidentity,"
+				   " a.attgenerated, a.attcollation,"
+				   " CASE WHEN a.attcollation <> t.typcollation THEN"
+				   "  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)"
+				   "   THEN co.collname::text"
+				   "   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||"
+				   "        pg_catalog.quote_ident(co.collname) END END"
+				   "   AS collation,"
+				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
+				   " d.adbin::text AS default_bin,"
+				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+				   " a.attnum",
+				   COLUMNS_FROM
+				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
+				   "   AND NOT a.attisdropped"
+				   " ORDER BY c.nspname, c.relname, a.attnum",
+				   read_column_row);
 }
 
 /* ----------------------------------------------------------------
@@ -1058,4 +1126,5 @@ const ConvKindOps column_kind = {
 	.doc_keys = column_doc_keys,
 	.build = build_columns,
 	.plural = "columns",
+	.read = read_columns,
 };

@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -315,7 +316,7 @@ doc_column_name(const ConvTable *have, const ConvColumn *hcol)
 
 /* one probe per current column of the domain */
 static void
-probe_domain_users(PlanState *ps, ConvStep *step, const ConvChange *change,
+probe_domain_users(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				   char *(*failing) (const ConvChange *change,
 									 const char *col),
 				   const char *failing_text)
@@ -361,7 +362,7 @@ domain_null_misfits(const ConvChange *change, const char *col)
 }
 
 static void
-plan_create_domain(PlanState *ps, const ConvChange *change)
+plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *d = change->want;
 	ConvStep   *step;
@@ -416,7 +417,7 @@ plan_create_domain(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_alter_domain(PlanState *ps, const ConvChange *change)
+plan_alter_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *want = change->want;
 	ConvDomain *have = change->have;
@@ -479,7 +480,7 @@ plan_alter_domain(PlanState *ps, const ConvChange *change)
 
 
 static void
-plan_finish_domain(PlanState *ps, const ConvChange *change)
+plan_finish_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *d = change->want;
 
@@ -497,7 +498,7 @@ plan_finish_domain(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_drop_domain(PlanState *ps, const ConvChange *change)
+plan_drop_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *have = change->have;
 	ConvStep   *step;
@@ -506,6 +507,106 @@ plan_drop_domain(PlanState *ps, const ConvChange *change)
 					psprintf("DROP DOMAIN %s", domain_object(have)),
 					pstrdup("domain is not declared in the document"), 0);
 	refuse_if_used(step, have->used_outside, "domain", "dropped");
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+/* Domains of the managed schemas, with their CHECKs. */
+static void
+read_domains(CatalogRead *cr)
+{
+	catalog_query(cr,
+				  "SELECT t.oid, n.nspname, t.typname, t.typbasetype,"
+					  " t.typtypmod,"
+					  " pg_catalog.format_type(t.typbasetype, t.typtypmod)"
+					  "   AS base_type_name,"
+					  " t.typnotnull,"
+					  " pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS typdefault,"
+					  " t.typdefaultbin::text AS default_bin,"
+					  " CASE WHEN t.typcollation <> b.typcollation"
+					  "      THEN co.collname::text END AS collation,"
+					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+					  " (SELECT pg_catalog.array_agg(k.conname::text ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_names,"
+					  " (SELECT pg_catalog.array_agg(pg_catalog.pg_get_expr(k.conbin, 0)"
+					  "                              ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_exprs,"
+					  " (SELECT pg_catalog.array_agg(k.conbin::text ORDER BY k.conname)"
+					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
+					  "     AND k.contype = 'c') AS check_bins,"
+					  " t.typcollation, "
+					  USED_OUTSIDE("t.oid, t.typarray") " AS used_outside,"
+					  " (SELECT r.oid::pg_catalog.regclass::text"
+					  "    FROM pg_catalog.pg_attribute a"
+					  "    JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
+					  "    JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+					  "   WHERE a.atttypid = t.oid AND NOT a.attisdropped"
+					  "     AND r.relkind IN ('r', 'p', 'm')"
+					  "     AND NOT rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   LIMIT 1) AS rows_outside"
+					  " FROM pg_catalog.pg_type t"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					  " JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
+					  " LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation"
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   AND t.typtype = 'd'"
+					  "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
+					  " ORDER BY n.nspname, t.typname");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvDomain *d = palloc0(sizeof(ConvDomain));
+		ConvSchema *schema = find_or_add_schema(cr->model,
+												get_text(tup, desc, "nspname"));
+		bool		isnull;
+		Datum		names_d;
+
+		d->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		d->schema = schema->name;
+		d->name = get_text(tup, desc, "typname");
+		d->type_oid = DatumGetObjectId(get_datum(tup, desc, "typbasetype",
+												 &isnull));
+		d->typmod = DatumGetInt32(get_datum(tup, desc, "typtypmod", &isnull));
+		d->type_name = get_text(tup, desc, "base_type_name");
+		d->not_null = DatumGetBool(get_datum(tup, desc, "typnotnull", &isnull));
+		d->default_expr = get_text(tup, desc, "typdefault");
+		d->default_bin = get_text(tup, desc, "default_bin");
+		d->collation = get_text(tup, desc, "collation");
+		d->comment = get_text(tup, desc, "comment");
+		d->collation_oid = DatumGetObjectId(get_datum(tup, desc, "typcollation",
+													  &isnull));
+		d->used_outside = get_text(tup, desc, "used_outside");
+		d->rows_outside = get_text(tup, desc, "rows_outside");
+		names_d = get_datum(tup, desc, "check_names", &isnull);
+		if (!isnull)
+		{
+			ListCell   *nc,
+					   *ec,
+					   *bc;
+			List	   *exprs =
+				text_array_to_list(get_datum(tup, desc, "check_exprs", &isnull));
+			List	   *bins =
+				text_array_to_list(get_datum(tup, desc, "check_bins", &isnull));
+			List	   *cnames = text_array_to_list(names_d);
+
+			forthree(nc, cnames, ec, exprs, bc, bins)
+			{
+				ConvCheck  *check = palloc0(sizeof(ConvCheck));
+
+				check->name = lfirst(nc);
+				check->expr = lfirst(ec);
+				check->bin = lfirst(bc);
+				d->checks = lappend(d->checks, check);
+			}
+		}
+		schema->domains = lappend(schema->domains, d);
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -590,6 +691,7 @@ const ConvKindOps domain_kind = {
 	.doc_keys = domain_doc_keys,
 	.build = build_domains,
 	.plural = "domains",
+	.read = read_domains,
 };
 
 /* ----------------------------------------------------------------
@@ -639,7 +741,7 @@ domain_check_object(const ConvDomain *d, const ConvCheck *check)
 }
 
 static void
-plan_drop_domain_check(PlanState *ps, const ConvChange *change)
+plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->have;
 
@@ -654,7 +756,7 @@ plan_drop_domain_check(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_add_domain_check(PlanState *ps, const ConvChange *change)
+plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvCheck  *check = change->want;
 	ConvCheck  *old = change->have;

@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -516,7 +517,7 @@ enum_default_problem(const ConvColumn *want)
  * created type's labels are usable at once.
  */
 static void
-plan_create_enum(PlanState *ps, const ConvChange *change)
+plan_create_enum(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 	ConvEnum   *have = change->have;
@@ -541,7 +542,7 @@ plan_create_enum(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_finish_enum(PlanState *ps, const ConvChange *change)
+plan_finish_enum(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 
@@ -605,7 +606,7 @@ enum_text(const ConvColumn *want, const char *col)
 
 
 static void
-plan_drop_enum(PlanState *ps, const ConvChange *change)
+plan_drop_enum(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *have = change->have;
 	ConvStep   *step;
@@ -618,7 +619,7 @@ plan_drop_enum(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_rename_value(PlanState *ps, const ConvChange *change)
+plan_rename_value(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 
@@ -632,7 +633,7 @@ plan_rename_value(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_add_value(PlanState *ps, const ConvChange *change)
+plan_add_value(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 
@@ -650,12 +651,60 @@ plan_add_value(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_enum_comment(PlanState *ps, const ConvChange *change)
+plan_enum_comment(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 
 	add_comment(ps, "comment_enum", "TYPE", enum_object(e),
 				e->comment);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Enums of the managed schemas, with a relation or domain outside the model
+ * that uses each (such an enum cannot be recreated by a plan).
+ */
+static void
+read_enums(CatalogRead *cr)
+{
+	catalog_query(cr,
+				  "SELECT t.oid, n.nspname, t.typname,"
+					  " (SELECT pg_catalog.array_agg(e.enumlabel::text"
+					  "                              ORDER BY e.enumsortorder)"
+					  "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)"
+					  "   AS labels,"
+					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+					  " " USED_OUTSIDE("t.oid, t.typarray") " AS used_outside"
+					  " FROM pg_catalog.pg_type t"
+					  " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  "   AND t.typtype = 'e'"
+					  "   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid")
+					  " ORDER BY n.nspname, t.typname");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvEnum   *e = palloc0(sizeof(ConvEnum));
+		ConvSchema *schema = find_or_add_schema(cr->model,
+												get_text(tup, desc, "nspname"));
+		bool		isnull;
+		Datum		values;
+
+		e->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		e->schema = schema->name;
+		e->name = get_text(tup, desc, "typname");
+		values = get_datum(tup, desc, "labels", &isnull);
+		if (!isnull)
+			e->values = text_array_to_list(values);
+		e->comment = get_text(tup, desc, "comment");
+		e->used_outside = get_text(tup, desc, "used_outside");
+		schema->enums = lappend(schema->enums, e);
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -746,4 +795,5 @@ const ConvKindOps enum_kind = {
 	.doc_keys = enum_doc_keys,
 	.build = build_enums,
 	.plural = "enums",
+	.read = read_enums,
 };

@@ -16,6 +16,8 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
@@ -165,7 +167,7 @@ foreign_key_definition(const ConvForeignKey *fk)
 }
 
 static void
-plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
+plan_drop_foreign_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->have;
 
@@ -178,7 +180,7 @@ plan_drop_foreign_key(PlanState *ps, const ConvChange *change)
  * will leave it, or nothing when the plan creates it.
  */
 static char *
-referenced_rows(PlanState *ps, const ConvChange *change)
+referenced_rows(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->want;
 	ConvChange	ref;
@@ -223,7 +225,7 @@ referenced_rows(PlanState *ps, const ConvChange *change)
  * in the referenced table).
  */
 static void
-plan_add_foreign_key(PlanState *ps, const ConvChange *change)
+plan_add_foreign_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvForeignKey *fk = change->want;
 	ConvForeignKey *old = change->have;
@@ -274,6 +276,58 @@ plan_add_foreign_key(PlanState *ps, const ConvChange *change)
 						  anynull.data, referenced_rows(ps, change),
 						  name_list(fk->columns), matched.data),
 				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static void
+read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
+	bool		isnull;
+
+	fk->name = get_text(tup, desc, "conname");
+	compat_refuse_not_enforced(table->relid, fk->name,
+							   DatumGetBool(get_datum(tup, desc, "enforced",
+													  &isnull)));
+	fk->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	fk->ref_schema = get_text(tup, desc, "ref_schema");
+	fk->ref_table = get_text(tup, desc, "ref_table");
+	fk->ref_columns = text_array_to_list(get_datum(tup, desc, "ref_columns",
+												   &isnull));
+	fk->on_delete = DatumGetChar(get_datum(tup, desc, "confdeltype", &isnull));
+	fk->on_update = DatumGetChar(get_datum(tup, desc, "confupdtype", &isnull));
+	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable",
+											&isnull));
+	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred",
+													&isnull));
+
+	/* written as a column's "references" when PostgreSQL would name it so */
+	fk->on_column = list_length(fk->columns) == 1 &&
+		strcmp(fk->name, makeObjectName(table->name, linitial(fk->columns),
+										"fkey")) == 0;
+	table->foreign_keys = lappend(table->foreign_keys, fk);
+}
+
+static void
+read_foreign_keys(CatalogRead *cr)
+{
+	read_per_table(cr,
+				   "k.conname, " KEY_NAMES("k.conkey", "k.conrelid") " AS columns,"
+				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
+				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
+				   " k.confdeltype, k.confupdtype, k.condeferrable,"
+				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced",
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
+				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
+				   " WHERE k.contype = 'f' AND k.conislocal"
+				   "   AND k.conparentid = 0"
+				   " ORDER BY c.nspname, c.relname, k.conname",
+				   read_foreign_key_row);
 }
 
 /* ----------------------------------------------------------------
@@ -424,4 +478,5 @@ const ConvKindOps foreign_key_kind = {
 	.doc_place = DOC_TABLE,
 	.doc_keys = foreign_key_doc_keys,
 	.build = build_foreign_keys,
+	.read = read_foreign_keys,
 };

@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "utils/builtins.h"
 
 #include "kinds/kinds.h"
@@ -54,7 +55,7 @@ diff_indexes(DiffState *ds, TableDiff *td)
 }
 
 static void
-plan_drop_index(PlanState *ps, const ConvChange *change)
+plan_drop_index(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->have;
 
@@ -73,7 +74,7 @@ plan_drop_index(PlanState *ps, const ConvChange *change)
  * lock (writes wait, reads go on).
  */
 static void
-plan_add_index(PlanState *ps, const ConvChange *change)
+plan_add_index(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->want;
 	ConvIndex  *old = change->have;
@@ -101,7 +102,7 @@ plan_add_index(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_index_comment(PlanState *ps, const ConvChange *change)
+plan_index_comment(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvIndex  *index = change->want;
 
@@ -112,11 +113,109 @@ plan_index_comment(PlanState *ps, const ConvChange *change)
 
 /* a new index's comment comes with the comment phase */
 static void
-plan_new_comment(PlanState *ps, const ConvChange *change)
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
 {
 	if (change->action == ACTION_CREATE &&
 		((ConvIndex *) change->want)->comment)
 		plan_index_comment(ps, change);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static void
+read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvIndex  *index = palloc0(sizeof(ConvIndex));
+	bool		isnull;
+	Datum		include;
+
+	index->name = get_text(tup, desc, "index_name");
+	index->definition = get_text(tup, desc, "definition");
+	index->comment = get_text(tup, desc, "comment");
+	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
+	index->method = get_text(tup, desc, "amname");
+	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
+												   &isnull));
+	index->where = get_text(tup, desc, "predicate");
+	include = get_datum(tup, desc, "include", &isnull);
+	if (!isnull)
+		index->include = text_array_to_list(include);
+	index->nulls_not_distinct =
+		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
+	table->indexes = lappend(table->indexes, index);
+}
+
+/*
+ * One key of an index as a document writes it: the column or expression as
+ * the server prints it, then a collation other than the column's, an
+ * operator class other than the default, and the ordering.
+ */
+#define INDEX_KEY \
+	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
+	" || CASE WHEN x.indcollation[k - 1] <> 0" \
+	"          AND x.indcollation[k - 1] <> CASE WHEN x.indkey[k - 1] <> 0" \
+	"              THEN (SELECT a.attcollation FROM pg_catalog.pg_attribute a" \
+	"                     WHERE a.attrelid = x.indrelid" \
+	"                       AND a.attnum = x.indkey[k - 1])" \
+	"              ELSE (SELECT ty.typcollation FROM pg_catalog.pg_attribute ia" \
+	"                      JOIN pg_catalog.pg_type ty ON ty.oid = ia.atttypid" \
+	"                     WHERE ia.attrelid = x.indexrelid AND ia.attnum = k) END" \
+	"     THEN ' COLLATE ' || (SELECT CASE" \
+	"              WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
+	"              THEN pg_catalog.quote_ident(co.collname)" \
+	"              ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
+	"                   pg_catalog.quote_ident(co.collname) END" \
+	"            FROM pg_catalog.pg_collation co" \
+	"            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
+	" || CASE WHEN NOT oc.opcdefault OR ko.options IS NOT NULL" \
+	"     THEN ' ' || CASE WHEN pg_catalog.pg_opclass_is_visible(oc.oid)" \
+	"                 THEN pg_catalog.quote_ident(oc.opcname)" \
+	"                 ELSE pg_catalog.quote_ident(ocn.nspname) || '.' ||" \
+	"                      pg_catalog.quote_ident(oc.opcname) END" \
+	"     ELSE '' END" \
+	" || COALESCE(' (' || pg_catalog.array_to_string(ko.options, ', ') || ')', '')" \
+	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
+	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
+	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
+
+static void
+read_indexes(CatalogRead *cr)
+{
+	read_per_table(cr,
+				   "i.relname AS index_name,"
+				   " pg_catalog.obj_description(i.oid, 'pg_class') AS comment,"
+				   " pg_catalog.pg_get_indexdef(x.indexrelid) AS definition,"
+				   " x.indisunique, am.amname,"
+				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"
+				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k"
+				   "    JOIN pg_catalog.pg_opclass oc ON oc.oid = x.indclass[k - 1]"
+				   "    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
+				   "    LEFT JOIN LATERAL (SELECT ia.attoptions AS options"
+				   "                         FROM pg_catalog.pg_attribute ia"
+				   "                        WHERE ia.attrelid = x.indexrelid"
+				   "                          AND ia.attnum = k) ko ON true)"
+				   "   AS elements,"
+				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,"
+				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)"
+				   "    FROM pg_catalog.generate_series(x.indnkeyatts + 1,"
+				   "                                    x.indnatts) AS k,"
+				   "         pg_catalog.pg_attribute a"
+				   "   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])"
+				   "   AS include, "
+				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
+				   "JOIN pg_catalog.pg_index x ON x.indrelid = c.oid"
+				   " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+				   " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
+				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
+				   "                    WHERE k.conindid = x.indexrelid"
+				   "                      AND k.conrelid = c.oid"
+				   "                      AND k.contype IN ('p', 'u', 'x'))"
+				   " ORDER BY c.nspname, c.relname, i.relname",
+				   read_index_row);
 }
 
 /* ----------------------------------------------------------------
@@ -200,4 +299,5 @@ const ConvKindOps index_kind = {
 	.doc_keys = index_doc_keys,
 	.build = build_indexes,
 	.plural = "indexes",
+	.read = read_indexes,
 };

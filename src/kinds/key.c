@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "commands/defrem.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
@@ -86,7 +87,7 @@ key_definition(const ConvKey *key)
 }
 
 static void
-plan_drop_key(PlanState *ps, const ConvChange *change)
+plan_drop_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->have;
 
@@ -111,7 +112,7 @@ quoted_names(List *names)
  * its name.  Rows are checked for duplicates as the plan will leave them.
  */
 static void
-plan_add_key(PlanState *ps, const ConvChange *change)
+plan_add_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->want;
 	ConvKey    *old = change->have;
@@ -132,6 +133,45 @@ plan_add_key(PlanState *ps, const ConvChange *change)
 	if (change->have_table)
 		set_duplicate_probe(ps, step, change, quoted_names(key->columns),
 							NULL, key->nulls_not_distinct);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static void
+read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	ConvKey    *key = palloc0(sizeof(ConvKey));
+	bool		isnull;
+
+	key->name = get_text(tup, desc, "conname");
+	key->primary = DatumGetBool(get_datum(tup, desc, "is_primary", &isnull));
+	key->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	key->nulls_not_distinct =
+		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
+
+	/* written as "unique: true" when PostgreSQL would name it so */
+	key->on_column = !key->primary && !key->nulls_not_distinct &&
+		list_length(key->columns) == 1 &&
+		strcmp(key->name, makeObjectName(table->name, linitial(key->columns),
+										 "key")) == 0;
+	table->keys = lappend(table->keys, key);
+}
+
+static void
+read_keys(CatalogRead *cr)
+{
+	read_per_table(cr,
+				   "k.conname, k.contype = 'p' AS is_primary, "
+				   KEY_NAMES("k.conkey", "k.conrelid") " AS columns, "
+				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
+				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
+				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
+				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
+				   " ORDER BY c.nspname, c.relname, k.contype, k.conname",
+				   read_key_row);
 }
 
 /* ----------------------------------------------------------------
@@ -250,4 +290,5 @@ const ConvKindOps key_kind = {
 	.doc_place = DOC_TABLE,
 	.doc_keys = key_keys,
 	.build = build_keys,
+	.read = read_keys,
 };

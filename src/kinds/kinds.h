@@ -156,6 +156,14 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	"             WHERE x.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
 	"               AND x.objid = " oid " AND x.deptype = 'e')"
 
+/* tables of the managed schemas, as read_per_table() sees them */
+#define MANAGED_TABLES \
+	"FROM pg_catalog.pg_class c" \
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
+	" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"   AND c.relkind IN ('r', 'p') AND NOT c.relispartition" \
+	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
+
 /* the names of a constraint's columns, in key order */
 #define KEY_NAMES(keys, rel) \
 	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
@@ -188,6 +196,21 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
 	"   (SELECT k.contypid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
 	" END"
+#define USED_OUTSIDE(oids) \
+	"(SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)" \
+	"   FROM pg_catalog.pg_depend d" \
+	"  WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass" \
+	"    AND d.refobjid IN (" oids ") AND d.deptype = 'n'" \
+	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
+	"         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
+	"        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"          AND r.relkind IN ('r', 'p')" \
+	"          AND r.oid = " MODEL_RELATION("d") ")" \
+	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_type ty" \
+	"         JOIN pg_catalog.pg_namespace tn ON tn.oid = ty.typnamespace" \
+	"        WHERE tn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+	"          AND ty.oid = " MODEL_TYPE("d") ")" \
+	"  LIMIT 1)"
 
 /* ----------------------------------------------------------------
  * What export.c offers a kind
@@ -386,35 +409,35 @@ typedef struct RowSource
 	char	   *key_label;
 } RowSource;
 
-typedef struct PlanState
+typedef struct ConvPlanState
 {
 	List	   *changes;
 	List	   *steps;
 	List	   *sources;		/* of RowSource, built on first use */
 	bool		labels_change;	/* the plan renames or recreates an enum */
-} PlanState;
+} ConvPlanState;
 
-extern ConvStep *add_step(PlanState *ps, const char *action, char *object,
+extern ConvStep *add_step(ConvPlanState *ps, const char *action, char *object,
 						  char *sql, char *reason, int hazards);
-extern ConvChange *find_change(PlanState *ps, ConvKind kind,
+extern ConvChange *find_change(ConvPlanState *ps, ConvKind kind,
 							   ConvAction action, const void *have);
-extern const char *dropped_because(PlanState *ps, ConvKind kind,
+extern const char *dropped_because(ConvPlanState *ps, ConvKind kind,
 								   const void *current);
-extern void add_drop_constraint(PlanState *ps, const ConvChange *change,
+extern void add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 								const char *action, const char *name,
 								const char *definition);
-extern RowSource *row_source(PlanState *ps, const ConvChange *change,
+extern RowSource *row_source(ConvPlanState *ps, const ConvChange *change,
 							 RowStage stage);
-extern ConvProbe *set_probe_on(PlanState *ps, ConvStep *step,
+extern ConvProbe *set_probe_on(ConvPlanState *ps, ConvStep *step,
 							   const ConvChange *change, RowStage stage,
 							   char *affected, char *failing,
 							   const char *failing_text,
 							   ConvRefusal refusal, ConvFix fix);
-extern void set_probe(PlanState *ps, ConvStep *step,
+extern void set_probe(ConvPlanState *ps, ConvStep *step,
 					  const ConvChange *change, char *affected,
 					  char *failing, const char *failing_text,
 					  ConvRefusal refusal, ConvFix fix);
-extern void set_duplicate_probe(PlanState *ps, ConvStep *step,
+extern void set_duplicate_probe(ConvPlanState *ps, ConvStep *step,
 								const ConvChange *change, List *keys,
 								const char *where, bool nulls_not_distinct);
 extern void refuse_if_used(ConvStep *step, const char *user,
@@ -424,7 +447,7 @@ extern char *column_object(const ConvChange *change, const char *column);
 extern char *member_object(const ConvChange *change, const char *name);
 extern char *name_list(List *names);
 extern char *literal_list(List *values);
-extern void add_comment(PlanState *ps, const char *action,
+extern void add_comment(ConvPlanState *ps, const char *action,
 						const char *kind, char *object, const char *comment);
 extern char *remap_case(const ConvColumn *col, const char *value);
 
@@ -445,7 +468,7 @@ extern char *type_sql(const ConvColumn *col, Oid collation);
 extern char *column_definition(const ConvColumn *col, Oid collation,
 							   bool with_not_null);
 extern char *probe_type(const ConvColumn *col);
-extern void add_column_comment(PlanState *ps, const ConvChange *change,
+extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
 
 /* kinds/enum.c: how rows move to an enum the plan creates */
@@ -473,7 +496,7 @@ extern char *domain_misfits(const ConvDomain *d, const char *col);
  * ----------------------------------------------------------------
  */
 
-typedef void (*PlanFunction) (PlanState *ps, const ConvChange *change);
+typedef void (*PlanFunction) (ConvPlanState *ps, const ConvChange *change);
 
 typedef struct ConvKindOps
 {

@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "utils/builtins.h"
 
 #include "kinds/kinds.h"
@@ -31,12 +32,30 @@ diff_schemas(DiffState *ds)
 }
 
 static void
-plan_create_schema(PlanState *ps, const ConvChange *change)
+plan_create_schema(ConvPlanState *ps, const ConvChange *change)
 {
 	add_step(ps, "create_schema", pstrdup(quote_identifier(change->schema)),
 			 psprintf("CREATE SCHEMA %s", quote_identifier(change->schema)),
 			 pstrdup("schema is listed in the document and does not exist"),
 			 0);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static void
+read_schemas(CatalogRead *cr)
+{
+	catalog_query(cr,
+				  "SELECT n.nspname FROM pg_catalog.pg_namespace n"
+					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+					  " ORDER BY n.nspname");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		find_or_add_schema(cr->model,
+						   get_text(SPI_tuptable->vals[i],
+									SPI_tuptable->tupdesc, "nspname"));
 }
 
 const ConvKindOps schema_kind = {
@@ -46,4 +65,5 @@ const ConvKindOps schema_kind = {
 		[ACTION_CREATE] = plan_create_schema,
 	},
 	.plural = "schemas",
+	.read = read_schemas,
 };

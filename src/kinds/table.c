@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
@@ -144,7 +145,7 @@ drop_undeclared(DiffState *ds)
  */
 
 static void
-plan_create_table(PlanState *ps, const ConvChange *change)
+plan_create_table(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvTable  *want = change->want_table;
 	StringInfoData sql;
@@ -171,7 +172,7 @@ plan_create_table(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_rename_table(PlanState *ps, const ConvChange *change)
+plan_rename_table(ConvPlanState *ps, const ConvChange *change)
 {
 	add_step(ps, "rename_table", table_sql(change),
 			 psprintf("ALTER TABLE %s RENAME TO %s",
@@ -183,7 +184,7 @@ plan_rename_table(PlanState *ps, const ConvChange *change)
 }
 
 static void
-plan_drop_table(PlanState *ps, const ConvChange *change)
+plan_drop_table(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvStep   *step;
 
@@ -198,7 +199,7 @@ plan_drop_table(PlanState *ps, const ConvChange *change)
 }
 
 static void
-add_table_comment(PlanState *ps, const ConvChange *change)
+add_table_comment(ConvPlanState *ps, const ConvChange *change)
 {
 	add_comment(ps, "comment_table", "TABLE", table_sql(change),
 				change->want_table->comment);
@@ -209,7 +210,7 @@ add_table_comment(PlanState *ps, const ConvChange *change)
  * they could name exists.
  */
 static void
-plan_new_comments(PlanState *ps, const ConvChange *change)
+plan_new_comments(ConvPlanState *ps, const ConvChange *change)
 {
 	ListCell   *lc;
 
@@ -223,6 +224,51 @@ plan_new_comments(PlanState *ps, const ConvChange *change)
 
 		if (col->comment)
 			add_column_comment(ps, change, col);
+	}
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static const char *const tables_query =
+"SELECT c.oid, n.nspname, c.relname,"
+"       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,"
+"       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.i)"
+"          FROM pg_catalog.pg_index x,"
+"               pg_catalog.unnest(x.indkey::pg_catalog.int2[])"
+"                 WITH ORDINALITY AS k(attnum, i),"
+"               pg_catalog.pg_attribute a"
+"         WHERE x.indrelid = c.oid AND x.indisprimary"
+"           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
+"       c.relkind "
+MANAGED_TABLES
+" ORDER BY n.nspname, c.relname";
+
+static void
+read_tables(CatalogRead *cr)
+{
+	catalog_query(cr, tables_query);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvTable  *table = palloc0(sizeof(ConvTable));
+		ConvSchema *schema;
+		bool		isnull;
+		Datum		keys;
+
+		table->relid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		schema = find_or_add_schema(cr->model, get_text(tup, desc, "nspname"));
+		table->name = get_text(tup, desc, "relname");
+		table->comment = get_text(tup, desc, "comment");
+		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
+		keys = get_datum(tup, desc, "key_columns", &isnull);
+		if (!isnull)
+			table->key_columns = text_array_to_list(keys);
+		schema->tables = lappend(schema->tables, table);
+		cr->tables = lappend(cr->tables, table);
 	}
 }
 
@@ -289,4 +335,5 @@ const ConvKindOps table_kind = {
 	.doc_keys = table_doc_keys,
 	.build = build_tables,
 	.plural = "tables",
+	.read = read_tables,
 };
