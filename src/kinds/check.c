@@ -177,6 +177,41 @@ static const KeySpec check_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static bool
+table_has_named_checks(const ConvTable *table)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->checks)
+		if (((ConvCheck *) lfirst(lc))->column == NULL)
+			return true;
+	return false;
+}
+
+static void
+emit_checks(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	if (!table_has_named_checks(table))
+		return;
+	emit_scalar(em, "checks", false);
+	begin_mapping(em, false);
+	foreach(lc, table->checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		if (check->column == NULL)
+			emit_pair(em, check->name, check->expr);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps check_kind = {
 	.name = "CHECK",
 	.diff_member = diff_checks,
@@ -189,4 +224,5 @@ const ConvKindOps check_kind = {
 	.build = build_checks,
 	.plural = "constraints",
 	.read = read_checks,
+	.emit = emit_checks,
 };

@@ -1111,6 +1111,109 @@ static const KeySpec column_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+/* the CHECK written on this column, if there is one */
+static const ConvCheck *
+column_check(const ConvTable *table, const ConvColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->checks)
+	{
+		ConvCheck  *check = lfirst(lc);
+
+		if (check->column && strcmp(check->column, col->name) == 0)
+			return check;
+	}
+	return NULL;
+}
+
+static bool
+column_is_unique(const ConvTable *table, const ConvColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->on_column && strcmp(linitial(key->columns), col->name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const ConvForeignKey *
+column_reference(const ConvTable *table, const ConvColumn *col)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->foreign_keys)
+	{
+		ConvForeignKey *fk = lfirst(lc);
+
+		if (fk->on_column && strcmp(linitial(fk->columns), col->name) == 0)
+			return fk;
+	}
+	return NULL;
+}
+
+static void
+emit_column(Emitter *em, const char *schema, const ConvTable *table,
+			const ConvColumn *col)
+{
+	const ConvCheck *check = column_check(table, col);
+	const ConvForeignKey *fk = column_reference(table, col);
+
+	emit_scalar(em, col->name, false);
+	begin_mapping(em, true);
+	emit_pair(em, "type", col->type_name);
+	if (col->not_null && !col->identity)
+		emit_pair(em, "nullable", "false");
+	if (col->default_expr)
+		emit_pair(em, "default", col->default_expr);
+	if (col->identity)
+		emit_pair(em, "identity",
+				  col->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
+				  "always" : "by default");
+	if (col->generated)
+		emit_pair(em, "generated", col->generated);
+	if (col->collation)
+		emit_pair(em, "collation", col->collation);
+	if (check)
+		emit_pair(em, "check", check->expr);
+	if (column_is_unique(table, col))
+		emit_pair(em, "unique", "true");
+	if (fk)
+	{
+		emit_scalar(em, "references", false);
+		begin_mapping(em, true);
+		emit_pair(em, "table", referenced_table(schema, fk));
+		emit_pair(em, "column", linitial(fk->ref_columns));
+		emit_fk_actions(em, fk);
+		end_mapping(em);
+	}
+	if (col->comment)
+		emit_pair(em, "comment", col->comment);
+	end_mapping(em);
+}
+
+static void
+emit_columns(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	emit_scalar(em, "columns", false);
+	begin_mapping(em, false);
+	foreach(lc, table->columns)
+		emit_column(em, schema->name, table, lfirst(lc));
+	end_mapping(em);
+}
+
 const ConvKindOps column_kind = {
 	.name = "column",
 	.plan = {
@@ -1127,4 +1230,5 @@ const ConvKindOps column_kind = {
 	.build = build_columns,
 	.plural = "columns",
 	.read = read_columns,
+	.emit = emit_columns,
 };

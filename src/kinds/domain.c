@@ -677,6 +677,50 @@ static const KeySpec domain_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc,
+			   *cc;
+
+	if (schema->domains == NIL)
+		return;
+	emit_scalar(em, "domains", false);
+	begin_mapping(em, false);
+	foreach(lc, schema->domains)
+	{
+		ConvDomain *d = lfirst(lc);
+
+		emit_scalar(em, d->name, false);
+		begin_mapping(em, true);
+		emit_pair(em, "type", d->type_name);
+		if (d->not_null)
+			emit_pair(em, "nullable", "false");
+		if (d->default_expr)
+			emit_pair(em, "default", d->default_expr);
+		if (d->collation)
+			emit_pair(em, "collation", d->collation);
+		if (d->checks)
+		{
+			emit_scalar(em, "checks", false);
+			begin_mapping(em, true);
+			foreach(cc, d->checks)
+				emit_pair(em, ((ConvCheck *) lfirst(cc))->name,
+						  ((ConvCheck *) lfirst(cc))->expr);
+			end_mapping(em);
+		}
+		if (d->comment)
+			emit_pair(em, "comment", d->comment);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps domain_kind = {
 	.name = "domain",
 	.diff = diff_domains,
@@ -692,6 +736,7 @@ const ConvKindOps domain_kind = {
 	.build = build_domains,
 	.plural = "domains",
 	.read = read_domains,
+	.emit = emit_domains,
 };
 
 /* ----------------------------------------------------------------

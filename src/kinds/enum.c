@@ -780,6 +780,35 @@ static const KeySpec enum_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_enums(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	if (schema->enums == NIL)
+		return;
+	emit_scalar(em, "enums", false);
+	begin_mapping(em, false);
+	foreach(lc, schema->enums)
+	{
+		ConvEnum   *e = lfirst(lc);
+
+		emit_scalar(em, e->name, false);
+		begin_mapping(em, true);
+		emit_scalar(em, "values", false);
+		emit_strings(em, e->values);
+		if (e->comment)
+			emit_pair(em, "comment", e->comment);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps enum_kind = {
 	.name = "enum",
 	.diff = diff_enums,
@@ -796,4 +825,5 @@ const ConvKindOps enum_kind = {
 	.build = build_enums,
 	.plural = "enums",
 	.read = read_enums,
+	.emit = emit_enums,
 };

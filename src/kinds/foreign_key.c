@@ -468,6 +468,84 @@ static const KeySpec foreign_key_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static const char *
+action_name(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_RESTRICT:
+			return "restrict";
+		case FKCONSTR_ACTION_CASCADE:
+			return "cascade";
+		case FKCONSTR_ACTION_SETNULL:
+			return "set null";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "set default";
+	}
+	return NULL;
+}
+
+char *
+referenced_table(const char *schema, const ConvForeignKey *fk)
+{
+	if (strcmp(fk->ref_schema, schema) == 0)
+		return fk->ref_table;
+	return psprintf("%s.%s", fk->ref_schema, fk->ref_table);
+}
+
+void
+emit_fk_actions(Emitter *em, const ConvForeignKey *fk)
+{
+	if (action_name(fk->on_delete))
+		emit_pair(em, "on_delete", action_name(fk->on_delete));
+	if (action_name(fk->on_update))
+		emit_pair(em, "on_update", action_name(fk->on_update));
+	if (fk->deferrable)
+		emit_pair(em, "deferrable", "true");
+	if (fk->initially_deferred)
+		emit_pair(em, "initially_deferred", "true");
+}
+
+static void
+emit_foreign_keys(Emitter *em, const ConvSchema *schema,
+				  const ConvTable *table)
+{
+	bool		any = false;
+	ListCell   *lc;
+
+	foreach(lc, table->foreign_keys)
+		any |= !((ConvForeignKey *) lfirst(lc))->on_column;
+	if (!any)
+		return;
+	emit_scalar(em, "foreign_keys", false);
+	begin_mapping(em, false);
+	foreach(lc, table->foreign_keys)
+	{
+		ConvForeignKey *fk = lfirst(lc);
+
+		if (fk->on_column)
+			continue;
+		emit_scalar(em, fk->name, false);
+		begin_mapping(em, true);
+		emit_scalar(em, "columns", false);
+		emit_strings(em, fk->columns);
+		emit_scalar(em, "references", false);
+		begin_mapping(em, true);
+		emit_pair(em, "table", referenced_table(schema->name, fk));
+		emit_scalar(em, "columns", false);
+		emit_strings(em, fk->ref_columns);
+		end_mapping(em);
+		emit_fk_actions(em, fk);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps foreign_key_kind = {
 	.name = "foreign key",
 	.diff = diff_foreign_keys,
@@ -479,4 +557,5 @@ const ConvKindOps foreign_key_kind = {
 	.doc_keys = foreign_key_doc_keys,
 	.build = build_foreign_keys,
 	.read = read_foreign_keys,
+	.emit = emit_foreign_keys,
 };

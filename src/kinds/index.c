@@ -286,6 +286,48 @@ static const KeySpec index_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_indexes(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	if (table->indexes == NIL)
+		return;
+	emit_scalar(em, "indexes", false);
+	begin_mapping(em, false);
+	foreach(lc, table->indexes)
+	{
+		ConvIndex  *index = lfirst(lc);
+
+		emit_scalar(em, index->name, false);
+		begin_mapping(em, true);
+		emit_scalar(em, "columns", false);
+		emit_strings(em, index->elements);
+		if (index->unique)
+			emit_pair(em, "unique", "true");
+		if (strcmp(index->method, "btree") != 0)
+			emit_pair(em, "method", index->method);
+		if (index->include)
+		{
+			emit_scalar(em, "include", false);
+			emit_strings(em, index->include);
+		}
+		if (index->nulls_not_distinct)
+			emit_pair(em, "nulls_not_distinct", "true");
+		if (index->where)
+			emit_pair(em, "where", index->where);
+		if (index->comment)
+			emit_pair(em, "comment", index->comment);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps index_kind = {
 	.name = "index",
 	.diff_member = diff_indexes,
@@ -300,4 +342,5 @@ const ConvKindOps index_kind = {
 	.build = build_indexes,
 	.plural = "indexes",
 	.read = read_indexes,
+	.emit = emit_indexes,
 };

@@ -280,6 +280,54 @@ static const KeySpec key_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	bool		named = false;
+	ListCell   *lc;
+
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->primary)
+		{
+			emit_scalar(em, "primary_key", false);
+			emit_strings(em, key->columns);
+		}
+		else if (!key->on_column)
+			named = true;
+	}
+	if (!named)
+		return;
+	emit_scalar(em, "unique", false);
+	begin_mapping(em, false);
+	foreach(lc, table->keys)
+	{
+		ConvKey    *key = lfirst(lc);
+
+		if (key->primary || key->on_column)
+			continue;
+		emit_scalar(em, key->name, false);
+		if (key->nulls_not_distinct)
+		{
+			begin_mapping(em, true);
+			emit_scalar(em, "columns", false);
+			emit_strings(em, key->columns);
+			emit_pair(em, "nulls_not_distinct", "true");
+			end_mapping(em);
+		}
+		else
+			emit_strings(em, key->columns);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps key_kind = {
 	.name = "key",
 	.diff_member = diff_keys,
@@ -291,4 +339,5 @@ const ConvKindOps key_kind = {
 	.doc_keys = key_keys,
 	.build = build_keys,
 	.read = read_keys,
+	.emit = emit_keys,
 };

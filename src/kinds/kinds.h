@@ -460,6 +460,8 @@ extern ConvForeignKey *new_foreign_key(char *name, const char *schema,
 									   const YNode *outer, List *ref_columns,
 									   const char *path);
 extern const KeySpec reference_keys[];
+extern char *referenced_table(const char *schema, const ConvForeignKey *fk);
+extern void emit_fk_actions(Emitter *em, const ConvForeignKey *fk);
 
 /* kinds/column.c: a table's columns, and their types as SQL */
 extern void columns_compare(DiffState *ds, TableDiff *td);

@@ -320,6 +320,34 @@ static const KeySpec table_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_tables(Emitter *em, const ConvSchema *schema, const ConvTable *unused)
+{
+	ListCell   *lc;
+
+	if (schema->tables == NIL)
+		return;
+	emit_scalar(em, "tables", false);
+	begin_mapping(em, false);
+	foreach(lc, schema->tables)
+	{
+		ConvTable  *table = lfirst(lc);
+
+		emit_scalar(em, table->name, false);
+		begin_mapping(em, false);
+		if (table->comment)
+			emit_pair(em, "comment", table->comment);
+		emit_members(em, DOC_TABLE, schema, table);
+		end_mapping(em);
+	}
+	end_mapping(em);
+}
+
 const ConvKindOps table_kind = {
 	.name = "table",
 	.diff = diff_tables,
@@ -336,4 +364,5 @@ const ConvKindOps table_kind = {
 	.build = build_tables,
 	.plural = "tables",
 	.read = read_tables,
+	.emit = emit_tables,
 };
