@@ -241,12 +241,12 @@ string_in(List *strings, const char *s)
 	return false;
 }
 
-/* does a document expression name a label a rename creates? */
+/* does a document expression name something the plan creates? */
 bool
-names_new_label(DiffState *ds, const char *text, const DocPos *pos)
+names_created(DiffState *ds, const char *text, const DocPos *pos)
 {
-	return ds->new_labels && text &&
-		names_overlap(expr_string_constants(text, pos), ds->new_labels);
+	return ds->created_names && text &&
+		names_overlap(expr_string_constants(text, pos), ds->created_names);
 }
 
 /* the document's name of a current column */

@@ -84,6 +84,32 @@ typedef struct ConvDomain
 	DocPos		default_pos;
 } ConvDomain;
 
+/* a sequence */
+typedef struct ConvSequence
+{
+	char	   *name;
+	char	   *renamed_from;	/* document only */
+	char	   *schema;
+	char	   *type_name;		/* smallint, integer or bigint */
+	int64		start;			/* every option as the server stores it: */
+	int64		increment;		/* the document's defaults are the server's */
+	int64		min;
+	int64		max;
+	int64		cache;
+	bool		cycle;
+	char	   *owned_table;	/* OWNED BY table.column, both NULL for */
+	char	   *owned_column;	/* none */
+	char	   *comment;
+	Oid			oid;			/* catalog only */
+	char	   *last_value;		/* catalog only: the last value handed out,
+								 * NULL while none was */
+	char	   *used_outside;	/* catalog only: something outside the model
+								 * that depends on it, or NULL */
+	char	   *default_of;		/* catalog only: a managed column whose
+								 * default uses it, as table.column */
+	DocPos		pos;
+} ConvSequence;
+
 typedef struct ConvColumn
 {
 	char	   *name;
@@ -211,6 +237,7 @@ typedef struct ConvSchema
 	List	   *tables;			/* of ConvTable */
 	List	   *enums;			/* of ConvEnum */
 	List	   *domains;		/* of ConvDomain */
+	List	   *sequences;		/* of ConvSequence */
 	DocPos		pos;
 } ConvSchema;
 
@@ -248,7 +275,8 @@ typedef enum ConvFix
 	FIX_ORPHANS,				/* fix the rows, or the default */
 	FIX_ROWS,					/* fix the rows */
 	FIX_LABEL,					/* name only labels the enum declares */
-	FIX_DEPENDENT				/* change what the document does not manage */
+	FIX_DEPENDENT,				/* change what the document does not manage */
+	FIX_SEQUENCE				/* move the sequence, or keep its bounds */
 } ConvFix;
 
 typedef struct ConvProbe
@@ -300,6 +328,11 @@ typedef enum ConvAction
 #define DOMAIN_NOT_NULL		(1 << 2)
 #define DOMAIN_COMMENT		(1 << 3)
 #define DOMAIN_COLLATION	(1 << 4)
+
+/* what differs in an ACTION_ALTER of a sequence */
+#define SEQUENCE_OPTIONS	(1 << 0)
+#define SEQUENCE_OWNED		(1 << 1)
+#define SEQUENCE_COMMENT	(1 << 2)
 
 /* what differs in an ACTION_ALTER of a column */
 #define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */

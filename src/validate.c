@@ -244,6 +244,8 @@ fix_hint(ConvFix fix)
 			return "Declare a \"remap\" on the column that maps the refused values to allowed ones, or fix those rows first.";
 		case FIX_DEPENDENT:
 			return "Drop or change the dependent object first (the document does not manage it), or keep the object as it is in the document.";
+		case FIX_SEQUENCE:
+			return "Move the sequence into its new bounds first with setval(), or declare bounds that hold its current value.";
 		case FIX_NONE:
 			break;
 	}
@@ -260,7 +262,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_DEPENDENT + 1] = {false};
+	bool		fixes[FIX_SEQUENCE + 1] = {false};
 	bool		rows_block = false;
 	int			refused = 0;
 	ListCell   *lc;
@@ -281,23 +283,30 @@ validate_raise(List *steps)
 						 detail.len ? "\n" : "", step->number, step->action,
 						 step->object, step->problem);
 		fixes[step->fix] = true;
-		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL);
+		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL &&
+					   step->fix != FIX_SEQUENCE);
 	}
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_DEPENDENT; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_SEQUENCE; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
 
-	/* say what blocks: rows, the document itself, or what it does not manage */
+	/*
+	 * Say what blocks: rows, the document itself, a sequence's position, or
+	 * what the document does not manage.
+	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 rows_block ?
 			 errmsg("existing rows block convergence of %s", objects.data) :
 			 fixes[FIX_LABEL] ?
 			 errmsg("the document's own declarations block convergence of %s",
+					objects.data) :
+			 fixes[FIX_SEQUENCE] && !fixes[FIX_DEPENDENT] ?
+			 errmsg("sequence positions block convergence of %s",
 					objects.data) :
 			 errmsg("objects the document does not manage block convergence of %s",
 					objects.data),

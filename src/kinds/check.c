@@ -32,7 +32,7 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 
 	return !names_overlap(expr_column_refs(wc->expr, &wc->pos),
 						  td->reshaped) &&
-		!names_new_label(ds, wc->expr, &wc->pos) &&
+		!names_created(ds, wc->expr, &wc->pos) &&
 		expr_trees_match(expr_cook_check(wc, td->have),
 						 stringToNode(((ConvCheck *) have)->bin));
 }

@@ -58,7 +58,7 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 	 * A default of an enum whose labels are renamed in place cannot be read
 	 * before the rename: set it again after.
 	 */
-	if (names_new_label(ds, want->default_expr, &want->default_pos) &&
+	if (names_created(ds, want->default_expr, &want->default_pos) &&
 		want->generated == NULL && have->generated == NULL)
 		changes |= COLUMN_DEFAULT;
 	else if (want->generated == NULL && have->generated == NULL)

@@ -57,7 +57,7 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 		what |= DOMAIN_TYPE;
 	else if (want->collation_oid != have->collation_oid)
 		what |= DOMAIN_COLLATION;
-	else if (names_new_label(ds, want->default_expr, &want->default_pos) ||
+	else if (names_created(ds, want->default_expr, &want->default_pos) ||
 			 !expr_domain_default_matches(want, have))
 		what |= DOMAIN_DEFAULT;
 	if (want->not_null != have->not_null)
@@ -750,7 +750,7 @@ domain_checks_same(DiffState *ds, const ConvChange *proto, void *context,
 {
 	ConvCheck  *wc = want;
 
-	return !names_new_label(ds, wc->expr, &wc->pos) &&
+	return !names_created(ds, wc->expr, &wc->pos) &&
 		expr_trees_match(expr_cook_domain_check(wc, proto->want_domain),
 						 stringToNode(((ConvCheck *) have)->bin));
 }

@@ -243,7 +243,7 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 	{
 		ep->want->relabelled = (renames != NIL);
 		foreach(lc, renames)
-			ds->new_labels = lappend(ds->new_labels,
+			ds->created_names = lappend(ds->created_names,
 									 lsecond((List *) lfirst(lc)));
 		foreach(lc, renames)
 		{

@@ -26,7 +26,7 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvIndex  *wi = want;
 
 	return !names_overlap(expr_index_column_refs(wi), td->reshaped) &&
-		!names_new_label(ds, wi->where, &wi->pos) &&
+		!names_created(ds, wi->where, &wi->pos) &&
 		expr_index_matches(wi, have, td->have);
 }
 

@@ -262,9 +262,10 @@ typedef struct DiffState
 	List	   *pairs;			/* of TablePair */
 	List	   *enums;			/* of EnumPair */
 	List	   *domains;		/* of DomainPair */
-	List	   *new_labels;		/* labels enums get by RENAME VALUE: an
-								 * expression naming one cannot be read
-								 * before the rename */
+	List	   *created_names;	/* what the plan brings into being that an
+								 * expression names in a string constant
+								 * (labels enums get by RENAME VALUE, new
+								 * sequences): it cannot be read before */
 	List	   *changes;
 } DiffState;
 
@@ -339,7 +340,7 @@ extern TablePair *find_pair(DiffState *ds, const char *schema,
 							const char *table);
 extern bool names_overlap(List *a, List *b);
 extern bool string_in(List *strings, const char *s);
-extern bool names_new_label(DiffState *ds, const char *text,
+extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);
 extern bool strings_differ(const char *a, const char *b);
 extern const char *doc_name_of(const ConvTable *have, const char *name);

@@ -1,26 +1,275 @@
 /*-------------------------------------------------------------------------
  *
  * sequence.c
- *	  Sequences.
+ *	  Sequences: created, altered in place, renamed, dropped, owned.
  *
- * (being written)
+ * Every option is held as the server stores it: an option the document
+ * leaves out is the value CREATE SEQUENCE would give it for the type and
+ * the direction, so a document written tersely and a catalog read in full
+ * compare equal.  Options are changed with ALTER SEQUENCE, which never
+ * moves the sequence: a converge keeps the position a live sequence has
+ * reached.  Where the server would refuse new bounds because the current
+ * value lies outside them, the plan refuses first, naming the value.
+ *
+ * OWNED BY ties a sequence to a column (what a serial column is); it is
+ * set once the column exists, and a sequence newly tied to a column that
+ * holds values moves past the largest of them, so that the next value
+ * handed out is free.  A sequence the document does not declare is dropped
+ * unless a column owns it (then it goes with that column, as the server
+ * does); a dropped sequence that has handed out values loses its position,
+ * which needs allow_data_loss.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
+#include "utils/builtins.h"
+
 #include "kinds/kinds.h"
+
+/* the integer types a sequence may have, and their ranges */
+static const struct
+{
+	const char *name;
+	int64		min;
+	int64		max;
+}			sequence_types[] = {
+	{"smallint", PG_INT16_MIN, PG_INT16_MAX},
+	{"integer", PG_INT32_MIN, PG_INT32_MAX},
+	{"bigint", PG_INT64_MIN, PG_INT64_MAX},
+};
+
+static int
+sequence_type(const char *name)
+{
+	for (int i = 0; i < lengthof(sequence_types); i++)
+		if (strcmp(sequence_types[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static char *
+sequence_object(const char *schema, const ConvSequence *seq)
+{
+	return quote_qualified_identifier(schema, seq->name);
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The sequences of the managed schemas, with the column that owns each
+ * and whatever else uses it.  Identity sequences belong to their column
+ * and are not read.  pg_sequence_last_value() is NULL for a sequence that
+ * has handed out nothing.
+ */
+static const char *const sequences_query =
+"SELECT c.oid, n.nspname, c.relname,"
+"       pg_catalog.format_type(s.seqtypid, NULL) AS type_name,"
+"       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
+"       s.seqcycle,"
+"       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,"
+"       pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text"
+"         AS last_value,"
+"       o.relname AS owned_table, o.attname AS owned_column,"
+"       (SELECT r.relname || '.' || a.attname"
+"          FROM pg_catalog.pg_depend d"
+"          JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid"
+"          JOIN pg_catalog.pg_class r ON r.oid = ad.adrelid"
+"          JOIN pg_catalog.pg_attribute a"
+"            ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+"         WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+"           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND d.refobjid = c.oid AND r.relnamespace = c.relnamespace"
+"         ORDER BY 1 LIMIT 1) AS default_of,"
+"       (SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)"
+"          FROM pg_catalog.pg_depend d"
+"         WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"           AND d.refobjid = c.oid AND d.deptype = 'n'"
+"           AND NOT EXISTS (SELECT FROM pg_catalog.pg_attrdef ad"
+"                 JOIN pg_catalog.pg_class r ON r.oid = ad.adrelid"
+"                WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
+"                  AND ad.oid = d.objid AND r.relnamespace = c.relnamespace"
+"                  AND r.relkind IN ('r', 'p'))"
+"         LIMIT 1) AS used_outside"
+" FROM pg_catalog.pg_class c"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
+" LEFT JOIN LATERAL (SELECT t.relname, a.attname"
+"                      FROM pg_catalog.pg_depend d"
+"                      JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
+"                      JOIN pg_catalog.pg_attribute a"
+"                        ON a.attrelid = d.refobjid"
+"                       AND a.attnum = d.refobjsubid"
+"                     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                       AND d.objid = c.oid AND d.deptype = 'a'"
+"                       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                       AND t.relnamespace = c.relnamespace) o ON true"
+" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+"   AND c.relkind = 'S'"
+"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
+"                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"                      AND d.objid = c.oid AND d.deptype = 'i')"
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
+" ORDER BY n.nspname, c.relname";
+
+static int64
+get_int64(HeapTuple tup, TupleDesc desc, const char *name)
+{
+	bool		isnull;
+
+	return DatumGetInt64(get_datum(tup, desc, name, &isnull));
+}
+
+static void
+read_sequences(CatalogRead *cr)
+{
+	catalog_query(cr, sequences_query);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvSequence *seq = palloc0(sizeof(ConvSequence));
+		ConvSchema *schema = find_or_add_schema(cr->model,
+												get_text(tup, desc, "nspname"));
+		bool		isnull;
+
+		seq->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		seq->schema = schema->name;
+		seq->name = get_text(tup, desc, "relname");
+		seq->type_name = get_text(tup, desc, "type_name");
+		seq->start = get_int64(tup, desc, "seqstart");
+		seq->increment = get_int64(tup, desc, "seqincrement");
+		seq->min = get_int64(tup, desc, "seqmin");
+		seq->max = get_int64(tup, desc, "seqmax");
+		seq->cache = get_int64(tup, desc, "seqcache");
+		seq->cycle = get_bool(tup, desc, "seqcycle");
+		seq->comment = get_text(tup, desc, "comment");
+		seq->last_value = get_text(tup, desc, "last_value");
+		seq->owned_table = get_text(tup, desc, "owned_table");
+		seq->owned_column = get_text(tup, desc, "owned_column");
+		seq->default_of = get_text(tup, desc, "default_of");
+		seq->used_outside = get_text(tup, desc, "used_outside");
+		schema->sequences = lappend(schema->sequences, seq);
+	}
+}
+
+/* ----------------------------------------------------------------
+ * The document: a schema's "sequences"
+ * ----------------------------------------------------------------
+ */
+
+static int64
+option(const YNode *node, const char *key, const char *path, int64 otherwise)
+{
+	const YNode *v = map_get(node, key);
+
+	return v ? doc_int(v, child_path(path, key)) : otherwise;
+}
+
+/* "table.column" of the same schema, as OWNED BY takes it */
+static void
+build_owned_by(ConvSequence *seq, const YNode *node, const char *path)
+{
+	const YNode *v = map_get(node, "owned_by");
+	char	   *dot;
+
+	if (v == NULL)
+		return;
+	dot = strchr(v->value, '.');
+	if (dot == NULL || dot == v->value || dot[1] == '\0' ||
+		strchr(dot + 1, '.') != NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+				  child_path(path, "owned_by"),
+				  "owned_by must be \"table.column\" of the sequence's schema, found \"%s\"",
+				  v->value);
+	seq->owned_table = pnstrdup(v->value, dot - v->value);
+	seq->owned_column = pstrdup(dot + 1);
+}
+
+/*
+ * The options CREATE SEQUENCE would store: an ascending sequence runs from
+ * 1 to the type's maximum, a descending one from the type's minimum to -1,
+ * and starts at the end it runs from.  Bounds the server would refuse are
+ * refused here, at their line.
+ */
+static void
+build_options(ConvSequence *seq, const YNode *node, const char *path)
+{
+	int			type;
+
+	seq->type_name = map_string(node, "type");
+	if (seq->type_name == NULL)
+		seq->type_name = "bigint";
+	type = sequence_type(seq->type_name);
+	if (type < 0)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "type"),
+				  child_path(path, "type"),
+				  "sequence type must be smallint, integer or bigint, found \"%s\"",
+				  seq->type_name);
+	seq->increment = option(node, "increment", path, 1);
+	if (seq->increment == 0)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "increment"),
+				  child_path(path, "increment"),
+				  "sequence increment must not be zero");
+	seq->min = option(node, "min", path,
+					  seq->increment > 0 ? 1 : sequence_types[type].min);
+	seq->max = option(node, "max", path,
+					  seq->increment > 0 ? sequence_types[type].max : -1);
+	seq->start = option(node, "start", path,
+						seq->increment > 0 ? seq->min : seq->max);
+	seq->cache = option(node, "cache", path, 1);
+	seq->cycle = map_get(node, "cycle") &&
+		doc_bool(map_get(node, "cycle"), child_path(path, "cycle"));
+	if (seq->min < sequence_types[type].min ||
+		seq->max > sequence_types[type].max || seq->min >= seq->max ||
+		seq->start < seq->min || seq->start > seq->max || seq->cache < 1)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "sequence \"%s\" needs min < max within %s, start between them and cache of at least 1",
+				  seq->name, seq->type_name);
+}
+
+static void
+build_sequences(DocContainer *dc, const char *key, const YNode *value,
+				const char *path)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+	{
+		ConvSequence *seq = palloc0(sizeof(ConvSequence));
+		const YNode *node = lfirst(vc);
+		char	   *spath = child_path(path, entry_name(kc));
+
+		seq->name = pstrdup(entry_name(kc));
+		seq->schema = dc->schema->name;
+		seq->pos = node_pos(node, spath);
+		seq->renamed_from = map_string(node, "renamed_from");
+		if (seq->renamed_from)
+			check_name(map_get(node, "renamed_from"),
+					   child_path(spath, "renamed_from"));
+		seq->comment = map_string(node, "comment");
+		build_options(seq, node, spath);
+		build_owned_by(seq, node, spath);
+		dc->schema->sequences = lappend(dc->schema->sequences, seq);
+	}
+}
 
 static const KeySpec sequence_keys[] = {
 	{"type", V_STRING},
 	{"start", V_INT},
 	{"increment", V_INT},
-	{"min_value", V_INT},
-	{"max_value", V_INT},
+	{"min", V_INT},
+	{"max", V_INT},
 	{"cache", V_INT},
 	{"cycle", V_BOOL},
 	{"owned_by", V_STRING},
 	{"comment", V_STRING},
+	{"renamed_from", V_STRING},
 	{NULL}
 };
 
@@ -29,8 +278,520 @@ static const KeySpec sequence_doc_keys[] = {
 	{NULL}
 };
 
+/* ----------------------------------------------------------------
+ * Comparing
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Reconcile.match: the same name, or the name the other was renamed from
+ * (either list may be searched for the other side's object).
+ */
+static void *
+sequence_match(List *items, const void *object)
+{
+	const ConvSequence *o = object;
+	ListCell   *lc;
+	void	   *renamed = NULL;
+
+	foreach(lc, items)
+	{
+		ConvSequence *item = lfirst(lc);
+
+		if (strcmp(item->name, o->name) == 0)
+			return item;
+		if ((item->renamed_from && strcmp(item->renamed_from, o->name) == 0) ||
+			(o->renamed_from && strcmp(o->renamed_from, item->name) == 0))
+			renamed = item;
+	}
+	return renamed;
+}
+
+/* every difference is changed in place: a sequence is never recreated */
+static bool
+sequence_same(DiffState *ds, const ConvChange *proto, void *context,
+			  void *want, void *have)
+{
+	return true;
+}
+
+static bool
+options_differ(const ConvSequence *w, const ConvSequence *h)
+{
+	return strcmp(w->type_name, h->type_name) != 0 ||
+		w->start != h->start || w->increment != h->increment ||
+		w->min != h->min || w->max != h->max || w->cache != h->cache ||
+		w->cycle != h->cycle;
+}
+
+/*
+ * Is the current owner the column the document names?  The current table
+ * and column are compared under the names the document gives them, so a
+ * rename of either in the same plan keeps the sequence where it is.
+ */
+static bool
+owner_differs(DiffState *ds, const char *schema, const ConvSequence *w,
+			  const ConvSequence *h)
+{
+	TableEntry *entry;
+
+	if (w->owned_table == NULL || h->owned_table == NULL)
+		return w->owned_table != h->owned_table;
+	entry = lookup_table(ds, schema, h->owned_table);
+	if (entry == NULL || entry->table->doc_name == NULL)
+		return true;
+	return strcmp(entry->table->doc_name, w->owned_table) != 0 ||
+		strcmp(doc_name_of(entry->table, h->owned_column),
+			   w->owned_column) != 0;
+}
+
+/*
+ * have_table is the owning table as it is, when the document's owner
+ * already exists: its rows decide where the sequence continues.
+ */
+static void
+add_sequence_change(DiffState *ds, const ConvChange *proto,
+					ConvAction action, ConvSequence *want,
+					ConvSequence *have, int what)
+{
+	ConvChange *change = add_change(ds, KIND_SEQUENCE, action, proto->schema,
+									NULL, NULL);
+	TablePair  *owner = want->owned_table ?
+		find_pair(ds, proto->schema, want->owned_table) : NULL;
+
+	change->want = want;
+	change->have = have;
+	change->what = what;
+	change->have_table = owner ? owner->have : NULL;
+}
+
+static void
+sequence_kept(DiffState *ds, const ConvChange *proto, void *want, void *have)
+{
+	ConvSequence *w = want;
+	ConvSequence *h = have;
+	int			what = 0;
+
+	if (strcmp(w->name, h->name) != 0)
+		add_sequence_change(ds, proto, ACTION_RENAME, w, h, 0);
+	if (options_differ(w, h))
+		what |= SEQUENCE_OPTIONS;
+	if (owner_differs(ds, proto->schema, w, h))
+		what |= SEQUENCE_OWNED;
+	if (strings_differ(w->comment, h->comment))
+		what |= SEQUENCE_COMMENT;
+	if (what)
+		add_sequence_change(ds, proto, ACTION_ALTER, w, h, what);
+}
+
+/* a new sequence is owned once its column exists */
+static void
+sequence_created(DiffState *ds, ConvChange *change, void *context)
+{
+	ConvSequence *seq = change->want;
+
+	if (seq->owned_table)
+		add_sequence_change(ds, change, ACTION_ALTER, seq, NULL,
+							SEQUENCE_OWNED);
+}
+
+/*
+ * The owning column must be one the document declares: OWNED BY names it
+ * after the tables are built.
+ */
+static void
+check_owner(const ConvSchema *schema, const ConvSequence *seq)
+{
+	ConvTable  *table = NULL;
+	ListCell   *lc;
+
+	if (seq->owned_table == NULL)
+		return;
+	foreach(lc, schema->tables)
+		if (strcmp(((ConvTable *) lfirst(lc))->name, seq->owned_table) == 0)
+			table = lfirst(lc);
+	if (table == NULL || find_column(table, seq->owned_column) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("sequence \"%s\" is owned by %s.%s, which the document does not declare, at line %d, column %d (%s)",
+						seq->name, seq->owned_table, seq->owned_column,
+						seq->pos.line, seq->pos.column, seq->pos.path)));
+}
+
+/*
+ * Before the tables are compared: the sequences the plan creates or
+ * renames, whose names a default (nextval('s')) cannot resolve yet.
+ */
+static void
+note_new_sequences(DiffState *ds)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->sequences)
+		{
+			ConvSequence *seq = lfirst(lc);
+
+			if (have && find_named(have->sequences, 0, seq->name))
+				continue;
+			ds->created_names = lappend(ds->created_names, seq->name);
+			ds->created_names =
+				lappend(ds->created_names,
+						psprintf("%s.%s", want->name, seq->name));
+		}
+	}
+}
+
+/*
+ * A current default that uses a sequence the document drops must be
+ * changed or dropped by the same plan, or the drop would fail: the
+ * document contradicts itself, and says so at the default's line.
+ */
+static void
+check_default_dropped(DiffState *ds, const char *schema,
+					  const ConvSequence *seq)
+{
+	char	   *dot = strchr(seq->default_of, '.');
+	TableEntry *entry;
+	ConvColumn *have;
+	ConvColumn *want;
+	TablePair  *pair;
+	ListCell   *lc;
+
+	entry = lookup_table(ds, schema,
+						 pnstrdup(seq->default_of, dot - seq->default_of));
+	if (entry == NULL || entry->table->doc_name == NULL)
+		return;
+	pair = find_pair(ds, schema, entry->table->doc_name);
+	have = find_column(entry->table, dot + 1);
+	want = pair ? find_column(pair->want,
+							  doc_name_of(entry->table, dot + 1)) : NULL;
+	if (want == NULL || want->default_expr == NULL)
+		return;
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == KIND_COLUMN && change->have == have &&
+			(change->action == ACTION_DROP ||
+			 (change->action == ACTION_ALTER &&
+			  (change->what & COLUMN_DEFAULT))))
+			return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("default of column \"%s\" uses sequence \"%s\", which the document does not declare, at line %d, column %d (%s)",
+					want->name, seq->name, want->default_pos.line,
+					want->default_pos.column, want->default_pos.path),
+			 errhint("Declare the sequence under \"sequences\", or give the column another default.")));
+}
+
+/*
+ * Sequences are compared once the tables are paired (an owner is compared
+ * under the document's names).  A sequence a column owns goes with that
+ * column: it is never dropped on its own.
+ */
+static void
+diff_sequences(DiffState *ds)
+{
+	static const Reconcile how = {
+		.match = sequence_match,
+		.same = sequence_same,
+		.created = sequence_created,
+		.kept = sequence_kept,
+	};
+	ListCell   *sc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+		ConvChange	proto = {.kind = KIND_SEQUENCE};
+		List	   *current = NIL;
+		ListCell   *lc;
+
+		foreach(lc, want->sequences)
+			check_owner(want, lfirst(lc));
+		foreach(lc, have ? have->sequences : NIL)
+		{
+			ConvSequence *seq = lfirst(lc);
+
+			if (seq->owned_table == NULL ||
+				sequence_match(want->sequences, seq) != NULL)
+				current = lappend(current, seq);
+		}
+		proto.schema = want->name;
+		reconcile(ds, &proto, &how, NULL, want->sequences, current);
+		foreach(lc, current)
+		{
+			ConvSequence *seq = lfirst(lc);
+
+			if (seq->default_of && sequence_match(want->sequences, seq) == NULL)
+				check_default_dropped(ds, want->name, seq);
+		}
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+/* the clauses of the options that differ from "have" (all when NULL) */
+static char *
+options_sql(const ConvSequence *w, const ConvSequence *h)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (h == NULL || strcmp(w->type_name, h->type_name) != 0)
+		appendStringInfo(&buf, " AS %s", w->type_name);
+	if (h == NULL || w->increment != h->increment)
+		appendStringInfo(&buf, " INCREMENT BY " INT64_FORMAT, w->increment);
+	if (h == NULL || w->min != h->min)
+		appendStringInfo(&buf, " MINVALUE " INT64_FORMAT, w->min);
+	if (h == NULL || w->max != h->max)
+		appendStringInfo(&buf, " MAXVALUE " INT64_FORMAT, w->max);
+	if (h == NULL || w->start != h->start)
+		appendStringInfo(&buf, " START WITH " INT64_FORMAT, w->start);
+	if (h == NULL || w->cache != h->cache)
+		appendStringInfo(&buf, " CACHE " INT64_FORMAT, w->cache);
+	if (h == NULL || w->cycle != h->cycle)
+		appendStringInfoString(&buf, w->cycle ? " CYCLE" : " NO CYCLE");
+	return buf.data;
+}
+
+static void
+plan_create_sequence(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvSequence *seq = change->want;
+	char	   *object = sequence_object(change->schema, seq);
+
+	add_step(ps, "create_sequence", object,
+			 psprintf("CREATE SEQUENCE %s%s", object, options_sql(seq, NULL)),
+			 pstrdup("sequence is declared in the document and does not exist"),
+			 0);
+}
+
+/*
+ * New bounds must hold the value the sequence has reached: the server
+ * checks it too, but only when the statement runs.
+ */
+static void
+refuse_out_of_bounds(ConvStep *step, const ConvSequence *w,
+					 const ConvSequence *h)
+{
+	int64		last;
+
+	if (h->last_value == NULL)
+		return;
+	last = pg_strtoint64(h->last_value);
+	if (last >= w->min && last <= w->max)
+		return;
+	step->problem = psprintf("the sequence has reached " INT64_FORMAT
+							 ", outside the bounds the document declares ("
+							 INT64_FORMAT " to " INT64_FORMAT ")",
+							 last, w->min, w->max);
+	step->fix = FIX_SEQUENCE;
+}
+
+/*
+ * A sequence newly tied to a column moves past the largest value the
+ * column holds, unless it is already past it: the next value it hands out
+ * must be free.  Only an ascending sequence behind an integer column.
+ */
+static void
+plan_sync(ConvPlanState *ps, const ConvChange *change, const char *object)
+{
+	ConvSequence *seq = change->want;
+	char	   *table = quote_qualified_identifier(change->schema,
+												   seq->owned_table);
+	ConvStep   *step;
+
+	if (seq->increment < 0)
+		return;
+	step = add_step(ps, "sync_sequence", pstrdup(object),
+					psprintf("SELECT pg_catalog.setval(%s, m.v)"
+							 " FROM (SELECT pg_catalog.max(%s)::pg_catalog.int8"
+							 " AS v FROM %s) AS m"
+							 " WHERE m.v >= COALESCE(pg_catalog.pg_sequence_last_value(%s), "
+							 INT64_FORMAT ")",
+							 quote_literal_cstr(object),
+							 quote_identifier(seq->owned_column), table,
+							 quote_literal_cstr(object), seq->start),
+					psprintf("the sequence continues after the largest value of %s.%s",
+							 seq->owned_table, seq->owned_column),
+					HAZARD_FULL_SCAN);
+	step->rows_affected = -1;
+}
+
+static void
+plan_alter_sequence(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvSequence *w = change->want;
+	ConvSequence *h = change->have;
+	char	   *object = sequence_object(change->schema, w);
+	ConvStep   *step;
+
+	if (change->what & SEQUENCE_OPTIONS)
+	{
+		step = add_step(ps, "alter_sequence", pstrdup(object),
+						psprintf("ALTER SEQUENCE %s%s", object,
+								 options_sql(w, h)),
+						pstrdup("options differ from the document; the position is kept"),
+						0);
+		refuse_out_of_bounds(step, w, h);
+	}
+	if (change->what & SEQUENCE_OWNED)
+	{
+		add_step(ps, "own_sequence", pstrdup(object),
+				 psprintf("ALTER SEQUENCE %s OWNED BY %s", object,
+						  w->owned_table ?
+						  psprintf("%s.%s",
+								   quote_qualified_identifier(change->schema,
+															  w->owned_table),
+								   quote_identifier(w->owned_column)) :
+						  "NONE"),
+				 w->owned_table ?
+				 psprintf("sequence belongs to %s.%s", w->owned_table,
+						  w->owned_column) :
+				 pstrdup("sequence belongs to no column in the document"),
+				 0);
+		if (w->owned_table && change->have_table)
+			plan_sync(ps, change, object);
+	}
+	if (change->what & SEQUENCE_COMMENT)
+		add_comment(ps, "comment_sequence", "SEQUENCE", object, w->comment);
+}
+
+static void
+plan_rename_sequence(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvSequence *w = change->want;
+	ConvSequence *h = change->have;
+
+	add_step(ps, "rename_sequence", sequence_object(change->schema, w),
+			 psprintf("ALTER SEQUENCE %s RENAME TO %s",
+					  sequence_object(change->schema, h),
+					  quote_identifier(w->name)),
+			 psprintf("renamed from %s", h->name), 0);
+}
+
+/*
+ * A sequence that has handed out values loses its position when dropped:
+ * the probe reads the sequence's one row.
+ */
+static void
+plan_drop_sequence(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvSequence *seq = change->have;
+	char	   *object = sequence_object(change->schema, seq);
+	ConvStep   *step;
+	ConvProbe  *probe = palloc0(sizeof(ConvProbe));
+
+	step = add_step(ps, "drop_sequence", object,
+					psprintf("DROP SEQUENCE %s", object),
+					pstrdup("sequence is not declared in the document"), 0);
+	refuse_if_used(step, seq->used_outside, "sequence", "dropped");
+	probe->source = psprintf("(SELECT last_value::pg_catalog.text"
+							 " AS converge_sample_key, is_called FROM %s) AS s",
+							 object);
+	probe->key_label = "last_value";
+	probe->failing = "is_called";
+	probe->failing_text = "(the position the sequence has reached) would be lost";
+	probe->refusal = REFUSE_DATA_LOSS;
+	probe->fix = FIX_ALLOW_DATA_LOSS;
+	step->probes = lappend(step->probes, probe);
+}
+
+static void
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvSequence *seq = change->want;
+
+	if (change->action == ACTION_CREATE && seq->comment)
+		add_comment(ps, "comment_sequence", "SEQUENCE",
+					sequence_object(change->schema, seq), seq->comment);
+}
+
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_int(Emitter *em, const char *key, int64 value)
+{
+	emit_pair(em, key, psprintf(INT64_FORMAT, value));
+}
+
+/* only what differs from what CREATE SEQUENCE would store */
+static void
+emit_sequence(Emitter *em, const ConvSequence *seq)
+{
+	int			type = sequence_type(seq->type_name);
+	bool		up = seq->increment > 0;
+	int64		min = up ? 1 : sequence_types[type].min;
+	int64		max = up ? sequence_types[type].max : -1;
+
+	emit_scalar(em, seq->name, false);
+	begin_mapping(em, true);
+	if (type != 2)
+		emit_pair(em, "type", seq->type_name);
+	if (seq->increment != 1)
+		emit_int(em, "increment", seq->increment);
+	if (seq->min != min)
+		emit_int(em, "min", seq->min);
+	if (seq->max != max)
+		emit_int(em, "max", seq->max);
+	if (seq->start != (up ? seq->min : seq->max))
+		emit_int(em, "start", seq->start);
+	if (seq->cache != 1)
+		emit_int(em, "cache", seq->cache);
+	if (seq->cycle)
+		emit_pair(em, "cycle", "true");
+	if (seq->owned_table)
+		emit_pair(em, "owned_by", psprintf("%s.%s", seq->owned_table,
+										   seq->owned_column));
+	if (seq->comment)
+		emit_pair(em, "comment", seq->comment);
+	end_mapping(em);
+}
+
+static void
+emit_sequences(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	ListCell   *lc;
+
+	if (schema->sequences == NIL)
+		return;
+	emit_scalar(em, "sequences", false);
+	begin_mapping(em, false);
+	foreach(lc, schema->sequences)
+		emit_sequence(em, lfirst(lc));
+	end_mapping(em);
+}
+
 const ConvKindOps sequence_kind = {
 	.name = "sequence",
+	.diff = note_new_sequences,
+	.diff_finish = diff_sequences,
+	.plan = {
+		[ACTION_CREATE] = plan_create_sequence,
+		[ACTION_ALTER] = plan_alter_sequence,
+		[ACTION_RENAME] = plan_rename_sequence,
+		[ACTION_DROP] = plan_drop_sequence,
+	},
+	.plan_comments = plan_new_comment,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = sequence_doc_keys,
+	.build = build_sequences,
+	.read = read_sequences,
+	.emit = emit_sequences,
+	.plural = "sequences",
 };
