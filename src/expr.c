@@ -650,6 +650,9 @@ expr_is_volatile_default(const ConvColumn *col)
 	/* a type the plan creates cannot cook anything yet */
 	if (col->default_expr == NULL || !OidIsValid(col->type_oid))
 		return false;
+	/* nor a default naming a sequence the plan creates: nextval() */
+	if (col->default_pending)
+		return true;
 	cooked = cook(col, col->default_expr, &col->default_pos, NULL, '\0');
 	return !is_null_default(cooked) && contain_volatile_functions(cooked);
 }

@@ -135,6 +135,10 @@ typedef struct ConvColumn
 	bool		doc_enum_array;
 	ConvDomain *doc_domain;		/* document only, set by diff.c: the column's
 								 * type is this document domain */
+	bool		default_pending;	/* document only, set by diff: the default
+									 * names something the plan creates (a
+									 * sequence), so it cannot be cooked
+									 * before the plan runs */
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
 	int16		attnum;			/* catalog only */

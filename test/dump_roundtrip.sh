@@ -42,6 +42,18 @@ CREATE TABLE billing.invoices (
     total billing.cents
 );
 CREATE TABLE billing.empty ();
+CREATE TABLE billing.ledger (
+    id serial PRIMARY KEY,
+    entry bigserial,
+    tick smallserial,
+    note text
+);
+CREATE SEQUENCE billing.receipt_no AS integer INCREMENT BY 5 MINVALUE 100
+    MAXVALUE 900000 START WITH 200 CACHE 10 CYCLE;
+COMMENT ON SEQUENCE billing.receipt_no IS 'printed on receipts';
+CREATE SEQUENCE billing.countdown INCREMENT BY -1;
+ALTER TABLE billing.ledger ADD COLUMN receipt integer
+    DEFAULT nextval('billing.receipt_no');
 ALTER TABLE "Shop Front".customers ADD PRIMARY KEY (id);
 ALTER TABLE "Shop Front".customers ADD UNIQUE (email);
 ALTER TABLE "Shop Front".customers ADD CONSTRAINT score_range CHECK (score BETWEEN 0 AND 100);
@@ -57,9 +69,10 @@ CREATE INDEX customers_tags ON "Shop Front".customers USING gin (tags);
 INSERT INTO "Shop Front".customers (email, "Display Name", score)
 VALUES ('a@example.com', 'A', 1), ('b@example.com', NULL, 2);
 INSERT INTO billing.invoices (amount, memo) VALUES (10, 'a'), (20.5, 'b');
+INSERT INTO billing.ledger (note) SELECT 'l' || i FROM generate_series(1, 7) i;
 SQL
 
-echo "1..4"
+echo "1..5"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
@@ -78,6 +91,14 @@ psql -qXAt -v ON_ERROR_STOP=1 -d $dst -v doc="$doc" >/dev/null <<'SQL'
 SELECT count(*) FROM converge_schema(:'doc');
 SQL
 ok $? "the exported document converges an empty database"
+
+# the source converged with its own export keeps its sequences' positions
+psql -qXAt -v ON_ERROR_STOP=1 -d $src -v doc="$doc" >/dev/null <<'SQL'
+SELECT count(*) FROM converge_schema(:'doc');
+SQL
+positions=$(psql -qXAt -d $src -c "SELECT last_value FROM billing.ledger_id_seq")
+[ "$positions" = 7 ]
+ok $? "converging the source keeps its sequences where rows left them"
 
 dump() {
 	pg_dump --schema-only --no-owner -n '"Shop Front"' -n billing "$1" |

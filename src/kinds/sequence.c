@@ -419,12 +419,14 @@ check_owner(const ConvSchema *schema, const ConvSequence *seq)
 }
 
 /*
- * Before the tables are compared: the sequences the plan creates or
- * renames, whose names a default (nextval('s')) cannot resolve yet.
+ * Before the tables are compared: the sequences the plan creates, whose
+ * names a default (nextval('s')) cannot resolve yet, and the defaults that
+ * name them.
  */
 static void
 note_new_sequences(DiffState *ds)
 {
+	List	   *names = NIL;
 	ListCell   *sc,
 			   *lc;
 
@@ -439,11 +441,28 @@ note_new_sequences(DiffState *ds)
 
 			if (have && find_named(have->sequences, 0, seq->name))
 				continue;
-			ds->created_names = lappend(ds->created_names, seq->name);
-			ds->created_names =
-				lappend(ds->created_names,
-						psprintf("%s.%s", want->name, seq->name));
+			names = lappend(names, seq->name);
+			names = lappend(names, psprintf("%s.%s", want->name, seq->name));
 		}
+	}
+	if (names == NIL)
+		return;
+	ds->created_names = list_concat(ds->created_names, names);
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ListCell   *tc;
+
+		foreach(tc, want->tables)
+			foreach(lc, ((ConvTable *) lfirst(tc))->columns)
+			{
+				ConvColumn *col = lfirst(lc);
+
+				col->default_pending = col->default_expr &&
+					names_overlap(expr_string_constants(col->default_expr,
+														&col->default_pos),
+								  names);
+			}
 	}
 }
 
