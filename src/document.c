@@ -759,6 +759,23 @@ build_members(DocContainer *dc, DocPlace place, const YNode *node,
 	}
 }
 
+/*
+ * build_entries
+ *		Each "name: value" entry of a kind's mapping, built into an object
+ *		appended to the container's list.
+ */
+void
+build_entries(DocContainer *dc, const YNode *value, const char *path,
+			  EntryBuilder build, List **list)
+{
+	ListCell   *kc,
+			   *vc;
+
+	foreach_entry(kc, vc, value)
+		*list = lappend(*list, build(dc, entry_name(kc), lfirst(vc),
+									 child_path(path, entry_name(kc))));
+}
+
 static ConvSchema *
 build_schema(const char *name, const YNode *node, const char *path)
 {

@@ -123,6 +123,26 @@ emit_members(Emitter *em, DocPlace place, const ConvSchema *schema,
 			conv_kinds[kind]->emit(em, schema, table);
 }
 
+/*
+ * emit_entries
+ *		A kind's key and the mapping of its objects' entries, when it has
+ *		any.
+ */
+void
+emit_entries(Emitter *em, const char *key, const ConvSchema *schema,
+			 List *objects, EntryEmitter emit_one)
+{
+	ListCell   *lc;
+
+	if (objects == NIL)
+		return;
+	emit_scalar(em, key, false);
+	begin_mapping(em, false);
+	foreach(lc, objects)
+		emit_one(em, schema, lfirst(lc));
+	end_mapping(em);
+}
+
 static void
 emit_document(Emitter *em, const ConvModel *model)
 {

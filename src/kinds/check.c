@@ -157,19 +157,18 @@ new_check(char *name, const YNode *expr, const char *path)
 	return check;
 }
 
+static void *
+build_check(DocContainer *dc, const char *name, const YNode *node,
+			const char *path)
+{
+	return new_check(pstrdup(name), node, path);
+}
+
 static void
 build_checks(DocContainer *dc, const char *key, const YNode *value,
 			 const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		dc->table->checks = lappend(dc->table->checks,
-									new_check(pstrdup(entry_name(kc)),
-											  lfirst(vc),
-											  child_path(path,
-														 entry_name(kc))));
+	build_entries(dc, value, path, build_check, &dc->table->checks);
 }
 
 static const KeySpec check_keys[] = {

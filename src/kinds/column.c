@@ -1042,9 +1042,9 @@ build_column_value(ConvColumn *col, const YNode *node, const char *path)
 				  col->name);
 }
 
-static ConvColumn *
-build_column(ConvTable *table, const char *schema, const char *name,
-			 const YNode *node, const char *path)
+static void *
+build_column(DocContainer *dc, const char *name, const YNode *node,
+			 const char *path)
 {
 	ConvColumn *col = palloc0(sizeof(ConvColumn));
 
@@ -1070,7 +1070,7 @@ build_column(ConvTable *table, const char *schema, const char *name,
 	col->using_pos = value_pos(node, "using", path);
 	col->comment = map_string(node, "comment");
 	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
-	build_column_constraints(table, schema, col, node, path);
+	build_column_constraints(dc->table, dc->schema->name, col, node, path);
 	build_column_value(col, node, path);
 	return col;
 }
@@ -1079,14 +1079,7 @@ static void
 build_columns(DocContainer *dc, const char *key, const YNode *value,
 			  const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		dc->table->columns =
-			lappend(dc->table->columns,
-					build_column(dc->table, dc->schema->name, entry_name(kc),
-								 lfirst(vc), child_path(path, entry_name(kc))));
+	build_entries(dc, value, path, build_column, &dc->table->columns);
 }
 
 static const KeySpec column_keys[] = {

@@ -614,8 +614,8 @@ read_domains(CatalogRead *cr)
  * ----------------------------------------------------------------
  */
 
-static ConvDomain *
-build_domain(const char *schema, const char *name, const YNode *node,
+static void *
+build_domain(DocContainer *dc, const char *name, const YNode *node,
 			 const char *path)
 {
 	ConvDomain *d = palloc0(sizeof(ConvDomain));
@@ -624,7 +624,7 @@ build_domain(const char *schema, const char *name, const YNode *node,
 	ListCell   *kc,
 			   *vc;
 
-	d->schema = pstrdup(schema);
+	d->schema = dc->schema->name;
 	d->name = pstrdup(name);
 	d->pos = node_pos(node, path);
 	d->type_name = map_string(node, "type");
@@ -652,14 +652,7 @@ static void
 build_domains(DocContainer *dc, const char *key, const YNode *value,
 			  const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		dc->schema->domains =
-			lappend(dc->schema->domains,
-					build_domain(dc->schema->name, entry_name(kc), lfirst(vc),
-								 child_path(path, entry_name(kc))));
+	build_entries(dc, value, path, build_domain, &dc->schema->domains);
 }
 
 static const KeySpec domain_keys[] = {
@@ -683,42 +676,38 @@ static const KeySpec domain_doc_keys[] = {
  */
 
 static void
-emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+emit_domain(Emitter *em, const ConvSchema *schema, const void *object)
 {
-	ListCell   *lc,
-			   *cc;
+	const ConvDomain *d = object;
+	ListCell   *cc;
 
-	if (schema->domains == NIL)
-		return;
-	emit_scalar(em, "domains", false);
-	begin_mapping(em, false);
-	foreach(lc, schema->domains)
+	emit_scalar(em, d->name, false);
+	begin_mapping(em, true);
+	emit_pair(em, "type", d->type_name);
+	if (d->not_null)
+		emit_pair(em, "nullable", "false");
+	if (d->default_expr)
+		emit_pair(em, "default", d->default_expr);
+	if (d->collation)
+		emit_pair(em, "collation", d->collation);
+	if (d->checks)
 	{
-		ConvDomain *d = lfirst(lc);
-
-		emit_scalar(em, d->name, false);
+		emit_scalar(em, "checks", false);
 		begin_mapping(em, true);
-		emit_pair(em, "type", d->type_name);
-		if (d->not_null)
-			emit_pair(em, "nullable", "false");
-		if (d->default_expr)
-			emit_pair(em, "default", d->default_expr);
-		if (d->collation)
-			emit_pair(em, "collation", d->collation);
-		if (d->checks)
-		{
-			emit_scalar(em, "checks", false);
-			begin_mapping(em, true);
-			foreach(cc, d->checks)
-				emit_pair(em, ((ConvCheck *) lfirst(cc))->name,
-						  ((ConvCheck *) lfirst(cc))->expr);
-			end_mapping(em);
-		}
-		if (d->comment)
-			emit_pair(em, "comment", d->comment);
+		foreach(cc, d->checks)
+			emit_pair(em, ((ConvCheck *) lfirst(cc))->name,
+					  ((ConvCheck *) lfirst(cc))->expr);
 		end_mapping(em);
 	}
+	if (d->comment)
+		emit_pair(em, "comment", d->comment);
 	end_mapping(em);
+}
+
+static void
+emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	emit_entries(em, "domains", schema, schema->domains, emit_domain);
 }
 
 const ConvKindOps domain_kind = {

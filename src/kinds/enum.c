@@ -712,14 +712,15 @@ read_enums(CatalogRead *cr)
  * ----------------------------------------------------------------
  */
 
-static ConvEnum *
-build_enum(const char *schema, const char *name, const YNode *node, const char *path)
+static void *
+build_enum(DocContainer *dc, const char *name, const YNode *node,
+		   const char *path)
 {
 	ConvEnum   *e = palloc0(sizeof(ConvEnum));
 	const YNode *values = map_get(node, "values");
 	ListCell   *lc;
 
-	e->schema = pstrdup(schema);
+	e->schema = dc->schema->name;
 	e->name = pstrdup(name);
 	e->pos = node_pos(node, path);
 	e->comment = map_string(node, "comment");
@@ -757,14 +758,7 @@ static void
 build_enums(DocContainer *dc, const char *key, const YNode *value,
 			const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		dc->schema->enums =
-			lappend(dc->schema->enums,
-					build_enum(dc->schema->name, entry_name(kc), lfirst(vc),
-							   child_path(path, entry_name(kc))));
+	build_entries(dc, value, path, build_enum, &dc->schema->enums);
 }
 
 static const KeySpec enum_keys[] = {
@@ -786,27 +780,23 @@ static const KeySpec enum_doc_keys[] = {
  */
 
 static void
+emit_enum(Emitter *em, const ConvSchema *schema, const void *object)
+{
+	const ConvEnum *e = object;
+
+	emit_scalar(em, e->name, false);
+	begin_mapping(em, true);
+	emit_scalar(em, "values", false);
+	emit_strings(em, e->values);
+	if (e->comment)
+		emit_pair(em, "comment", e->comment);
+	end_mapping(em);
+}
+
+static void
 emit_enums(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
-	ListCell   *lc;
-
-	if (schema->enums == NIL)
-		return;
-	emit_scalar(em, "enums", false);
-	begin_mapping(em, false);
-	foreach(lc, schema->enums)
-	{
-		ConvEnum   *e = lfirst(lc);
-
-		emit_scalar(em, e->name, false);
-		begin_mapping(em, true);
-		emit_scalar(em, "values", false);
-		emit_strings(em, e->values);
-		if (e->comment)
-			emit_pair(em, "comment", e->comment);
-		end_mapping(em);
-	}
-	end_mapping(em);
+	emit_entries(em, "enums", schema, schema->enums, emit_enum);
 }
 
 const ConvKindOps enum_kind = {

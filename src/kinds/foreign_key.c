@@ -414,32 +414,28 @@ new_foreign_key(char *name, const char *schema, List *columns,
 	return fk;
 }
 
+static void *
+build_foreign_key(DocContainer *dc, const char *name, const YNode *node,
+				  const char *path)
+{
+	const YNode *refs = map_get(node, "references");
+	const YNode *cols = map_get(node, "columns");
+	const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
+
+	if (refs == NULL || cols == NULL || rcols == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "foreign key \"%s\" needs columns and references with table and columns",
+				  name);
+	return new_foreign_key(pstrdup(name), dc->schema->name, string_list(cols),
+						   refs, node, string_list(rcols), path);
+}
+
 static void
 build_foreign_keys(DocContainer *dc, const char *key, const YNode *value,
 				   const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-	{
-		YNode	   *v = lfirst(vc);
-		char	   *fname = entry_name(kc);
-		char	   *kpath = child_path(path, fname);
-		const YNode *refs = map_get(v, "references");
-		const YNode *cols = map_get(v, "columns");
-		const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
-
-		if (refs == NULL || cols == NULL || rcols == NULL)
-			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, kpath,
-					  "foreign key \"%s\" needs columns and references with table and columns",
-					  fname);
-		dc->table->foreign_keys =
-			lappend(dc->table->foreign_keys,
-					new_foreign_key(pstrdup(fname), dc->schema->name,
-									string_list(cols), refs, v,
-									string_list(rcols), kpath));
-	}
+	build_entries(dc, value, path, build_foreign_key,
+				  &dc->table->foreign_keys);
 }
 
 const KeySpec reference_keys[] = {

@@ -223,8 +223,9 @@ read_indexes(CatalogRead *cr)
  * ----------------------------------------------------------------
  */
 
-static ConvIndex *
-build_index(const char *name, const YNode *node, const char *path)
+static void *
+build_index(DocContainer *dc, const char *name, const YNode *node,
+			const char *path)
 {
 	ConvIndex  *index = palloc0(sizeof(ConvIndex));
 	const YNode *v;
@@ -260,14 +261,7 @@ static void
 build_indexes(DocContainer *dc, const char *key, const YNode *value,
 			  const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		dc->table->indexes = lappend(dc->table->indexes,
-									 build_index(entry_name(kc), lfirst(vc),
-												 child_path(path,
-															entry_name(kc))));
+	build_entries(dc, value, path, build_index, &dc->table->indexes);
 }
 
 static const KeySpec index_keys[] = {

@@ -225,19 +225,24 @@ check_key_columns(ConvTable *table, ConvKey *key)
 }
 
 /* one entry of "unique": a list of columns, or a mapping with options */
-static ConvKey *
-build_unique(const char *name, const YNode *node, const char *path)
+static void *
+build_unique(DocContainer *dc, const char *name, const YNode *node,
+			 const char *path)
 {
 	ConvKey    *key;
 	const YNode *nnd;
 
 	if (node->kind == YN_SEQUENCE)
-		return new_key(pstrdup(name), false, string_list(node), node, path);
-	key = new_key(pstrdup(name), false, string_list(map_get(node, "columns")),
-				  node, path);
-	nnd = map_get(node, "nulls_not_distinct");
-	key->nulls_not_distinct = nnd &&
-		doc_bool(nnd, child_path(path, "nulls_not_distinct"));
+		key = new_key(pstrdup(name), false, string_list(node), node, path);
+	else
+	{
+		key = new_key(pstrdup(name), false,
+					  string_list(map_get(node, "columns")), node, path);
+		nnd = map_get(node, "nulls_not_distinct");
+		key->nulls_not_distinct = nnd &&
+			doc_bool(nnd, child_path(path, "nulls_not_distinct"));
+	}
+	check_key_columns(dc->table, key);
 	return key;
 }
 
@@ -246,26 +251,17 @@ build_keys(DocContainer *dc, const char *key, const YNode *value,
 		   const char *path)
 {
 	ConvTable  *table = dc->table;
-	ListCell   *kc,
-			   *vc;
+	ConvKey    *pkey;
 
-	if (strcmp(key, "primary_key") == 0)
+	if (strcmp(key, "unique") == 0)
 	{
-		ConvKey    *pkey = new_key(makeObjectName(table->name, NULL, "pkey"),
-								   true, string_list(value), value, path);
-
-		check_key_columns(table, pkey);
-		table->keys = lcons(pkey, table->keys);
+		build_entries(dc, value, path, build_unique, &table->keys);
 		return;
 	}
-	foreach_entry(kc, vc, value)
-	{
-		ConvKey    *unique = build_unique(entry_name(kc), lfirst(vc),
-										  child_path(path, entry_name(kc)));
-
-		check_key_columns(table, unique);
-		table->keys = lappend(table->keys, unique);
-	}
+	pkey = new_key(makeObjectName(table->name, NULL, "pkey"), true,
+				   string_list(value), value, path);
+	check_key_columns(table, pkey);
+	table->keys = lcons(pkey, table->keys);
 }
 
 static const KeySpec unique_keys[] = {

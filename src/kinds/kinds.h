@@ -113,6 +113,12 @@ extern void string_map(const YNode *map, List **from, List **to);
 extern void build_members(DocContainer *dc, DocPlace place,
 						  const YNode *node, const char *path);
 
+/* builds the object of one "name: value" entry of a kind's mapping */
+typedef void *(*EntryBuilder) (DocContainer *dc, const char *name,
+							   const YNode *node, const char *path);
+extern void build_entries(DocContainer *dc, const YNode *value,
+						  const char *path, EntryBuilder build, List **list);
+
 /* the named entries of a mapping, with the key path of each */
 #define foreach_entry(kc, vc, map) \
 	forboth(kc, (map)->keys, vc, (map)->items)
@@ -226,6 +232,13 @@ extern void begin_mapping(Emitter *em, bool flow);
 extern void end_mapping(Emitter *em);
 extern void emit_members(Emitter *em, DocPlace place,
 						 const ConvSchema *schema, const ConvTable *table);
+
+/* writes the "name: value" entry of one object */
+typedef void (*EntryEmitter) (Emitter *em, const ConvSchema *schema,
+							  const void *object);
+extern void emit_entries(Emitter *em, const char *key,
+						 const ConvSchema *schema, List *objects,
+						 EntryEmitter emit_one);
 
 /* ----------------------------------------------------------------
  * What diff.c offers a kind

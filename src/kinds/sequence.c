@@ -232,31 +232,30 @@ build_options(ConvSequence *seq, const YNode *node, const char *path)
 				  seq->name, seq->type_name);
 }
 
+static void *
+build_sequence(DocContainer *dc, const char *name, const YNode *node,
+			   const char *path)
+{
+	ConvSequence *seq = palloc0(sizeof(ConvSequence));
+
+	seq->name = pstrdup(name);
+	seq->schema = dc->schema->name;
+	seq->pos = node_pos(node, path);
+	seq->renamed_from = map_string(node, "renamed_from");
+	if (seq->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
+	seq->comment = map_string(node, "comment");
+	build_options(seq, node, path);
+	build_owned_by(seq, node, path);
+	return seq;
+}
+
 static void
 build_sequences(DocContainer *dc, const char *key, const YNode *value,
 				const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-	{
-		ConvSequence *seq = palloc0(sizeof(ConvSequence));
-		const YNode *node = lfirst(vc);
-		char	   *spath = child_path(path, entry_name(kc));
-
-		seq->name = pstrdup(entry_name(kc));
-		seq->schema = dc->schema->name;
-		seq->pos = node_pos(node, spath);
-		seq->renamed_from = map_string(node, "renamed_from");
-		if (seq->renamed_from)
-			check_name(map_get(node, "renamed_from"),
-					   child_path(spath, "renamed_from"));
-		seq->comment = map_string(node, "comment");
-		build_options(seq, node, spath);
-		build_owned_by(seq, node, spath);
-		dc->schema->sequences = lappend(dc->schema->sequences, seq);
-	}
+	build_entries(dc, value, path, build_sequence, &dc->schema->sequences);
 }
 
 static const KeySpec sequence_keys[] = {
@@ -751,8 +750,9 @@ emit_int(Emitter *em, const char *key, int64 value)
 
 /* only what differs from what CREATE SEQUENCE would store */
 static void
-emit_sequence(Emitter *em, const ConvSequence *seq)
+emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
 {
+	const ConvSequence *seq = object;
 	int			type = sequence_type(seq->type_name);
 	bool		up = seq->increment > 0;
 	int64		min = up ? 1 : sequence_types[type].min;
@@ -785,15 +785,7 @@ emit_sequence(Emitter *em, const ConvSequence *seq)
 static void
 emit_sequences(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
-	ListCell   *lc;
-
-	if (schema->sequences == NIL)
-		return;
-	emit_scalar(em, "sequences", false);
-	begin_mapping(em, false);
-	foreach(lc, schema->sequences)
-		emit_sequence(em, lfirst(lc));
-	end_mapping(em);
+	emit_entries(em, "sequences", schema, schema->sequences, emit_sequence);
 }
 
 const ConvKindOps sequence_kind = {

@@ -278,7 +278,7 @@ read_tables(CatalogRead *cr)
  */
 
 /* a table's own keys; its members' (columns, constraints) come from theirs */
-static void
+static void *
 build_table(DocContainer *dc, const char *name, const YNode *node,
 			const char *path)
 {
@@ -294,19 +294,14 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	table->comment = map_string(node, "comment");
 	members.table = table;
 	build_members(&members, DOC_TABLE, node, path);
-	dc->schema->tables = lappend(dc->schema->tables, table);
+	return table;
 }
 
 static void
 build_tables(DocContainer *dc, const char *key, const YNode *value,
 			 const char *path)
 {
-	ListCell   *kc,
-			   *vc;
-
-	foreach_entry(kc, vc, value)
-		build_table(dc, entry_name(kc), lfirst(vc),
-					child_path(path, entry_name(kc)));
+	build_entries(dc, value, path, build_table, &dc->schema->tables);
 }
 
 static const KeySpec table_own_keys[] = {
@@ -326,26 +321,22 @@ static const KeySpec table_doc_keys[] = {
  */
 
 static void
-emit_tables(Emitter *em, const ConvSchema *schema, const ConvTable *unused)
+emit_table(Emitter *em, const ConvSchema *schema, const void *object)
 {
-	ListCell   *lc;
+	const ConvTable *table = object;
 
-	if (schema->tables == NIL)
-		return;
-	emit_scalar(em, "tables", false);
+	emit_scalar(em, table->name, false);
 	begin_mapping(em, false);
-	foreach(lc, schema->tables)
-	{
-		ConvTable  *table = lfirst(lc);
-
-		emit_scalar(em, table->name, false);
-		begin_mapping(em, false);
-		if (table->comment)
-			emit_pair(em, "comment", table->comment);
-		emit_members(em, DOC_TABLE, schema, table);
-		end_mapping(em);
-	}
+	if (table->comment)
+		emit_pair(em, "comment", table->comment);
+	emit_members(em, DOC_TABLE, schema, table);
 	end_mapping(em);
+}
+
+static void
+emit_tables(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	emit_entries(em, "tables", schema, schema->tables, emit_table);
 }
 
 const ConvKindOps table_kind = {
