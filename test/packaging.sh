@@ -13,7 +13,7 @@ my $n = 0;
 sub ok { my ($ok, $name) = @_; $n++; print(($ok ? "ok" : "not ok") . " $n - $name\n"); return $ok; }
 sub slurp { local $/; open(my $f, "<", $_[0]) or return ""; my $s = <$f>; return $s // ""; }
 
-print "1..12\n";
+print "1..13\n";
 my $meta = eval { decode_json(slurp("META.json")) };
 ok($meta && ref $meta eq "HASH", "META.json is JSON");
 $meta ||= {};
@@ -36,9 +36,18 @@ ok(($meta->{prereqs}{runtime}{requires}{PostgreSQL} // "") eq "15.0.0",
    "runtime requires PostgreSQL 15.0.0");
 ok(slurp("LICENSE") =~ /PostgreSQL License/ && slurp("LICENSE") =~ /the pg_converge authors/,
    "LICENSE: PostgreSQL License, the pg_converge authors");
-ok(slurp("debian/control.in") =~ /postgresql-PGVERSION-converge/ &&
+ok(-f "debian/control.in" &&
    slurp("debian/pgversions") =~ /^15\+$/m && slurp("debian/rules") =~ /pg_buildext/,
    "debian/ follows postgresql-common: control.in, pgversions 15+, pg_buildext");
+# one binary package per server version, named as Debian names extensions
+# (postgresql-NN-<extension with - for _>), in the template, in the control
+# file generated from it and in the directory rules installs into
+my @in = slurp("debian/control.in") =~ /^Package:\s*(\S+)/mg;
+my @out = slurp("debian/control") =~ /^Package:\s*(\S+)/mg;
+ok("@in" eq "postgresql-PGVERSION-pg-converge" && @out &&
+   !grep({ !/^postgresql-[1-9][0-9]*-pg-converge$/ } @out) &&
+   slurp("debian/rules") =~ /pg_buildext loop postgresql-%v-pg-converge$/m,
+   "the binary package is postgresql-NN-pg-converge") or print "# control.in: @in; control: @out\n";
 my @outside = grep { slurp($_) =~ m{\.\./shared|DESIGN\.md} }
 	grep({ -f } "README.md", glob("docs/*.md"), glob("debian/*"), "META.json");
 ok(!@outside, "no document points outside the repository") or
