@@ -13,7 +13,7 @@ my $n = 0;
 sub ok { my ($ok, $name) = @_; $n++; print(($ok ? "ok" : "not ok") . " $n - $name\n"); return $ok; }
 sub slurp { local $/; open(my $f, "<", $_[0]) or return ""; my $s = <$f>; return $s // ""; }
 
-print "1..13\n";
+print "1..14\n";
 my $meta = eval { decode_json(slurp("META.json")) };
 ok($meta && ref $meta eq "HASH", "META.json is JSON");
 $meta ||= {};
@@ -48,6 +48,11 @@ ok("@in" eq "postgresql-PGVERSION-pg-converge" && @out &&
    !grep({ !/^postgresql-[1-9][0-9]*-pg-converge$/ } @out) &&
    slurp("debian/rules") =~ /pg_buildext loop postgresql-%v-pg-converge$/m,
    "the binary package is postgresql-NN-pg-converge") or print "# control.in: @in; control: @out\n";
+my $control = slurp("pg_converge.control");
+my %key = $control =~ /^\s*(\w+)\s*=\s*(\S+)/mg;
+ok(($key{superuser} // "") eq "true" && ($key{trusted} // "") eq "false" &&
+   ($key{relocatable} // "") eq "false" && !exists $key{schema},
+   "control file: superuser, not trusted, not relocatable, no fixed schema");
 my @outside = grep { slurp($_) =~ m{\.\./shared|DESIGN\.md} }
 	grep({ -f } "README.md", glob("docs/*.md"), glob("debian/*"), "META.json");
 ok(!@outside, "no document points outside the repository") or
