@@ -13,7 +13,7 @@ my $n = 0;
 sub ok { my ($ok, $name) = @_; $n++; print(($ok ? "ok" : "not ok") . " $n - $name\n"); return $ok; }
 sub slurp { local $/; open(my $f, "<", $_[0]) or return ""; my $s = <$f>; return $s // ""; }
 
-print "1..14\n";
+print "1..15\n";
 my $meta = eval { decode_json(slurp("META.json")) };
 ok($meta && ref $meta eq "HASH", "META.json is JSON");
 $meta ||= {};
@@ -53,6 +53,12 @@ my %key = $control =~ /^\s*(\w+)\s*=\s*(\S+)/mg;
 ok(($key{superuser} // "") eq "true" && ($key{trusted} // "") eq "false" &&
    ($key{relocatable} // "") eq "false" && !exists $key{schema},
    "control file: superuser, not trusted, not relocatable, no fixed schema");
+# make dist names the archive and its directory from the version in META.json
+# (a dry run: the copy test/matrix makes has no git repository)
+my $v = $meta->{version} // "";
+my $dist = `make -s -n dist 2>&1`;
+ok(length($v) && $dist =~ m{^git archive --format=zip --prefix=pg_converge-\Q$v\E/ -o pg_converge-\Q$v\E\.zip HEAD$}m,
+   "make dist: HEAD into pg_converge-$v.zip, under pg_converge-$v/") or print map({ "# $_\n" } split /\n/, $dist);
 my @outside = grep { slurp($_) =~ m{\.\./shared|DESIGN\.md} }
 	grep({ -f } "README.md", glob("docs/*.md"), glob("debian/*"), "META.json");
 ok(!@outside, "no document points outside the repository") or
