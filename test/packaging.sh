@@ -1,7 +1,10 @@
 #!/bin/bash
 # Packaging conventions hold: META.json is valid PGXN metadata (meta-spec
 # 1.0.0) whose version is the control file's default_version, the license
-# is the PostgreSQL License everywhere, and nothing a user reads points
+# is the PostgreSQL License everywhere, the Debian package is named
+# postgresql-NN-pg-converge, the control file states what the extension
+# needs, make dist names its archive from the version, no address is
+# invented, and nothing a user reads points
 # outside the repository.  Prints TAP.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,7 @@ my $n = 0;
 sub ok { my ($ok, $name) = @_; $n++; print(($ok ? "ok" : "not ok") . " $n - $name\n"); return $ok; }
 sub slurp { local $/; open(my $f, "<", $_[0]) or return ""; my $s = <$f>; return $s // ""; }
 
-print "1..15\n";
+print "1..16\n";
 my $meta = eval { decode_json(slurp("META.json")) };
 ok($meta && ref $meta eq "HASH", "META.json is JSON");
 $meta ||= {};
@@ -59,6 +62,12 @@ my $v = $meta->{version} // "";
 my $dist = `make -s -n dist 2>&1`;
 ok(length($v) && $dist =~ m{^git archive --format=zip --prefix=pg_converge-\Q$v\E/ -o pg_converge-\Q$v\E\.zip HEAD$}m,
    "make dist: HEAD into pg_converge-$v.zip, under pg_converge-$v/") or print map({ "# $_\n" } split /\n/, $dist);
+# no address that nobody vouches for: no repository or bug tracker is
+# invented (PGXN does not need "resources"); only the format debian/copyright
+# is written in is named
+my @urls = map { my $f = $_; map { "$f: $_" } grep { !/^Format: / } grep { m{\w+://} } split /\n/, slurp($f) }
+	grep({ -f } "META.json", glob("debian/*"), glob("debian/source/*"));
+ok(!@urls, "META.json and debian/ name no address") or print map({ "# $_\n" } @urls);
 my @outside = grep { slurp($_) =~ m{\.\./shared|DESIGN\.md} }
 	grep({ -f } "README.md", glob("docs/*.md"), glob("debian/*"), "META.json");
 ok(!@outside, "no document points outside the repository") or
