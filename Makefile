@@ -7,6 +7,7 @@
 #   test/matrix bookworm trixie forky   everything, on PostgreSQL 15, 17, 18
 #   make bench                    speed against pg_dump, on a throw-away cluster
 #   make strict                   rebuild with the warnings pgvector's CI uses, as errors
+#   make dist                     the release archive, pg_converge-<version>.zip
 
 EXTENSION = pg_converge
 MODULE_big = pg_converge
@@ -59,4 +60,13 @@ strict:
 	$(MAKE) clean
 	$(MAKE) PG_CFLAGS="$(STRICT_CFLAGS)"
 
-.PHONY: prove bench strict
+# The release archive, as PGXN takes it: every file committed at HEAD (not
+# the working tree), under pg_converge-<version>/, the version being
+# META.json's (test/packaging.sh checks it is the control file's
+# default_version).  .gitattributes leaves out what only the repository needs.
+DISTVERSION = $(shell perl -MJSON::PP -e 'local $$/; print decode_json(<>)->{version}' META.json)
+dist:
+	@test -n "$(DISTVERSION)" || { echo "no version in META.json" >&2; exit 1; }
+	git archive --format=zip --prefix=$(EXTENSION)-$(DISTVERSION)/ -o $(EXTENSION)-$(DISTVERSION).zip HEAD
+
+.PHONY: prove bench strict dist
