@@ -705,6 +705,19 @@ value_pos(const YNode *map, const char *key, const char *path)
 	return node_pos(v ? v : map, child_path(path, key));
 }
 
+/*
+ * An object's "comment".  An empty one is no comment: COMMENT ... IS ''
+ * removes the comment, so the catalog never holds one, and "comment: ''"
+ * compared as a string would be planned again on every call.
+ */
+char *
+doc_comment(const YNode *map)
+{
+	char	   *comment = map_string(map, "comment");
+
+	return comment && comment[0] != '\0' ? comment : NULL;
+}
+
 List *
 string_list(const YNode *seq)
 {

@@ -1068,7 +1068,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	col->generated_pos = value_pos(node, "generated", path);
 	col->using_expr = map_string(node, "using");
 	col->using_pos = value_pos(node, "using", path);
-	col->comment = map_string(node, "comment");
+	col->comment = doc_comment(node);
 	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
 	build_column_constraints(dc->table, dc->schema->name, col, node, path);
 	build_column_value(col, node, path);

@@ -636,7 +636,7 @@ build_domain(DocContainer *dc, const char *name, const YNode *node,
 	d->collation = map_string(node, "collation");
 	d->default_expr = map_string(node, "default");
 	d->default_pos = value_pos(node, "default", path);
-	d->comment = map_string(node, "comment");
+	d->comment = doc_comment(node);
 	v = map_get(node, "nullable");
 	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
 	if (checks)

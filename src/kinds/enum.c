@@ -723,7 +723,7 @@ build_enum(DocContainer *dc, const char *name, const YNode *node,
 	e->schema = dc->schema->name;
 	e->name = pstrdup(name);
 	e->pos = node_pos(node, path);
-	e->comment = map_string(node, "comment");
+	e->comment = doc_comment(node);
 	if (values == NULL || values->items == NIL)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
 				  "enum \"%s\" has no values", name);

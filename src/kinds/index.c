@@ -253,7 +253,7 @@ build_index(DocContainer *dc, const char *name, const YNode *node,
 	index->method = map_string(node, "method");
 	index->where = map_string(node, "where");
 	index->include = string_list(map_get(node, "include"));
-	index->comment = map_string(node, "comment");
+	index->comment = doc_comment(node);
 	return index;
 }
 

@@ -108,6 +108,7 @@ extern void check_name(const YNode *node, const char *path);
 extern const YNode *map_get(const YNode *map, const char *key);
 extern char *map_string(const YNode *map, const char *key);
 extern DocPos value_pos(const YNode *map, const char *key, const char *path);
+extern char *doc_comment(const YNode *map);
 extern List *string_list(const YNode *seq);
 extern void string_map(const YNode *map, List **from, List **to);
 extern void build_members(DocContainer *dc, DocPlace place,

@@ -245,7 +245,7 @@ build_sequence(DocContainer *dc, const char *name, const YNode *node,
 	if (seq->renamed_from)
 		check_name(map_get(node, "renamed_from"),
 				   child_path(path, "renamed_from"));
-	seq->comment = map_string(node, "comment");
+	seq->comment = doc_comment(node);
 	build_options(seq, node, path);
 	build_owned_by(seq, node, path);
 	return seq;

@@ -291,7 +291,7 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	if (table->renamed_from)
 		check_name(map_get(node, "renamed_from"),
 				   child_path(path, "renamed_from"));
-	table->comment = map_string(node, "comment");
+	table->comment = doc_comment(node);
 	members.table = table;
 	build_members(&members, DOC_TABLE, node, path);
 	return table;
