@@ -18,7 +18,7 @@
  *
  * The statement of a command that can carry a password or a connection
  * string is not kept: the server's parser decides, not the text (see
- * holds_secret()).
+ * command_holds_secret()).
  *
  * Nor is what pg_restore does: the log and converge.applied are dumped with
  * the database (pg_extension_config_dump), so a restore brings back the
@@ -146,8 +146,8 @@ scan_statements(void *arg)
  * secret?  The text is what the client sent, which may be several
  * statements: each is parsed, by the server's own parser, and a text that
  * does not parse is not kept either.  A script of many commands sent as
- * one string fires the trigger once per command, so the last answer is
- * kept.
+ * one string fires the trigger once per command, so the answer for the
+ * last text is remembered rather than parsing the script again each time.
  */
 static bool
 text_holds_secret(const char *text)
