@@ -44,6 +44,30 @@ CREATE SERVER dr_server FOREIGN DATA WRAPPER dr_fdw OPTIONS (host 'x');
 CREATE USER MAPPING FOR current_user SERVER dr_server OPTIONS (password 'hunter2');
 SELECT command_tag, statement FROM converge.ddl_log
  WHERE command_tag IN ('CREATE SERVER', 'CREATE USER MAPPING') ORDER BY id;
+
+-- decided by the parsed command: subscriptions' connection strings, the
+-- options of servers and user mappings; what carries no secret is kept
+DELETE FROM converge.ddl_log;
+ALTER SERVER dr_server OPTIONS (ADD password 'hunter3');
+ALTER SERVER dr_server VERSION '2';
+ALTER USER MAPPING FOR current_user SERVER dr_server
+  OPTIONS (SET password 'hunter4');
+SET client_min_messages = error;
+CREATE SUBSCRIPTION dr_sub CONNECTION 'host=nowhere password=hunter5'
+  PUBLICATION dr_pub WITH (connect = false);
+RESET client_min_messages;
+ALTER SUBSCRIPTION dr_sub CONNECTION 'host=nowhere password=hunter6';
+ALTER SUBSCRIPTION dr_sub SET (synchronous_commit = off);
+-- a role's password never fires an event trigger, but it can share the
+-- query string of a command that does: every statement of it is parsed
+CREATE ROLE dr_secret;
+CREATE TABLE dr.s1 (id int) \; ALTER ROLE dr_secret PASSWORD 'hunter7';
+CREATE TABLE dr.s2 (id int) \; CREATE TABLE dr.s3 (id int);
+SELECT command_tag, object_identity, statement FROM converge.ddl_log ORDER BY id;
+SELECT count(*) AS secrets FROM converge.ddl_log WHERE statement LIKE '%hunter%';
+ALTER SUBSCRIPTION dr_sub SET (slot_name = NONE);
+DROP SUBSCRIPTION dr_sub;
+DROP ROLE dr_secret;
 DROP USER MAPPING FOR current_user SERVER dr_server;
 DROP SERVER dr_server;
 DROP FOREIGN DATA WRAPPER dr_fdw;

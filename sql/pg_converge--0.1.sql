@@ -69,7 +69,9 @@ CREATE TABLE converge.applied (
 	ddl_log_mark bigint NOT NULL	-- last ddl_log id when it was applied
 );
 
--- DDL seen by the event triggers; origin 'converge' for convergence's own.
+-- DDL seen by the event triggers.  origin: 'converge' for the statement of a
+-- convergence step, 'nested' for DDL that user code (a trigger, a function,
+-- an event trigger) ran during a step, 'external' for everything else.
 CREATE TABLE converge.ddl_log (
 	id bigserial PRIMARY KEY,
 	logged_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
@@ -79,7 +81,7 @@ CREATE TABLE converge.ddl_log (
 	object_identity text,
 	schema_name name,
 	statement text,
-	origin text NOT NULL CHECK (origin IN ('converge', 'external'))
+	origin text NOT NULL CHECK (origin IN ('converge', 'nested', 'external'))
 );
 
 -- The history is the database's, not the extension's: pg_dump dumps both

@@ -4,8 +4,11 @@
  *	  Record DDL as it happens, so drift from the applied document shows.
  *
  * Two event triggers (ddl_command_end and sql_drop) insert one row per
- * command or dropped object into converge.ddl_log, marked 'converge' when
- * the executor is running a plan and 'external' otherwise.  Recording must
+ * command or dropped object into converge.ddl_log.  Its origin is
+ * 'converge' for the statement of a convergence step, 'nested' for DDL
+ * that user code (a trigger, a function, an event trigger) runs while a
+ * step runs, and 'external' for everything else; execute.c tells which
+ * (converge_executing, converge_executing_sql).  Recording must
  * never break the DDL it records: it runs in a subtransaction and any error
  * becomes a WARNING.  Objects of the extension's own schema are not
  * recorded, nor are temporary objects, objects that belong to an
@@ -13,8 +16,9 @@
  * pgTAP grants on its temporary tables), or what an extension's install or
  * update script does.
  *
- * The statement of a command that can carry a password (user mappings,
- * foreign servers) is not kept.
+ * The statement of a command that can carry a password or a connection
+ * string is not kept: the server's parser decides, not the text (see
+ * command_holds_secret()).
  *
  * Nor is what pg_restore does: the log and converge.applied are dumped with
  * the database (pg_extension_config_dump), so a restore brings back the
@@ -38,9 +42,13 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/resowner.h"
 
 #include "model.h"
@@ -55,8 +63,7 @@ static const char *const record_commands =
 "INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
 "                              object_identity, schema_name, statement, origin)"
 " SELECT $1, c.command_tag, c.object_type, c.object_identity, c.schema_name,"
-"        CASE WHEN c.command_tag LIKE '%USER MAPPING' OR c.command_tag LIKE '%SERVER'"
-"             THEN NULL ELSE COALESCE($4, pg_catalog.current_query()) END, $2"
+"        $4, $2"
 "   FROM pg_catalog.pg_event_trigger_ddl_commands() c"
 "  WHERE c.schema_name IS DISTINCT FROM 'converge'"
 "    AND NOT (c.object_type = 'schema' AND c.object_identity = 'converge')"
@@ -66,36 +73,145 @@ static const char *const record_commands =
 static const char *const record_drops =
 "INSERT INTO converge.ddl_log (role_name, command_tag, object_type,"
 "                              object_identity, schema_name, statement, origin)"
-" SELECT $1, $3, d.object_type, d.object_identity, d.schema_name,"
-"        COALESCE($4, pg_catalog.current_query()), $2"
+" SELECT $1, $3, d.object_type, d.object_identity, d.schema_name, $4, $2"
 "   FROM pg_catalog.pg_event_trigger_dropped_objects() d"
 "  WHERE d.original AND NOT d.is_temporary"
 "    AND d.schema_name IS DISTINCT FROM 'converge'";
+
+/* does a role's option list set a password? */
+static bool
+sets_password(List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+		if (strcmp(((DefElem *) lfirst(lc))->defname, "password") == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Can this command carry a password or a connection string?  Subscriptions
+ * hold a connection string; the options of foreign servers and user
+ * mappings are the FDW's own and may hold anything (postgres_fdw keeps
+ * passwords there).  Roles are global objects, so no event trigger fires
+ * for them, but their statements can share a query string with a command
+ * that does fire one.
+ */
+static bool
+command_holds_secret(Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_CreateSubscriptionStmt:
+			return true;
+		case T_AlterSubscriptionStmt:
+			return ((AlterSubscriptionStmt *) stmt)->conninfo != NULL;
+		case T_CreateForeignServerStmt:
+			return ((CreateForeignServerStmt *) stmt)->options != NIL;
+		case T_AlterForeignServerStmt:
+			return ((AlterForeignServerStmt *) stmt)->options != NIL;
+		case T_CreateUserMappingStmt:
+			return ((CreateUserMappingStmt *) stmt)->options != NIL;
+		case T_AlterUserMappingStmt:
+			return ((AlterUserMappingStmt *) stmt)->options != NIL;
+		case T_CreateRoleStmt:
+			return sets_password(((CreateRoleStmt *) stmt)->options);
+		case T_AlterRoleStmt:
+			return sets_password(((AlterRoleStmt *) stmt)->options);
+		default:
+			return false;
+	}
+}
+
+typedef struct SecretScan
+{
+	const char *text;
+	bool		secret;
+} SecretScan;
+
+static void
+scan_statements(void *arg)
+{
+	SecretScan *scan = arg;
+	ListCell   *lc;
+
+	foreach(lc, raw_parser(scan->text, RAW_PARSE_DEFAULT))
+		if (command_holds_secret(((RawStmt *) lfirst(lc))->stmt))
+			scan->secret = true;
+}
+
+/*
+ * Does the text about to be logged hold a statement that can carry a
+ * secret?  The text is what the client sent, which may be several
+ * statements: each is parsed, by the server's own parser, and a text that
+ * does not parse is not kept either.  A script of many commands sent as
+ * one string fires the trigger once per command, so the answer for the
+ * last text is remembered rather than parsing the script again each time.
+ */
+static bool
+text_holds_secret(const char *text)
+{
+	static char *last_text = NULL;
+	static bool last_secret = false;
+	SecretScan	scan = {text, false};
+	ErrorData  *edata;
+
+	if (last_text && strcmp(last_text, text) == 0)
+		return last_secret;
+	edata = converge_run_rolled_back(scan_statements, &scan);
+	if (edata)
+		FreeErrorData(edata);
+	if (last_text)
+		pfree(last_text);
+	last_text = MemoryContextStrdup(TopMemoryContext, text);
+	last_secret = (edata != NULL || scan.secret);
+	return last_secret;
+}
+
+/*
+ * The statement to log for this command, or NULL when it is not kept:
+ * a step's own statement (not the whole call, which holds the document),
+ * the statement user code ran during a step, or otherwise the query the
+ * client sent.
+ */
+static const char *
+logged_statement(Node *parsetree)
+{
+	const char *text;
+
+	if (converge_executing)
+		return converge_executing_sql;
+	text = converge_executing_sql ? converge_executing_sql :
+		debug_query_string;
+	if (text == NULL || command_holds_secret(parsetree) ||
+		text_holds_secret(text))
+		return NULL;
+	return text;
+}
 
 /*
  * Insert the rows; the statement is planned once per backend, since it
  * runs after every DDL command.
  */
 static void
-insert_log_rows(bool drops, const char *tag)
+insert_log_rows(bool drops, EventTriggerData *trigdata)
 {
 	static SPIPlanPtr plans[2] = {NULL, NULL};
 	Oid			argtypes[4] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		args[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	NameData	role;
+	const char *statement = logged_statement(trigdata->parsetree);
 
 	namestrcpy(&role, GetUserNameFromId(GetOuterUserId(), false));
 	args[0] = NameGetDatum(&role);
-	args[1] = CStringGetTextDatum(converge_executing ? "converge" : "external");
-	args[2] = CStringGetTextDatum(tag);
-
-	/*
-	 * Convergence's own command is the step's statement, not the whole
-	 * call (which holds the document).
-	 */
-	if (converge_executing_sql)
-		args[3] = CStringGetTextDatum(converge_executing_sql);
+	args[1] = CStringGetTextDatum(converge_executing ? "converge" :
+								  converge_executing_sql ? "nested" :
+								  "external");
+	args[2] = CStringGetTextDatum(GetCommandTagName(trigdata->tag));
+	if (statement)
+		args[3] = CStringGetTextDatum(statement);
 	else
 		nulls[3] = 'n';
 
@@ -154,7 +270,7 @@ drift_record(FunctionCallInfo fcinfo, bool drops)
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
-		insert_log_rows(drops, GetCommandTagName(trigdata->tag));
+		insert_log_rows(drops, trigdata);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;

@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
@@ -32,6 +33,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "model.h"
@@ -53,9 +55,40 @@ PG_FUNCTION_INFO_V1(converge_record_drop);
 
 void		_PG_init(void);
 
+/*
+ * pg_converge.record_drift was set in this session, before the library was
+ * loaded, to a value the server then refused (see _PG_init()).
+ */
+static bool record_drift_refused = false;
+
+/* the most steps the error of an unfinished convergence lists */
+#define MAX_REMAINING_LISTED 10
+
+/*
+ * Until the library is loaded in a session, the server takes any value for
+ * pg_converge.record_drift from anyone and keeps it as a placeholder; only
+ * when the parameter is defined here does it check the role that set it,
+ * and then it drops a value that role may not set with a mere WARNING.  A
+ * non-superuser's "SET pg_converge.record_drift = off" would look as if it
+ * had worked.  So the placeholder's value is read before the definition,
+ * and if the parameter does not end up with it, the next DDL command (what
+ * the setting was for) fails, saying so.
+ */
+static char *
+record_drift_placeholder(void)
+{
+	const char *value = GetConfigOption("pg_converge.record_drift", true,
+										false);
+
+	return value ? pstrdup(value) : NULL;
+}
+
 void
 _PG_init(void)
 {
+	char	   *placeholder = record_drift_placeholder();
+	bool		wanted;
+
 	DefineCustomIntVariable("pg_converge.fail_after_step",
 							"Raise an error right after this plan step (0: never).",
 							"For tests: proves that a failure at any step changes nothing.",
@@ -71,6 +104,10 @@ _PG_init(void)
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("pg_converge");
+
+	if (placeholder &&
+		(!parse_bool(placeholder, &wanted) || wanted != converge_record_drift))
+		record_drift_refused = true;
 }
 
 /* state of one call: its memory and its SPI connection */
@@ -277,10 +314,64 @@ record_applied(const char *doc, List *steps)
 }
 
 /*
+ * Converged or nothing: once the last step has run, read the catalog again
+ * and plan the document once more, in the same transaction.  Any step left
+ * means the plan did not do what it said (a bug, or user code that a step
+ * ran and that changed the schema back): raise, so the caller's
+ * transaction undoes every step instead of committing a half-converged
+ * schema that the next call would plan again.
+ *
+ * The catalog is read in a copy of the statement's snapshot that sees this
+ * transaction's own changes: catalog queries are read-only SPI, which
+ * would otherwise read the catalog as it was when the call began.
+ */
+static void
+check_converged(const char *doc)
+{
+	List	   *remaining;
+	StringInfoData detail;
+	ListCell   *lc;
+
+	CommandCounterIncrement();
+	PushCopiedSnapshot(GetActiveSnapshot());
+	UpdateActiveSnapshotCommandId();
+	remaining = plan_document(doc);
+	PopActiveSnapshot();
+	if (remaining == NIL)
+		return;
+
+	initStringInfo(&detail);
+	foreach(lc, remaining)
+	{
+		ConvStep   *step = lfirst(lc);
+
+		if (foreach_current_index(lc) == MAX_REMAINING_LISTED)
+		{
+			appendStringInfo(&detail, "\n... and %d more.",
+							 list_length(remaining) - MAX_REMAINING_LISTED);
+			break;
+		}
+		appendStringInfo(&detail, "%sstep %d (%s %s): %s",
+						 detail.len ? "\n" : "", step->number, step->action,
+						 step->object, step->sql);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg_plural("the schema did not converge: %d step remains after the last step ran",
+						   "the schema did not converge: %d steps remain after the last step ran",
+						   list_length(remaining), list_length(remaining)),
+			 errdetail("Planned again, the document still needs:\n%s\nEvery step run is undone.",
+					   detail.data),
+			 errhint("This is a bug in pg_converge, unless a trigger or function that a step ran changed the schema; please report it with the document.")));
+}
+
+/*
  * converge_schema(doc text, allow_data_loss bool) returns setof converge_step
  *
  * Make the catalog match the document in the caller's transaction, or
- * refuse with one error before any statement runs.
+ * refuse with one error before any statement runs, or, if the catalog does
+ * not match the document after the last step, with one error after it
+ * (check_converged()).
  */
 Datum
 converge_schema(PG_FUNCTION_ARGS)
@@ -299,6 +390,9 @@ converge_schema(PG_FUNCTION_ARGS)
 	validate_plan(steps, allow_data_loss);
 	validate_raise(steps);
 	execute_plan(steps);
+	/* a plan of no step ran nothing: planning again would say the same */
+	if (steps != NIL)
+		check_converged(doc);
 	record_applied(doc, steps);
 	return_steps(fcinfo, steps);
 	call_end(&call);
@@ -322,11 +416,30 @@ converge_is_converged(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The refusal of a pg_converge.record_drift that was set before the library
+ * was loaded (see _PG_init()): the one time recording fails a command.
+ * Said once; the parameter holds its real value from then on.
+ */
+static void
+raise_record_drift_refused(void)
+{
+	if (!record_drift_refused)
+		return;
+	record_drift_refused = false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to set parameter \"pg_converge.record_drift\""),
+			 errdetail("It was set in this session before pg_converge was loaded, when the server could not check it; DDL is still recorded."),
+			 errhint("Only a superuser, or a role granted SET on the parameter, can turn recording off.")));
+}
+
+/*
  * converge.record_ddl() and converge.record_drop(): the event triggers
  */
 Datum
 converge_record_ddl(PG_FUNCTION_ARGS)
 {
+	raise_record_drift_refused();
 	drift_record(fcinfo, false);
 	PG_RETURN_NULL();
 }
@@ -334,6 +447,7 @@ converge_record_ddl(PG_FUNCTION_ARGS)
 Datum
 converge_record_drop(PG_FUNCTION_ARGS)
 {
+	raise_record_drift_refused();
 	drift_record(fcinfo, true);
 	PG_RETURN_NULL();
 }
