@@ -518,45 +518,6 @@ refuse_unsupported(ConvModel *want)
 }
 
 /*
- * An empty comment is no comment: COMMENT ... IS '' removes the comment,
- * so the catalog never holds one, and a document's "comment: ''" compared
- * as a string would be planned again on every call.  The document's empty
- * comments become absent ones before anything is compared or planned.
- */
-static void
-forget_if_empty(char **comment)
-{
-	if (*comment && (*comment)[0] == '\0')
-		*comment = NULL;
-}
-
-static void
-forget_empty_comments(ConvModel *want)
-{
-	ListCell   *sc,
-			   *lc,
-			   *cc;
-
-	foreach(sc, want->schemas)
-	{
-		ConvSchema *schema = lfirst(sc);
-
-		foreach(lc, schema->enums)
-			forget_if_empty(&((ConvEnum *) lfirst(lc))->comment);
-		foreach(lc, schema->domains)
-			forget_if_empty(&((ConvDomain *) lfirst(lc))->comment);
-		foreach(lc, schema->tables)
-		{
-			ConvTable  *table = lfirst(lc);
-
-			forget_if_empty(&table->comment);
-			foreach(cc, table->columns)
-				forget_if_empty(&((ConvColumn *) lfirst(cc))->comment);
-		}
-	}
-}
-
-/*
  * diff_models
  *		The changes that make "have" look like "want".  Only schemas the
  *		document lists are looked at; "have" must have been read for them.
@@ -567,7 +528,6 @@ diff_models(ConvModel *want, ConvModel *have)
 	DiffState	ds = {0};
 
 	refuse_unsupported(want);
-	forget_empty_comments(want);
 	ds.want_model = want;
 	ds.have_model = have;
 	ds.tables = index_tables(have);
