@@ -94,6 +94,14 @@ get_bool(HeapTuple tuple, TupleDesc tupdesc, const char *name)
 	return DatumGetBool(get_datum(tuple, tupdesc, name, &isnull));
 }
 
+int64
+get_int64(HeapTuple tuple, TupleDesc tupdesc, const char *name)
+{
+	bool		isnull;
+
+	return DatumGetInt64(get_datum(tuple, tupdesc, name, &isnull));
+}
+
 /* a text[] result column as a list; NIL for NULL */
 List *
 get_text_list(HeapTuple tuple, TupleDesc tupdesc, const char *name)

@@ -693,14 +693,11 @@ read_enums(CatalogRead *cr)
 		ConvSchema *schema = find_or_add_schema(cr->model,
 												get_text(tup, desc, "nspname"));
 		bool		isnull;
-		Datum		values;
 
 		e->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		e->schema = schema->name;
 		e->name = get_text(tup, desc, "typname");
-		values = get_datum(tup, desc, "labels", &isnull);
-		if (!isnull)
-			e->values = text_array_to_list(values);
+		e->values = get_text_list(tup, desc, "labels");
 		e->comment = get_text(tup, desc, "comment");
 		e->used_outside = get_text(tup, desc, "used_outside");
 		schema->enums = lappend(schema->enums, e);

@@ -130,7 +130,6 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
 	ConvIndex  *index = palloc0(sizeof(ConvIndex));
 	bool		isnull;
-	Datum		include;
 
 	index->name = get_text(tup, desc, "index_name");
 	index->definition = get_text(tup, desc, "definition");
@@ -140,9 +139,7 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
 												   &isnull));
 	index->where = get_text(tup, desc, "predicate");
-	include = get_datum(tup, desc, "include", &isnull);
-	if (!isnull)
-		index->include = text_array_to_list(include);
+	index->include = get_text_list(tup, desc, "include");
 	index->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 	table->indexes = lappend(table->indexes, index);

@@ -149,6 +149,7 @@ extern char *get_text(HeapTuple tuple, TupleDesc tupdesc, const char *name);
 extern Datum get_datum(HeapTuple tuple, TupleDesc tupdesc, const char *name,
 					   bool *isnull);
 extern bool get_bool(HeapTuple tuple, TupleDesc tupdesc, const char *name);
+extern int64 get_int64(HeapTuple tuple, TupleDesc tupdesc, const char *name);
 extern List *text_array_to_list(Datum array);
 extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 						   const char *name);

@@ -116,14 +116,6 @@ static const char *const sequences_query =
 "   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 " ORDER BY n.nspname, c.relname";
 
-static int64
-get_int64(HeapTuple tup, TupleDesc desc, const char *name)
-{
-	bool		isnull;
-
-	return DatumGetInt64(get_datum(tup, desc, name, &isnull));
-}
-
 static void
 read_sequences(CatalogRead *cr)
 {

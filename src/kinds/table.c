@@ -257,16 +257,13 @@ read_tables(CatalogRead *cr)
 		ConvTable  *table = palloc0(sizeof(ConvTable));
 		ConvSchema *schema;
 		bool		isnull;
-		Datum		keys;
 
 		table->relid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		schema = find_or_add_schema(cr->model, get_text(tup, desc, "nspname"));
 		table->name = get_text(tup, desc, "relname");
 		table->comment = get_text(tup, desc, "comment");
 		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
-		keys = get_datum(tup, desc, "key_columns", &isnull);
-		if (!isnull)
-			table->key_columns = text_array_to_list(keys);
+		table->key_columns = get_text_list(tup, desc, "key_columns");
 		schema->tables = lappend(schema->tables, table);
 		cr->tables = lappend(cr->tables, table);
 	}
