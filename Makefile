@@ -16,6 +16,7 @@ OBJS = \
 	src/document.o \
 	src/catalog.o \
 	src/expr.o \
+	src/query.o \
 	src/diff.o \
 	src/plan.o \
 	src/validate.o \

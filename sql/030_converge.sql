@@ -95,9 +95,11 @@ schemas:
           org_id: {type: integer, nullable: false, default: "1"}
 $$);
 
--- a view the document does not manage reads the column: the type change
--- is refused before any DDL, naming the view (the server would refuse it)
-CREATE VIEW app.user_emails AS SELECT email FROM app.users;
+-- a view the document does not manage (in a schema it does not manage)
+-- reads the column: the type change is refused before any DDL, naming the
+-- view (the server would refuse it)
+CREATE SCHEMA app_reports;
+CREATE VIEW app_reports.user_emails AS SELECT email FROM app.users;
 CREATE FUNCTION app_retyped_doc() RETURNS text LANGUAGE sql AS $f$ SELECT $d$
 version: 1
 schemas:
@@ -121,7 +123,7 @@ SELECT md5(catalog_snapshot()) AS before \gset
 \set VERBOSITY default
 SELECT step, action FROM converge_schema(app_retyped_doc());
 SELECT md5(catalog_snapshot()) = :'before' AS catalog_unchanged;
-DROP VIEW app.user_emails;
+DROP SCHEMA app_reports CASCADE;
 
 -- a step that fails while executing names itself, and undoes everything:
 -- here an event trigger, which no catalog check can see through

@@ -192,20 +192,6 @@ read_per_table(CatalogRead *cr, const char *select, const char *rest,
 }
 
 /*
- * What a dependent of a managed table is called in a refusal: a view by
- * its name, anything else as the server describes it.
- */
-#define DEPENDENT_NAME(d) \
-	"COALESCE((SELECT CASE r.relkind WHEN 'v' THEN 'view '" \
-	"                                WHEN 'm' THEN 'materialized view ' END" \
-	"                 || r.oid::pg_catalog.regclass::text" \
-	"            FROM pg_catalog.pg_rewrite w" \
-	"            JOIN pg_catalog.pg_class r ON r.oid = w.ev_class" \
-	"           WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
-	"             AND w.oid = " d ".objid AND r.relkind IN ('v', 'm'))," \
-	" pg_catalog.pg_describe_object(" d ".classid, " d ".objid, " d ".objsubid))"
-
-/*
  * Does the dependent belong to the table it depends on (its own policy,
  * trigger or rule), so that dropping the table drops it too?
  */
@@ -222,11 +208,11 @@ read_per_table(CatalogRead *cr, const char *select, const char *rest,
 
 /*
  * One row of the current side of the dependency graph: something outside
- * the model (a view, a policy, a trigger, a function, a foreign key of a
- * table the document does not manage) that a normal dependency ties to a
- * managed table or one of its columns.  The server refuses to drop what it
- * depends on, and to change the type of a column it reads unless it is a
- * constraint the server rebuilds itself.
+ * the model (a view of another schema, a policy, a trigger, a function, a
+ * foreign key of a table the document does not manage) that a normal
+ * dependency ties to a managed table or one of its columns.  The server
+ * refuses to drop what it depends on, and to change the type of a column
+ * it reads unless it is a constraint the server rebuilds itself.
  */
 static void
 read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
@@ -274,7 +260,7 @@ read_dependents(CatalogRead *cr)
 				   "         JOIN pg_catalog.pg_namespace rn"
 				   "           ON rn.oid = r.relnamespace"
 				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-				   "          AND r.relkind IN ('r', 'p')"
+				   "          AND r.relkind IN ('r', 'p', 'v', 'm')"
 				   "          AND r.oid = " MODEL_RELATION("d") ")"
 				   " ORDER BY c.nspname, c.relname, dependent",
 				   read_dependent_row);

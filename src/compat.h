@@ -27,6 +27,11 @@
 
 #if PG_VERSION_NUM >= 160000
 #include "nodes/miscnodes.h"
+#else
+#include "nodes/makefuncs.h"
+#include "parser/parse_relation.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/rel.h"
 #endif
 
 /*
@@ -135,6 +140,35 @@ compat_refuse_not_enforced(Oid relid, const char *name, bool enforced)
 						get_rel_name(relid)),
 				 errdetail("pg_converge converges enforced constraints only."),
 				 errhint("Make the constraint enforced, or leave its schema out of the document.")));
+}
+
+/*
+ * Before PostgreSQL 16 a view's stored query began with two range table
+ * entries for the view itself, "old" and "new", that nothing reads but
+ * that make the deparser qualify every column.  A document's query is
+ * given the same two before it is deparsed, so that the two texts compare.
+ */
+static inline void
+compat_view_rtable(Query *query, Relation view)
+{
+#if PG_VERSION_NUM < 160000
+	static const char *const aliases[] = {"old", "new"};
+	ParseState *pstate = make_parsestate(NULL);
+	List	   *both = NIL;
+
+	for (int i = 0; i < lengthof(aliases); i++)
+		both = lappend(both,
+					   addRangeTableEntryForRelation(pstate, view,
+													 AccessShareLock,
+													 makeAlias(aliases[i],
+															   NIL),
+													 false, false)->p_rte);
+	OffsetVarNodes((Node *) query, 2, 0);
+	query->rtable = list_concat(both, query->rtable);
+#else
+	(void) query;
+	(void) view;
+#endif
 }
 
 #endif							/* CONVERGE_COMPAT_H */

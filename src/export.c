@@ -68,6 +68,19 @@ emit_scalar(Emitter *em, const char *value, bool quoted)
 	emit(em, &event);
 }
 
+/* text of several lines (a query) as a literal block, when YAML allows */
+void
+emit_text(Emitter *em, const char *text)
+{
+	yaml_event_t event;
+	char	   *utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
+
+	yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *) utf8,
+								 (int) strlen(utf8), 1, 1,
+								 YAML_LITERAL_SCALAR_STYLE);
+	emit(em, &event);
+}
+
 void
 emit_pair(Emitter *em, const char *key, const char *value)
 {

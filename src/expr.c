@@ -58,6 +58,22 @@
 typedef void (*ExprWork) (void *arg);
 
 /*
+ * expr_raise_at
+ *		Raise an error the server raised again, with the document position
+ *		appended to the message.
+ */
+void
+expr_raise_at(ErrorData *edata, const DocPos *pos)
+{
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("%s at line %d, column %d (%s)", edata->message,
+					pos->line, pos->column, pos->path),
+			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 edata->hint ? errhint("%s", edata->hint) : 0));
+}
+
+/*
  * Run "work"; if the server raises an error, raise it again with the
  * document position appended to the message.
  */
@@ -77,12 +93,7 @@ run_at(const DocPos *pos, ExprWork work, void *arg)
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		ereport(ERROR,
-				(errcode(edata->sqlerrcode),
-				 errmsg("%s at line %d, column %d (%s)", edata->message,
-						pos->line, pos->column, pos->path),
-				 edata->detail ? errdetail("%s", edata->detail) : 0,
-				 edata->hint ? errhint("%s", edata->hint) : 0));
+		expr_raise_at(edata, pos);
 	}
 	PG_END_TRY();
 }

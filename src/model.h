@@ -235,6 +235,33 @@ typedef struct ConvTable
 	DocPos		pos;
 } ConvTable;
 
+/*
+ * A view or materialized view.  The query is held as written in the
+ * document and as pg_get_viewdef() prints it on the catalog side; the two
+ * are compared through the server's deparser (expr_view_meaning).
+ */
+typedef struct ConvView
+{
+	char	   *name;
+	char	   *schema;
+	bool		materialized;
+	char	   *query;
+	List	   *columns;		/* names given to the columns; the catalog's
+								 * always, the document's when written */
+	bool		security_barrier;
+	bool		security_invoker;
+	char	   *check_option;	/* "local", "cascaded" or NULL */
+	bool		with_data;		/* materialized: filled when created */
+	char	   *comment;
+	Oid			oid;			/* catalog only */
+	List	   *reads;			/* catalog only: of ObjectAddress, what the
+								 * view's rule depends on */
+	char	   *used_outside;	/* catalog only: something outside the model
+								 * that depends on the view, or NULL */
+	DocPos		pos;
+	DocPos		query_pos;
+} ConvView;
+
 typedef struct ConvSchema
 {
 	char	   *name;
@@ -242,6 +269,7 @@ typedef struct ConvSchema
 	List	   *enums;			/* of ConvEnum */
 	List	   *domains;		/* of ConvDomain */
 	List	   *sequences;		/* of ConvSequence */
+	List	   *views;			/* of ConvView, materialized ones too */
 	DocPos		pos;
 } ConvSchema;
 
@@ -338,6 +366,10 @@ typedef enum ConvAction
 #define SEQUENCE_OWNED		(1 << 1)
 #define SEQUENCE_COMMENT	(1 << 2)
 
+/* what differs in an ACTION_ALTER of a view */
+#define VIEW_OPTIONS		(1 << 0)
+#define VIEW_COMMENT		(1 << 1)
+
 /* what differs in an ACTION_ALTER of a column */
 #define COLUMN_TYPE			(1 << 0)	/* type, typmod or collation */
 #define COLUMN_DEFAULT		(1 << 1)
@@ -373,6 +405,7 @@ typedef struct ConvChange
 	ConvTable  *ref_have;		/* foreign key: the referenced table as it
 								 * is, if the document manages it */
 	bool		ref_created;	/* foreign key: the plan creates it */
+	const char *because;		/* view: why it is replaced or rebuilt */
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */
@@ -404,7 +437,33 @@ extern ConvModel *document_parse(const char *text);
 extern ConvModel *catalog_read(List *schema_names);
 extern bool catalog_schema_is_reserved(const char *nspname);
 
+/* a column of a view's query, as the server types it */
+typedef struct ViewColumn
+{
+	char	   *name;
+	Oid			type;
+	int32		typmod;
+	Oid			collation;
+} ViewColumn;
+
+/* what the server makes of a document view's query (query.c) */
+typedef struct ViewMeaning
+{
+	char	   *deparsed;		/* pg_get_querydef() of the analyzed query */
+	List	   *columns;		/* of ViewColumn */
+	List	   *reads;			/* of ObjectAddress: relations, columns */
+} ViewMeaning;
+
+/* query.c */
+extern char *query_statement(const char *text);
+extern List *query_relation_names(const char *text);
+extern ErrorData *query_view_meaning(const ConvView *view, Oid existing,
+									 ViewMeaning *meaning);
+extern char *query_stored_meaning(Oid viewoid);
+extern bool query_replaceable(const ViewMeaning *meaning, Oid viewoid);
+
 /* expr.c */
+extern void expr_raise_at(ErrorData *edata, const DocPos *pos);
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern List *expr_column_refs(const char *text, const DocPos *pos);

@@ -66,6 +66,19 @@ CREATE INDEX customers_lower_email ON "Shop Front".customers (lower(email));
 CREATE INDEX customers_recent ON "Shop Front".customers (joined DESC, score)
     INCLUDE (tags) WHERE score > 0;
 CREATE INDEX customers_tags ON "Shop Front".customers USING gin (tags);
+CREATE VIEW billing.customer_totals AS
+  SELECT c.email, sum(i.amount) AS total
+    FROM "Shop Front".customers c JOIN billing.invoices i ON i.customer = c.id
+   GROUP BY c.email;
+CREATE VIEW billing.big_customers WITH (security_barrier = true) AS
+  SELECT email FROM billing.customer_totals WHERE total > 100;
+COMMENT ON VIEW billing.big_customers IS 'worth a call';
+CREATE VIEW "Shop Front"."Active Customers" AS
+  SELECT id, "Display Name" FROM "Shop Front".customers WHERE score > 0
+  WITH LOCAL CHECK OPTION;
+CREATE MATERIALIZED VIEW billing.monthly AS
+  SELECT count(*) AS invoices, sum(amount) AS amount FROM billing.invoices;
+CREATE MATERIALIZED VIEW billing.later AS SELECT 1 AS one WITH NO DATA;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)
 VALUES ('a@example.com', 'A', 1), ('b@example.com', NULL, 2);
 INSERT INTO billing.invoices (amount, memo) VALUES (10, 'a'), (20.5, 'b');

@@ -19,6 +19,7 @@
 
 #include "access/sysattr.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -1207,8 +1208,37 @@ emit_columns(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+/*
+ * The dependency graph: a column retyped, renamed or dropped is one that
+ * whatever reads it must be rebuilt around.
+ */
+static const char *
+column_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
+{
+	ConvColumn *have = change->have;
+	const char *how;
+
+	if (change->action == ACTION_ALTER && (change->what & COLUMN_TYPE))
+		how = "changes type";
+	else if (change->action == ACTION_RENAME)
+		how = psprintf("is renamed to %s",
+					   quote_identifier(((ConvColumn *) change->want)->name));
+	else if (change->action == ACTION_DROP)
+		how = "is dropped";
+	else
+		return NULL;
+	ObjectAddressSubSet(*object, RelationRelationId,
+						change->have_table->relid, have->attnum);
+	*gone = change->action != ACTION_ALTER;
+	return psprintf("column %s.%s %s",
+					quote_qualified_identifier(change->schema,
+											   change->have_table->name),
+					quote_identifier(have->name), how);
+}
+
 const ConvKindOps column_kind = {
 	.name = "column",
+	.reshapes = column_reshapes,
 	.plan = {
 		[ACTION_CREATE] = plan_add_column,
 		[ACTION_ALTER] = plan_alter_column,

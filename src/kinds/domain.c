@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -710,8 +711,24 @@ emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "domains", schema, schema->domains, emit_domain);
 }
 
+/* the dependency graph: a domain recreated or dropped */
+static const char *
+domain_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
+{
+	ConvDomain *have = change->have;
+
+	if (change->action != ACTION_REPLACE && change->action != ACTION_DROP)
+		return NULL;
+	ObjectAddressSet(*object, TypeRelationId, have->oid);
+	*gone = change->action == ACTION_DROP;
+	return psprintf("domain %s is %s",
+					quote_qualified_identifier(have->schema, have->name),
+					change->action == ACTION_DROP ? "dropped" : "recreated");
+}
+
 const ConvKindOps domain_kind = {
 	.name = "domain",
+	.reshapes = domain_reshapes,
 	.diff = diff_domains,
 	.diff_finish = attach_domain_users,
 	.plan = {

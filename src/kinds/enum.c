@@ -796,8 +796,24 @@ emit_enums(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "enums", schema, schema->enums, emit_enum);
 }
 
+/* the dependency graph: an enum recreated or dropped */
+static const char *
+enum_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
+{
+	ConvEnum   *have = change->have;
+
+	if (change->action != ACTION_REPLACE && change->action != ACTION_DROP)
+		return NULL;
+	ObjectAddressSet(*object, TypeRelationId, have->oid);
+	*gone = change->action == ACTION_DROP;
+	return psprintf("enum %s is %s",
+					quote_qualified_identifier(have->schema, have->name),
+					change->action == ACTION_DROP ? "dropped" : "recreated");
+}
+
 const ConvKindOps enum_kind = {
 	.name = "enum",
+	.reshapes = enum_reshapes,
 	.diff = diff_enums,
 	.plan = {
 		[ACTION_CREATE] = plan_create_enum,

@@ -20,6 +20,7 @@
 #include "model.h"
 
 #include "access/htup.h"
+#include "catalog/objectaddress.h"
 #include "access/tupdesc.h"
 #include "utils/hsearch.h"
 
@@ -164,6 +165,20 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	"             WHERE x.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
 	"               AND x.objid = " oid " AND x.deptype = 'e')"
 
+/*
+ * What a dependent of a managed table is called in a refusal: a view by
+ * its name, anything else as the server describes it.
+ */
+#define DEPENDENT_NAME(d) \
+	"COALESCE((SELECT CASE r.relkind WHEN 'v' THEN 'view '" \
+	"                                WHEN 'm' THEN 'materialized view ' END" \
+	"                 || r.oid::pg_catalog.regclass::text" \
+	"            FROM pg_catalog.pg_rewrite w" \
+	"            JOIN pg_catalog.pg_class r ON r.oid = w.ev_class" \
+	"           WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
+	"             AND w.oid = " d ".objid AND r.relkind IN ('v', 'm'))," \
+	" pg_catalog.pg_describe_object(" d ".classid, " d ".objid, " d ".objsubid))"
+
 /* tables of the managed schemas, as read_per_table() sees them */
 #define MANAGED_TABLES \
 	"FROM pg_catalog.pg_class c" \
@@ -184,9 +199,10 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 
 /*
  * Something outside the model that depends on a type (given as a list of
- * oids): a function, a view, a column of a table the document does not
- * manage.  Columns, defaults, constraints and indexes of managed tables,
- * and types of managed schemas, are part of the model and move with it.
+ * oids): a function, a view of another schema, a column of a table the
+ * document does not manage.  Columns, defaults, constraints and indexes of
+ * managed tables, views of managed schemas (view.c rebuilds them) and
+ * types of managed schemas are part of the model and move with it.
  */
 #define MODEL_RELATION(d) \
 	"CASE " d ".classid" \
@@ -197,6 +213,10 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	"   (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
 	" WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN" \
 	"   (SELECT ad.adrelid FROM pg_catalog.pg_attrdef ad WHERE ad.oid = " d ".objid)" \
+	" WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN" \
+	"   (SELECT w.ev_class FROM pg_catalog.pg_rewrite w" \
+	"      JOIN pg_catalog.pg_class v ON v.oid = w.ev_class" \
+	"     WHERE w.oid = " d ".objid AND v.relkind IN ('v', 'm'))" \
 	" END"
 #define MODEL_TYPE(d) \
 	"CASE " d ".classid" \
@@ -212,7 +232,7 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
 	"         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
 	"        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
-	"          AND r.relkind IN ('r', 'p')" \
+	"          AND r.relkind IN ('r', 'p', 'v', 'm')" \
 	"          AND r.oid = " MODEL_RELATION("d") ")" \
 	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_type ty" \
 	"         JOIN pg_catalog.pg_namespace tn ON tn.oid = ty.typnamespace" \
@@ -230,6 +250,7 @@ typedef struct Emitter Emitter;
 extern void emit_scalar(Emitter *em, const char *value, bool quoted);
 extern void emit_pair(Emitter *em, const char *key, const char *value);
 extern void emit_strings(Emitter *em, List *strings);
+extern void emit_text(Emitter *em, const char *text);
 extern void begin_mapping(Emitter *em, bool flow);
 extern void end_mapping(Emitter *em);
 extern void emit_members(Emitter *em, DocPlace place,
@@ -385,6 +406,7 @@ typedef enum PlanPhase
 {
 	PHASE_NONE,					/* the kind does not plan this action */
 	PHASE_CREATE_SCHEMA,
+	PHASE_DROP_VIEW,
 	PHASE_CREATE_TYPE,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
@@ -403,6 +425,7 @@ typedef enum PlanPhase
 	PHASE_ADD_KEY,
 	PHASE_ADD_CHECK,
 	PHASE_ADD_FOREIGN_KEY,
+	PHASE_CREATE_VIEW,
 	PHASE_COMMENT,
 	NUM_PHASES
 } PlanPhase;
@@ -540,6 +563,16 @@ typedef struct ConvKindOps
 
 	/* in the comment phase: comments of an object the plan creates */
 	PlanFunction plan_comments;
+
+	/*
+	 * The dependency graph: the current object a change retypes, rebuilds,
+	 * renames or drops, described for a step's reason ("column s.t.c
+	 * changes type"); NULL when it leaves what depends on it alone.  A
+	 * view that reads the object is dropped before the change and created
+	 * after it.  "gone": the object's name does not exist afterwards.
+	 */
+	const char *(*reshapes) (const ConvChange *change, ObjectAddress *object,
+							 bool *gone);
 
 	/* the phase of a change, when the action alone does not decide it */
 	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);

@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -336,8 +337,25 @@ emit_tables(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "tables", schema, schema->tables, emit_table);
 }
 
+/* the dependency graph: a table renamed or dropped */
+static const char *
+table_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
+{
+	if (change->action != ACTION_RENAME && change->action != ACTION_DROP)
+		return NULL;
+	ObjectAddressSet(*object, RelationRelationId, change->have_table->relid);
+	*gone = true;
+	return psprintf("table %s %s",
+					quote_qualified_identifier(change->schema,
+											   change->have_table->name),
+					change->action == ACTION_DROP ? "is dropped" :
+					psprintf("is renamed to %s",
+							 quote_identifier(change->want_table->name)));
+}
+
 const ConvKindOps table_kind = {
 	.name = "table",
+	.reshapes = table_reshapes,
 	.diff = diff_tables,
 	.diff_finish = drop_undeclared,
 	.plan = {

@@ -1,0 +1,318 @@
+/*-------------------------------------------------------------------------
+ *
+ * query.c
+ *	  A view's query, read by the server.
+ *
+ * Two queries mean the same when the server's deparser prints the same
+ * text for both: the document's query is parsed and analyzed as CREATE
+ * VIEW would analyze it, given the view's column names, and printed with
+ * pg_get_querydef(); the stored one is the view's rule printed the same
+ * way.  Spacing, keyword case, casts the server adds anyway, IN lists
+ * (= ANY) and names qualified or not on the search path all fall away.
+ *
+ * The analysis runs in a subtransaction that is rolled back: it may take
+ * locks and raise errors, and the caller decides which errors are
+ * answers (a query naming a table the plan creates cannot be read yet).
+ * It also says what the query reads, relation by relation and column by
+ * column, so a plan can refuse a view that reads what it drops.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/analyze.h"
+#include "parser/parser.h"
+#include "parser/parsetree.h"
+#include "rewrite/prs2lock.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+
+#include "model.h"
+
+/* the one SELECT statement of a document's query */
+static RawStmt *
+parse_select(const char *text)
+{
+	List	   *parsed = raw_parser(text, RAW_PARSE_DEFAULT);
+
+	if (list_length(parsed) != 1 ||
+		!IsA(((RawStmt *) linitial(parsed))->stmt, SelectStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("\"%s\" is not exactly one SELECT statement", text)));
+	return linitial(parsed);
+}
+
+/*
+ * query_statement
+ *		The statement of a document's query as the parser delimits it,
+ *		without a closing semicolon, so that clauses can follow it.
+ */
+char *
+query_statement(const char *text)
+{
+	RawStmt    *stmt = parse_select(text);
+
+	if (stmt->stmt_len <= 0)
+		return pstrdup(text + stmt->stmt_location);
+	return pnstrdup(text + stmt->stmt_location, stmt->stmt_len);
+}
+
+static bool
+collect_range_vars(Node *node, void *context)
+{
+	List	  **names = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+		*names = lappend(*names, node);
+	return raw_expression_tree_walker(node, collect_range_vars, context);
+}
+
+/*
+ * query_relation_names
+ *		Every relation name a document's query writes (RangeVar nodes), read
+ *		from the raw parse tree: what it reads before anything exists.
+ */
+List *
+query_relation_names(const char *text)
+{
+	List	   *names = NIL;
+
+	collect_range_vars(parse_select(text)->stmt, &names);
+	return names;
+}
+
+/* ----------------------------------------------------------------
+ * What a query reads
+ * ----------------------------------------------------------------
+ */
+
+typedef struct ReadsContext
+{
+	List	   *rtables;		/* range tables of the enclosing query
+								 * levels, innermost first */
+	List	   *reads;			/* of ObjectAddress */
+} ReadsContext;
+
+static void
+add_read(ReadsContext *cx, Oid relid, int32 attnum)
+{
+	ObjectAddress *read;
+	ListCell   *lc;
+
+	foreach(lc, cx->reads)
+	{
+		read = lfirst(lc);
+		if (read->objectId == relid && read->objectSubId == attnum)
+			return;
+	}
+	read = palloc(sizeof(ObjectAddress));
+	ObjectAddressSubSet(*read, RelationRelationId, relid, attnum);
+	cx->reads = lappend(cx->reads, read);
+}
+
+static bool
+collect_reads(Node *node, void *context)
+{
+	ReadsContext *cx = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+		RangeTblEntry *rte = rt_fetch(var->varno,
+									  list_nth(cx->rtables,
+											   var->varlevelsup));
+
+		if (rte->rtekind == RTE_RELATION)
+			add_read(cx, rte->relid, var->varattno);
+		return false;
+	}
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION)
+			add_read(cx, rte->relid, 0);
+		return false;
+	}
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		cx->rtables = lcons(((Query *) node)->rtable, cx->rtables);
+		result = query_tree_walker((Query *) node, collect_reads, cx,
+								   QTW_EXAMINE_RTES_BEFORE);
+		cx->rtables = list_delete_first(cx->rtables);
+		return result;
+	}
+	return expression_tree_walker(node, collect_reads, cx);
+}
+
+/* ----------------------------------------------------------------
+ * The meaning of a query
+ * ----------------------------------------------------------------
+ */
+
+/* the view's column names given to the query's output, as CREATE VIEW does */
+static void
+name_columns(Query *query, List *names)
+{
+	ListCell   *nc = list_head(names);
+	ListCell   *lc;
+
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resjunk || nc == NULL)
+			continue;
+		tle->resname = pstrdup(lfirst(nc));
+		nc = lnext(names, nc);
+	}
+	if (nc != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("the view has more column names than its query has columns")));
+}
+
+static List *
+output_columns(Query *query)
+{
+	List	   *columns = NIL;
+	ListCell   *lc;
+
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+		ViewColumn *col;
+
+		if (tle->resjunk)
+			continue;
+		col = palloc(sizeof(ViewColumn));
+		col->name = tle->resname;
+		col->type = exprType((Node *) tle->expr);
+		col->typmod = exprTypmod((Node *) tle->expr);
+		col->collation = exprCollation((Node *) tle->expr);
+		columns = lappend(columns, col);
+	}
+	return columns;
+}
+
+typedef struct MeaningWork
+{
+	const ConvView *view;
+	Oid			existing;
+	ViewMeaning *meaning;
+} MeaningWork;
+
+static void
+meaning_work(void *arg)
+{
+	MeaningWork *w = arg;
+	ReadsContext cx = {NIL, NIL};
+	Query	   *query;
+
+	query = parse_analyze_fixedparams(parse_select(w->view->query),
+									  w->view->query, NULL, 0, NULL);
+	if (query->commandType != CMD_SELECT || query->utilityStmt != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("a view's query must be a SELECT without INTO")));
+	name_columns(query, w->view->columns);
+	collect_reads((Node *) query, &cx);
+	w->meaning->reads = cx.reads;
+	w->meaning->columns = output_columns(query);
+	if (OidIsValid(w->existing))
+	{
+		Relation	rel = relation_open(w->existing, AccessShareLock);
+
+		compat_view_rtable(query, rel);
+		relation_close(rel, AccessShareLock);
+	}
+	w->meaning->deparsed = pg_get_querydef(query, true);
+}
+
+/*
+ * query_view_meaning
+ *		What the server makes of a document view's query: its text as the
+ *		deparser prints it (shaped like the stored query of the view
+ *		"existing", when there is one), its columns and what it reads.
+ *		Returns the error analysis raised, or NULL; nothing the analysis
+ *		did is kept.
+ */
+ErrorData *
+query_view_meaning(const ConvView *view, Oid existing, ViewMeaning *meaning)
+{
+	MeaningWork w = {view, existing, meaning};
+
+	return converge_run_rolled_back(meaning_work, &w);
+}
+
+/*
+ * query_stored_meaning
+ *		A view's stored query printed as query_view_meaning() prints a
+ *		document's, under the view's column names as they are now.
+ */
+char *
+query_stored_meaning(Oid viewoid)
+{
+	Relation	rel = relation_open(viewoid, AccessShareLock);
+	Query	   *query;
+	ListCell   *lc;
+	int			attno = 0;
+	char	   *text;
+
+	if (rel->rd_rules == NULL || rel->rd_rules->numLocks != 1)
+		elog(ERROR, "view \"%s\" has no single rule",
+			 RelationGetRelationName(rel));
+	query = copyObject(linitial(rel->rd_rules->rules[0]->actions));
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (!tle->resjunk)
+			tle->resname = pstrdup(NameStr(TupleDescAttr(rel->rd_att,
+														 attno++)->attname));
+	}
+	text = pg_get_querydef(query, true);
+	relation_close(rel, AccessShareLock);
+	return text;
+}
+
+/*
+ * query_replaceable
+ *		Would CREATE OR REPLACE VIEW accept the new query for the view: its
+ *		columns keep their names, types and collations, in order, and new
+ *		ones only follow them?
+ */
+bool
+query_replaceable(const ViewMeaning *meaning, Oid viewoid)
+{
+	Relation	rel = relation_open(viewoid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		result = list_length(meaning->columns) >= desc->natts;
+	ListCell   *lc;
+
+	foreach(lc, meaning->columns)
+	{
+		ViewColumn *col = lfirst(lc);
+		Form_pg_attribute att;
+
+		if (!result || foreach_current_index(lc) >= desc->natts)
+			break;
+		att = TupleDescAttr(desc, foreach_current_index(lc));
+		result = strcmp(NameStr(att->attname), col->name) == 0 &&
+			att->atttypid == col->type && att->atttypmod == col->typmod &&
+			att->attcollation == col->collation;
+	}
+	relation_close(rel, AccessShareLock);
+	return result;
+}
