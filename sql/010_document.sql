@@ -133,7 +133,7 @@ schemas:
     tables:
       a:
         columns:
-          id: {type: bigserial}
+          id: {type: bigserial, nullable: true}
 $$);
 SELECT * FROM converge_plan($$
 version: 1

@@ -104,3 +104,35 @@ SELECT step, action FROM converge_plan(replace(sq_doc(), 'default: "nextval(''sq
 
 DROP SCHEMA sq CASCADE;
 DROP FUNCTION sq_doc(text);
+
+-- serial, bigserial, smallserial: the shorthand CREATE TABLE takes.  A new
+-- serial column of a table with rows numbers them, and its sequence goes on
+-- past them; export writes the shorthand back.
+CREATE SCHEMA ss;
+CREATE TABLE ss.notes (body text);
+INSERT INTO ss.notes SELECT 'n' || i FROM generate_series(1, 6) i;
+CREATE FUNCTION ss_doc() RETURNS text LANGUAGE sql AS $f$ SELECT $d$
+version: 1
+schemas:
+  ss:
+    tables:
+      notes:
+        columns:
+          body: {type: text}
+          id: {type: bigserial}
+      tags:
+        columns:
+          id: {type: smallserial}
+          name: {type: text}
+$d$ $f$;
+SELECT step, action, sql FROM converge_plan(ss_doc());
+SELECT count(*) AS steps FROM converge_schema(ss_doc());
+SELECT count(*) AS numbered, count(DISTINCT id) AS distinct_ids FROM ss.notes;
+INSERT INTO ss.notes (body) VALUES ('new') RETURNING id;
+SELECT converge_export('{ss}');
+SELECT count(*) AS steps FROM converge_plan(ss_doc());
+-- the shorthand says nullability and default itself
+SELECT * FROM converge_plan(replace(ss_doc(), '{type: smallserial}',
+                                    '{type: smallserial, default: "1"}'));
+DROP SCHEMA ss CASCADE;
+DROP FUNCTION ss_doc();

@@ -94,8 +94,10 @@ SET search_path = vw, public;
 SELECT count(*) AS steps FROM converge_plan(vw_doc(vw_equal()));
 RESET search_path;
 
--- the export round-trips: queries as the server prints them
-SELECT converge_export('{vw}');
+-- the export round-trips: queries as the server prints them (which differs
+-- between major versions, so only the keys are shown here)
+SELECT regexp_count(converge_export('{vw}'), E'\n    \\w+:') AS keys,
+       regexp_count(converge_export('{vw}'), 'query:') AS queries;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{vw}'));
 
 -- Five views whose queries differ: one more column or another condition is

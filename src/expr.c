@@ -1270,6 +1270,30 @@ expr_domain_default_matches(const ConvDomain *want, const ConvDomain *have)
 }
 
 /*
+ * expr_is_nextval
+ *		Is a stored default exactly nextval() of the sequence seqoid, as a
+ *		serial column's is (cast implicitly to an integer narrower than
+ *		nextval's bigint)?
+ */
+bool
+expr_is_nextval(const char *default_bin, Oid seqoid)
+{
+	Node	   *expr = strip_implicit_coercions(stringToNode(default_bin));
+	FuncExpr   *func;
+	Const	   *arg;
+
+	if (!IsA(expr, FuncExpr))
+		return false;
+	func = (FuncExpr *) expr;
+	if (func->funcid != F_NEXTVAL || list_length(func->args) != 1 ||
+		!IsA(linitial(func->args), Const))
+		return false;
+	arg = linitial(func->args);
+	return arg->consttype == REGCLASSOID && !arg->constisnull &&
+		DatumGetObjectId(arg->constvalue) == seqoid;
+}
+
+/*
  * expr_index_keys_sql
  *		The keys (and predicate) of a document index as the server prints
  *		them for the current relation, to look for rows that would collide

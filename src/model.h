@@ -501,6 +501,7 @@ extern List *expr_type_labels(const char *text, const DocPos *pos,
 							  const char *schema, const char *name,
 							  bool bare, bool bare_array);
 extern bool expr_is_volatile_default(const ConvColumn *col);
+extern bool expr_is_nextval(const char *default_bin, Oid seqoid);
 
 /* diff.c */
 extern List *diff_models(ConvModel *want, ConvModel *have);

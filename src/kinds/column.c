@@ -1073,6 +1073,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
 	build_column_constraints(dc->table, dc->schema->name, col, node, path);
 	build_column_value(col, node, path);
+	serial_expand(dc, col, node, path);
 	return col;
 }
 
@@ -1157,18 +1158,19 @@ column_reference(const ConvTable *table, const ConvColumn *col)
 }
 
 static void
-emit_column(Emitter *em, const char *schema, const ConvTable *table,
+emit_column(Emitter *em, const ConvSchema *schema, const ConvTable *table,
 			const ConvColumn *col)
 {
 	const ConvCheck *check = column_check(table, col);
 	const ConvForeignKey *fk = column_reference(table, col);
+	const char *serial = serial_name(schema, table, col);
 
 	emit_scalar(em, col->name, false);
 	begin_mapping(em, true);
-	emit_pair(em, "type", col->type_name);
-	if (col->not_null && !col->identity)
+	emit_pair(em, "type", serial ? serial : col->type_name);
+	if (col->not_null && !col->identity && !serial)
 		emit_pair(em, "nullable", "false");
-	if (col->default_expr)
+	if (col->default_expr && !serial)
 		emit_pair(em, "default", col->default_expr);
 	if (col->identity)
 		emit_pair(em, "identity",
@@ -1186,7 +1188,7 @@ emit_column(Emitter *em, const char *schema, const ConvTable *table,
 	{
 		emit_scalar(em, "references", false);
 		begin_mapping(em, true);
-		emit_pair(em, "table", referenced_table(schema, fk));
+		emit_pair(em, "table", referenced_table(schema->name, fk));
 		emit_pair(em, "column", linitial(fk->ref_columns));
 		emit_fk_actions(em, fk);
 		end_mapping(em);
@@ -1204,7 +1206,7 @@ emit_columns(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_scalar(em, "columns", false);
 	begin_mapping(em, false);
 	foreach(lc, table->columns)
-		emit_column(em, schema->name, table, lfirst(lc));
+		emit_column(em, schema, table, lfirst(lc));
 	end_mapping(em);
 }
 

@@ -512,6 +512,12 @@ extern char *probe_type(const ConvColumn *col);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
 
+/* kinds/sequence.c: the serial shorthands */
+extern void serial_expand(DocContainer *dc, ConvColumn *col, const YNode *node,
+						  const char *path);
+extern const char *serial_name(const ConvSchema *schema,
+							   const ConvTable *table, const ConvColumn *col);
+
 /* kinds/enum.c: how rows move to an enum the plan creates */
 extern bool over_new_enum(const ConvColumn *want);
 extern char *enum_text(const ConvColumn *want, const char *col);

@@ -270,6 +270,132 @@ static const KeySpec sequence_doc_keys[] = {
 };
 
 /* ----------------------------------------------------------------
+ * serial, bigserial, smallserial
+ * ----------------------------------------------------------------
+ */
+
+/* PostgreSQL's shorthands, and the integer type each stands for */
+static const struct
+{
+	const char *serial;
+	int			type;			/* in sequence_types */
+}			serial_types[] = {
+	{"smallserial", 0},
+	{"serial", 1},
+	{"bigserial", 2},
+};
+
+static int
+serial_type(const char *name)
+{
+	for (int i = 0; i < lengthof(serial_types); i++)
+		if (strcmp(serial_types[i].serial, name) == 0)
+			return serial_types[i].type;
+	return -1;
+}
+
+/*
+ * serial_expand
+ *		A column written "type: serial" (or bigserial, smallserial) is what
+ *		CREATE TABLE makes of it: an integer column, NOT NULL, whose default
+ *		is nextval() of a sequence named <table>_<column>_seq, of the same
+ *		type and owned by the column.  The sequence joins the schema's.
+ */
+void
+serial_expand(DocContainer *dc, ConvColumn *col, const YNode *node,
+			  const char *path)
+{
+	int			type = serial_type(col->type_name);
+	ConvSequence *seq;
+	const char *other;
+
+	if (type < 0)
+		return;
+	other = map_get(node, "default") ? "default" :
+		map_get(node, "identity") ? "identity" :
+		map_get(node, "generated") ? "generated" :
+		map_get(node, "nullable") ? "nullable" : NULL;
+	if (other)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, other),
+				  child_path(path, other),
+				  "%s column \"%s\" cannot say \"%s\": the type says it",
+				  col->type_name, col->name, other);
+	seq = palloc0(sizeof(ConvSequence));
+	seq->name = psprintf("%s_%s_seq", dc->table->name, col->name);
+	if (strlen(seq->name) >= NAMEDATALEN ||
+		find_named(dc->schema->sequences, offsetof(ConvSequence, name),
+				   seq->name))
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "type"),
+				  child_path(path, "type"),
+				  "%s column \"%s\" needs the sequence name \"%s\", which is %s",
+				  col->type_name, col->name, seq->name,
+				  strlen(seq->name) >= NAMEDATALEN ? "too long" :
+				  "declared already");
+	seq->schema = dc->schema->name;
+	seq->pos = col->type_pos;
+	seq->type_name = (char *) sequence_types[type].name;
+	seq->increment = seq->min = seq->start = seq->cache = 1;
+	seq->max = sequence_types[type].max;
+	seq->owned_table = dc->table->name;
+	seq->owned_column = col->name;
+	dc->schema->sequences = lappend(dc->schema->sequences, seq);
+
+	col->type_name = seq->type_name;
+	col->not_null = true;
+	col->default_expr =
+		psprintf("nextval(%s::regclass)",
+				 quote_literal_cstr(quote_qualified_identifier(seq->schema,
+															   seq->name)));
+	col->default_pos = col->type_pos;
+}
+
+/*
+ * The sequence of a current column that is exactly what "serial" makes
+ * (so export can write the shorthand), or NULL.
+ */
+static const ConvSequence *
+serial_sequence(const ConvSchema *schema, const ConvTable *table,
+				const ConvColumn *col)
+{
+	ConvSequence *seq;
+	int			type;
+
+	if (col->default_bin == NULL || !col->not_null || col->identity)
+		return NULL;
+	seq = find_named(schema->sequences, offsetof(ConvSequence, name),
+					 psprintf("%s_%s_seq", table->name, col->name));
+	if (seq == NULL || seq->owned_table == NULL ||
+		strcmp(seq->owned_table, table->name) != 0 ||
+		strcmp(seq->owned_column, col->name) != 0 ||
+		strcmp(seq->type_name, col->type_name) != 0 || seq->comment)
+		return NULL;
+	type = sequence_type(seq->type_name);
+	if (type < 0 || seq->increment != 1 || seq->min != 1 || seq->start != 1 ||
+		seq->cache != 1 || seq->cycle || seq->max != sequence_types[type].max)
+		return NULL;
+	return expr_is_nextval(col->default_bin, seq->oid) ? seq : NULL;
+}
+
+/*
+ * serial_name
+ *		"serial", "bigserial" or "smallserial" when a current column is
+ *		exactly what that shorthand makes, else NULL.
+ */
+const char *
+serial_name(const ConvSchema *schema, const ConvTable *table,
+			const ConvColumn *col)
+{
+	const ConvSequence *seq = serial_sequence(schema, table, col);
+
+	if (seq == NULL)
+		return NULL;
+	for (int i = 0; i < lengthof(serial_types); i++)
+		if (serial_types[i].type == sequence_type(seq->type_name))
+			return serial_types[i].serial;
+	return NULL;
+}
+
+/* ----------------------------------------------------------------
  * Comparing
  * ----------------------------------------------------------------
  */
@@ -774,10 +900,25 @@ emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
 	end_mapping(em);
 }
 
+/* every sequence but those a serial column stands for */
 static void
 emit_sequences(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
-	emit_entries(em, "sequences", schema, schema->sequences, emit_sequence);
+	List	   *declared = NIL;
+	ListCell   *lc;
+
+	foreach(lc, schema->sequences)
+	{
+		ConvSequence *seq = lfirst(lc);
+		ConvTable  *owner = seq->owned_table ?
+			find_named(schema->tables, offsetof(ConvTable, name),
+					   seq->owned_table) : NULL;
+		ConvColumn *col = owner ? find_column(owner, seq->owned_column) : NULL;
+
+		if (col == NULL || serial_sequence(schema, owner, col) != seq)
+			declared = lappend(declared, seq);
+	}
+	emit_entries(em, "sequences", schema, declared, emit_sequence);
 }
 
 const ConvKindOps sequence_kind = {
