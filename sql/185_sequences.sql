@@ -136,3 +136,62 @@ SELECT * FROM converge_plan(replace(ss_doc(), '{type: smallserial}',
                                     '{type: smallserial, default: "1"}'));
 DROP SCHEMA ss CASCADE;
 DROP FUNCTION ss_doc();
+
+-- Identity columns: their sequence's options compared and altered in place
+-- (the position kept, bounds that exclude it refused); a serial column
+-- becoming an identity, and an identity becoming a serial column, keep
+-- their values and the next value they hand out.
+CREATE SCHEMA si;
+CREATE TABLE si.t (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 100 INCREMENT BY 5), v text);
+INSERT INTO si.t (v) SELECT 'v' || i FROM generate_series(1, 4) i;
+CREATE TABLE si.s (id serial PRIMARY KEY, v text);
+INSERT INTO si.s (v) SELECT 'v' || i FROM generate_series(1, 5) i;
+DELETE FROM si.s WHERE id > 3;
+CREATE TABLE si.i (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
+INSERT INTO si.i (v) SELECT 'v' || i FROM generate_series(1, 5) i;
+DELETE FROM si.i WHERE id > 3;
+SELECT converge_export('{si}');
+CREATE FUNCTION si_doc(t_seq text) RETURNS text LANGUAGE sql AS $f$ SELECT $d$
+version: 1
+schemas:
+  si:
+    tables:
+      t:
+        columns:
+          id: {type: bigint, identity: always, sequence: $d$ || t_seq || $d$}
+          v: {type: text}
+      s:
+        primary_key: [id]
+        columns:
+          id: {type: integer, identity: always}
+          v: {type: text}
+      i:
+        primary_key: [id]
+        columns:
+          id: {type: serial}
+          v: {type: text}
+      w:
+        columns:
+          id: {type: smallint, identity: by default, sequence: {start: 7}}
+$d$ $f$;
+SELECT step, action, sql, reason
+  FROM converge_plan(si_doc('{start: 100, increment: 10, max: 100000}'))
+ WHERE action <> 'sync_identity';
+SELECT count(*) AS steps
+  FROM converge_schema(si_doc('{start: 100, increment: 10, max: 100000}'));
+INSERT INTO si.t (v) VALUES ('next') RETURNING id;
+INSERT INTO si.s (v) VALUES ('next') RETURNING id;
+INSERT INTO si.i (v) VALUES ('next') RETURNING id;
+INSERT INTO si.w DEFAULT VALUES RETURNING id;
+SELECT converge_export('{si}');
+SELECT count(*) AS steps
+  FROM converge_plan(si_doc('{start: 100, increment: 10, max: 100000}'));
+-- bounds that exclude the position reached are refused in the plan
+SELECT step, action, problem
+  FROM converge_plan(si_doc('{start: 100, increment: 10, max: 120}'))
+ WHERE problem IS NOT NULL;
+-- sequence options need an identity
+SELECT * FROM converge_plan(replace(si_doc('{start: 100}'),
+                                    'identity: by default, ', ''));
+DROP SCHEMA si CASCADE;
+DROP FUNCTION si_doc(text);

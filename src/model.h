@@ -107,8 +107,19 @@ typedef struct ConvSequence
 								 * that depends on it, or NULL */
 	char	   *default_of;		/* catalog only: a managed column whose
 								 * default uses it, as table.column */
+	int			given;			/* document, identity options: which of
+								 * them were written (IDENTITY_*); the
+								 * rest follow the column's type */
 	DocPos		pos;
 } ConvSequence;
+
+/* the options of an identity sequence a document wrote */
+#define IDENTITY_START		(1 << 0)
+#define IDENTITY_INCREMENT	(1 << 1)
+#define IDENTITY_MIN		(1 << 2)
+#define IDENTITY_MAX		(1 << 3)
+#define IDENTITY_CACHE		(1 << 4)
+#define IDENTITY_CYCLE		(1 << 5)
 
 typedef struct ConvColumn
 {
@@ -126,6 +137,10 @@ typedef struct ConvColumn
 	char	   *default_bin;	/* catalog only: adbin, nodeToString() form */
 	char		identity;		/* '\0', ATTRIBUTE_IDENTITY_ALWAYS or
 								 * ATTRIBUTE_IDENTITY_BY_DEFAULT */
+	struct ConvSequence *identity_options;	/* its sequence's options, as
+											 * the document writes them
+											 * (NULL: none written) or the
+											 * catalog holds them */
 	char	   *generated;		/* GENERATED ALWAYS AS (...) STORED text */
 	char	   *comment;
 	char	   *using_expr;		/* document only: how rows reach the new shape */
@@ -377,6 +392,7 @@ typedef enum ConvAction
 #define COLUMN_IDENTITY		(1 << 3)
 #define COLUMN_GENERATED	(1 << 4)
 #define COLUMN_COMMENT		(1 << 5)
+#define COLUMN_IDENTITY_OPTIONS (1 << 6)
 
 /*
  * One difference between the models, found by diff.c and turned into steps

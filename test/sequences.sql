@@ -2,7 +2,7 @@
 -- the document says, positions kept, new owned sequences past the rows.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(16);
+SELECT plan(24);
 
 CREATE SCHEMA seqs;
 CREATE TABLE seqs.events (id serial PRIMARY KEY, kind text);
@@ -67,6 +67,50 @@ SELECT results_eq($$SELECT seqmin, seqmax, seqstart FROM pg_sequence
                   'omitted options are what CREATE SEQUENCE gives');
 SELECT is((SELECT count(*) FROM seqs.events), 12::bigint,
           'every row is kept');
+
+-- serial and identity columns converted into each other, with rows and
+-- with values handed out past the rows
+CREATE TABLE seqs.tickets (id serial PRIMARY KEY, t text);
+INSERT INTO seqs.tickets (t) SELECT 't' || i FROM generate_series(1, 9) i;
+DELETE FROM seqs.tickets WHERE id > 6;
+CREATE TABLE seqs.orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                          o text);
+INSERT INTO seqs.orders (o) SELECT 'o' || i FROM generate_series(1, 9) i;
+DELETE FROM seqs.orders WHERE id > 6;
+CREATE FUNCTION pg_temp.swap() RETURNS text LANGUAGE sql AS $d$
+SELECT replace(pg_temp.doc(), '    tables:', $$    tables:
+      tickets:
+        primary_key: [id]
+        columns:
+          id: {type: integer, identity: by default, sequence: {cache: 5}}
+          t: {type: text}
+      orders:
+        primary_key: [id]
+        columns:
+          id: {type: bigserial}
+          o: {type: text}$$) $d$;
+SELECT lives_ok($$SELECT converge_schema(pg_temp.swap())$$,
+                'serial becomes identity and identity becomes serial');
+SELECT is((SELECT count(*) FROM converge_plan(pg_temp.swap())), 0::bigint,
+          'a second plan is empty');
+SELECT is((SELECT attidentity FROM pg_attribute
+            WHERE attrelid = 'seqs.tickets'::regclass AND attname = 'id'),
+          'd'::"char", 'the serial column is an identity');
+SELECT hasnt_sequence('seqs', 'tickets_id_seq',
+                      'its old sequence is gone, its position taken over');
+SELECT col_default_is('seqs', 'orders', 'id',
+                      $$nextval('seqs.orders_id_seq'::regclass)$$,
+                      'the identity column is a bigserial');
+INSERT INTO seqs.tickets (t) VALUES ('next');
+INSERT INTO seqs.orders (o) VALUES ('next');
+SELECT results_eq($$SELECT id FROM seqs.tickets WHERE t = 'next'$$,
+                  ARRAY[10],
+                  'the identity hands out what the serial would have');
+SELECT results_eq($$SELECT id FROM seqs.orders WHERE o = 'next'$$,
+                  ARRAY[10::bigint],
+                  'the serial hands out what the identity would have');
+SELECT is((SELECT count(*) FROM seqs.tickets) + (SELECT count(*) FROM seqs.orders),
+          14::bigint, 'every row is kept');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -78,6 +78,10 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 		changes |= COLUMN_NOT_NULL;
 	if (want->identity != have->identity)
 		changes |= COLUMN_IDENTITY;
+	else if (want->identity &&
+			 (want->identity_options || !(changes & COLUMN_TYPE)) &&
+			 identity_options_differ(want, want->type_oid, have))
+		changes |= COLUMN_IDENTITY_OPTIONS;
 	if (strings_differ(want->comment, have->comment))
 		changes |= COLUMN_COMMENT;
 	return changes;
@@ -389,8 +393,9 @@ column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
 		appendStringInfo(&buf, " GENERATED ALWAYS AS %s STORED",
 						 expr_sql(col->generated));
 	else if (col->identity)
-		appendStringInfo(&buf, " GENERATED %s AS IDENTITY",
-						 identity_sql(col->identity));
+		appendStringInfo(&buf, " GENERATED %s AS IDENTITY%s",
+						 identity_sql(col->identity),
+						 identity_options_sql(col, col->type_oid, NULL));
 	else if (col->default_expr)
 		appendStringInfo(&buf, " DEFAULT %s",
 						 enum_column_expr(col, col->default_expr,
@@ -624,27 +629,65 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 }
 
 /*
- * Move a column's identity sequence past the largest value rows hold.  The
- * sequence is found through its identity dependency: a column that was a
- * serial still owns its old sequence, which pg_get_serial_sequence() may
- * return instead.
+ * Move a column's identity sequence past the largest value rows hold, and
+ * past the position of any sequence the column owns: a serial column
+ * becoming an identity keeps handing out the values it would have.  The
+ * identity sequence is found through its identity dependency, the owned
+ * ones through OWNED BY's.
  */
 static char *
 identity_sync_sql(const char *table, const char *column)
 {
 	char	   *rel = quote_literal_cstr(table);
+	char	   *attnum = psprintf("(SELECT a.attnum FROM pg_catalog.pg_attribute a"
+								  " WHERE a.attrelid = %s::pg_catalog.regclass"
+								  " AND a.attname = %s)",
+								  rel, quote_literal_cstr(column));
 
-	return psprintf("SELECT pg_catalog.setval(d.objid::pg_catalog.regclass, m.v)"
+	return psprintf("SELECT pg_catalog.setval(d.objid::pg_catalog.regclass,"
+					" GREATEST(m.v, o.v))"
 					" FROM (SELECT pg_catalog.max(%s) AS v FROM %s) AS m,"
+					" (SELECT pg_catalog.max(pg_catalog.pg_sequence_last_value(s.oid)) AS v"
+					" FROM pg_catalog.pg_depend x"
+					" JOIN pg_catalog.pg_class s ON s.oid = x.objid AND s.relkind = 'S'"
+					" WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND x.refobjid = %s::pg_catalog.regclass"
+					" AND x.refobjsubid = %s AND x.deptype = 'a') AS o,"
 					" pg_catalog.pg_depend d"
 					" WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 					" AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 					" AND d.refobjid = %s::pg_catalog.regclass"
-					" AND d.refobjsubid = (SELECT a.attnum FROM pg_catalog.pg_attribute a"
-					" WHERE a.attrelid = %s::pg_catalog.regclass AND a.attname = %s)"
-					" AND d.deptype = 'i' AND m.v IS NOT NULL",
-					quote_identifier(column), table, rel, rel,
-					quote_literal_cstr(column));
+					" AND d.refobjsubid = %s"
+					" AND d.deptype = 'i' AND GREATEST(m.v, o.v) IS NOT NULL",
+					quote_identifier(column), table, rel, attnum, rel, attnum);
+}
+
+/*
+ * An identity column becoming one with a default from a sequence the plan
+ * creates (a serial column): that sequence takes the identity sequence's
+ * position before the identity, and its sequence, go.
+ */
+static void
+plan_carry_position(ConvPlanState *ps, const ConvChange *change,
+					const char *object)
+{
+	ConvColumn *want = change->want;
+	List	   *names = expr_string_constants(want->default_expr,
+											  &want->default_pos);
+
+	if (!want->default_pending || names == NIL)
+		return;
+	add_step(ps, "carry_position", pstrdup(object),
+			 psprintf("SELECT pg_catalog.setval(%s::pg_catalog.regclass, p.v)"
+					  " FROM (SELECT pg_catalog.pg_sequence_last_value("
+					  "pg_catalog.pg_get_serial_sequence(%s, %s)) AS v) AS p"
+					  " WHERE p.v IS NOT NULL",
+					  quote_literal_cstr(linitial(names)),
+					  quote_literal_cstr(table_sql(change)),
+					  quote_literal_cstr(want->name)),
+			 psprintf("%s continues where the identity sequence stopped",
+					  (char *) linitial(names)),
+			 0);
 }
 
 /* NOT NULL set (NULLs filled first by "using" or the default) or dropped */
@@ -724,10 +767,13 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 							  "always" : "by default"),
 					 HAZARD_ACCESS_EXCLUSIVE);
 		else
+		{
+			plan_carry_position(ps, change, object);
 			add_step(ps, "drop_identity", pstrdup(object),
 					 psprintf("%s DROP IDENTITY", alter),
 					 pstrdup("identity is not declared in the document"),
 					 HAZARD_ACCESS_EXCLUSIVE);
+		}
 	}
 
 	if ((what & COLUMN_DEFAULT) && have->default_expr)
@@ -739,6 +785,17 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 
 	if (what & COLUMN_TYPE)
 		plan_alter_type(ps, change, table, object);
+
+	if (what & COLUMN_IDENTITY_OPTIONS)
+	{
+		step = add_step(ps, "alter_identity", pstrdup(object),
+						psprintf("%s%s", alter,
+								 identity_options_sql(want, want->type_oid,
+													  have)),
+						pstrdup("identity sequence options differ from the document; the position is kept"),
+						0);
+		identity_refuse_out_of_bounds(step, want, want->type_oid, have);
+	}
 
 	if ((what & COLUMN_DEFAULT) && want->default_expr)
 	{
@@ -759,8 +816,9 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 	if ((what & COLUMN_IDENTITY) && want->identity && !have->identity)
 	{
 		add_step(ps, "add_identity", pstrdup(object),
-				 psprintf("%s ADD GENERATED %s AS IDENTITY", alter,
-						  identity_sql(want->identity)),
+				 psprintf("%s ADD GENERATED %s AS IDENTITY%s", alter,
+						  identity_sql(want->identity),
+						  identity_options_sql(want, want->type_oid, NULL)),
 				 psprintf("identity: %s",
 						  want->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
 						  "always" : "by default"),
@@ -883,6 +941,23 @@ column_phase(const ConvChange *change, PlanPhase phase)
 	" LEFT JOIN pg_catalog.pg_attrdef d" \
 	"   ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
 
+/* the options of an identity column's sequence */
+static ConvSequence *
+read_identity_options(HeapTuple tup, TupleDesc desc)
+{
+	ConvSequence *seq = palloc0(sizeof(ConvSequence));
+
+	seq->name = get_text(tup, desc, "seqname");
+	seq->start = get_int64(tup, desc, "seqstart");
+	seq->increment = get_int64(tup, desc, "seqincrement");
+	seq->min = get_int64(tup, desc, "seqmin");
+	seq->max = get_int64(tup, desc, "seqmax");
+	seq->cache = get_int64(tup, desc, "seqcache");
+	seq->cycle = get_bool(tup, desc, "seqcycle");
+	seq->last_value = get_text(tup, desc, "last_value");
+	return seq;
+}
+
 static void
 read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
@@ -908,6 +983,9 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->default_bin = get_text(tup, desc, "default_bin");
 	col->comment = get_text(tup, desc, "comment");
 	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
+	get_datum(tup, desc, "seqstart", &isnull);
+	if (!isnull)
+		col->identity_options = read_identity_options(tup, desc);
 	table->columns = lappend(table->columns, col);
 }
 
@@ -928,8 +1006,20 @@ read_columns(CatalogRead *cr)
 				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
 				   " d.adbin::text AS default_bin,"
 				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
-				   " a.attnum",
+				   " a.attnum, ids.*",
 				   COLUMNS_FROM
+				   " LEFT JOIN LATERAL (SELECT sc.relname AS seqname,"
+				   "        s.seqstart, s.seqincrement,"
+				   "        s.seqmin, s.seqmax, s.seqcache, s.seqcycle,"
+				   "        pg_catalog.pg_sequence_last_value(s.seqrelid)::pg_catalog.text"
+				   "          AS last_value"
+				   "   FROM pg_catalog.pg_depend dd"
+				   "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dd.objid"
+				   "   JOIN pg_catalog.pg_class sc ON sc.oid = s.seqrelid"
+				   "  WHERE dd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   "    AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   "    AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum"
+				   "    AND dd.deptype = 'i') ids ON a.attidentity <> ''"
 				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
 				   "   AND NOT a.attisdropped"
 				   " ORDER BY c.nspname, c.relname, a.attnum",
@@ -1073,6 +1163,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
 	build_column_constraints(dc->table, dc->schema->name, col, node, path);
 	build_column_value(col, node, path);
+	identity_build(col, node, path);
 	serial_expand(dc, col, node, path);
 	return col;
 }
@@ -1089,6 +1180,7 @@ static const KeySpec column_keys[] = {
 	{"nullable", V_BOOL},
 	{"default", V_EXPR},
 	{"identity", V_STRING},
+	{"sequence", V_MAPPING, identity_option_keys},
 	{"generated", V_EXPR},
 	{"collation", V_STRING},
 	{"comment", V_STRING},
@@ -1173,9 +1265,12 @@ emit_column(Emitter *em, const ConvSchema *schema, const ConvTable *table,
 	if (col->default_expr && !serial)
 		emit_pair(em, "default", col->default_expr);
 	if (col->identity)
+	{
 		emit_pair(em, "identity",
 				  col->identity == ATTRIBUTE_IDENTITY_ALWAYS ?
 				  "always" : "by default");
+		identity_emit(em, col);
+	}
 	if (col->generated)
 		emit_pair(em, "generated", col->generated);
 	if (col->collation)

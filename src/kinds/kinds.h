@@ -512,7 +512,18 @@ extern char *probe_type(const ConvColumn *col);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
 
-/* kinds/sequence.c: the serial shorthands */
+/* kinds/sequence.c: the serial shorthands, identity sequences' options */
+extern const KeySpec identity_option_keys[];
+extern void identity_build(ConvColumn *col, const YNode *node,
+						   const char *path);
+extern bool identity_options_differ(const ConvColumn *want, Oid typid,
+									const ConvColumn *have);
+extern char *identity_options_sql(const ConvColumn *want, Oid typid,
+								  const ConvColumn *have);
+extern void identity_refuse_out_of_bounds(ConvStep *step,
+										  const ConvColumn *want, Oid typid,
+										  const ConvColumn *have);
+extern void identity_emit(Emitter *em, const ConvColumn *col);
 extern void serial_expand(DocContainer *dc, ConvColumn *col, const YNode *node,
 						  const char *path);
 extern const char *serial_name(const ConvSchema *schema,

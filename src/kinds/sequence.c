@@ -23,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 
@@ -154,12 +155,91 @@ read_sequences(CatalogRead *cr)
  * ----------------------------------------------------------------
  */
 
-static int64
-option(const YNode *node, const char *key, const char *path, int64 otherwise)
+/* the options a mapping writes, and which they are (IDENTITY_* bits) */
+static const struct
 {
-	const YNode *v = map_get(node, key);
+	const char *key;
+	int			bit;
+}			option_keys[] = {
+	{"start", IDENTITY_START},
+	{"increment", IDENTITY_INCREMENT},
+	{"min", IDENTITY_MIN},
+	{"max", IDENTITY_MAX},
+	{"cache", IDENTITY_CACHE},
+	{"cycle", IDENTITY_CYCLE},
+};
 
-	return v ? doc_int(v, child_path(path, key)) : otherwise;
+static void
+read_options(ConvSequence *seq, const YNode *node, const char *path)
+{
+	for (int i = 0; i < lengthof(option_keys); i++)
+	{
+		const YNode *v = map_get(node, option_keys[i].key);
+		char	   *vpath = child_path(path, option_keys[i].key);
+
+		if (v == NULL)
+			continue;
+		seq->given |= option_keys[i].bit;
+		switch (option_keys[i].bit)
+		{
+			case IDENTITY_START:
+				seq->start = doc_int(v, vpath);
+				break;
+			case IDENTITY_INCREMENT:
+				seq->increment = doc_int(v, vpath);
+				if (seq->increment == 0)
+					doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, vpath,
+							  "sequence increment must not be zero");
+				break;
+			case IDENTITY_MIN:
+				seq->min = doc_int(v, vpath);
+				break;
+			case IDENTITY_MAX:
+				seq->max = doc_int(v, vpath);
+				break;
+			case IDENTITY_CACHE:
+				seq->cache = doc_int(v, vpath);
+				break;
+			case IDENTITY_CYCLE:
+				seq->cycle = doc_bool(v, vpath);
+				break;
+		}
+	}
+}
+
+/*
+ * The options CREATE SEQUENCE would store for those "from" leaves out: an
+ * ascending sequence runs from 1 to the type's maximum, a descending one
+ * from the type's minimum to -1, and starts at the end it runs from.
+ * Bounds the server would refuse are refused here, at the document's
+ * line; "what" names the sequence in that message.
+ */
+static void
+fill_options(ConvSequence *seq, const ConvSequence *from, int type,
+			 const char *what)
+{
+	int			given = from ? from->given : 0;
+	bool		up;
+
+	seq->type_name = (char *) sequence_types[type].name;
+	seq->increment = (given & IDENTITY_INCREMENT) ? from->increment : 1;
+	up = seq->increment > 0;
+	seq->min = (given & IDENTITY_MIN) ? from->min :
+		up ? 1 : sequence_types[type].min;
+	seq->max = (given & IDENTITY_MAX) ? from->max :
+		up ? sequence_types[type].max : -1;
+	seq->start = (given & IDENTITY_START) ? from->start :
+		up ? seq->min : seq->max;
+	seq->cache = (given & IDENTITY_CACHE) ? from->cache : 1;
+	seq->cycle = (given & IDENTITY_CYCLE) && from->cycle;
+	if (seq->min < sequence_types[type].min ||
+		seq->max > sequence_types[type].max || seq->min >= seq->max ||
+		seq->start < seq->min || seq->start > seq->max || seq->cache < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s needs min < max within %s, start between them and cache of at least 1 at line %d, column %d (%s)",
+						what, seq->type_name, seq->pos.line, seq->pos.column,
+						seq->pos.path)));
 }
 
 /* "table.column" of the same schema, as OWNED BY takes it */
@@ -182,15 +262,11 @@ build_owned_by(ConvSequence *seq, const YNode *node, const char *path)
 	seq->owned_column = pstrdup(dot + 1);
 }
 
-/*
- * The options CREATE SEQUENCE would store: an ascending sequence runs from
- * 1 to the type's maximum, a descending one from the type's minimum to -1,
- * and starts at the end it runs from.  Bounds the server would refuse are
- * refused here, at their line.
- */
+/* a declared sequence's type, and its options as the server stores them */
 static void
 build_options(ConvSequence *seq, const YNode *node, const char *path)
 {
+	ConvSequence written = {0};
 	int			type;
 
 	seq->type_name = map_string(node, "type");
@@ -202,26 +278,9 @@ build_options(ConvSequence *seq, const YNode *node, const char *path)
 				  child_path(path, "type"),
 				  "sequence type must be smallint, integer or bigint, found \"%s\"",
 				  seq->type_name);
-	seq->increment = option(node, "increment", path, 1);
-	if (seq->increment == 0)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "increment"),
-				  child_path(path, "increment"),
-				  "sequence increment must not be zero");
-	seq->min = option(node, "min", path,
-					  seq->increment > 0 ? 1 : sequence_types[type].min);
-	seq->max = option(node, "max", path,
-					  seq->increment > 0 ? sequence_types[type].max : -1);
-	seq->start = option(node, "start", path,
-						seq->increment > 0 ? seq->min : seq->max);
-	seq->cache = option(node, "cache", path, 1);
-	seq->cycle = map_get(node, "cycle") &&
-		doc_bool(map_get(node, "cycle"), child_path(path, "cycle"));
-	if (seq->min < sequence_types[type].min ||
-		seq->max > sequence_types[type].max || seq->min >= seq->max ||
-		seq->start < seq->min || seq->start > seq->max || seq->cache < 1)
-		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-				  "sequence \"%s\" needs min < max within %s, start between them and cache of at least 1",
-				  seq->name, seq->type_name);
+	read_options(&written, node, path);
+	fill_options(seq, &written, type,
+				 psprintf("sequence \"%s\"", seq->name));
 }
 
 static void *
@@ -249,6 +308,17 @@ build_sequences(DocContainer *dc, const char *key, const YNode *value,
 {
 	build_entries(dc, value, path, build_sequence, &dc->schema->sequences);
 }
+
+/* a column's "sequence": the options of its identity sequence */
+const KeySpec identity_option_keys[] = {
+	{"start", V_INT},
+	{"increment", V_INT},
+	{"min", V_INT},
+	{"max", V_INT},
+	{"cache", V_INT},
+	{"cycle", V_BOOL},
+	{NULL}
+};
 
 static const KeySpec sequence_keys[] = {
 	{"type", V_STRING},
@@ -333,9 +403,7 @@ serial_expand(DocContainer *dc, ConvColumn *col, const YNode *node,
 				  "declared already");
 	seq->schema = dc->schema->name;
 	seq->pos = col->type_pos;
-	seq->type_name = (char *) sequence_types[type].name;
-	seq->increment = seq->min = seq->start = seq->cache = 1;
-	seq->max = sequence_types[type].max;
+	fill_options(seq, NULL, type, NULL);
 	seq->owned_table = dc->table->name;
 	seq->owned_column = col->name;
 	dc->schema->sequences = lappend(dc->schema->sequences, seq);
@@ -401,6 +469,48 @@ serial_name(const ConvSchema *schema, const ConvTable *table,
  */
 
 /*
+ * The clauses of the options that differ from "have", or, when it is NULL,
+ * of those "only" names (IDENTITY_* bits), each clause after "sep".
+ */
+static char *
+option_clauses(const ConvSequence *w, const ConvSequence *h, int only,
+			   const char *sep)
+{
+	StringInfoData buf;
+
+#define OPTION_CLAUSE(bit, differs) \
+	(h ? (differs) : (only & (bit)) != 0)
+
+	initStringInfo(&buf);
+	if (OPTION_CLAUSE(IDENTITY_INCREMENT, w->increment != h->increment))
+		appendStringInfo(&buf, "%sINCREMENT BY " INT64_FORMAT, sep,
+						 w->increment);
+	if (OPTION_CLAUSE(IDENTITY_MIN, w->min != h->min))
+		appendStringInfo(&buf, "%sMINVALUE " INT64_FORMAT, sep, w->min);
+	if (OPTION_CLAUSE(IDENTITY_MAX, w->max != h->max))
+		appendStringInfo(&buf, "%sMAXVALUE " INT64_FORMAT, sep, w->max);
+	if (OPTION_CLAUSE(IDENTITY_START, w->start != h->start))
+		appendStringInfo(&buf, "%sSTART WITH " INT64_FORMAT, sep, w->start);
+	if (OPTION_CLAUSE(IDENTITY_CACHE, w->cache != h->cache))
+		appendStringInfo(&buf, "%sCACHE " INT64_FORMAT, sep, w->cache);
+	if (OPTION_CLAUSE(IDENTITY_CYCLE, w->cycle != h->cycle))
+		appendStringInfo(&buf, "%s%s", sep, w->cycle ? "CYCLE" : "NO CYCLE");
+#undef OPTION_CLAUSE
+	return buf.data;
+}
+
+#define ALL_OPTIONS (IDENTITY_START | IDENTITY_INCREMENT | IDENTITY_MIN | \
+					 IDENTITY_MAX | IDENTITY_CACHE | IDENTITY_CYCLE)
+
+/* do two sequences' options (their type aside) differ? */
+static bool
+options_differ_from(const ConvSequence *a, const ConvSequence *b)
+{
+	return *option_clauses(a, b, 0, "") != '\0';
+}
+
+
+/*
  * Reconcile.match: the same name, or the name the other was renamed from
  * (either list may be searched for the other side's object).
  */
@@ -436,9 +546,7 @@ static bool
 options_differ(const ConvSequence *w, const ConvSequence *h)
 {
 	return strcmp(w->type_name, h->type_name) != 0 ||
-		w->start != h->start || w->increment != h->increment ||
-		w->min != h->min || w->max != h->max || w->cache != h->cache ||
-		w->cycle != h->cycle;
+		options_differ_from(w, h);
 }
 
 /*
@@ -501,12 +609,42 @@ sequence_kept(DiffState *ds, const ConvChange *proto, void *want, void *have)
 		add_sequence_change(ds, proto, ACTION_ALTER, w, h, what);
 }
 
-/* a new sequence is owned once its column exists */
+/*
+ * The current column whose identity sequence has a name, or NULL: an
+ * identity column becoming a serial one has its sequence's name, until the
+ * identity is dropped.  Identity sequences are their columns' and not read
+ * as sequences of their own.
+ */
+static const char *
+identity_named(DiffState *ds, const char *schema, const char *name)
+{
+	ConvSchema *have = find_schema(ds->have_model, schema);
+	ListCell   *tc,
+			   *cc;
+
+	foreach(tc, have ? have->tables : NIL)
+		foreach(cc, ((ConvTable *) lfirst(tc))->columns)
+		{
+			ConvColumn *col = lfirst(cc);
+
+			if (col->identity_options &&
+				strcmp(col->identity_options->name, name) == 0)
+				return psprintf("%s.%s", ((ConvTable *) lfirst(tc))->name,
+								col->name);
+		}
+	return NULL;
+}
+
+/*
+ * A new sequence is owned once its column exists; one whose name an
+ * identity sequence holds renames that out of the way first.
+ */
 static void
 sequence_created(DiffState *ds, ConvChange *change, void *context)
 {
 	ConvSequence *seq = change->want;
 
+	change->because = identity_named(ds, change->schema, seq->name);
 	if (seq->owned_table)
 		add_sequence_change(ds, change, ACTION_ALTER, seq, NULL,
 							SEQUENCE_OWNED);
@@ -628,6 +766,34 @@ check_default_dropped(DiffState *ds, const char *schema,
 }
 
 /*
+ * A sequence a column owns that the document leaves out, where the column
+ * becomes an identity (a serial column converted): the identity takes its
+ * position (sync_identity), and the sequence is dropped after.
+ */
+static void
+hand_over(DiffState *ds, const char *schema, ConvSequence *seq)
+{
+	TableEntry *entry = lookup_table(ds, schema, seq->owned_table);
+	TablePair  *pair;
+	ConvColumn *have;
+	ConvColumn *want;
+	ConvChange *change;
+
+	if (entry == NULL || entry->table->doc_name == NULL)
+		return;
+	pair = find_pair(ds, schema, entry->table->doc_name);
+	have = find_column(entry->table, seq->owned_column);
+	want = pair && have ?
+		find_column(pair->want, doc_name_of(entry->table, have->name)) : NULL;
+	if (want == NULL || !want->identity || have->identity)
+		return;
+	change = add_change(ds, KIND_SEQUENCE, ACTION_DROP, schema, NULL, NULL);
+	change->have = seq;
+	change->because = psprintf("its position passes to the identity of %s.%s",
+							   pair->want->name, want->name);
+}
+
+/*
  * Sequences are compared once the tables are paired (an owner is compared
  * under the document's names).  A sequence a column owns goes with that
  * column: it is never dropped on its own.
@@ -660,6 +826,8 @@ diff_sequences(DiffState *ds)
 			if (seq->owned_table == NULL ||
 				sequence_match(want->sequences, seq) != NULL)
 				current = lappend(current, seq);
+			else
+				hand_over(ds, want->name, seq);
 		}
 		proto.schema = want->name;
 		reconcile(ds, &proto, &how, NULL, want->sequences, current);
@@ -678,28 +846,14 @@ diff_sequences(DiffState *ds)
  * ----------------------------------------------------------------
  */
 
-/* the clauses of the options that differ from "have" (all when NULL) */
+/* the type and option clauses that differ from "have" (all when NULL) */
 static char *
 options_sql(const ConvSequence *w, const ConvSequence *h)
 {
-	StringInfoData buf;
+	bool		retyped = h == NULL || strcmp(w->type_name, h->type_name) != 0;
 
-	initStringInfo(&buf);
-	if (h == NULL || strcmp(w->type_name, h->type_name) != 0)
-		appendStringInfo(&buf, " AS %s", w->type_name);
-	if (h == NULL || w->increment != h->increment)
-		appendStringInfo(&buf, " INCREMENT BY " INT64_FORMAT, w->increment);
-	if (h == NULL || w->min != h->min)
-		appendStringInfo(&buf, " MINVALUE " INT64_FORMAT, w->min);
-	if (h == NULL || w->max != h->max)
-		appendStringInfo(&buf, " MAXVALUE " INT64_FORMAT, w->max);
-	if (h == NULL || w->start != h->start)
-		appendStringInfo(&buf, " START WITH " INT64_FORMAT, w->start);
-	if (h == NULL || w->cache != h->cache)
-		appendStringInfo(&buf, " CACHE " INT64_FORMAT, w->cache);
-	if (h == NULL || w->cycle != h->cycle)
-		appendStringInfoString(&buf, w->cycle ? " CYCLE" : " NO CYCLE");
-	return buf.data;
+	return psprintf("%s%s", retyped ? psprintf(" AS %s", w->type_name) : "",
+					option_clauses(w, h, ALL_OPTIONS, " "));
 }
 
 static void
@@ -708,6 +862,14 @@ plan_create_sequence(ConvPlanState *ps, const ConvChange *change)
 	ConvSequence *seq = change->want;
 	char	   *object = sequence_object(change->schema, seq);
 
+	if (change->because)
+		add_step(ps, "rename_identity_sequence", pstrdup(object),
+				 psprintf("ALTER SEQUENCE %s RENAME TO %s", object,
+						  quote_identifier(psprintf("%s_converge",
+													seq->name))),
+				 psprintf("the identity sequence of %s has the name until the identity is dropped",
+						  change->because),
+				 0);
 	add_step(ps, "create_sequence", object,
 			 psprintf("CREATE SEQUENCE %s%s", object, options_sql(seq, NULL)),
 			 pstrdup("sequence is declared in the document and does not exist"),
@@ -832,8 +994,11 @@ plan_drop_sequence(ConvPlanState *ps, const ConvChange *change)
 
 	step = add_step(ps, "drop_sequence", object,
 					psprintf("DROP SEQUENCE %s", object),
+					change->because ? pstrdup(change->because) :
 					pstrdup("sequence is not declared in the document"), 0);
 	refuse_if_used(step, seq->used_outside, "sequence", "dropped");
+	if (change->because)
+		return;
 	probe->source = psprintf("(SELECT last_value::pg_catalog.text"
 							 " AS converge_sample_key, is_called FROM %s) AS s",
 							 object);
@@ -866,20 +1031,14 @@ emit_int(Emitter *em, const char *key, int64 value)
 	emit_pair(em, key, psprintf(INT64_FORMAT, value));
 }
 
-/* only what differs from what CREATE SEQUENCE would store */
+/* the options that differ from what CREATE SEQUENCE gives the type */
 static void
-emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
+emit_options(Emitter *em, const ConvSequence *seq, int type)
 {
-	const ConvSequence *seq = object;
-	int			type = sequence_type(seq->type_name);
 	bool		up = seq->increment > 0;
 	int64		min = up ? 1 : sequence_types[type].min;
 	int64		max = up ? sequence_types[type].max : -1;
 
-	emit_scalar(em, seq->name, false);
-	begin_mapping(em, true);
-	if (type != 2)
-		emit_pair(em, "type", seq->type_name);
 	if (seq->increment != 1)
 		emit_int(em, "increment", seq->increment);
 	if (seq->min != min)
@@ -892,6 +1051,20 @@ emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
 		emit_int(em, "cache", seq->cache);
 	if (seq->cycle)
 		emit_pair(em, "cycle", "true");
+}
+
+/* only what differs from what CREATE SEQUENCE would store */
+static void
+emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
+{
+	const ConvSequence *seq = object;
+	int			type = sequence_type(seq->type_name);
+
+	emit_scalar(em, seq->name, false);
+	begin_mapping(em, true);
+	if (type != 2)
+		emit_pair(em, "type", seq->type_name);
+	emit_options(em, seq, type);
 	if (seq->owned_table)
 		emit_pair(em, "owned_by", psprintf("%s.%s", seq->owned_table,
 										   seq->owned_column));
@@ -919,6 +1092,120 @@ emit_sequences(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 			declared = lappend(declared, seq);
 	}
 	emit_entries(em, "sequences", schema, declared, emit_sequence);
+}
+
+/* ----------------------------------------------------------------
+ * The sequence of an identity column
+ * ----------------------------------------------------------------
+ */
+
+/* an identity column's integer type, in sequence_types */
+static int
+integer_type(Oid typid)
+{
+	return typid == INT2OID ? 0 : typid == INT4OID ? 1 : 2;
+}
+
+/* a document column's identity options as the server would store them */
+static ConvSequence *
+identity_resolved(const ConvColumn *col, Oid typid)
+{
+	ConvSequence *seq = palloc0(sizeof(ConvSequence));
+
+	seq->pos = col->identity_options ? col->identity_options->pos :
+		col->pos;
+	fill_options(seq, col->identity_options, integer_type(typid),
+				 psprintf("the identity sequence of column \"%s\"",
+						  col->name));
+	return seq;
+}
+
+/*
+ * identity_build
+ *		A column's "sequence": the options of its identity sequence, those
+ *		left out following the column's type as the server's do.
+ */
+void
+identity_build(ConvColumn *col, const YNode *node, const char *path)
+{
+	const YNode *v = map_get(node, "sequence");
+	char	   *vpath = child_path(path, "sequence");
+
+	if (v == NULL)
+		return;
+	if (!col->identity)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, vpath,
+				  "column \"%s\" has sequence options but no identity",
+				  col->name);
+	col->identity_options = palloc0(sizeof(ConvSequence));
+	col->identity_options->pos = node_pos(v, vpath);
+	read_options(col->identity_options, v, vpath);
+}
+
+/*
+ * identity_options_differ
+ *		Does a current identity sequence hold other options than the
+ *		document's column (of the resolved type typid) says?
+ */
+bool
+identity_options_differ(const ConvColumn *want, Oid typid,
+						const ConvColumn *have)
+{
+	ConvSequence *w = identity_resolved(want, typid);
+
+	return have->identity_options &&
+		options_differ_from(w, have->identity_options);
+}
+
+/*
+ * identity_options_sql
+ *		For a new identity: " (START WITH ...)" with the options the document
+ *		writes, or nothing.  For a current one (have): the SET clauses of
+ *		ALTER COLUMN for the options that differ.
+ */
+char *
+identity_options_sql(const ConvColumn *want, Oid typid,
+					 const ConvColumn *have)
+{
+	ConvSequence *w = identity_resolved(want, typid);
+
+	if (have)
+		return option_clauses(w, have->identity_options, 0, " SET ");
+	if (want->identity_options == NULL)
+		return "";
+	return psprintf(" (%s)", option_clauses(w, NULL,
+											want->identity_options->given,
+											" ") + 1);
+}
+
+/*
+ * identity_refuse_out_of_bounds
+ *		New bounds must hold the value the identity sequence has reached.
+ */
+void
+identity_refuse_out_of_bounds(ConvStep *step, const ConvColumn *want,
+							  Oid typid, const ConvColumn *have)
+{
+	refuse_out_of_bounds(step, identity_resolved(want, typid),
+						 have->identity_options);
+}
+
+/* a current identity column's options, where they differ from the type's */
+void
+identity_emit(Emitter *em, const ConvColumn *col)
+{
+	ConvColumn	plain = {0};
+
+	plain.name = col->name;
+	plain.pos = col->pos;
+	if (col->identity_options == NULL ||
+		!options_differ_from(col->identity_options,
+							 identity_resolved(&plain, col->type_oid)))
+		return;
+	emit_scalar(em, "sequence", false);
+	begin_mapping(em, true);
+	emit_options(em, col->identity_options, integer_type(col->type_oid));
+	end_mapping(em);
 }
 
 const ConvKindOps sequence_kind = {
