@@ -332,3 +332,41 @@ CREATE VIEW reports.labels AS SELECT title FROM vr.goods;
 SELECT step, action, problem FROM converge_plan(
   replace(vr_doc('goods', 'title'), 'title: {type: text', 'title: {type: varchar(40)'))
  WHERE problem IS NOT NULL;
+
+-- a materialized view's indexes: compared by meaning like a table's,
+-- created again with it when it is rebuilt
+CREATE SCHEMA vm;
+CREATE TABLE vm.sales (id integer PRIMARY KEY, region text NOT NULL,
+                       amount numeric NOT NULL);
+INSERT INTO vm.sales SELECT i, 'r' || (i % 3), i * 2 FROM generate_series(1, 9) i;
+CREATE MATERIALIZED VIEW vm.totals AS
+  SELECT region, sum(amount) AS amount FROM vm.sales GROUP BY region;
+CREATE UNIQUE INDEX totals_region ON vm.totals (region);
+CREATE INDEX totals_amount ON vm.totals (amount DESC);
+CREATE FUNCTION vm_doc(amount_type text) RETURNS text LANGUAGE sql AS $f$
+SELECT format($d$
+version: 1
+schemas:
+  vm:
+    tables:
+      sales:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          region: {type: text, nullable: false}
+          amount: {type: "%s", nullable: false}
+    materialized_views:
+      totals:
+        query: SELECT region, sum(amount) AS amount FROM vm.sales GROUP BY region
+        indexes:
+          totals_region: {columns: [region], unique: true, comment: one row per region}
+          totals_big: {columns: [amount], where: "amount > 10"}
+$d$, amount_type)
+$f$;
+SELECT step, action, sql, reason FROM converge_plan(vm_doc('numeric'));
+SELECT step, action, sql FROM converge_plan(vm_doc('numeric(10,2)'));
+SELECT count(*) AS steps FROM converge_schema(vm_doc('numeric(10,2)'));
+SELECT indexrelid::regclass AS index, indisunique FROM pg_index
+ WHERE indrelid = 'vm.totals'::regclass ORDER BY indexrelid::regclass::text;
+SELECT count(*) AS steps FROM converge_plan(vm_doc('numeric(10,2)'));
+SELECT count(*) AS steps FROM converge_plan(converge_export('{vm}'));

@@ -267,6 +267,7 @@ typedef struct ConvView
 	bool		security_invoker;
 	char	   *check_option;	/* "local", "cascaded" or NULL */
 	bool		with_data;		/* materialized: filled when created */
+	List	   *indexes;		/* materialized: of ConvIndex */
 	char	   *comment;
 	Oid			oid;			/* catalog only */
 	List	   *reads;			/* catalog only: of ObjectAddress, what the

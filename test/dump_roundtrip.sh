@@ -79,6 +79,8 @@ CREATE VIEW "Shop Front"."Active Customers" AS
 CREATE MATERIALIZED VIEW billing.monthly AS
   SELECT count(*) AS invoices, sum(amount) AS amount FROM billing.invoices;
 CREATE MATERIALIZED VIEW billing.later AS SELECT 1 AS one WITH NO DATA;
+CREATE UNIQUE INDEX monthly_one ON billing.monthly (invoices);
+CREATE INDEX monthly_amount ON billing.monthly (amount DESC) WHERE amount > 0;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)
 VALUES ('a@example.com', 'A', 1), ('b@example.com', NULL, 2);
 INSERT INTO billing.invoices (amount, memo) VALUES (10, 'a'), (20.5, 'b');

@@ -3,7 +3,7 @@
 -- the same before and after the views were rebuilt around a type change.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(17);
+SELECT plan(19);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.orders (id integer PRIMARY KEY, amount numeric(8,2),
@@ -17,6 +17,7 @@ CREATE VIEW shop.big_north AS
    WHERE o.region = 'north';
 CREATE MATERIALIZED VIEW shop.by_region AS
   SELECT region, sum(amount) AS amount FROM shop.orders GROUP BY region;
+CREATE UNIQUE INDEX by_region_key ON shop.by_region (region);
 CREATE VIEW shop.obsolete AS SELECT id FROM shop.orders;
 
 CREATE TEMP TABLE before_big AS SELECT * FROM shop.big;
@@ -51,6 +52,8 @@ schemas:
         query: |
           SELECT region, sum(amount) AS amount
             FROM shop.orders GROUP BY region
+        indexes:
+          by_region_key: {columns: [region], unique: true}
 $$ $d$;
 
 SELECT lives_ok($$SELECT converge_schema(pg_temp.doc())$$,
@@ -76,6 +79,10 @@ SELECT results_eq('SELECT * FROM shop.big_north ORDER BY id',
 SELECT results_eq('SELECT * FROM shop.by_region ORDER BY region',
                   'SELECT * FROM before_region ORDER BY region',
                   'the materialized view holds the same rows, computed again');
+SELECT has_index('shop', 'by_region', 'by_region_key', 'region',
+                 'the rebuilt materialized view has its index again');
+SELECT index_is_unique('shop', 'by_region', 'by_region_key',
+                       'the index is unique again');
 SELECT ok((SELECT relispopulated FROM pg_class
             WHERE oid = 'shop.by_region'::regclass),
           'the materialized view is created with data');

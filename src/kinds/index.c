@@ -13,6 +13,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 
@@ -125,8 +126,9 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
-static void
-read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+/* one row of a query that selects INDEX_COLUMNS */
+ConvIndex *
+index_read_row(HeapTuple tup, TupleDesc desc)
 {
 	ConvIndex  *index = palloc0(sizeof(ConvIndex));
 	bool		isnull;
@@ -142,68 +144,20 @@ read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	index->include = get_text_list(tup, desc, "include");
 	index->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
-	table->indexes = lappend(table->indexes, index);
+	return index;
 }
 
-/*
- * One key of an index as a document writes it: the column or expression as
- * the server prints it, then a collation other than the column's, an
- * operator class other than the default, and the ordering.
- */
-#define INDEX_KEY \
-	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
-	" || CASE WHEN x.indcollation[k - 1] <> 0" \
-	"          AND x.indcollation[k - 1] <> CASE WHEN x.indkey[k - 1] <> 0" \
-	"              THEN (SELECT a.attcollation FROM pg_catalog.pg_attribute a" \
-	"                     WHERE a.attrelid = x.indrelid" \
-	"                       AND a.attnum = x.indkey[k - 1])" \
-	"              ELSE (SELECT ty.typcollation FROM pg_catalog.pg_attribute ia" \
-	"                      JOIN pg_catalog.pg_type ty ON ty.oid = ia.atttypid" \
-	"                     WHERE ia.attrelid = x.indexrelid AND ia.attnum = k) END" \
-	"     THEN ' COLLATE ' || (SELECT CASE" \
-	"              WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
-	"              THEN pg_catalog.quote_ident(co.collname)" \
-	"              ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
-	"                   pg_catalog.quote_ident(co.collname) END" \
-	"            FROM pg_catalog.pg_collation co" \
-	"            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
-	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
-	" || CASE WHEN NOT oc.opcdefault OR ko.options IS NOT NULL" \
-	"     THEN ' ' || CASE WHEN pg_catalog.pg_opclass_is_visible(oc.oid)" \
-	"                 THEN pg_catalog.quote_ident(oc.opcname)" \
-	"                 ELSE pg_catalog.quote_ident(ocn.nspname) || '.' ||" \
-	"                      pg_catalog.quote_ident(oc.opcname) END" \
-	"     ELSE '' END" \
-	" || COALESCE(' (' || pg_catalog.array_to_string(ko.options, ', ') || ')', '')" \
-	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
-	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
-	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
+static void
+read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	table->indexes = lappend(table->indexes, index_read_row(tup, desc));
+}
 
 static void
 read_indexes(CatalogRead *cr)
 {
 	read_per_table(cr,
-				   "i.relname AS index_name,"
-				   " pg_catalog.obj_description(i.oid, 'pg_class') AS comment,"
-				   " pg_catalog.pg_get_indexdef(x.indexrelid) AS definition,"
-				   " x.indisunique, am.amname,"
-				   " (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)"
-				   "    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k"
-				   "    JOIN pg_catalog.pg_opclass oc ON oc.oid = x.indclass[k - 1]"
-				   "    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace"
-				   "    LEFT JOIN LATERAL (SELECT ia.attoptions AS options"
-				   "                         FROM pg_catalog.pg_attribute ia"
-				   "                        WHERE ia.attrelid = x.indexrelid"
-				   "                          AND ia.attnum = k) ko ON true)"
-				   "   AS elements,"
-				   " pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,"
-				   " (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)"
-				   "    FROM pg_catalog.generate_series(x.indnkeyatts + 1,"
-				   "                                    x.indnatts) AS k,"
-				   "         pg_catalog.pg_attribute a"
-				   "   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])"
-				   "   AS include, "
-				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
+				   INDEX_COLUMNS,
 				   "JOIN pg_catalog.pg_index x ON x.indrelid = c.oid"
 				   " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
 				   " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
@@ -220,8 +174,8 @@ read_indexes(CatalogRead *cr)
  * ----------------------------------------------------------------
  */
 
-static void *
-build_index(DocContainer *dc, const char *name, const YNode *node,
+void *
+build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 			const char *path)
 {
 	ConvIndex  *index = palloc0(sizeof(ConvIndex));
@@ -258,10 +212,10 @@ static void
 build_indexes(DocContainer *dc, const char *key, const YNode *value,
 			  const char *path)
 {
-	build_entries(dc, value, path, build_index, &dc->table->indexes);
+	build_entries(dc, value, path, build_index_entry, &dc->table->indexes);
 }
 
-static const KeySpec index_keys[] = {
+const KeySpec index_keys[] = {
 	{"columns", V_STRINGS},
 	{"unique", V_BOOL},
 	{"method", V_STRING},
@@ -282,16 +236,17 @@ static const KeySpec index_doc_keys[] = {
  * ----------------------------------------------------------------
  */
 
-static void
-emit_indexes(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+/* an "indexes" mapping: a table's, or a materialized view's */
+void
+index_emit(Emitter *em, List *indexes)
 {
 	ListCell   *lc;
 
-	if (table->indexes == NIL)
+	if (indexes == NIL)
 		return;
 	emit_scalar(em, "indexes", false);
 	begin_mapping(em, false);
-	foreach(lc, table->indexes)
+	foreach(lc, indexes)
 	{
 		ConvIndex  *index = lfirst(lc);
 
@@ -319,6 +274,25 @@ emit_indexes(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+static void
+emit_indexes(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	index_emit(em, table->indexes);
+}
+
+/*
+ * An index of a materialized view is created once the view is: the view
+ * kind pairs them, with a table of the view's name standing for it.
+ */
+static PlanPhase
+index_phase(const ConvChange *change, PlanPhase phase)
+{
+	if (change->action == ACTION_CREATE && change->want_table &&
+		change->want_table->relkind == RELKIND_MATVIEW)
+		return PHASE_CREATE_VIEW;
+	return phase;
+}
+
 const ConvKindOps index_kind = {
 	.name = "index",
 	.diff_member = diff_indexes,
@@ -328,6 +302,7 @@ const ConvKindOps index_kind = {
 		[ACTION_COMMENT] = plan_index_comment,
 	},
 	.plan_comments = plan_new_comment,
+	.phase = index_phase,
 	.doc_place = DOC_TABLE,
 	.doc_keys = index_doc_keys,
 	.build = build_indexes,

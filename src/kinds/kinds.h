@@ -187,6 +187,64 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 	"   AND c.relkind IN ('r', 'p') AND NOT c.relispartition" \
 	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 
+/*
+ * One key of an index as a document writes it: the column or expression as
+ * the server prints it, then a collation other than the column's, an
+ * operator class other than the default, and the ordering.
+ */
+#define INDEX_KEY \
+	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
+	" || CASE WHEN x.indcollation[k - 1] <> 0" \
+	"          AND x.indcollation[k - 1] <> CASE WHEN x.indkey[k - 1] <> 0" \
+	"              THEN (SELECT a.attcollation FROM pg_catalog.pg_attribute a" \
+	"                     WHERE a.attrelid = x.indrelid" \
+	"                       AND a.attnum = x.indkey[k - 1])" \
+	"              ELSE (SELECT ty.typcollation FROM pg_catalog.pg_attribute ia" \
+	"                      JOIN pg_catalog.pg_type ty ON ty.oid = ia.atttypid" \
+	"                     WHERE ia.attrelid = x.indexrelid AND ia.attnum = k) END" \
+	"     THEN ' COLLATE ' || (SELECT CASE" \
+	"              WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
+	"              THEN pg_catalog.quote_ident(co.collname)" \
+	"              ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
+	"                   pg_catalog.quote_ident(co.collname) END" \
+	"            FROM pg_catalog.pg_collation co" \
+	"            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
+	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
+	" || CASE WHEN NOT oc.opcdefault OR ko.options IS NOT NULL" \
+	"     THEN ' ' || CASE WHEN pg_catalog.pg_opclass_is_visible(oc.oid)" \
+	"                 THEN pg_catalog.quote_ident(oc.opcname)" \
+	"                 ELSE pg_catalog.quote_ident(ocn.nspname) || '.' ||" \
+	"                      pg_catalog.quote_ident(oc.opcname) END" \
+	"     ELSE '' END" \
+	" || COALESCE(' (' || pg_catalog.array_to_string(ko.options, ', ') || ')', '')" \
+	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
+	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
+	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
+
+/* the columns index_read_row() reads, over pg_index x, its pg_class i and pg_am am */
+#define INDEX_COLUMNS \
+	"i.relname AS index_name," \
+	" pg_catalog.obj_description(i.oid, 'pg_class') AS comment," \
+	" pg_catalog.pg_get_indexdef(x.indexrelid) AS definition," \
+	" x.indisunique, am.amname," \
+	" (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)" \
+	"    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k" \
+	"    JOIN pg_catalog.pg_opclass oc ON oc.oid = x.indclass[k - 1]" \
+	"    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace" \
+	"    LEFT JOIN LATERAL (SELECT ia.attoptions AS options" \
+	"                         FROM pg_catalog.pg_attribute ia" \
+	"                        WHERE ia.attrelid = x.indexrelid" \
+	"                          AND ia.attnum = k) ko ON true)" \
+	"   AS elements," \
+	" pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate," \
+	" (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)" \
+	"    FROM pg_catalog.generate_series(x.indnkeyatts + 1," \
+	"                                    x.indnatts) AS k," \
+	"         pg_catalog.pg_attribute a" \
+	"   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])" \
+	"   AS include, " \
+	NULLS_NOT_DISTINCT " AS nulls_not_distinct"
+
 /* the names of a constraint's columns, in key order */
 #define KEY_NAMES(keys, rel) \
 	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
@@ -511,6 +569,13 @@ extern char *column_definition(const ConvColumn *col, Oid collation,
 extern char *probe_type(const ConvColumn *col);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
+
+/* kinds/index.c: the indexes of a materialized view are indexes too */
+extern const KeySpec index_keys[];
+extern void *build_index_entry(DocContainer *dc, const char *name,
+						 const YNode *node, const char *path);
+extern ConvIndex *index_read_row(HeapTuple tup, TupleDesc desc);
+extern void index_emit(Emitter *em, List *indexes);
 
 /* kinds/sequence.c: the serial shorthands, identity sequences' options */
 extern const KeySpec identity_option_keys[];

@@ -120,9 +120,46 @@ read_addresses(HeapTuple tup, TupleDesc desc)
 	return result;
 }
 
+/* the indexes of the materialized views of the managed schemas */
+static const char *const matview_indexes_query =
+"SELECT c.oid AS view_oid, " INDEX_COLUMNS
+" FROM pg_catalog.pg_index x"
+" JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+" JOIN pg_catalog.pg_am am ON am.oid = i.relam"
+" JOIN pg_catalog.pg_class c ON c.oid = x.indrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) AND c.relkind = 'm'"
+" ORDER BY n.nspname, c.relname, i.relname";
+
+static void
+read_matview_indexes(CatalogRead *cr, List *views)
+{
+	catalog_query(cr, matview_indexes_query);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			oid = DatumGetObjectId(get_datum(tup, desc, "view_oid",
+													 &isnull));
+		ListCell   *lc;
+
+		foreach(lc, views)
+		{
+			ConvView   *view = lfirst(lc);
+
+			if (view->oid == oid)
+				view->indexes = lappend(view->indexes,
+										index_read_row(tup, desc));
+		}
+	}
+}
+
 static void
 read_views(CatalogRead *cr)
 {
+	List	   *views = NIL;
+
 	catalog_query(cr, views_query);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -147,7 +184,9 @@ read_views(CatalogRead *cr)
 		view->reads = read_addresses(tup, desc);
 		view->used_outside = get_text(tup, desc, "used_outside");
 		schema->views = lappend(schema->views, view);
+		views = lappend(views, view);
 	}
+	read_matview_indexes(cr, views);
 }
 
 /* ----------------------------------------------------------------
@@ -215,9 +254,13 @@ build_materialized_view(DocContainer *dc, const char *name,
 {
 	ConvView   *view = build_view_common(dc, name, node, path, true);
 	const YNode *with_data = map_get(node, "with_data");
+	const YNode *indexes = map_get(node, "indexes");
 
 	view->with_data = with_data == NULL ||
 		doc_bool(with_data, child_path(path, "with_data"));
+	if (indexes)
+		build_entries(dc, indexes, child_path(path, "indexes"), build_index_entry,
+					  &view->indexes);
 	return view;
 }
 
@@ -244,6 +287,7 @@ static const KeySpec materialized_view_keys[] = {
 	{"query", V_QUERY},
 	{"columns", V_STRINGS},
 	{"with_data", V_BOOL},
+	{"indexes", V_NAMED, index_keys},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -711,6 +755,65 @@ emit_changes(DiffState *ds, List *items)
 }
 
 /*
+ * A table of the view's name standing for a materialized view, so that
+ * its indexes are planned and compared by the index kind, against the view
+ * itself (relid) when it exists.
+ */
+static ConvTable *
+standing_table(const ConvView *view, Oid relid)
+{
+	ConvTable  *table = palloc0(sizeof(ConvTable));
+
+	table->name = view->name;
+	table->relid = relid;
+	table->relkind = RELKIND_MATVIEW;
+	return table;
+}
+
+static bool
+matview_index_same(DiffState *ds, const ConvChange *proto, void *context,
+				   void *want, void *have)
+{
+	return expr_index_matches(want, have, context);
+}
+
+static void
+matview_index_kept(DiffState *ds, const ConvChange *proto, void *want,
+				   void *have)
+{
+	ConvChange *change;
+
+	if (!strings_differ(((ConvIndex *) want)->comment,
+						((ConvIndex *) have)->comment))
+		return;
+	change = add_change(ds, KIND_INDEX, ACTION_COMMENT, proto->schema,
+						proto->want_table, NULL);
+	change->want = want;
+	change->have = have;
+}
+
+/*
+ * The indexes of a materialized view: all created with it when it is
+ * created or rebuilt (a drop takes them along), else compared with its
+ * current ones.
+ */
+static void
+diff_matview_indexes(DiffState *ds, const ViewItem *item)
+{
+	static const Reconcile how = {
+		.same = matview_index_same,
+		.kept = matview_index_kept,
+	};
+	bool		kept = item->fate == FATE_KEEP;
+	ConvChange	proto = {.kind = KIND_INDEX, .schema = item->schema};
+
+	proto.want_table = standing_table(item->want, InvalidOid);
+	reconcile(ds, &proto, &how,
+			  kept ? standing_table(item->want, item->have->oid) : NULL,
+			  item->want->indexes, kept ? item->have->indexes : NIL);
+}
+
+/*
  * Views are compared last, once every other kind's changes are known:
  * they decide which views are rebuilt.
  */
@@ -737,6 +840,13 @@ diff_views(DiffState *ds)
 	decide_fates(ds, items, reshaped);
 	rebuild_readers(items);
 	emit_changes(ds, items);
+	foreach(lc, items)
+	{
+		ViewItem   *item = lfirst(lc);
+
+		if (item->want && item->want->materialized)
+			diff_matview_indexes(ds, item);
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -884,6 +994,7 @@ emit_view(Emitter *em, const ConvSchema *schema, const void *object)
 		emit_pair(em, "check_option", view->check_option);
 	if (view->materialized && !view->with_data)
 		emit_pair(em, "with_data", "false");
+	index_emit(em, view->indexes);
 	if (view->comment)
 		emit_pair(em, "comment", view->comment);
 	end_mapping(em);
