@@ -52,6 +52,9 @@ schemas:
       a:
         columns:
           id: {type: integer}
+        row_level_security: {enabled: true, forced: true}
+        policies:
+          nothing: {using: "false"}
 $$);
 RESET ROLE;
 SELECT count(*) AS rows_still_there FROM gd.a;

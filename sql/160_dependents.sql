@@ -11,8 +11,10 @@ INSERT INTO dep.accounts SELECT i, 'a' || i, i, 'n' || i
 CREATE TABLE dep.audit (id integer PRIMARY KEY, owner integer);
 INSERT INTO dep.audit VALUES (1, 1), (2, 2);
 CREATE VIEW public.account_emails AS SELECT id, email FROM dep.accounts;
-ALTER TABLE dep.accounts ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_rows ON dep.accounts USING (score > 0);
+CREATE TABLE public.watchers (id integer);
+ALTER TABLE public.watchers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON public.watchers
+  USING (EXISTS (SELECT FROM dep.accounts a WHERE a.score > 0));
 CREATE TABLE public.audit_copies (id integer REFERENCES dep.audit (id));
 INSERT INTO public.audit_copies VALUES (1);
 CREATE FUNCTION public.note_length(i integer) RETURNS integer
@@ -67,7 +69,7 @@ SELECT * FROM public.account_emails ORDER BY id;
 
 -- once the dependents are gone, the same plan runs, data loss accepted
 DROP VIEW public.account_emails;
-DROP POLICY own_rows ON dep.accounts;
+DROP POLICY own_rows ON public.watchers;
 DROP TABLE public.audit_copies;
 DROP FUNCTION public.note_length(integer);
 CREATE FUNCTION dep_final_doc() RETURNS text LANGUAGE sql AS $f$ SELECT $d$
@@ -90,3 +92,4 @@ SELECT count(*) AS steps_left FROM converge_plan(dep_final_doc());
 
 DROP SCHEMA dep CASCADE;
 DROP FUNCTION dep_doc(), dep_rename_doc(), dep_final_doc();
+DROP TABLE public.watchers;

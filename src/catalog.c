@@ -262,6 +262,9 @@ read_dependents(CatalogRead *cr)
 				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
 				   "          AND r.relkind IN ('r', 'p', 'v', 'm')"
 				   "          AND r.oid = " MODEL_RELATION("d") ")"
+				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p"
+				   "         WHERE d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass"
+				   "           AND p.oid = d.objid AND p.polrelid = d.refobjid)"
 				   " ORDER BY c.nspname, c.relname, dependent",
 				   read_dependent_row);
 }

@@ -173,7 +173,7 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 		if (h && how->same(ds, proto, context, w, h))
 		{
 			if (how->kept)
-				how->kept(ds, proto, w, h);
+				how->kept(ds, proto, context, w, h);
 			continue;
 		}
 		if (h)

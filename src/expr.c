@@ -389,6 +389,7 @@ typedef struct CookWork
 	char		generated;
 	Node	   *raw;
 	Node	   *result;
+	ParseExprKind kind;			/* else: a CHECK's or a policy's */
 } CookWork;
 
 static void
@@ -408,11 +409,12 @@ cook_work(void *arg)
 								w->col->typmod, w->col->name, w->generated);
 	else
 	{
-		/* as the server cooks a CHECK constraint */
-		Node	   *expr = transformExpr(pstate, w->raw,
-										 EXPR_KIND_CHECK_CONSTRAINT);
+		/* as the server cooks a CHECK constraint or a policy */
+		Node	   *expr = transformExpr(pstate, w->raw, w->kind);
 
-		expr = coerce_to_boolean(pstate, expr, "CHECK");
+		expr = coerce_to_boolean(pstate, expr,
+								 w->kind == EXPR_KIND_POLICY ?
+								 "POLICY" : "CHECK");
 		assign_expr_collations(pstate, expr);
 		w->result = expr;
 	}
@@ -426,7 +428,8 @@ static Node *
 cook(const ConvColumn *col, const char *text, const DocPos *pos,
 	 const ConvTable *table, char generated)
 {
-	CookWork	w = {col, table, generated, NULL, NULL};
+	CookWork	w = {col, table, generated, NULL, NULL,
+	EXPR_KIND_CHECK_CONSTRAINT};
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, cook_work, &w);
@@ -453,6 +456,9 @@ calls_user_function(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, calls_user_function,
+								 context, 0);
 	if (check_functions_in_node(node, is_user_function, NULL))
 		return true;
 	return expression_tree_walker(node, calls_user_function, context);
@@ -469,7 +475,7 @@ reads_value(Node *node, void *context)
 	if (node == NULL)
 		return false;
 	if (IsA(node, Var) || IsA(node, CoerceToDomainValue) ||
-		IsA(node, Param))
+		IsA(node, Param) || IsA(node, Query))
 		return true;
 	return expression_tree_walker(node, reads_value, context);
 }
@@ -496,6 +502,9 @@ fold_builtin_mutator(Node *node, void *context)
 {
 	if (node == NULL)
 		return NULL;
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node,
+										   fold_builtin_mutator, context, 0);
 	if (foldable(node))
 		return eval_const_expressions(NULL, node);
 	return expression_tree_mutator(node, fold_builtin_mutator, context);
@@ -516,6 +525,9 @@ forget_const_typmod(Node *node, void *context)
 		((Const *) node)->consttypmod = -1;
 		return false;
 	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, forget_const_typmod,
+								 context, 0);
 	return expression_tree_walker(node, forget_const_typmod, context);
 }
 
@@ -559,6 +571,61 @@ fold_builtin(Node *tree)
 	return result;
 }
 
+/* subtrees in the order of their text, as nodeToString() prints them */
+static int
+by_node_text(const ListCell *a, const ListCell *b)
+{
+	return strcmp(nodeToString(lfirst(a)), nodeToString(lfirst(b)));
+}
+
+/*
+ * Operands whose order does not change the result, put in one order: the
+ * two sides of an operator that has a commutator (a = b and b = a, written
+ * in the order of their text; a < b and b > a, written with the operator
+ * of lower oid, as the catalog pairs them), and the arms of AND and OR.
+ */
+static Node *
+canonical_mutator(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node, canonical_mutator,
+										   context, 0);
+	node = expression_tree_mutator(node, canonical_mutator, context);
+	if (IsA(node, OpExpr) && list_length(((OpExpr *) node)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) node;
+		Oid			commutator = get_commutator(op->opno);
+		Node	   *left = linitial(op->args);
+		Node	   *right = lsecond(op->args);
+
+		if (OidIsValid(commutator) &&
+			(commutator < op->opno ||
+			 (commutator == op->opno &&
+			  strcmp(nodeToString(left), nodeToString(right)) > 0)))
+		{
+			op->args = list_make2(right, left);
+			op->opno = commutator;
+			op->opfuncid = get_opcode(commutator);
+		}
+	}
+	else if (IsA(node, BoolExpr) && ((BoolExpr *) node)->boolop != NOT_EXPR)
+		list_sort(((BoolExpr *) node)->args, by_node_text);
+	return node;
+}
+
+/*
+ * A tree with its commutable operands in one order (canonical_mutator).
+ * The round trip through nodeToString() drops the parse locations, so
+ * that only what the tree means decides the order.
+ */
+static Node *
+canonical_order(Node *tree)
+{
+	return canonical_mutator(stringToNode(nodeToString(tree)), NULL);
+}
+
 /*
  * expr_trees_match
  *		Equal trees, or equal once the server has folded their constants:
@@ -568,14 +635,17 @@ fold_builtin(Node *tree)
  *		expression) could have defined, since the caller may be a superuser
  *		planning someone else's document (converge_drift does).  Folded
  *		constants are compared as stored bytes, so 1.5 and 1.50 still
- *		differ, as they print differently.
+ *		differ, as they print differently.  The operands of commutable
+ *		operators, AND and OR are compared in one order: user_id = uid()
+ *		is uid() = user_id.
  */
 bool
 expr_trees_match(Node *a, Node *b)
 {
 	if (equal(a, b))
 		return true;
-	return equal(fold_builtin(a), fold_builtin(b));
+	return equal(canonical_order(fold_builtin(a)),
+				 canonical_order(fold_builtin(b)));
 }
 
 /*
@@ -634,6 +704,21 @@ Node *
 expr_cook_check(const ConvCheck *check, const ConvTable *table)
 {
 	return cook(NULL, check->expr, &check->pos, table, '\0');
+}
+
+/*
+ * expr_cook_policy
+ *		A document policy's USING or WITH CHECK expression as CREATE POLICY
+ *		would store it for the current relation "table".
+ */
+Node *
+expr_cook_policy(const char *text, const DocPos *pos, const ConvTable *table)
+{
+	CookWork	w = {NULL, table, '\0', NULL, NULL, EXPR_KIND_POLICY};
+
+	w.raw = parse_expression(text, pos);
+	run_at(pos, cook_work, &w);
+	return w.result;
 }
 
 /*

@@ -224,6 +224,23 @@ typedef struct ConvIndex
 	DocPos		pos;
 } ConvIndex;
 
+/* a row level security policy of a table */
+typedef struct ConvPolicy
+{
+	char	   *name;
+	char		command;		/* as pg_policy.polcmd: '*', r, a, w, d */
+	bool		permissive;
+	List	   *roles;			/* role names, "public" for PUBLIC, sorted */
+	char	   *using_expr;		/* SQL text; pg_get_expr() on the catalog */
+	char	   *using_bin;		/* catalog only: polqual */
+	char	   *check_expr;		/* WITH CHECK */
+	char	   *check_bin;		/* catalog only: polwithcheck */
+	char	   *comment;
+	DocPos		pos;
+	DocPos		using_pos;
+	DocPos		check_pos;
+} ConvPolicy;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -236,6 +253,9 @@ typedef struct ConvTable
 	List	   *keys;			/* of ConvKey, the primary key first */
 	List	   *foreign_keys;	/* of ConvForeignKey */
 	List	   *indexes;		/* of ConvIndex */
+	List	   *policies;		/* of ConvPolicy */
+	bool		row_security;	/* ENABLE ROW LEVEL SECURITY */
+	bool		force_row_security; /* FORCE ROW LEVEL SECURITY */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
 	List	   *doc_names;		/* catalog only, set by diff.c: each column's
@@ -430,6 +450,7 @@ typedef struct ConvChange
 #define HAZARD_TABLE_REWRITE	(1 << 1)
 #define HAZARD_ACCESS_EXCLUSIVE	(1 << 2)
 #define HAZARD_FULL_SCAN		(1 << 3)
+#define HAZARD_ROWS_HIDDEN		(1 << 4)
 
 typedef struct ConvStep
 {
@@ -497,6 +518,8 @@ extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvTable *table);
 extern bool expr_trees_match(Node *a, Node *b);
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
+extern Node *expr_cook_policy(const char *text, const DocPos *pos,
+							  const ConvTable *table);
 extern Node *expr_cook_domain_check(const ConvCheck *check,
 									const ConvDomain *domain);
 extern bool expr_domain_default_matches(const ConvDomain *want,

@@ -163,7 +163,8 @@ static Datum
 hazards_array(int hazards)
 {
 	static const char *const names[] = {
-		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan"
+		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan",
+		"rows_hidden"
 	};
 	Datum		elems[lengthof(names)];
 	int			n = 0;

@@ -79,6 +79,13 @@ CREATE VIEW "Shop Front"."Active Customers" AS
 CREATE MATERIALIZED VIEW billing.monthly AS
   SELECT count(*) AS invoices, sum(amount) AS amount FROM billing.invoices;
 CREATE MATERIALIZED VIEW billing.later AS SELECT 1 AS one WITH NO DATA;
+ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;
+ALTER TABLE billing.invoices FORCE ROW LEVEL SECURITY;
+CREATE POLICY readable ON billing.invoices FOR SELECT USING (amount > 0);
+CREATE POLICY no_drafts ON billing.invoices AS RESTRICTIVE
+  USING (memo IS DISTINCT FROM 'draft') WITH CHECK (memo <> 'draft');
+COMMENT ON POLICY readable ON billing.invoices IS 'only real amounts';
+ALTER TABLE "Shop Front".customers ENABLE ROW LEVEL SECURITY;
 CREATE UNIQUE INDEX monthly_one ON billing.monthly (invoices);
 CREATE INDEX monthly_amount ON billing.monthly (amount DESC) WHERE amount > 0;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)

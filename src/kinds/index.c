@@ -32,7 +32,8 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 }
 
 static void
-index_kept(DiffState *ds, const ConvChange *proto, void *want, void *have)
+index_kept(DiffState *ds, const ConvChange *proto, void *context,
+		   void *want, void *have)
 {
 	if (strings_differ(((ConvIndex *) want)->comment,
 					   ((ConvIndex *) have)->comment))

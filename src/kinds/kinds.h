@@ -412,8 +412,8 @@ typedef struct Reconcile
 	/* a create change was made: fill what is particular to the kind */
 	void		(*created) (DiffState *ds, ConvChange *change, void *context);
 	/* the current object is kept: change what differs in place */
-	void		(*kept) (DiffState *ds, const ConvChange *proto, void *want,
-						 void *have);
+	void		(*kept) (DiffState *ds, const ConvChange *proto, void *context,
+						 void *want, void *have);
 } Reconcile;
 
 extern ConvChange *add_change(DiffState *ds, ConvKind kind,
@@ -484,6 +484,7 @@ typedef enum PlanPhase
 	PHASE_ADD_CHECK,
 	PHASE_ADD_FOREIGN_KEY,
 	PHASE_CREATE_VIEW,
+	PHASE_CREATE_POLICY,
 	PHASE_COMMENT,
 	NUM_PHASES
 } PlanPhase;

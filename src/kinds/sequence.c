@@ -591,7 +591,8 @@ add_sequence_change(DiffState *ds, const ConvChange *proto,
 }
 
 static void
-sequence_kept(DiffState *ds, const ConvChange *proto, void *want, void *have)
+sequence_kept(DiffState *ds, const ConvChange *proto, void *context,
+			  void *want, void *have)
 {
 	ConvSequence *w = want;
 	ConvSequence *h = have;

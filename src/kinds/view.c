@@ -778,8 +778,8 @@ matview_index_same(DiffState *ds, const ConvChange *proto, void *context,
 }
 
 static void
-matview_index_kept(DiffState *ds, const ConvChange *proto, void *want,
-				   void *have)
+matview_index_kept(DiffState *ds, const ConvChange *proto, void *context,
+				   void *want, void *have)
 {
 	ConvChange *change;
 
