@@ -370,3 +370,33 @@ SELECT indexrelid::regclass AS index, indisunique FROM pg_index
  WHERE indrelid = 'vm.totals'::regclass ORDER BY indexrelid::regclass::text;
 SELECT count(*) AS steps FROM converge_plan(vm_doc('numeric(10,2)'));
 SELECT count(*) AS steps FROM converge_plan(converge_export('{vm}'));
+
+-- a domain recreated over a recreated enum, under a view that casts to it
+CREATE SCHEMA vd;
+CREATE TYPE vd.mood AS ENUM ('happy', 'sad', 'meh');
+CREATE DOMAIN vd.good_mood AS vd.mood CHECK (VALUE <> 'sad');
+CREATE TABLE vd.people (id integer PRIMARY KEY, m vd.good_mood);
+INSERT INTO vd.people VALUES (1, 'happy'), (2, 'meh'), (3, NULL);
+CREATE VIEW vd.glad AS SELECT id, m::vd.mood AS feeling FROM vd.people WHERE m::text = 'happy';
+CREATE FUNCTION vd_doc() RETURNS text LANGUAGE sql AS $f$ SELECT $d$
+version: 1
+schemas:
+  vd:
+    enums:
+      mood: {values: [happy, sad, content], remap: {meh: content}}
+    domains:
+      good_mood: {type: mood, checks: {good_mood_check: "VALUE <> 'sad'"}}
+    tables:
+      people:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          m: {type: good_mood}
+    views:
+      glad:
+        query: "SELECT id, m::vd.mood AS feeling FROM vd.people WHERE m::text = 'happy'"
+$d$ $f$;
+SELECT step, action, object, reason FROM converge_plan(vd_doc());
+SELECT count(*) AS steps FROM converge_schema(vd_doc());
+SELECT * FROM vd.glad;
+SELECT count(*) AS steps FROM converge_plan(vd_doc());
