@@ -274,8 +274,8 @@ schemas:
   pg_catalog: {}
 $$);
 
--- keys of object kinds that later versions converge load, and are refused
--- when planned
+-- grants and policies name roles, which are the cluster's: one that does
+-- not exist is a document error at its line
 SELECT * FROM converge_plan($$
 version: 1
 schemas:

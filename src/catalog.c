@@ -86,6 +86,30 @@ text_array_to_list(Datum array)
 	return result;
 }
 
+/* the privileges an object holds, as ACL_COLUMNS selects them */
+List *
+get_acl(HeapTuple tuple, TupleDesc tupdesc)
+{
+	List	   *roles = get_text_list(tuple, tupdesc, "acl_roles");
+	List	   *privileges = get_text_list(tuple, tupdesc, "acl_privileges");
+	List	   *grantable = get_text_list(tuple, tupdesc, "acl_grantable");
+	List	   *acl = NIL;
+	ListCell   *rc,
+			   *pc,
+			   *gc;
+
+	forthree(rc, roles, pc, privileges, gc, grantable)
+	{
+		ConvGrant  *grant = palloc(sizeof(ConvGrant));
+
+		grant->role = lfirst(rc);
+		grant->privilege = lfirst(pc);
+		grant->grantable = strcmp(lfirst(gc), "true") == 0;
+		acl = lappend(acl, grant);
+	}
+	return acl;
+}
+
 bool
 get_bool(HeapTuple tuple, TupleDesc tupdesc, const char *name)
 {

@@ -171,4 +171,11 @@ compat_view_rtable(Query *query, Relation view)
 #endif
 }
 
+/* PostgreSQL 17's MAINTAIN privilege on tables, as a list item or none */
+#if PG_VERSION_NUM >= 170000
+#define COMPAT_MAINTAIN "maintain"
+#else
+#define COMPAT_MAINTAIN NULL
+#endif
+
 #endif							/* CONVERGE_COMPAT_H */

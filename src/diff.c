@@ -249,6 +249,19 @@ names_created(DiffState *ds, const char *text, const DocPos *pos)
 		names_overlap(expr_string_constants(text, pos), ds->created_names);
 }
 
+/* the current name of the column the document calls "name" */
+const char *
+current_name_of(const ConvTable *have, const char *name)
+{
+	ListCell   *lc,
+			   *nc;
+
+	forboth(lc, have->columns, nc, have->doc_names)
+		if (strcmp(lfirst(nc), name) == 0)
+			return ((ConvColumn *) lfirst(lc))->name;
+	return name;
+}
+
 /* the document's name of a current column */
 const char *
 doc_name_of(const ConvTable *have, const char *name)

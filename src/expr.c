@@ -1066,18 +1066,6 @@ typedef struct RenameRefs
 	const ConvTable *table;		/* current table with its document names */
 } RenameRefs;
 
-/* the current name of the column the document calls "name" */
-static char *
-current_name(const ConvTable *table, const char *name)
-{
-	ListCell   *lc,
-			   *nc;
-
-	forboth(lc, table->columns, nc, table->doc_names)
-		if (strcmp(lfirst(nc), name) == 0)
-			return ((ConvColumn *) lfirst(lc))->name;
-	return (char *) name;
-}
 
 static bool
 rename_refs_walker(Node *node, void *context)
@@ -1091,7 +1079,7 @@ rename_refs_walker(Node *node, void *context)
 		ListCell   *last = list_last_cell(((ColumnRef *) node)->fields);
 
 		if (IsA(lfirst(last), String))
-			lfirst(last) = makeString(current_name(r->table,
+			lfirst(last) = makeString((char *) current_name_of(r->table,
 												   strVal(lfirst(last))));
 		return false;
 	}
@@ -1114,7 +1102,7 @@ rename_index_refs(IndexStmt *stmt, const ConvTable *table)
 		IndexElem  *elem = lfirst(lc);
 
 		if (elem->name)
-			elem->name = current_name(table, elem->name);
+			elem->name = (char *) current_name_of(table, elem->name);
 		(void) rename_refs_walker(elem->expr, &r);
 	}
 	(void) rename_refs_walker(stmt->whereClause, &r);

@@ -32,6 +32,18 @@ typedef struct DocPos
 	const char *path;			/* key path, e.g. schemas.public.tables.t */
 } DocPos;
 
+/*
+ * One privilege one role holds on an object: what a document's "grants"
+ * says, or one item of the object's ACL (aclexplode()).  "public" is
+ * PUBLIC.
+ */
+typedef struct ConvGrant
+{
+	char	   *role;
+	char	   *privilege;		/* lower case: select, usage, ... */
+	bool		grantable;		/* WITH GRANT OPTION */
+} ConvGrant;
+
 /* an enum type */
 typedef struct ConvEnum
 {
@@ -110,6 +122,8 @@ typedef struct ConvSequence
 	int			given;			/* document, identity options: which of
 								 * them were written (IDENTITY_*); the
 								 * rest follow the column's type */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvSequence;
 
@@ -156,6 +170,7 @@ typedef struct ConvColumn
 									 * before the plan runs */
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
+	List	   *grants;			/* of ConvGrant: column privileges */
 	int16		attnum;			/* catalog only */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * that depends on the column, or NULL */
@@ -254,6 +269,8 @@ typedef struct ConvTable
 	List	   *foreign_keys;	/* of ConvForeignKey */
 	List	   *indexes;		/* of ConvIndex */
 	List	   *policies;		/* of ConvPolicy */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	bool		row_security;	/* ENABLE ROW LEVEL SECURITY */
 	bool		force_row_security; /* FORCE ROW LEVEL SECURITY */
 	List	   *key_columns;	/* catalog only: primary key column names,
@@ -288,6 +305,8 @@ typedef struct ConvView
 	char	   *check_option;	/* "local", "cascaded" or NULL */
 	bool		with_data;		/* materialized: filled when created */
 	List	   *indexes;		/* materialized: of ConvIndex */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	char	   *comment;
 	Oid			oid;			/* catalog only */
 	List	   *reads;			/* catalog only: of ObjectAddress, what the
@@ -306,6 +325,8 @@ typedef struct ConvSchema
 	List	   *domains;		/* of ConvDomain */
 	List	   *sequences;		/* of ConvSequence */
 	List	   *views;			/* of ConvView, materialized ones too */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvSchema;
 
@@ -545,6 +566,7 @@ extern bool expr_is_nextval(const char *default_bin, Oid seqoid);
 
 /* diff.c */
 extern List *diff_models(ConvModel *want, ConvModel *have);
+extern const char *current_name_of(const ConvTable *have, const char *name);
 
 /* plan.c */
 extern List *plan_build(List *changes);

@@ -86,6 +86,15 @@ CREATE POLICY no_drafts ON billing.invoices AS RESTRICTIVE
   USING (memo IS DISTINCT FROM 'draft') WITH CHECK (memo <> 'draft');
 COMMENT ON POLICY readable ON billing.invoices IS 'only real amounts';
 ALTER TABLE "Shop Front".customers ENABLE ROW LEVEL SECURITY;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'converge_rt_reader') THEN
+    CREATE ROLE converge_rt_reader;
+  END IF;
+END $$;
+GRANT USAGE ON SCHEMA billing TO converge_rt_reader;
+GRANT SELECT ON billing.invoices, billing.customer_totals TO converge_rt_reader;
+GRANT SELECT (email), UPDATE (score) ON "Shop Front".customers TO converge_rt_reader;
+GRANT USAGE ON SEQUENCE billing.receipt_no TO converge_rt_reader WITH GRANT OPTION;
 CREATE UNIQUE INDEX monthly_one ON billing.monthly (invoices);
 CREATE INDEX monthly_amount ON billing.monthly (amount DESC) WHERE amount > 0;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)

@@ -983,6 +983,7 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->default_bin = get_text(tup, desc, "default_bin");
 	col->comment = get_text(tup, desc, "comment");
 	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
+	col->grants = get_acl(tup, desc);
 	get_datum(tup, desc, "seqstart", &isnull);
 	if (!isnull)
 		col->identity_options = read_identity_options(tup, desc);
@@ -1006,7 +1007,10 @@ read_columns(CatalogRead *cr)
 				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
 				   " d.adbin::text AS default_bin,"
 				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
-				   " a.attnum, ids.*",
+				   " a.attnum, ids.*, "
+				   ACL_COLUMNS("a.attacl", "c",
+							   "(SELECT r.relowner FROM pg_catalog.pg_class r"
+							   " WHERE r.oid = a.attrelid)"),
 				   COLUMNS_FROM
 				   " LEFT JOIN LATERAL (SELECT sc.relname AS seqname,"
 				   "        s.seqstart, s.seqincrement,"
@@ -1165,6 +1169,8 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	build_column_value(col, node, path);
 	identity_build(col, node, path);
 	serial_expand(dc, col, node, path);
+	col->grants = grants_build(map_get(node, "grants"),
+							   child_path(path, "grants"), "COLUMN");
 	return col;
 }
 
@@ -1190,6 +1196,7 @@ static const KeySpec column_keys[] = {
 	{"check", V_EXPR},
 	{"unique", V_BOOL},
 	{"references", V_MAPPING, reference_keys},
+	{"grants", V_NAMED_STRINGS},
 	{NULL}
 };
 
@@ -1288,6 +1295,7 @@ emit_column(Emitter *em, const ConvSchema *schema, const ConvTable *table,
 		emit_fk_actions(em, fk);
 		end_mapping(em);
 	}
+	grants_emit(em, col->grants, NULL, "COLUMN");
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);

@@ -1,17 +1,582 @@
 /*-------------------------------------------------------------------------
  *
  * grant.c
- *	  Grants on a table: parsed, not converged yet.
+ *	  Privileges on schemas, tables, columns, views and sequences, compared
+ *	  as sets.
  *
- * A table may declare them so that a document can be written ahead of the
- * version that converges them; the kind plans nothing, so such a document
- * is refused when planned, naming every key.
+ * Each kind whose objects take "grants" lists its objects with what the
+ * document grants and what the object's ACL holds, the ACL the server
+ * gives by default expanded (acldefault), so an object nobody granted on
+ * and a document that says nothing plan nothing.  The comparison is per
+ * role and privilege, so no REVOKE and GRANT pair is ever planned for a
+ * privilege that stays.
+ *
+ * Scope: the document is the whole truth for the roles it names, on every
+ * object it manages; a role it never names keeps what it has (a hosting
+ * platform's own grants survive).  PUBLIC, written "public", and an
+ * object's owner are managed only on the objects whose grants name them.
+ * An object the plan creates again (a rebuilt view, a recreated table)
+ * starts with no privileges: what the roles the document does not name
+ * held is granted again, with what the document says for the others.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+
 #include "kinds/kinds.h"
+
+/* the privileges each kind of object takes, "all" expanding to them */
+static const struct
+{
+	const char *type;
+	const char *const privileges[9];
+}			object_privileges[] = {
+	{"TABLE", {"select", "insert", "update", "delete", "truncate",
+			"references", "trigger", COMPAT_MAINTAIN}},
+	{"COLUMN", {"select", "insert", "update", "references"}},
+	{"SEQUENCE", {"usage", "select", "update"}},
+	{"SCHEMA", {"usage", "create"}},
+};
+
+static const char *const *
+privileges_of(const char *type)
+{
+	for (int i = 0; i < lengthof(object_privileges); i++)
+		if (strcmp(object_privileges[i].type, type) == 0)
+			return object_privileges[i].privileges;
+	elog(ERROR, "no privileges for objects of type %s", type);
+}
+
+static bool
+takes_privilege(const char *type, const char *privilege)
+{
+	const char *const *privileges = privileges_of(type);
+
+	for (int i = 0; privileges[i]; i++)
+		if (strcmp(privileges[i], privilege) == 0)
+			return true;
+	return false;
+}
+
+static char *
+privilege_names(const char *type)
+{
+	const char *const *privileges = privileges_of(type);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; privileges[i]; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", privileges[i]);
+	return buf.data;
+}
+
+static ConvGrant *
+new_grant(const char *role, const char *privilege, bool grantable)
+{
+	ConvGrant  *grant = palloc(sizeof(ConvGrant));
+
+	grant->role = pstrdup(role);
+	grant->privilege = pstrdup(privilege);
+	grant->grantable = grantable;
+	return grant;
+}
+
+/* ----------------------------------------------------------------
+ * The document: "grants" of a schema, table, column, view, sequence
+ * ----------------------------------------------------------------
+ */
+
+#define GRANT_OPTION " with grant option"
+
+/*
+ * One privilege as written: "select", "all", or either followed by "with
+ * grant option".
+ */
+static void
+build_privilege(List **grants, const char *role, const YNode *item,
+				const char *path, const char *type)
+{
+	char	   *privilege = pstrdup(item->value ? item->value : "");
+	size_t		len = strlen(privilege);
+	bool		grantable = len > strlen(GRANT_OPTION) &&
+		strcmp(privilege + len - strlen(GRANT_OPTION), GRANT_OPTION) == 0;
+	const char *const *all = privileges_of(type);
+
+	if (grantable)
+		privilege[len - strlen(GRANT_OPTION)] = '\0';
+	if (strcmp(privilege, "all") == 0)
+	{
+		for (int i = 0; all[i]; i++)
+			*grants = lappend(*grants, new_grant(role, all[i], grantable));
+		return;
+	}
+	if (!takes_privilege(type, privilege))
+		doc_error(ERRCODE_INVALID_GRANT_OPERATION, item, path,
+				  "\"%s\" is not a privilege of a %s: write %s or all",
+				  privilege, asc_tolower(type, strlen(type)),
+				  privilege_names(type));
+	*grants = lappend(*grants, new_grant(role, privilege, grantable));
+}
+
+/*
+ * grants_build
+ *		A "grants" mapping of role to privileges.  Roles are the cluster's,
+ *		never created by convergence: one that does not exist is an error at
+ *		its line.
+ */
+List *
+grants_build(const YNode *value, const char *path, const char *type)
+{
+	List	   *grants = NIL;
+	ListCell   *kc,
+			   *vc;
+
+	if (value == NULL)
+		return NIL;
+	foreach_entry(kc, vc, value)
+	{
+		const char *role = entry_name(kc);
+		char	   *rpath = child_path(path, role);
+		ListCell   *lc;
+
+		if (strcmp(role, "public") != 0 &&
+			!OidIsValid(get_role_oid(role, true)))
+			doc_error(ERRCODE_UNDEFINED_OBJECT, lfirst(kc), rpath,
+					  "role \"%s\" does not exist; roles are not created by convergence",
+					  role);
+		foreach(lc, ((YNode *) lfirst(vc))->items)
+			build_privilege(&grants, role, lfirst(lc), rpath, type);
+	}
+	return grants;
+}
+
+/* ----------------------------------------------------------------
+ * What kinds give: their objects' grants, wanted and held
+ * ----------------------------------------------------------------
+ */
+
+void
+add_grant_target(List **targets, const char *type, char *object,
+				 const char *column, List *want, List *have,
+				 const char *owner, bool recreated)
+{
+	GrantTarget *t = palloc0(sizeof(GrantTarget));
+
+	t->type = type;
+	t->object = object;
+	t->column = column;
+	t->want = want;
+	t->have = have;
+	t->owner = owner;
+	t->recreated = recreated;
+	*targets = lappend(*targets, t);
+}
+
+/* does the plan create (or create again) this document object? */
+bool
+plan_creates(DiffState *ds, ConvKind kind, const void *want)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == kind && change->action == ACTION_CREATE &&
+			change->want == want)
+			return true;
+	}
+	return false;
+}
+
+/* ----------------------------------------------------------------
+ * Comparing
+ * ----------------------------------------------------------------
+ */
+
+/* what changes for one role on one object */
+typedef struct GrantChange
+{
+	GrantTarget *target;
+	const char *role;
+	List	   *grant;			/* of char *: privileges to grant */
+	List	   *grant_option;	/* to grant WITH GRANT OPTION */
+	List	   *revoke;			/* to revoke */
+	List	   *revoke_option;	/* to revoke the grant option of */
+	bool		restore;		/* a role the document does not name, on an
+								 * object created again */
+} GrantChange;
+
+static ConvGrant *
+find_grant(List *grants, const char *role, const char *privilege)
+{
+	ListCell   *lc;
+
+	foreach(lc, grants)
+	{
+		ConvGrant  *g = lfirst(lc);
+
+		if (strcmp(g->role, role) == 0 &&
+			strcmp(g->privilege, privilege) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+/* "wanted" and "held" privileges of one role, as changes */
+static void
+compare_role(GrantChange *gc, List *wanted, List *held)
+{
+	ListCell   *lc;
+
+	foreach(lc, wanted)
+	{
+		ConvGrant  *w = lfirst(lc);
+		ConvGrant  *h;
+
+		if (strcmp(w->role, gc->role) != 0)
+			continue;
+		h = find_grant(held, gc->role, w->privilege);
+		if (w->grantable && (h == NULL || !h->grantable))
+			gc->grant_option = lappend(gc->grant_option, w->privilege);
+		else if (h == NULL)
+			gc->grant = lappend(gc->grant, w->privilege);
+		else if (h->grantable && !w->grantable)
+			gc->revoke_option = lappend(gc->revoke_option, w->privilege);
+	}
+	foreach(lc, held)
+	{
+		ConvGrant  *h = lfirst(lc);
+
+		if (strcmp(h->role, gc->role) == 0 &&
+			find_grant(wanted, gc->role, h->privilege) == NULL)
+			gc->revoke = lappend(gc->revoke, h->privilege);
+	}
+}
+
+static bool
+names_role(List *grants, const char *role)
+{
+	ListCell   *lc;
+
+	foreach(lc, grants)
+		if (strcmp(((ConvGrant *) lfirst(lc))->role, role) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Is a role's privileges on this object the document's to say?  A role
+ * its grants name; any role the document names elsewhere, except PUBLIC
+ * and the owner, which it manages only where it names them.
+ */
+static bool
+managed_role(const GrantTarget *t, List *named, const char *role)
+{
+	if (names_role(t->want, role))
+		return true;
+	if (strcmp(role, "public") == 0 ||
+		(t->owner && strcmp(role, t->owner) == 0) ||
+		(t->recreated && strcmp(role, GetUserNameFromId(GetUserId(), false)) == 0))
+		return false;
+	return string_in(named, role);
+}
+
+static void
+add_grant_change(DiffState *ds, GrantChange *gc)
+{
+	ConvChange *change;
+
+	if (gc->grant == NIL && gc->grant_option == NIL && gc->revoke == NIL &&
+		gc->revoke_option == NIL)
+		return;
+	change = add_change(ds, KIND_GRANT, ACTION_ALTER, NULL, NULL, NULL);
+	change->want = gc;
+}
+
+/*
+ * One object: every role whose privileges are the document's to say, and,
+ * on an object the plan creates again, every other role that held any.
+ */
+static void
+diff_target(DiffState *ds, GrantTarget *t, List *named)
+{
+	List	   *roles = NIL;
+	List	   *held = t->recreated ? NIL : t->have;
+	ListCell   *lc;
+
+	foreach(lc, list_concat_copy(t->want, t->have))
+	{
+		ConvGrant  *g = lfirst(lc);
+
+		if (!string_in(roles, g->role))
+			roles = lappend(roles, g->role);
+	}
+	foreach(lc, named)
+		if (!string_in(roles, lfirst(lc)))
+			roles = lappend(roles, lfirst(lc));
+	foreach(lc, roles)
+	{
+		GrantChange *gc = palloc0(sizeof(GrantChange));
+
+		gc->target = t;
+		gc->role = lfirst(lc);
+		if (managed_role(t, named, gc->role))
+			compare_role(gc, t->want, held);
+		else if (t->recreated &&
+				 (t->owner == NULL || strcmp(gc->role, t->owner) != 0))
+		{
+			gc->restore = true;
+			compare_role(gc, t->have, NIL);
+		}
+		add_grant_change(ds, gc);
+	}
+}
+
+/* every role the document's grants name, PUBLIC aside */
+static List *
+named_roles(List *targets)
+{
+	List	   *named = NIL;
+	ListCell   *tc,
+			   *lc;
+
+	foreach(tc, targets)
+		foreach(lc, ((GrantTarget *) lfirst(tc))->want)
+		{
+			ConvGrant  *g = lfirst(lc);
+
+			if (strcmp(g->role, "public") != 0 && !string_in(named, g->role))
+				named = lappend(named, g->role);
+		}
+	return named;
+}
+
+/* once every kind has been compared: what each object is to hold */
+static void
+diff_grants(DiffState *ds)
+{
+	List	   *targets = NIL;
+	List	   *named;
+	ListCell   *lc;
+
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+		if (conv_kinds[kind]->grant_targets)
+			conv_kinds[kind]->grant_targets(ds, &targets);
+	named = named_roles(targets);
+	foreach(lc, targets)
+		diff_target(ds, lfirst(lc), named);
+}
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+static const char *
+role_sql(const char *role)
+{
+	return strcmp(role, "public") == 0 ? "PUBLIC" : quote_identifier(role);
+}
+
+/* "SELECT, UPDATE" or, for a column, "SELECT (c), UPDATE (c)" */
+static char *
+privileges_sql(const GrantTarget *t, List *privileges)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, privileges)
+	{
+		const char *p = lfirst(lc);
+
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+						 asc_toupper(p, strlen(p)));
+		if (t->column)
+			appendStringInfo(&buf, " (%s)", quote_identifier(t->column));
+	}
+	return buf.data;
+}
+
+static char *
+target_object(const GrantTarget *t)
+{
+	return t->column ? psprintf("%s.%s", t->object,
+								quote_identifier(t->column)) :
+		pstrdup(t->object);
+}
+
+static void
+add_grant_step(ConvPlanState *ps, const GrantChange *gc, const char *action,
+			   const char *format, List *privileges, const char *reason)
+{
+	const GrantTarget *t = gc->target;
+	const char *type = t->column ? "TABLE" : t->type;
+
+	if (privileges == NIL)
+		return;
+	add_step(ps, action, target_object(t),
+			 psprintf(format, privileges_sql(t, privileges), type, t->object,
+					  role_sql(gc->role)),
+			 psprintf(reason, gc->role), 0);
+}
+
+static void
+plan_grant(ConvPlanState *ps, const ConvChange *change)
+{
+	const GrantChange *gc = change->want;
+	const char *granted = gc->restore ?
+		"%s held them before the object was created again" :
+		"the document grants them to %s";
+
+	add_grant_step(ps, gc, "revoke", "REVOKE %s ON %s %s FROM %s",
+				   gc->revoke, "the document does not grant them to %s");
+	add_grant_step(ps, gc, "revoke", "REVOKE GRANT OPTION FOR %s ON %s %s FROM %s",
+				   gc->revoke_option,
+				   "the document does not let %s grant them on");
+	add_grant_step(ps, gc, "grant", "GRANT %s ON %s %s TO %s",
+				   gc->grant, granted);
+	add_grant_step(ps, gc, "grant", "GRANT %s ON %s %s TO %s WITH GRANT OPTION",
+				   gc->grant_option, granted);
+}
+
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+/* does "role" hold exactly every privilege of the type, none grantable? */
+static bool
+holds_all(List *grants, const char *role, const char *type, bool grantable)
+{
+	const char *const *all = privileges_of(type);
+	int			held = 0;
+	ListCell   *lc;
+
+	foreach(lc, grants)
+	{
+		ConvGrant  *g = lfirst(lc);
+
+		if (strcmp(g->role, role) == 0)
+		{
+			if (g->grantable != grantable)
+				return false;
+			held++;
+		}
+	}
+	for (int i = 0; all[i]; i++)
+		if (find_grant(grants, role, all[i]) == NULL)
+			return false;
+	return held > 0;
+}
+
+/*
+ * grants_emit
+ *		An object's privileges as "grants", but for its owner holding what
+ *		an owner holds by default.
+ */
+void
+grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
+{
+	List	   *roles = NIL;
+	ListCell   *lc;
+
+	foreach(lc, grants)
+	{
+		ConvGrant  *g = lfirst(lc);
+
+		if (!string_in(roles, g->role) &&
+			!(owner && strcmp(g->role, owner) == 0 &&
+			  holds_all(grants, owner, type, false)))
+			roles = lappend(roles, g->role);
+	}
+	if (roles == NIL)
+		return;
+	emit_scalar(em, "grants", false);
+	begin_mapping(em, true);
+	foreach(lc, roles)
+	{
+		const char *role = lfirst(lc);
+		List	   *privileges = NIL;
+		ListCell   *gc;
+
+		foreach(gc, grants)
+		{
+			ConvGrant  *g = lfirst(gc);
+
+			if (strcmp(g->role, role) == 0)
+				privileges = lappend(privileges,
+									 g->grantable ?
+									 psprintf("%s" GRANT_OPTION, g->privilege) :
+									 g->privilege);
+		}
+		if (holds_all(grants, role, type, false))
+			privileges = list_make1("all");
+		else if (holds_all(grants, role, type, true))
+			privileges = list_make1("all" GRANT_OPTION);
+		emit_scalar(em, role, false);
+		emit_strings(em, privileges);
+	}
+	end_mapping(em);
+}
+
+/* ----------------------------------------------------------------
+ * A table's "grants"
+ * ----------------------------------------------------------------
+ */
+
+static void
+build_table_grants(DocContainer *dc, const char *key, const YNode *value,
+				   const char *path)
+{
+	dc->table->grants = grants_build(value, path, "TABLE");
+}
+
+static void
+emit_table_grants(Emitter *em, const ConvSchema *schema,
+				  const ConvTable *table)
+{
+	grants_emit(em, table->grants, table->owner, "TABLE");
+}
+
+/* the document's tables, and each one's columns */
+static void
+table_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *lc,
+			   *cc;
+
+	foreach(lc, ds->pairs)
+	{
+		TablePair  *pair = lfirst(lc);
+		char	   *object = quote_qualified_identifier(pair->schema,
+														pair->want->name);
+		const char *owner = pair->have ? pair->have->owner : NULL;
+
+		add_grant_target(targets, "TABLE", object, NULL, pair->want->grants,
+						 pair->have ? pair->have->grants : NIL, owner,
+						 pair->have == NULL);
+		foreach(cc, pair->want->columns)
+		{
+			ConvColumn *col = lfirst(cc);
+			ConvColumn *have = NULL;
+
+			if (pair->have)
+				have = find_column(pair->have,
+								   current_name_of(pair->have, col->name));
+			add_grant_target(targets, "COLUMN", object, col->name,
+							 col->grants, have ? have->grants : NIL, owner,
+							 have == NULL);
+		}
+	}
+}
 
 static const KeySpec grant_doc_keys[] = {
 	{"grants", V_NAMED_STRINGS},
@@ -20,6 +585,14 @@ static const KeySpec grant_doc_keys[] = {
 
 const ConvKindOps grant_kind = {
 	.name = "grant",
+	.diff_finish = diff_grants,
+	.plan = {
+		[ACTION_ALTER] = plan_grant,
+	},
 	.doc_place = DOC_TABLE,
 	.doc_keys = grant_doc_keys,
+	.build = build_table_grants,
+	.emit = emit_table_grants,
+	.grant_targets = table_grant_targets,
+	.plural = "grants",
 };

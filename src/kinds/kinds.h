@@ -155,6 +155,27 @@ extern List *text_array_to_list(Datum array);
 extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 						   const char *name);
 extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
+extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
+
+/*
+ * An object's privileges as get_acl() reads them: aclexplode() of its ACL,
+ * or of the ACL the server gives it by default (acldefault(kind, owner))
+ * while it has none; PUBLIC as "public".
+ */
+#define ACL_ITEMS(acl, kind, owner) \
+	"pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")))"
+#define ACL_COLUMNS(acl, kind, owner) \
+	"(SELECT pg_catalog.array_agg(CASE a.grantee WHEN 0 THEN 'public'" \
+	"        ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END" \
+	"        ORDER BY a.grantee, a.privilege_type)" \
+	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_roles," \
+	" (SELECT pg_catalog.array_agg(pg_catalog.lower(a.privilege_type)" \
+	"        ORDER BY a.grantee, a.privilege_type)" \
+	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_privileges," \
+	" (SELECT pg_catalog.array_agg(a.is_grantable::pg_catalog.text" \
+	"        ORDER BY a.grantee, a.privilege_type)" \
+	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_grantable," \
+	" pg_catalog.pg_get_userbyid(" owner ") AS owner"
 
 /*
  * Objects an extension created belong to that extension's scripts, not to
@@ -485,6 +506,7 @@ typedef enum PlanPhase
 	PHASE_ADD_FOREIGN_KEY,
 	PHASE_CREATE_VIEW,
 	PHASE_CREATE_POLICY,
+	PHASE_GRANT,
 	PHASE_COMMENT,
 	NUM_PHASES
 } PlanPhase;
@@ -570,6 +592,32 @@ extern char *column_definition(const ConvColumn *col, Oid collation,
 extern char *probe_type(const ConvColumn *col);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
+
+/*
+ * kinds/grant.c: privileges.  A kind whose objects take "grants" says, for
+ * each object the document declares, what the document grants and what
+ * the object holds (ConvKindOps.grant_targets); grant.c compares them.
+ */
+typedef struct GrantTarget
+{
+	const char *type;			/* as GRANT ... ON takes it: TABLE, SCHEMA */
+	char	   *object;			/* qualified and quoted */
+	const char *column;			/* column privileges: the column */
+	List	   *want;			/* of ConvGrant: the document's */
+	List	   *have;			/* of ConvGrant: what the object holds */
+	const char *owner;			/* the current owner, or NULL */
+	bool		recreated;		/* the plan creates it (again): it starts
+								 * with no privileges but its owner's */
+} GrantTarget;
+
+extern List *grants_build(const YNode *value, const char *path,
+						  const char *type);
+extern void grants_emit(Emitter *em, List *grants, const char *owner,
+						const char *type);
+extern void add_grant_target(List **targets, const char *type, char *object,
+							 const char *column, List *want, List *have,
+							 const char *owner, bool recreated);
+extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 
 /* kinds/index.c: the indexes of a materialized view are indexes too */
 extern const KeySpec index_keys[];
@@ -677,6 +725,9 @@ typedef struct ConvKindOps
 	/* export: the kind's keys in its container's mapping */
 	void		(*emit) (Emitter *em, const ConvSchema *schema,
 						 const ConvTable *table);
+
+	/* the objects of the kind that take "grants" (kinds/grant.c) */
+	void		(*grant_targets) (DiffState *ds, List **targets);
 
 	/* what "this version converges ..." calls the kind; NULL: not named */
 	const char *plural;

@@ -95,7 +95,8 @@ static const char *const sequences_query =
 "                WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass"
 "                  AND ad.oid = d.objid AND r.relnamespace = c.relnamespace"
 "                  AND r.relkind IN ('r', 'p'))"
-"         LIMIT 1) AS used_outside"
+"         LIMIT 1) AS used_outside,"
+"       " ACL_COLUMNS("c.relacl", "s", "c.relowner")
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 " JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
@@ -146,6 +147,8 @@ read_sequences(CatalogRead *cr)
 		seq->owned_column = get_text(tup, desc, "owned_column");
 		seq->default_of = get_text(tup, desc, "default_of");
 		seq->used_outside = get_text(tup, desc, "used_outside");
+		seq->grants = get_acl(tup, desc);
+		seq->owner = get_text(tup, desc, "owner");
 		schema->sequences = lappend(schema->sequences, seq);
 	}
 }
@@ -299,6 +302,8 @@ build_sequence(DocContainer *dc, const char *name, const YNode *node,
 	seq->comment = doc_comment(node);
 	build_options(seq, node, path);
 	build_owned_by(seq, node, path);
+	seq->grants = grants_build(map_get(node, "grants"),
+							   child_path(path, "grants"), "SEQUENCE");
 	return seq;
 }
 
@@ -331,6 +336,7 @@ static const KeySpec sequence_keys[] = {
 	{"owned_by", V_STRING},
 	{"comment", V_STRING},
 	{"renamed_from", V_STRING},
+	{"grants", V_NAMED_STRINGS},
 	{NULL}
 };
 
@@ -1069,6 +1075,7 @@ emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
 	if (seq->owned_table)
 		emit_pair(em, "owned_by", psprintf("%s.%s", seq->owned_table,
 										   seq->owned_column));
+	grants_emit(em, seq->grants, seq->owner, "SEQUENCE");
 	if (seq->comment)
 		emit_pair(em, "comment", seq->comment);
 	end_mapping(em);
@@ -1209,6 +1216,37 @@ identity_emit(Emitter *em, const ConvColumn *col)
 	end_mapping(em);
 }
 
+/*
+ * Every declared sequence; one a serial column stands for has its owner's
+ * privileges only, unless declared.
+ */
+static void
+sequence_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->sequences)
+		{
+			ConvSequence *seq = lfirst(lc);
+			ConvSequence *current = have ?
+				sequence_match(have->sequences, seq) : NULL;
+
+			add_grant_target(targets, "SEQUENCE",
+							 sequence_object(want->name, seq), NULL,
+							 seq->grants,
+							 current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 current == NULL);
+		}
+	}
+}
+
 const ConvKindOps sequence_kind = {
 	.name = "sequence",
 	.diff = note_new_sequences,
@@ -1225,5 +1263,6 @@ const ConvKindOps sequence_kind = {
 	.build = build_sequences,
 	.read = read_sequences,
 	.emit = emit_sequences,
+	.grant_targets = sequence_grant_targets,
 	.plural = "sequences",
 };

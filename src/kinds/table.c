@@ -243,6 +243,7 @@ static const char *const tables_query =
 "               pg_catalog.pg_attribute a"
 "         WHERE x.indrelid = c.oid AND x.indisprimary"
 "           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
+"       " ACL_COLUMNS("c.relacl", "r", "c.relowner") ","
 "       c.relkind "
 MANAGED_TABLES
 " ORDER BY n.nspname, c.relname";
@@ -265,6 +266,8 @@ read_tables(CatalogRead *cr)
 		table->comment = get_text(tup, desc, "comment");
 		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
 		table->key_columns = get_text_list(tup, desc, "key_columns");
+		table->grants = get_acl(tup, desc);
+		table->owner = get_text(tup, desc, "owner");
 		schema->tables = lappend(schema->tables, table);
 		cr->tables = lappend(cr->tables, table);
 	}

@@ -71,6 +71,7 @@ static const char *const views_query =
 "       COALESCE(" VIEW_OPTION("security_invoker") "::pg_catalog.bool, false)"
 "         AS security_invoker,"
 "       " VIEW_OPTION("check_option") " AS check_option,"
+"       " ACL_COLUMNS("c.relacl", "r", "c.relowner") ","
 "       (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text"
 "                                    ORDER BY a.attnum)"
 "          FROM pg_catalog.pg_attribute a"
@@ -183,6 +184,8 @@ read_views(CatalogRead *cr)
 		view->columns = get_text_list(tup, desc, "columns");
 		view->reads = read_addresses(tup, desc);
 		view->used_outside = get_text(tup, desc, "used_outside");
+		view->grants = get_acl(tup, desc);
+		view->owner = get_text(tup, desc, "owner");
 		schema->views = lappend(schema->views, view);
 		views = lappend(views, view);
 	}
@@ -222,6 +225,8 @@ build_view_common(DocContainer *dc, const char *name, const YNode *node,
 	view->query_pos = value_pos(node, "query", path);
 	view->columns = columns ? string_list(columns) : NIL;
 	view->comment = doc_comment(node);
+	view->grants = grants_build(map_get(node, "grants"),
+								child_path(path, "grants"), "TABLE");
 	return view;
 }
 
@@ -279,6 +284,7 @@ static const KeySpec view_keys[] = {
 	{"security_barrier", V_BOOL},
 	{"security_invoker", V_BOOL},
 	{"check_option", V_STRING},
+	{"grants", V_NAMED_STRINGS},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -288,6 +294,7 @@ static const KeySpec materialized_view_keys[] = {
 	{"columns", V_STRINGS},
 	{"with_data", V_BOOL},
 	{"indexes", V_NAMED, index_keys},
+	{"grants", V_NAMED_STRINGS},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -995,6 +1002,7 @@ emit_view(Emitter *em, const ConvSchema *schema, const void *object)
 	if (view->materialized && !view->with_data)
 		emit_pair(em, "with_data", "false");
 	index_emit(em, view->indexes);
+	grants_emit(em, view->grants, view->owner, "TABLE");
 	if (view->comment)
 		emit_pair(em, "comment", view->comment);
 	end_mapping(em);
@@ -1020,6 +1028,35 @@ emit_views(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "materialized_views", schema, materialized, emit_view);
 }
 
+/* every declared view; one the plan creates, or again, starts bare */
+static void
+view_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->views)
+		{
+			ConvView   *view = lfirst(lc);
+			ConvView   *current = have ?
+				find_named(have->views, offsetof(ConvView, name),
+						   view->name) : NULL;
+
+			add_grant_target(targets, "TABLE",
+							 view_object(want->name, view), NULL,
+							 view->grants,
+							 current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 plan_creates(ds, KIND_VIEW, view));
+		}
+	}
+}
+
 const ConvKindOps view_kind = {
 	.name = "view",
 	.diff_finish = diff_views,
@@ -1035,5 +1072,6 @@ const ConvKindOps view_kind = {
 	.build = build_views,
 	.read = read_views,
 	.emit = emit_views,
+	.grant_targets = view_grant_targets,
 	.plural = "views",
 };

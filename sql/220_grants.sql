@@ -1,0 +1,84 @@
+-- Grants on schemas, tables, columns, views and sequences: compared as
+-- sets with the default ACL expanded, per role and privilege, so nothing
+-- is planned for a privilege that stays; the document is the whole truth
+-- for the roles it names, other roles keep what they hold; a view the plan
+-- rebuilds gets every role's privileges back; tables hold rows.
+\pset null '(null)'
+CREATE ROLE converge_gr_reader;
+CREATE ROLE converge_gr_writer;
+CREATE ROLE converge_gr_platform;
+CREATE SCHEMA gr;
+CREATE TABLE gr.t (id integer PRIMARY KEY, secret text, v text);
+INSERT INTO gr.t SELECT i, 's' || i, 'v' || i FROM generate_series(1, 5) i;
+CREATE SEQUENCE gr.s;
+CREATE VIEW gr.vt AS SELECT id, v FROM gr.t;
+GRANT USAGE ON SCHEMA gr TO converge_gr_reader;
+GRANT SELECT, INSERT ON gr.t TO converge_gr_reader;
+GRANT SELECT ON gr.t TO converge_gr_platform;
+GRANT SELECT ON gr.vt TO converge_gr_reader, converge_gr_platform;
+GRANT UPDATE (v) ON gr.t TO converge_gr_writer;
+
+-- the export says what each object holds, the owner's default aside
+SELECT converge_export('{gr}');
+SELECT count(*) AS steps FROM converge_plan(converge_export('{gr}'));
+
+CREATE FUNCTION gr_doc(v_type text DEFAULT 'text') RETURNS text
+LANGUAGE sql AS $f$ SELECT format($d$
+version: 1
+schemas:
+  gr:
+    grants: {converge_gr_reader: [usage], converge_gr_writer: [usage]}
+    sequences:
+      s: {grants: {converge_gr_writer: [all]}}
+    tables:
+      t:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          secret: {type: text}
+          v: {type: "%s", grants: {converge_gr_writer: [update, select]}}
+        grants: {converge_gr_reader: [select]}
+    views:
+      vt:
+        query: SELECT id, v FROM gr.t
+        grants: {converge_gr_reader: [select], converge_gr_writer: [select, update with grant option]}
+$d$, v_type) $f$;
+
+-- Named roles get what the document says (INSERT revoked from the reader,
+-- ALL expanded, grant options); the platform role, never named, keeps its
+-- SELECT on the table.  (ALL is shown on a sequence: a table's ALL has
+-- MAINTAIN from PostgreSQL 17 on.)
+SELECT step, action, sql, reason FROM converge_plan(gr_doc());
+SELECT count(*) AS steps FROM converge_schema(gr_doc());
+SELECT count(*) AS steps FROM converge_plan(gr_doc());
+SELECT table_name, grantee, privilege_type, is_grantable
+  FROM information_schema.role_table_grants
+ WHERE table_schema = 'gr' AND grantee LIKE 'converge_gr_%'
+ ORDER BY table_name, grantee, privilege_type;
+
+-- A column type change rebuilds the view: its privileges, the document's
+-- and those of roles it does not name, are granted again after.
+SELECT step, action, sql, reason FROM converge_plan(gr_doc('varchar(20)'))
+ WHERE action IN ('drop_view', 'create_view', 'grant', 'revoke');
+SELECT count(*) AS steps FROM converge_schema(gr_doc('varchar(20)'));
+SELECT grantee, privilege_type FROM information_schema.role_table_grants
+ WHERE table_schema = 'gr' AND table_name = 'vt'
+   AND grantee LIKE 'converge_gr_%' AND privilege_type = 'SELECT'
+ ORDER BY grantee;
+SELECT count(*) AS steps FROM converge_plan(gr_doc('varchar(20)'));
+
+-- a role the document stops naming anywhere is left alone from then on;
+-- one it still names loses what it no longer gets
+SELECT step, action, sql FROM converge_plan(replace(replace(gr_doc('varchar(20)'),
+  ', converge_gr_writer: [select, update with grant option]', ''),
+  'grants: {converge_gr_reader: [select]}', 'grants: {converge_gr_reader: []}'));
+
+-- document errors, at their line
+SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'nobody_here: [usage]'));
+SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'converge_gr_reader: [select]'));
+
+DROP SCHEMA gr CASCADE;
+DROP FUNCTION gr_doc(text);
+DROP ROLE converge_gr_reader;
+DROP ROLE converge_gr_writer;
+DROP ROLE converge_gr_platform;
