@@ -11,15 +11,15 @@ CREATE SCHEMA gr;
 CREATE TABLE gr.t (id integer PRIMARY KEY, secret text, v text);
 INSERT INTO gr.t SELECT i, 's' || i, 'v' || i FROM generate_series(1, 5) i;
 CREATE SEQUENCE gr.s;
-CREATE VIEW gr.vt AS SELECT id, v FROM gr.t;
 GRANT USAGE ON SCHEMA gr TO converge_gr_reader;
 GRANT SELECT, INSERT ON gr.t TO converge_gr_reader;
 GRANT SELECT ON gr.t TO converge_gr_platform;
-GRANT SELECT ON gr.vt TO converge_gr_reader, converge_gr_platform;
 GRANT UPDATE (v) ON gr.t TO converge_gr_writer;
 
 -- the export says what each object holds, the owner's default aside
 SELECT converge_export('{gr}');
+CREATE VIEW gr.vt AS SELECT id, v FROM gr.t;
+GRANT SELECT ON gr.vt TO converge_gr_reader, converge_gr_platform;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{gr}'));
 
 CREATE FUNCTION gr_doc(v_type text DEFAULT 'text') RETURNS text
@@ -73,12 +73,47 @@ SELECT step, action, sql FROM converge_plan(replace(replace(gr_doc('varchar(20)'
   ', converge_gr_writer: [select, update with grant option]', ''),
   'grants: {converge_gr_reader: [select]}', 'grants: {converge_gr_reader: []}'));
 
+-- Default privileges: what a role's future objects in the schema get,
+-- compared the same way; a grantee the document never names keeps them.
+CREATE ROLE converge_gr_owner;
+ALTER DEFAULT PRIVILEGES FOR ROLE converge_gr_owner IN SCHEMA gr
+  GRANT SELECT ON TABLES TO converge_gr_reader, converge_gr_platform;
+ALTER DEFAULT PRIVILEGES FOR ROLE converge_gr_owner IN SCHEMA gr
+  GRANT USAGE ON SEQUENCES TO converge_gr_reader;
+SELECT count(*) AS steps FROM converge_plan(converge_export('{gr}'));
+SELECT step, action, object, sql FROM converge_plan(
+  replace(gr_doc('varchar(20)'), '    sequences:', $d$    default_privileges:
+      converge_gr_owner:
+        tables: {converge_gr_reader: [select, insert]}
+        functions: {converge_gr_reader: [execute]}
+    sequences:$d$))
+ WHERE object LIKE 'gr.converge_gr_owner.%';
+SELECT count(*) AS steps FROM converge_schema(
+  replace(gr_doc('varchar(20)'), '    sequences:', $d$    default_privileges:
+      converge_gr_owner:
+        tables: {converge_gr_reader: [select, insert]}
+        functions: {converge_gr_reader: [execute]}
+    sequences:$d$));
+SELECT defaclobjtype, defaclacl FROM pg_default_acl
+ WHERE defaclnamespace = 'gr'::regnamespace ORDER BY defaclobjtype;
+-- a table the role creates gets them
+GRANT CREATE ON SCHEMA gr TO converge_gr_owner;
+SET ROLE converge_gr_owner;
+CREATE TABLE gr.later (id integer);
+RESET ROLE;
+SELECT grantee, privilege_type FROM information_schema.role_table_grants
+ WHERE table_schema = 'gr' AND table_name = 'later'
+   AND grantee <> 'converge_gr_owner' ORDER BY grantee, privilege_type;
+DROP TABLE gr.later;
+
 -- document errors, at their line
 SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'nobody_here: [usage]'));
 SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'converge_gr_reader: [select]'));
 
 DROP SCHEMA gr CASCADE;
 DROP FUNCTION gr_doc(text);
+DROP OWNED BY converge_gr_owner;
+DROP ROLE converge_gr_owner;
 DROP ROLE converge_gr_reader;
 DROP ROLE converge_gr_writer;
 DROP ROLE converge_gr_platform;

@@ -44,6 +44,18 @@ typedef struct ConvGrant
 	bool		grantable;		/* WITH GRANT OPTION */
 } ConvGrant;
 
+/*
+ * The privileges objects a role creates in a schema will get: ALTER
+ * DEFAULT PRIVILEGES FOR ROLE role IN SCHEMA ... ON objects.
+ */
+typedef struct ConvDefaultPrivileges
+{
+	char	   *role;			/* whose new objects */
+	const char *objects;		/* "tables", "sequences", "functions",
+								 * "types" */
+	List	   *grants;			/* of ConvGrant */
+} ConvDefaultPrivileges;
+
 /* an enum type */
 typedef struct ConvEnum
 {
@@ -326,6 +338,7 @@ typedef struct ConvSchema
 	List	   *sequences;		/* of ConvSequence */
 	List	   *views;			/* of ConvView, materialized ones too */
 	List	   *grants;			/* of ConvGrant */
+	List	   *default_privileges; /* of ConvDefaultPrivileges */
 	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvSchema;

@@ -95,6 +95,7 @@ GRANT USAGE ON SCHEMA billing TO converge_rt_reader;
 GRANT SELECT ON billing.invoices, billing.customer_totals TO converge_rt_reader;
 GRANT SELECT (email), UPDATE (score) ON "Shop Front".customers TO converge_rt_reader;
 GRANT USAGE ON SEQUENCE billing.receipt_no TO converge_rt_reader WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO converge_rt_reader;
 CREATE UNIQUE INDEX monthly_one ON billing.monthly (invoices);
 CREATE INDEX monthly_amount ON billing.monthly (amount DESC) WHERE amount > 0;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)

@@ -42,6 +42,11 @@ static const struct
 	{"COLUMN", {"select", "insert", "update", "references"}},
 	{"SEQUENCE", {"usage", "select", "update"}},
 	{"SCHEMA", {"usage", "create"}},
+	{"TABLES", {"select", "insert", "update", "delete", "truncate",
+			"references", "trigger", COMPAT_MAINTAIN}},
+	{"SEQUENCES", {"usage", "select", "update"}},
+	{"FUNCTIONS", {"execute"}},
+	{"TYPES", {"usage"}},
 };
 
 static const char *const *
@@ -161,7 +166,7 @@ grants_build(const YNode *value, const char *path, const char *type)
  * ----------------------------------------------------------------
  */
 
-void
+GrantTarget *
 add_grant_target(List **targets, const char *type, char *object,
 				 const char *column, List *want, List *have,
 				 const char *owner, bool recreated)
@@ -176,6 +181,7 @@ add_grant_target(List **targets, const char *type, char *object,
 	t->owner = owner;
 	t->recreated = recreated;
 	*targets = lappend(*targets, t);
+	return t;
 }
 
 /* does the plan create (or create again) this document object? */
@@ -408,23 +414,33 @@ privileges_sql(const GrantTarget *t, List *privileges)
 static char *
 target_object(const GrantTarget *t)
 {
+	if (t->object == NULL)
+		return psprintf("%s.%s", t->prefix_object, asc_tolower(t->type,
+															  strlen(t->type)));
 	return t->column ? psprintf("%s.%s", t->object,
 								quote_identifier(t->column)) :
 		pstrdup(t->object);
 }
 
+/*
+ * One statement: "GRANT <privileges> ON <object> TO <role>", after the
+ * target's prefix (ALTER DEFAULT PRIVILEGES ...) when it has one.
+ */
 static void
 add_grant_step(ConvPlanState *ps, const GrantChange *gc, const char *action,
 			   const char *format, List *privileges, const char *reason)
 {
 	const GrantTarget *t = gc->target;
 	const char *type = t->column ? "TABLE" : t->type;
+	char	   *on = t->object ? psprintf("%s %s", type, t->object) :
+		pstrdup(type);
 
 	if (privileges == NIL)
 		return;
 	add_step(ps, action, target_object(t),
-			 psprintf(format, privileges_sql(t, privileges), type, t->object,
-					  role_sql(gc->role)),
+			 psprintf("%s%s", t->prefix ? t->prefix : "",
+					  psprintf(format, privileges_sql(t, privileges), on,
+							   role_sql(gc->role))),
 			 psprintf(reason, gc->role), 0);
 }
 
@@ -436,14 +452,14 @@ plan_grant(ConvPlanState *ps, const ConvChange *change)
 		"%s held them before the object was created again" :
 		"the document grants them to %s";
 
-	add_grant_step(ps, gc, "revoke", "REVOKE %s ON %s %s FROM %s",
+	add_grant_step(ps, gc, "revoke", "REVOKE %s ON %s FROM %s",
 				   gc->revoke, "the document does not grant them to %s");
-	add_grant_step(ps, gc, "revoke", "REVOKE GRANT OPTION FOR %s ON %s %s FROM %s",
+	add_grant_step(ps, gc, "revoke", "REVOKE GRANT OPTION FOR %s ON %s FROM %s",
 				   gc->revoke_option,
-				   "the document does not let %s grant them on");
-	add_grant_step(ps, gc, "grant", "GRANT %s ON %s %s TO %s",
+				   "the document does not let %s grant them to others");
+	add_grant_step(ps, gc, "grant", "GRANT %s ON %s TO %s",
 				   gc->grant, granted);
-	add_grant_step(ps, gc, "grant", "GRANT %s ON %s %s TO %s WITH GRANT OPTION",
+	add_grant_step(ps, gc, "grant", "GRANT %s ON %s TO %s WITH GRANT OPTION",
 				   gc->grant_option, granted);
 }
 
@@ -478,12 +494,14 @@ holds_all(List *grants, const char *role, const char *type, bool grantable)
 }
 
 /*
- * grants_emit
- *		An object's privileges as "grants", but for its owner holding what
- *		an owner holds by default.
+ * grants_emit_map
+ *		Privileges as a mapping of role to privileges, but for an owner
+ *		holding what an owner holds by default.  False when that leaves
+ *		nothing to write.
  */
-void
-grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
+bool
+grants_emit_map(Emitter *em, List *grants, const char *owner,
+				const char *type, const char *key)
 {
 	List	   *roles = NIL;
 	ListCell   *lc;
@@ -498,8 +516,9 @@ grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
 			roles = lappend(roles, g->role);
 	}
 	if (roles == NIL)
-		return;
-	emit_scalar(em, "grants", false);
+		return false;
+	if (key)
+		emit_scalar(em, key, false);
 	begin_mapping(em, true);
 	foreach(lc, roles)
 	{
@@ -517,7 +536,9 @@ grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
 									 psprintf("%s" GRANT_OPTION, g->privilege) :
 									 g->privilege);
 		}
-		if (holds_all(grants, role, type, false))
+		if (privileges_of(type)[1] == NULL)
+			;					/* one privilege: its name says more */
+		else if (holds_all(grants, role, type, false))
 			privileges = list_make1("all");
 		else if (holds_all(grants, role, type, true))
 			privileges = list_make1("all" GRANT_OPTION);
@@ -525,6 +546,14 @@ grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
 		emit_strings(em, privileges);
 	}
 	end_mapping(em);
+	return true;
+}
+
+/* an object's "grants" */
+void
+grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
+{
+	(void) grants_emit_map(em, grants, owner, type, "grants");
 }
 
 /* ----------------------------------------------------------------

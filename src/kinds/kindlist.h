@@ -28,3 +28,4 @@ CONV_KIND(KIND_POLICY, policy_kind)
 CONV_KIND(KIND_ROW_SECURITY, row_security_kind)	/* in policy.c */
 CONV_KIND(KIND_VIEW, view_kind)
 CONV_KIND(KIND_GRANT, grant_kind)
+CONV_KIND(KIND_DEFAULT_PRIVILEGES, default_privileges_kind)

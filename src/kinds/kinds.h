@@ -608,15 +608,22 @@ typedef struct GrantTarget
 	const char *owner;			/* the current owner, or NULL */
 	bool		recreated;		/* the plan creates it (again): it starts
 								 * with no privileges but its owner's */
+	const char *prefix;			/* before GRANT and REVOKE: default
+								 * privileges' ALTER DEFAULT PRIVILEGES */
+	const char *prefix_object;	/* default privileges: what the plan's steps
+								 * name (object is NULL) */
 } GrantTarget;
 
 extern List *grants_build(const YNode *value, const char *path,
 						  const char *type);
 extern void grants_emit(Emitter *em, List *grants, const char *owner,
 						const char *type);
-extern void add_grant_target(List **targets, const char *type, char *object,
-							 const char *column, List *want, List *have,
-							 const char *owner, bool recreated);
+extern GrantTarget *add_grant_target(List **targets, const char *type,
+									 char *object, const char *column,
+									 List *want, List *have,
+									 const char *owner, bool recreated);
+extern bool grants_emit_map(Emitter *em, List *grants, const char *owner,
+							const char *type, const char *key);
 extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 
 /* kinds/index.c: the indexes of a materialized view are indexes too */

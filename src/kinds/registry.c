@@ -18,6 +18,9 @@ const ConvKindOps *const conv_kinds[NUM_KINDS] = {
 bool
 kind_plans(const ConvKindOps *ops)
 {
+	/* privileges are planned by the grant kind */
+	if (ops->grant_targets)
+		return true;
 	for (int action = 0; action < NUM_ACTIONS; action++)
 		if (ops->plan[action])
 			return true;
