@@ -117,3 +117,32 @@ DROP ROLE converge_gr_owner;
 DROP ROLE converge_gr_reader;
 DROP ROLE converge_gr_writer;
 DROP ROLE converge_gr_platform;
+
+-- enums and domains: USAGE; what the server gives PUBLIC by default is not
+-- written, a type PUBLIC cannot use is
+CREATE ROLE converge_gr_typer;
+CREATE SCHEMA gt;
+CREATE TYPE gt.color AS ENUM ('red', 'blue');
+CREATE DOMAIN gt.short AS text CHECK (length(VALUE) < 10);
+CREATE TABLE gt.paint (id integer PRIMARY KEY, c gt.color, label gt.short);
+INSERT INTO gt.paint VALUES (1, 'red', 'r'), (2, 'blue', 'b');
+REVOKE USAGE ON TYPE gt.color FROM PUBLIC;
+SELECT converge_export('{gt}');
+SELECT step, action, sql FROM converge_plan($$
+version: 1
+schemas:
+  gt:
+    enums:
+      color: {values: [red, blue, green], grants: {converge_gr_typer: [usage]}}
+    domains:
+      short: {type: text, checks: {short_check: "length(VALUE) < 10"}, grants: {public: []}}
+    tables:
+      paint:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          c: {type: color}
+          label: {type: short}
+$$);
+DROP SCHEMA gt CASCADE;
+DROP ROLE converge_gr_typer;

@@ -74,6 +74,8 @@ typedef struct ConvEnum
 								 * the plan creates it under, when it does */
 	bool		relabelled;		/* document only, set by diff.c: labels are
 								 * renamed in place */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvEnum;
 
@@ -103,6 +105,8 @@ typedef struct ConvDomain
 									 * is this domain the plan creates */
 	char	   *build_name;		/* document only, set by diff.c: the name
 								 * the plan creates it under, when it does */
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;

@@ -541,7 +541,8 @@ read_domains(CatalogRead *cr)
 					  "    FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid"
 					  "     AND k.contype = 'c') AS check_bins,"
 					  " t.typcollation, "
-					  USED_OUTSIDE("t.oid, t.typarray") " AS used_outside,"
+					  USED_OUTSIDE("t.oid, t.typarray") " AS used_outside, "
+					  ACL_COLUMNS("t.typacl", "T", "t.typowner") ","
 					  " (SELECT r.oid::pg_catalog.regclass::text"
 					  "    FROM pg_catalog.pg_attribute a"
 					  "    JOIN pg_catalog.pg_class r ON r.oid = a.attrelid"
@@ -584,6 +585,8 @@ read_domains(CatalogRead *cr)
 													  &isnull));
 		d->used_outside = get_text(tup, desc, "used_outside");
 		d->rows_outside = get_text(tup, desc, "rows_outside");
+		d->grants = get_acl(tup, desc);
+		d->owner = get_text(tup, desc, "owner");
 		names_d = get_datum(tup, desc, "check_names", &isnull);
 		if (!isnull)
 		{
@@ -638,6 +641,8 @@ build_domain(DocContainer *dc, const char *name, const YNode *node,
 	d->default_expr = map_string(node, "default");
 	d->default_pos = value_pos(node, "default", path);
 	d->comment = doc_comment(node);
+	d->grants = grants_build(map_get(node, "grants"),
+							 child_path(path, "grants"), "DOMAIN");
 	v = map_get(node, "nullable");
 	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
 	if (checks)
@@ -662,6 +667,7 @@ static const KeySpec domain_keys[] = {
 	{"default", V_EXPR},
 	{"collation", V_STRING},
 	{"checks", V_NAMED_EXPR},
+	{"grants", V_NAMED_STRINGS},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -700,6 +706,7 @@ emit_domain(Emitter *em, const ConvSchema *schema, const void *object)
 					  ((ConvCheck *) lfirst(cc))->expr);
 		end_mapping(em);
 	}
+	grants_emit(em, d->grants, d->owner, "DOMAIN");
 	if (d->comment)
 		emit_pair(em, "comment", d->comment);
 	end_mapping(em);
@@ -709,6 +716,35 @@ static void
 emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
 	emit_entries(em, "domains", schema, schema->domains, emit_domain);
+}
+
+/* every declared domain; one the plan creates (again) starts with defaults */
+static void
+domain_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->domains)
+		{
+			ConvDomain *d = lfirst(lc);
+			ConvDomain *current = have ?
+				find_named(have->domains, offsetof(ConvDomain, name),
+						   d->name) : NULL;
+
+			add_grant_target(targets, "DOMAIN",
+							 quote_qualified_identifier(want->name, d->name),
+							 NULL, d->grants,
+							 current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 plan_creates(ds, KIND_DOMAIN, d));
+		}
+	}
 }
 
 /* the dependency graph: a domain recreated or dropped */
@@ -743,6 +779,7 @@ const ConvKindOps domain_kind = {
 	.plural = "domains",
 	.read = read_domains,
 	.emit = emit_domains,
+	.grant_targets = domain_grant_targets,
 };
 
 /* ----------------------------------------------------------------

@@ -678,7 +678,8 @@ read_enums(CatalogRead *cr)
 					  "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)"
 					  "   AS labels,"
 					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
-					  " " USED_OUTSIDE("t.oid, t.typarray") " AS used_outside"
+					  " " USED_OUTSIDE("t.oid, t.typarray") " AS used_outside, "
+					  ACL_COLUMNS("t.typacl", "T", "t.typowner")
 					  " FROM pg_catalog.pg_type t"
 					  " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
 					  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
@@ -700,6 +701,8 @@ read_enums(CatalogRead *cr)
 		e->values = get_text_list(tup, desc, "labels");
 		e->comment = get_text(tup, desc, "comment");
 		e->used_outside = get_text(tup, desc, "used_outside");
+		e->grants = get_acl(tup, desc);
+		e->owner = get_text(tup, desc, "owner");
 		schema->enums = lappend(schema->enums, e);
 	}
 }
@@ -741,6 +744,8 @@ build_enum(DocContainer *dc, const char *name, const YNode *node,
 	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
 	string_map(map_get(node, "renamed_values"), &e->renamed_from,
 			   &e->renamed_to);
+	e->grants = grants_build(map_get(node, "grants"),
+							 child_path(path, "grants"), "TYPE");
 
 	/* rows must land on values the enum keeps */
 	foreach(lc, list_concat_copy(e->remap_to, e->renamed_to))
@@ -762,6 +767,7 @@ static const KeySpec enum_keys[] = {
 	{"values", V_STRINGS},
 	{"remap", V_STRING_MAP},
 	{"renamed_values", V_STRING_MAP},
+	{"grants", V_NAMED_STRINGS},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -785,6 +791,7 @@ emit_enum(Emitter *em, const ConvSchema *schema, const void *object)
 	begin_mapping(em, true);
 	emit_scalar(em, "values", false);
 	emit_strings(em, e->values);
+	grants_emit(em, e->grants, e->owner, "TYPE");
 	if (e->comment)
 		emit_pair(em, "comment", e->comment);
 	end_mapping(em);
@@ -794,6 +801,35 @@ static void
 emit_enums(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
 	emit_entries(em, "enums", schema, schema->enums, emit_enum);
+}
+
+/* every declared enum; one the plan creates (again) starts with defaults */
+static void
+enum_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->enums)
+		{
+			ConvEnum   *e = lfirst(lc);
+			ConvEnum   *current = have ?
+				find_named(have->enums, offsetof(ConvEnum, name), e->name) :
+				NULL;
+
+			add_grant_target(targets, "TYPE",
+							 quote_qualified_identifier(want->name, e->name),
+							 NULL, e->grants,
+							 current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 plan_creates(ds, KIND_ENUM, e));
+		}
+	}
 }
 
 /* the dependency graph: an enum recreated or dropped */
@@ -829,4 +865,5 @@ const ConvKindOps enum_kind = {
 	.plural = "enums",
 	.read = read_enums,
 	.emit = emit_enums,
+	.grant_targets = enum_grant_targets,
 };

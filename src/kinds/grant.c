@@ -42,6 +42,8 @@ static const struct
 	{"COLUMN", {"select", "insert", "update", "references"}},
 	{"SEQUENCE", {"usage", "select", "update"}},
 	{"SCHEMA", {"usage", "create"}},
+	{"TYPE", {"usage"}},
+	{"DOMAIN", {"usage"}},
 	{"TABLES", {"select", "insert", "update", "delete", "truncate",
 			"references", "trigger", COMPAT_MAINTAIN}},
 	{"SEQUENCES", {"usage", "select", "update"}},
@@ -87,7 +89,7 @@ new_grant(const char *role, const char *privilege, bool grantable)
 	ConvGrant  *grant = palloc(sizeof(ConvGrant));
 
 	grant->role = pstrdup(role);
-	grant->privilege = pstrdup(privilege);
+	grant->privilege = privilege ? pstrdup(privilege) : NULL;
 	grant->grantable = grantable;
 	return grant;
 }
@@ -157,6 +159,9 @@ grants_build(const YNode *value, const char *path, const char *type)
 					  role);
 		foreach(lc, ((YNode *) lfirst(vc))->items)
 			build_privilege(&grants, role, lfirst(lc), rpath, type);
+		/* "role: []" names the role: it is to hold nothing */
+		if (((YNode *) lfirst(vc))->items == NIL)
+			grants = lappend(grants, new_grant(role, NULL, false));
 	}
 	return grants;
 }
@@ -228,7 +233,7 @@ find_grant(List *grants, const char *role, const char *privilege)
 	{
 		ConvGrant  *g = lfirst(lc);
 
-		if (strcmp(g->role, role) == 0 &&
+		if (g->privilege && strcmp(g->role, role) == 0 &&
 			strcmp(g->privilege, privilege) == 0)
 			return g;
 	}
@@ -246,7 +251,7 @@ compare_role(GrantChange *gc, List *wanted, List *held)
 		ConvGrant  *w = lfirst(lc);
 		ConvGrant  *h;
 
-		if (strcmp(w->role, gc->role) != 0)
+		if (w->privilege == NULL || strcmp(w->role, gc->role) != 0)
 			continue;
 		h = find_grant(held, gc->role, w->privilege);
 		if (w->grantable && (h == NULL || !h->grantable))
@@ -310,11 +315,23 @@ add_grant_change(DiffState *ds, GrantChange *gc)
  * One object: every role whose privileges are the document's to say, and,
  * on an object the plan creates again, every other role that held any.
  */
+/*
+ * What an object the plan creates holds before any GRANT, its owner aside:
+ * PUBLIC's USAGE of a type or domain.
+ */
+static List *
+fresh_grants(const GrantTarget *t)
+{
+	if (strcmp(t->type, "TYPE") == 0 || strcmp(t->type, "DOMAIN") == 0)
+		return list_make1(new_grant("public", "usage", false));
+	return NIL;
+}
+
 static void
 diff_target(DiffState *ds, GrantTarget *t, List *named)
 {
 	List	   *roles = NIL;
-	List	   *held = t->recreated ? NIL : t->have;
+	List	   *held = t->recreated ? fresh_grants(t) : t->have;
 	ListCell   *lc;
 
 	foreach(lc, list_concat_copy(t->want, t->have))
@@ -339,7 +356,7 @@ diff_target(DiffState *ds, GrantTarget *t, List *named)
 				 (t->owner == NULL || strcmp(gc->role, t->owner) != 0))
 		{
 			gc->restore = true;
-			compare_role(gc, t->have, NIL);
+			compare_role(gc, t->have, held);
 		}
 		add_grant_change(ds, gc);
 	}
@@ -549,11 +566,31 @@ grants_emit_map(Emitter *em, List *grants, const char *owner,
 	return true;
 }
 
-/* an object's "grants" */
+/*
+ * grants_emit
+ *		An object's "grants".  A type's are written only where they differ
+ *		from the default, which gives PUBLIC its USAGE: then PUBLIC is
+ *		written too, with nothing if it has nothing.
+ */
 void
 grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
 {
-	(void) grants_emit_map(em, grants, owner, type, "grants");
+	bool		typelike = strcmp(type, "TYPE") == 0 ||
+		strcmp(type, "DOMAIN") == 0;
+	bool		public_usage = find_grant(grants, "public", "usage") != NULL;
+
+	if (typelike && public_usage && list_length(grants) == 2 &&
+		owner && find_grant(grants, owner, "usage"))
+		return;
+	if (!grants_emit_map(em, grants, owner, type, "grants") && typelike &&
+		!public_usage)
+	{
+		emit_scalar(em, "grants", false);
+		begin_mapping(em, true);
+		emit_scalar(em, "public", false);
+		emit_strings(em, NIL);
+		end_mapping(em);
+	}
 }
 
 /* ----------------------------------------------------------------
