@@ -209,6 +209,17 @@ reconcile_members(DiffState *ds, ConvKind kind, const Reconcile *how,
 			  have ? *(List **) ((char *) have + list) : NIL);
 }
 
+/* a kept object whose comment differs: an ACTION_COMMENT change */
+void
+add_comment_change(DiffState *ds, const ConvChange *proto, void *want,
+				   void *have)
+{
+	ConvChange *change = add_like(ds, proto, ACTION_COMMENT);
+
+	change->want = want;
+	change->have = have;
+}
+
 bool
 strings_differ(const char *a, const char *b)
 {

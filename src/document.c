@@ -632,6 +632,12 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 		case V_MAPPING:
 			check_mapping(dp, node, path, spec->sub);
 			break;
+		case V_KEY:
+			if (node->kind == YN_SEQUENCE)
+				check_strings(node, path);
+			else
+				check_mapping(dp, node, path, spec->sub);
+			break;
 		case V_NAMED:
 		case V_NAMED_EXPR:
 		case V_NAMED_STRINGS:
@@ -648,6 +654,9 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 
 				if (spec->kind == V_NAMED)
 					check_mapping(dp, val, npath, object_keys(spec));
+				else if (spec->kind == V_NAMED_EXPR && val->kind == YN_MAPPING &&
+						 spec->sub)
+					check_mapping(dp, val, npath, spec->sub);
 				else if (spec->kind == V_NAMED_EXPR)
 				{
 					expect_string(val, npath);

@@ -209,6 +209,7 @@ typedef struct ConvCheck
 	char	   *column;			/* declared on this column (document), or
 								 * named as PostgreSQL names such a check
 								 * (catalog) */
+	char	   *comment;
 	DocPos		pos;
 } ConvCheck;
 
@@ -220,6 +221,7 @@ typedef struct ConvKey
 	List	   *columns;		/* column names, in key order */
 	bool		nulls_not_distinct;
 	bool		on_column;		/* written as a column's "unique: true" */
+	char	   *comment;
 	DocPos		pos;
 } ConvKey;
 
@@ -236,6 +238,7 @@ typedef struct ConvForeignKey
 	bool		deferrable;
 	bool		initially_deferred;
 	bool		on_column;		/* written as a column's "references" */
+	char	   *comment;
 	DocPos		pos;
 } ConvForeignKey;
 
@@ -343,6 +346,8 @@ typedef struct ConvSchema
 	List	   *views;			/* of ConvView, materialized ones too */
 	List	   *grants;			/* of ConvGrant */
 	List	   *default_privileges; /* of ConvDefaultPrivileges */
+	char	   *comment;		/* compared only when the document gives
+								 * one */
 	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvSchema;

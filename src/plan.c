@@ -35,6 +35,7 @@
 static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 	[KIND_SCHEMA] = {
 		[ACTION_CREATE] = PHASE_CREATE_SCHEMA,
+		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_ENUM] = {
 		[ACTION_CREATE] = PHASE_CREATE_TYPE,
@@ -77,10 +78,12 @@ static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 	[KIND_CHECK] = {
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
 		[ACTION_CREATE] = PHASE_ADD_CHECK,
+		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_KEY] = {
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
 		[ACTION_CREATE] = PHASE_ADD_KEY,
+		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_INDEX] = {
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
@@ -90,6 +93,7 @@ static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 	[KIND_FOREIGN_KEY] = {
 		[ACTION_DROP] = PHASE_DROP_FOREIGN_KEY,
 		[ACTION_CREATE] = PHASE_ADD_FOREIGN_KEY,
+		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_POLICY] = {
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
@@ -206,6 +210,18 @@ comment_sql(const char *kind, const char *object, const char *comment)
 {
 	return psprintf("COMMENT ON %s %s IS %s", kind, object,
 					comment ? quote_literal_cstr(comment) : "NULL");
+}
+
+/* COMMENT ON CONSTRAINT of a table */
+void
+add_constraint_comment(ConvPlanState *ps, const ConvChange *change,
+					   const char *name, const char *comment)
+{
+	add_step(ps, "comment_constraint", member_object(change, name),
+			 psprintf("COMMENT ON CONSTRAINT %s ON %s IS %s",
+					  quote_identifier(name), table_sql(change),
+					  comment ? quote_literal_cstr(comment) : "NULL"),
+			 pstrdup("comment differs from the document"), 0);
 }
 
 /* COMMENT ON <kind> <object>: the object's comment differs */

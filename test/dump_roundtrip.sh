@@ -85,6 +85,9 @@ CREATE POLICY readable ON billing.invoices FOR SELECT USING (amount > 0);
 CREATE POLICY no_drafts ON billing.invoices AS RESTRICTIVE
   USING (memo IS DISTINCT FROM 'draft') WITH CHECK (memo <> 'draft');
 COMMENT ON POLICY readable ON billing.invoices IS 'only real amounts';
+COMMENT ON SCHEMA billing IS 'money in and out';
+COMMENT ON CONSTRAINT score_range ON "Shop Front".customers IS 'a percentage';
+COMMENT ON CONSTRAINT invoices_pkey ON billing.invoices IS 'one number per invoice';
 ALTER TABLE "Shop Front".customers ENABLE ROW LEVEL SECURITY;
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'converge_rt_reader') THEN

@@ -50,10 +50,20 @@ check_created(DiffState *ds, ConvChange *change, void *context)
 }
 
 static void
+check_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
+		   void *have)
+{
+	if (strings_differ(((ConvCheck *) want)->comment,
+					   ((ConvCheck *) have)->comment))
+		add_comment_change(ds, proto, want, have);
+}
+
+static void
 diff_checks(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = check_same,
-	.created = check_created};
+		.created = check_created,
+	.kept = check_kept};
 
 	reconcile_members(ds, KIND_CHECK, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, checks));
@@ -98,6 +108,23 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 }
 
+static void
+plan_check_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvCheck  *check = change->want;
+
+	add_constraint_comment(ps, change, check->name, check->comment);
+}
+
+/* a new CHECK's comment comes with the comment phase */
+static void
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	if (change->action == ACTION_CREATE &&
+		((ConvCheck *) change->want)->comment)
+		plan_check_comment(ps, change);
+}
+
 /* ----------------------------------------------------------------
  * The catalog
  * ----------------------------------------------------------------
@@ -116,10 +143,11 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 													  &isnull)));
 	check->expr = get_text(tup, desc, "expr");
 	check->bin = get_text(tup, desc, "bin");
+	check->comment = get_text(tup, desc, "comment");
 
 	/* written on its column when PostgreSQL would name it so */
 	column = get_text(tup, desc, "column_name");
-	if (column &&
+	if (column && check->comment == NULL &&
 		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
 		check->column = column;
 	table->checks = lappend(table->checks, check);
@@ -134,6 +162,7 @@ read_checks(CatalogRead *cr)
 				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
 				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
 				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name, "
+				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment, "
 				   COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal"
@@ -157,11 +186,22 @@ new_check(char *name, const YNode *expr, const char *path)
 	return check;
 }
 
+/* "name: expression", or "name: {check: expression, comment: ...}" */
 static void *
 build_check(DocContainer *dc, const char *name, const YNode *node,
 			const char *path)
 {
-	return new_check(pstrdup(name), node, path);
+	ConvCheck  *check;
+
+	if (node->kind != YN_MAPPING)
+		return new_check(pstrdup(name), node, path);
+	if (map_get(node, "check") == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "CHECK \"%s\" needs its \"check\" expression", name);
+	check = new_check(pstrdup(name), map_get(node, "check"),
+					  child_path(path, "check"));
+	check->comment = doc_comment(node);
+	return check;
 }
 
 static void
@@ -171,8 +211,14 @@ build_checks(DocContainer *dc, const char *key, const YNode *value,
 	build_entries(dc, value, path, build_check, &dc->table->checks);
 }
 
+static const KeySpec check_entry_keys[] = {
+	{"check", V_EXPR},
+	{"comment", V_STRING},
+	{NULL}
+};
+
 static const KeySpec check_keys[] = {
-	{"checks", V_NAMED_EXPR},
+	{"checks", V_NAMED_EXPR, check_entry_keys},
 	{NULL}
 };
 
@@ -205,8 +251,17 @@ emit_checks(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	{
 		ConvCheck  *check = lfirst(lc);
 
-		if (check->column == NULL)
-			emit_pair(em, check->name, check->expr);
+		if (check->column || check->comment == NULL)
+		{
+			if (check->column == NULL)
+				emit_pair(em, check->name, check->expr);
+			continue;
+		}
+		emit_scalar(em, check->name, false);
+		begin_mapping(em, true);
+		emit_pair(em, "check", check->expr);
+		emit_pair(em, "comment", check->comment);
+		end_mapping(em);
 	}
 	end_mapping(em);
 }
@@ -217,7 +272,9 @@ const ConvKindOps check_kind = {
 	.plan = {
 		[ACTION_CREATE] = plan_add_check,
 		[ACTION_DROP] = plan_drop_check,
+		[ACTION_COMMENT] = plan_check_comment,
 	},
+	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,
 	.doc_keys = check_keys,
 	.build = build_checks,

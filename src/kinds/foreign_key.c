@@ -112,10 +112,20 @@ foreign_key_created(DiffState *ds, ConvChange *change, void *context)
 }
 
 static void
+foreign_key_kept(DiffState *ds, const ConvChange *proto, void *context,
+				 void *want, void *have)
+{
+	if (strings_differ(((ConvForeignKey *) want)->comment,
+					   ((ConvForeignKey *) have)->comment))
+		add_comment_change(ds, proto, want, have);
+}
+
+static void
 diff_foreign_keys(DiffState *ds)
 {
 	static const Reconcile how = {.same = foreign_key_same,
-	.created = foreign_key_created};
+		.created = foreign_key_created,
+	.kept = foreign_key_kept};
 	ListCell   *lc;
 
 	foreach(lc, ds->pairs)
@@ -278,6 +288,23 @@ plan_add_foreign_key(ConvPlanState *ps, const ConvChange *change)
 				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
 }
 
+static void
+plan_foreign_key_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want;
+
+	add_constraint_comment(ps, change, fk->name, fk->comment);
+}
+
+/* a new foreign key's comment comes with the comment phase */
+static void
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	if (change->action == ACTION_CREATE &&
+		((ConvForeignKey *) change->want)->comment)
+		plan_foreign_key_comment(ps, change);
+}
+
 /* ----------------------------------------------------------------
  * The catalog
  * ----------------------------------------------------------------
@@ -304,9 +331,10 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 											&isnull));
 	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred",
 													&isnull));
+	fk->comment = get_text(tup, desc, "comment");
 
 	/* written as a column's "references" when PostgreSQL would name it so */
-	fk->on_column = list_length(fk->columns) == 1 &&
+	fk->on_column = list_length(fk->columns) == 1 && fk->comment == NULL &&
 		strcmp(fk->name, makeObjectName(table->name, linitial(fk->columns),
 										"fkey")) == 0;
 	table->foreign_keys = lappend(table->foreign_keys, fk);
@@ -320,7 +348,8 @@ read_foreign_keys(CatalogRead *cr)
 				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
 				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
-				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced",
+				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced,"
+				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
 				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
@@ -421,13 +450,16 @@ build_foreign_key(DocContainer *dc, const char *name, const YNode *node,
 	const YNode *refs = map_get(node, "references");
 	const YNode *cols = map_get(node, "columns");
 	const YNode *rcols = refs ? map_get(refs, "columns") : NULL;
+	ConvForeignKey *fk;
 
 	if (refs == NULL || cols == NULL || rcols == NULL)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
 				  "foreign key \"%s\" needs columns and references with table and columns",
 				  name);
-	return new_foreign_key(pstrdup(name), dc->schema->name, string_list(cols),
-						   refs, node, string_list(rcols), path);
+	fk = new_foreign_key(pstrdup(name), dc->schema->name, string_list(cols),
+						 refs, node, string_list(rcols), path);
+	fk->comment = doc_comment(node);
+	return fk;
 }
 
 static void
@@ -456,6 +488,7 @@ static const KeySpec foreign_key_keys[] = {
 	{"on_update", V_STRING},
 	{"deferrable", V_BOOL},
 	{"initially_deferred", V_BOOL},
+	{"comment", V_STRING},
 	{NULL}
 };
 
@@ -537,6 +570,8 @@ emit_foreign_keys(Emitter *em, const ConvSchema *schema,
 		emit_strings(em, fk->ref_columns);
 		end_mapping(em);
 		emit_fk_actions(em, fk);
+		if (fk->comment)
+			emit_pair(em, "comment", fk->comment);
 		end_mapping(em);
 	}
 	end_mapping(em);
@@ -548,7 +583,9 @@ const ConvKindOps foreign_key_kind = {
 	.plan = {
 		[ACTION_CREATE] = plan_add_foreign_key,
 		[ACTION_DROP] = plan_drop_foreign_key,
+		[ACTION_COMMENT] = plan_foreign_key_comment,
 	},
+	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,
 	.doc_keys = foreign_key_doc_keys,
 	.build = build_foreign_keys,

@@ -65,9 +65,19 @@ key_same(DiffState *ds, const ConvChange *proto, void *context, void *want,
 }
 
 static void
+key_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
+		 void *have)
+{
+	if (strings_differ(((ConvKey *) want)->comment,
+					   ((ConvKey *) have)->comment))
+		add_comment_change(ds, proto, want, have);
+}
+
+static void
 diff_keys(DiffState *ds, TableDiff *td)
 {
-	static const Reconcile how = {.match = find_key,.same = key_same};
+	static const Reconcile how = {.match = find_key,.same = key_same,
+	.kept = key_kept};
 
 	reconcile_members(ds, KIND_KEY, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, keys));
@@ -135,6 +145,27 @@ plan_add_key(ConvPlanState *ps, const ConvChange *change)
 							NULL, key->nulls_not_distinct);
 }
 
+/* a key keeps its name: an existing primary key its own */
+static void
+plan_key_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvKey    *key = change->want;
+	ConvKey    *old = change->have;
+
+	add_constraint_comment(ps, change,
+						   old && key->primary ? old->name : key->name,
+						   key->comment);
+}
+
+/* a new key's comment comes with the comment phase */
+static void
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	if (change->action == ACTION_CREATE &&
+		((ConvKey *) change->want)->comment)
+		plan_key_comment(ps, change);
+}
+
 /* ----------------------------------------------------------------
  * The catalog
  * ----------------------------------------------------------------
@@ -151,9 +182,11 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	key->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
 	key->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
+	key->comment = get_text(tup, desc, "comment");
 
 	/* written as "unique: true" when PostgreSQL would name it so */
 	key->on_column = !key->primary && !key->nulls_not_distinct &&
+		key->comment == NULL &&
 		list_length(key->columns) == 1 &&
 		strcmp(key->name, makeObjectName(table->name, linitial(key->columns),
 										 "key")) == 0;
@@ -166,7 +199,8 @@ read_keys(CatalogRead *cr)
 	read_per_table(cr,
 				   "k.conname, k.contype = 'p' AS is_primary, "
 				   KEY_NAMES("k.conkey", "k.conrelid") " AS columns, "
-				   NULLS_NOT_DISTINCT " AS nulls_not_distinct",
+				   NULLS_NOT_DISTINCT " AS nulls_not_distinct,"
+				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
 				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
@@ -241,6 +275,7 @@ build_unique(DocContainer *dc, const char *name, const YNode *node,
 		nnd = map_get(node, "nulls_not_distinct");
 		key->nulls_not_distinct = nnd &&
 			doc_bool(nnd, child_path(path, "nulls_not_distinct"));
+		key->comment = doc_comment(node);
 	}
 	check_key_columns(dc->table, key);
 	return key;
@@ -259,7 +294,10 @@ build_keys(DocContainer *dc, const char *key, const YNode *value,
 		return;
 	}
 	pkey = new_key(makeObjectName(table->name, NULL, "pkey"), true,
-				   string_list(value), value, path);
+				   string_list(value->kind == YN_SEQUENCE ? value :
+							   map_get(value, "columns")), value, path);
+	if (value->kind == YN_MAPPING)
+		pkey->comment = doc_comment(value);
 	check_key_columns(table, pkey);
 	table->keys = lcons(pkey, table->keys);
 }
@@ -267,11 +305,18 @@ build_keys(DocContainer *dc, const char *key, const YNode *value,
 static const KeySpec unique_keys[] = {
 	{"columns", V_STRINGS},
 	{"nulls_not_distinct", V_BOOL},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec primary_key_keys[] = {
+	{"columns", V_STRINGS},
+	{"comment", V_STRING},
 	{NULL}
 };
 
 static const KeySpec key_keys[] = {
-	{"primary_key", V_STRINGS},
+	{"primary_key", V_KEY, primary_key_keys},
 	{"unique", V_NAMED_KEY, unique_keys},
 	{NULL}
 };
@@ -280,6 +325,25 @@ static const KeySpec key_keys[] = {
  * Export
  * ----------------------------------------------------------------
  */
+
+/* a key's columns, as a mapping when it says more than its columns */
+static void
+emit_key_value(Emitter *em, const ConvKey *key)
+{
+	if (!key->nulls_not_distinct && key->comment == NULL)
+	{
+		emit_strings(em, key->columns);
+		return;
+	}
+	begin_mapping(em, true);
+	emit_scalar(em, "columns", false);
+	emit_strings(em, key->columns);
+	if (key->nulls_not_distinct)
+		emit_pair(em, "nulls_not_distinct", "true");
+	if (key->comment)
+		emit_pair(em, "comment", key->comment);
+	end_mapping(em);
+}
 
 static void
 emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
@@ -294,7 +358,7 @@ emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 		if (key->primary)
 		{
 			emit_scalar(em, "primary_key", false);
-			emit_strings(em, key->columns);
+			emit_key_value(em, key);
 		}
 		else if (!key->on_column)
 			named = true;
@@ -310,16 +374,7 @@ emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 		if (key->primary || key->on_column)
 			continue;
 		emit_scalar(em, key->name, false);
-		if (key->nulls_not_distinct)
-		{
-			begin_mapping(em, true);
-			emit_scalar(em, "columns", false);
-			emit_strings(em, key->columns);
-			emit_pair(em, "nulls_not_distinct", "true");
-			end_mapping(em);
-		}
-		else
-			emit_strings(em, key->columns);
+		emit_key_value(em, key);
 	}
 	end_mapping(em);
 }
@@ -330,7 +385,9 @@ const ConvKindOps key_kind = {
 	.plan = {
 		[ACTION_CREATE] = plan_add_key,
 		[ACTION_DROP] = plan_drop_key,
+		[ACTION_COMMENT] = plan_key_comment,
 	},
+	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,
 	.doc_keys = key_keys,
 	.build = build_keys,

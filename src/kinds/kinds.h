@@ -77,7 +77,9 @@ typedef enum ValueKind
 	V_NAMED,					/* name: a mapping described by sub */
 	V_NAMED_EXPR,				/* name: an expression */
 	V_NAMED_STRINGS,			/* name: a sequence of scalars */
-	V_NAMED_KEY					/* name: a sequence of columns, or a mapping
+	V_NAMED_KEY,				/* name: a sequence of columns, or a mapping
+								 * described by sub */
+	V_KEY						/* a sequence of columns, or a mapping
 								 * described by sub */
 } ValueKind;
 
@@ -458,6 +460,8 @@ extern bool string_in(List *strings, const char *s);
 extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);
 extern bool strings_differ(const char *a, const char *b);
+extern void add_comment_change(DiffState *ds, const ConvChange *proto,
+							   void *want, void *have);
 extern const char *doc_name_of(const ConvTable *have, const char *name);
 extern char *free_type_name(const char *schema, const char *name);
 extern void resolve_doc_type(DiffState *ds, ConvColumn *col,
@@ -569,6 +573,9 @@ extern char *name_list(List *names);
 extern char *literal_list(List *values);
 extern void add_comment(ConvPlanState *ps, const char *action,
 						const char *kind, char *object, const char *comment);
+extern void add_constraint_comment(ConvPlanState *ps,
+								   const ConvChange *change, const char *name,
+								   const char *comment);
 extern char *remap_case(const ConvColumn *col, const char *value);
 
 /* kinds/check.c, key.c, foreign_key.c: what a column's shorthands make */

@@ -25,10 +25,32 @@ diff_schemas(DiffState *ds)
 	{
 		ConvSchema *schema = lfirst(sc);
 
-		if (find_schema(ds->have_model, schema->name) == NULL)
+		ConvSchema *have = find_schema(ds->have_model, schema->name);
+		ConvChange *change;
+
+		if (have == NULL)
 			add_change(ds, KIND_SCHEMA, ACTION_CREATE, schema->name, NULL,
 					   NULL);
+		if (schema->comment &&
+			strings_differ(*schema->comment ? schema->comment : NULL,
+						   have ? have->comment : NULL))
+		{
+			change = add_change(ds, KIND_SCHEMA, ACTION_COMMENT, schema->name,
+								NULL, NULL);
+			change->want = schema;
+		}
 	}
+}
+
+/* a schema's comment is compared only when the document gives one */
+static void
+plan_schema_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	const char *comment = ((ConvSchema *) change->want)->comment;
+
+	add_comment(ps, "comment_schema", "SCHEMA",
+				pstrdup(quote_identifier(change->schema)),
+				*comment ? comment : NULL);
 }
 
 static void
@@ -49,7 +71,8 @@ static void
 read_schemas(CatalogRead *cr)
 {
 	catalog_query(cr,
-				  "SELECT n.nspname, "
+				  "SELECT n.nspname,"
+				  " pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment, "
 				  ACL_COLUMNS("n.nspacl", "n", "n.nspowner")
 				  " FROM pg_catalog.pg_namespace n"
 				  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
@@ -63,6 +86,7 @@ read_schemas(CatalogRead *cr)
 
 		schema->grants = get_acl(tup, desc);
 		schema->owner = get_text(tup, desc, "owner");
+		schema->comment = get_text(tup, desc, "comment");
 	}
 }
 
@@ -72,21 +96,26 @@ read_schemas(CatalogRead *cr)
  */
 
 static void
-build_schema_grants(DocContainer *dc, const char *key, const YNode *value,
-					const char *path)
+build_schema(DocContainer *dc, const char *key, const YNode *value,
+			 const char *path)
 {
-	dc->schema->grants = grants_build(value, path, "SCHEMA");
+	if (strcmp(key, "comment") == 0)
+		dc->schema->comment = value->value ? value->value : "";
+	else
+		dc->schema->grants = grants_build(value, path, "SCHEMA");
 }
 
 static const KeySpec schema_doc_keys[] = {
+	{"comment", V_STRING},
 	{"grants", V_NAMED_STRINGS},
 	{NULL}
 };
 
 static void
-emit_schema_grants(Emitter *em, const ConvSchema *schema,
-				   const ConvTable *table)
+emit_schema(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
+	if (schema->comment)
+		emit_pair(em, "comment", schema->comment);
 	grants_emit(em, schema->grants, schema->owner, "SCHEMA");
 }
 
@@ -112,12 +141,13 @@ const ConvKindOps schema_kind = {
 	.diff = diff_schemas,
 	.plan = {
 		[ACTION_CREATE] = plan_create_schema,
+		[ACTION_COMMENT] = plan_schema_comment,
 	},
 	.plural = "schemas",
 	.read = read_schemas,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = schema_doc_keys,
-	.build = build_schema_grants,
-	.emit = emit_schema_grants,
+	.build = build_schema,
+	.emit = emit_schema,
 	.grant_targets = schema_grant_targets,
 };
