@@ -17,6 +17,7 @@ OBJS = \
 	src/catalog.o \
 	src/expr.o \
 	src/query.o \
+	src/routine.o \
 	src/diff.o \
 	src/plan.o \
 	src/validate.o \

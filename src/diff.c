@@ -252,12 +252,40 @@ string_in(List *strings, const char *s)
 	return false;
 }
 
-/* does a document expression name something the plan creates? */
+/*
+ * Does a document expression name something the plan creates: in a
+ * string constant (a sequence given to nextval, an enum label), or as a
+ * function it calls?
+ */
 bool
 names_created(DiffState *ds, const char *text, const DocPos *pos)
 {
 	return ds->created_names && text &&
-		names_overlap(expr_string_constants(text, pos), ds->created_names);
+		(names_overlap(expr_string_constants(text, pos), ds->created_names) ||
+		 names_overlap(expr_called_names(text, pos), ds->created_names));
+}
+
+/*
+ * The defaults that name what the plan creates cannot be cooked before it
+ * runs (ConvColumn.default_pending): marked once each kind that creates
+ * such names has added them.
+ */
+void
+mark_pending_defaults(DiffState *ds)
+{
+	ListCell   *sc,
+			   *tc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+		foreach(tc, ((ConvSchema *) lfirst(sc))->tables)
+			foreach(lc, ((ConvTable *) lfirst(tc))->columns)
+			{
+				ConvColumn *col = lfirst(lc);
+
+				col->default_pending = col->default_expr &&
+					names_created(ds, col->default_expr, &col->default_pos);
+			}
 }
 
 /* the current name of the column the document calls "name" */

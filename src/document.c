@@ -639,6 +639,7 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 				check_mapping(dp, node, path, spec->sub);
 			break;
 		case V_NAMED:
+		case V_SIGNED:
 		case V_NAMED_EXPR:
 		case V_NAMED_STRINGS:
 		case V_NAMED_KEY:
@@ -650,9 +651,10 @@ check_value(DocParser *dp, const YNode *node, const char *path,
 				char	   *npath = child_path(path,
 											   ((YNode *) lfirst(kc))->value);
 
-				check_name(lfirst(kc), npath);
+				if (spec->kind != V_SIGNED)
+					check_name(lfirst(kc), npath);
 
-				if (spec->kind == V_NAMED)
+				if (spec->kind == V_NAMED || spec->kind == V_SIGNED)
 					check_mapping(dp, val, npath, object_keys(spec));
 				else if (spec->kind == V_NAMED_EXPR && val->kind == YN_MAPPING &&
 						 spec->sub)

@@ -31,6 +31,7 @@
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "tcop/utility.h"
+#include "utils/guc.h"
 #include "utils/resowner.h"
 
 #include "model.h"
@@ -230,6 +231,23 @@ execute_plan(List *steps)
 }
 
 static void
+run_step(ConvStep *step)
+{
+	int			nestlevel;
+
+	if (!step->defer_body_check)
+	{
+		converge_spi_query(step->sql, 0, NULL, NULL);
+		return;
+	}
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("check_function_bodies", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	converge_spi_query(step->sql, 0, NULL, NULL);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+static void
 run_steps(List *steps)
 {
 	ErrorContextCallback callback;
@@ -246,7 +264,7 @@ run_steps(List *steps)
 
 		running_step = step;
 		own_statement_seen = false;
-		converge_spi_query(step->sql, 0, NULL, NULL);
+		run_step(step);
 		running_step = NULL;
 
 		error_context_stack = callback.previous;

@@ -308,6 +308,40 @@ expr_string_constants(const char *text, const DocPos *pos)
 	return strings;
 }
 
+static bool
+collect_called_names(Node *node, void *context)
+{
+	List	  **names = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		char	   *schema;
+		char	   *name;
+
+		DeconstructQualifiedName(((FuncCall *) node)->funcname, &schema,
+								 &name);
+		*names = lappend(*names, schema ?
+						 psprintf("%s.%s", schema, name) : name);
+	}
+	return raw_expression_tree_walker(node, collect_called_names, context);
+}
+
+/*
+ * expr_called_names
+ *		The functions a document expression calls, by name as written
+ *		("name" or "schema.name").
+ */
+List *
+expr_called_names(const char *text, const DocPos *pos)
+{
+	List	   *names = NIL;
+
+	(void) collect_called_names(parse_expression(text, pos), &names);
+	return names;
+}
+
 /*
  * expr_resolve_type
  *		Resolve a document column's type to the oid and typmod the server

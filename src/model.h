@@ -258,6 +258,43 @@ typedef struct ConvIndex
 	DocPos		pos;
 } ConvIndex;
 
+/* a function or procedure */
+typedef struct ConvFunction
+{
+	char	   *name;
+	char	   *schema;
+	bool		procedure;
+	char	   *signature;		/* name(argument types), as written in the
+								 * document or as the catalog prints it */
+	char	   *arguments;		/* the parameter list as CREATE writes it */
+	char	   *returns;		/* NULL for a procedure */
+	char	   *language;
+	char	   *body;			/* the text of the body, prosrc */
+	char		volatility;		/* i, s, v */
+	bool		strict;
+	bool		security_definer;
+	bool		leakproof;
+	char		parallel;		/* s, r, u */
+	double		cost;			/* 0: the language's default */
+	double		rows;			/* 0: the default */
+	List	   *set;			/* of "name=value", as proconfig holds them */
+	char	   *comment;
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
+	Oid			oid;			/* catalog only */
+	char	   *modes;			/* catalog only: proargmodes, one each */
+	List	   *arg_names;		/* catalog only */
+	List	   *arg_types;		/* catalog only: of Oid */
+	Oid			result;			/* catalog only */
+	bool		retset;			/* catalog only */
+	char	   *defaults_bin;	/* catalog only: proargdefaults */
+	bool		standard_body;	/* catalog only: BEGIN ATOMIC */
+	char	   *used_outside;	/* catalog only */
+	struct ConvFunction *current;	/* document only, set by the diff: the
+									 * current function it stands for */
+	DocPos		pos;
+} ConvFunction;
+
 /* a row level security policy of a table */
 typedef struct ConvPolicy
 {
@@ -344,6 +381,10 @@ typedef struct ConvSchema
 	List	   *domains;		/* of ConvDomain */
 	List	   *sequences;		/* of ConvSequence */
 	List	   *views;			/* of ConvView, materialized ones too */
+	List	   *functions;		/* of ConvFunction, procedures too */
+	bool		functions_managed;	/* document only: it says "functions"
+									 * or "procedures", so the schema's
+									 * functions are the document's */
 	List	   *grants;			/* of ConvGrant */
 	List	   *default_privileges; /* of ConvDefaultPrivileges */
 	char	   *comment;		/* compared only when the document gives
@@ -506,6 +547,9 @@ typedef struct ConvStep
 	int64		rows_affected;	/* -1 when not applicable */
 	List	   *probes;			/* of ConvProbe; none when the step touches
 								 * no existing rows */
+	bool		defer_body_check;	/* run with check_function_bodies off,
+									 * as pg_dump's output is: a body may
+									 * read what later steps create */
 	/* filled by validate.c */
 	char	   *problem;		/* why the step is refused, or NULL */
 	ConvFix		fix;
@@ -535,6 +579,22 @@ typedef struct ViewMeaning
 	List	   *reads;			/* of ObjectAddress: relations, columns */
 } ViewMeaning;
 
+/* what the server makes of a function's declaration (routine.c) */
+typedef struct RoutineMeaning
+{
+	char	   *modes;			/* one proargmodes character per parameter */
+	List	   *names;			/* "" where a parameter has none */
+	List	   *types;			/* of Oid */
+	List	   *defaults;		/* cooked */
+	Oid			result;
+	bool		retset;
+} RoutineMeaning;
+
+/* routine.c */
+extern ErrorData *routine_meaning(const char *create_sql,
+								  RoutineMeaning *meaning);
+extern bool routine_defaults_match(List *want, const char *have_bin);
+
 /* query.c */
 extern char *query_statement(const char *text);
 extern List *query_relation_names(const char *text);
@@ -549,6 +609,7 @@ extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
+extern List *expr_called_names(const char *text, const DocPos *pos);
 extern bool expr_find_type(ConvColumn *col);
 extern void expr_type_name_parts(const ConvColumn *col, char **schema,
 								 char **name, bool *array);

@@ -44,6 +44,8 @@ static const struct
 	{"SCHEMA", {"usage", "create"}},
 	{"TYPE", {"usage"}},
 	{"DOMAIN", {"usage"}},
+	{"FUNCTION", {"execute"}},
+	{"PROCEDURE", {"execute"}},
 	{"TABLES", {"select", "insert", "update", "delete", "truncate",
 			"references", "trigger", COMPAT_MAINTAIN}},
 	{"SEQUENCES", {"usage", "select", "update"}},
@@ -81,6 +83,20 @@ privilege_names(const char *type)
 	for (int i = 0; privileges[i]; i++)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", privileges[i]);
 	return buf.data;
+}
+
+/*
+ * What the server lets PUBLIC do with a new object of the type (acldefault):
+ * use a type or domain, execute a function or procedure; NULL for others.
+ */
+static const char *
+default_public_privilege(const char *type)
+{
+	if (strcmp(type, "TYPE") == 0 || strcmp(type, "DOMAIN") == 0)
+		return "usage";
+	if (strcmp(type, "FUNCTION") == 0 || strcmp(type, "PROCEDURE") == 0)
+		return "execute";
+	return NULL;
 }
 
 static ConvGrant *
@@ -322,8 +338,10 @@ add_grant_change(DiffState *ds, GrantChange *gc)
 static List *
 fresh_grants(const GrantTarget *t)
 {
-	if (strcmp(t->type, "TYPE") == 0 || strcmp(t->type, "DOMAIN") == 0)
-		return list_make1(new_grant("public", "usage", false));
+	const char *public_privilege = default_public_privilege(t->type);
+
+	if (public_privilege)
+		return list_make1(new_grant("public", public_privilege, false));
 	return NIL;
 }
 
@@ -568,19 +586,21 @@ grants_emit_map(Emitter *em, List *grants, const char *owner,
 
 /*
  * grants_emit
- *		An object's "grants".  A type's are written only where they differ
- *		from the default, which gives PUBLIC its USAGE: then PUBLIC is
- *		written too, with nothing if it has nothing.
+ *		An object's "grants".  A type's or a function's are written only
+ *		where they differ from the default, which lets PUBLIC use or
+ *		execute it: then PUBLIC is written too, with nothing if it has
+ *		nothing.
  */
 void
 grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
 {
-	bool		typelike = strcmp(type, "TYPE") == 0 ||
-		strcmp(type, "DOMAIN") == 0;
-	bool		public_usage = find_grant(grants, "public", "usage") != NULL;
+	const char *public_privilege = default_public_privilege(type);
+	bool		typelike = public_privilege != NULL;
+	bool		public_usage = typelike &&
+		find_grant(grants, "public", public_privilege) != NULL;
 
 	if (typelike && public_usage && list_length(grants) == 2 &&
-		owner && find_grant(grants, owner, "usage"))
+		owner && find_grant(grants, owner, public_privilege))
 		return;
 	if (!grants_emit_map(em, grants, owner, type, "grants") && typelike &&
 		!public_usage)

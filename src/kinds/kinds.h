@@ -75,6 +75,9 @@ typedef enum ValueKind
 	V_STRING_MAP,				/* a mapping of scalars to scalars */
 	V_MAPPING,					/* a mapping described by sub */
 	V_NAMED,					/* name: a mapping described by sub */
+	V_SIGNED,					/* signature: a mapping described by sub
+								 * (a function's "name(types)", which may
+								 * be longer than a name) */
 	V_NAMED_EXPR,				/* name: an expression */
 	V_NAMED_STRINGS,			/* name: a sequence of scalars */
 	V_NAMED_KEY,				/* name: a sequence of columns, or a mapping
@@ -459,6 +462,7 @@ extern bool names_overlap(List *a, List *b);
 extern bool string_in(List *strings, const char *s);
 extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);
+extern void mark_pending_defaults(DiffState *ds);
 extern bool strings_differ(const char *a, const char *b);
 extern void add_comment_change(DiffState *ds, const ConvChange *proto,
 							   void *want, void *have);
@@ -491,6 +495,7 @@ typedef enum PlanPhase
 	PHASE_CREATE_SCHEMA,
 	PHASE_DROP_VIEW,
 	PHASE_CREATE_TYPE,
+	PHASE_CREATE_FUNCTION,
 	PHASE_RENAME_TABLE,
 	PHASE_RENAME_COLUMN,
 	PHASE_DROP_FOREIGN_KEY,

@@ -710,22 +710,7 @@ note_new_sequences(DiffState *ds)
 	if (names == NIL)
 		return;
 	ds->created_names = list_concat(ds->created_names, names);
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ListCell   *tc;
-
-		foreach(tc, want->tables)
-			foreach(lc, ((ConvTable *) lfirst(tc))->columns)
-			{
-				ConvColumn *col = lfirst(lc);
-
-				col->default_pending = col->default_expr &&
-					names_overlap(expr_string_constants(col->default_expr,
-														&col->default_pos),
-								  names);
-			}
-	}
+	mark_pending_defaults(ds);
 }
 
 /*

@@ -1,0 +1,962 @@
+/*-------------------------------------------------------------------------
+ *
+ * function.c
+ *	  Functions and procedures: created, replaced, dropped, compared by
+ *	  every attribute the catalog stores.
+ *
+ * A function is keyed by its signature, "name(argument types)": two
+ * overloads are two objects.  The document's declaration is read by the
+ * server (routine.c): parameters' modes, names and types, defaults cooked,
+ * the return type; with the language, the body's text as stored, and the
+ * volatility, strictness, security, leakproofness, parallel safety, cost,
+ * rows and SET clauses, it is compared with pg_proc.  A change CREATE OR
+ * REPLACE can make (same return type, same parameter names, no default
+ * taken away) is one; any other drops the function and creates it again,
+ * which the server allows only when nothing depends on it: a dependent
+ * the plan does not rebuild makes the step refused, naming it.  Views
+ * that read a replaced function are rebuilt around it (the dependency
+ * graph, view.c).
+ *
+ * A schema's functions are the document's once it says "functions" or
+ * "procedures" for the schema (an empty mapping says there are none):
+ * a document written before functions were converged, or one that leaves
+ * them to another tool, does not drop them.
+ *
+ * Functions are created before the tables, since defaults, CHECKs and
+ * indexes may call them, with check_function_bodies off as pg_dump's
+ * output does: a body may read tables the plan creates later.  The body
+ * is never run while planning.  A SECURITY DEFINER function without a SET
+ * search_path gets a warning in the step's reason: anyone who can create
+ * objects on its search path can run code as its owner.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/varlena.h"
+
+#include "kinds/kinds.h"
+
+static const char *noun(const ConvFunction *f);
+
+static char *
+function_object(const char *schema, const ConvFunction *f)
+{
+	const char *paren = strchr(f->signature, '(');
+
+	return psprintf("%s%s", quote_qualified_identifier(schema, f->name),
+					paren ? paren : "()");
+}
+
+/* ----------------------------------------------------------------
+ * The catalog
+ * ----------------------------------------------------------------
+ */
+
+static const char *const functions_query =
+"SELECT p.oid, n.nspname, p.proname, p.prokind = 'p' AS procedure,"
+"       p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'"
+"         AS signature,"
+"       pg_catalog.pg_get_function_arguments(p.oid) AS arguments,"
+"       CASE WHEN p.prokind = 'f'"
+"            THEN pg_catalog.pg_get_function_result(p.oid) END AS returns,"
+"       l.lanname, p.prosrc, p.prosqlbody IS NOT NULL AS standard_body,"
+"       p.provolatile::pg_catalog.text AS volatility, p.proisstrict,"
+"       p.prosecdef, p.proleakproof,"
+"       p.proparallel::pg_catalog.text AS parallel,"
+"       p.procost::pg_catalog.float8 AS cost,"
+"       p.prorows::pg_catalog.float8 AS rows, p.proretset, p.prorettype,"
+"       p.proconfig::pg_catalog.text[] AS config,"
+"       pg_catalog.array_to_string(p.proargmodes, '') AS modes,"
+"       p.proargnames::pg_catalog.text[] AS arg_names,"
+"       COALESCE(p.proallargtypes, p.proargtypes::pg_catalog.oid[])"
+"         ::pg_catalog.text[] AS arg_types,"
+"       p.proargdefaults::pg_catalog.text AS defaults_bin,"
+"       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,"
+"       " ACL_COLUMNS("p.proacl", "f", "p.proowner") ","
+"       (SELECT " DEPENDENT_NAME("d")
+"          FROM pg_catalog.pg_depend d"
+"         WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+"           AND d.refobjid = p.oid AND d.deptype = 'n'"
+"           AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite w"
+"                 JOIN pg_catalog.pg_class v ON v.oid = w.ev_class"
+"                 JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace"
+"                WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+"                  AND w.oid = d.objid AND v.relkind IN ('v', 'm')"
+"                  AND vn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
+"         ORDER BY 1 LIMIT 1) AS used_outside"
+" FROM pg_catalog.pg_proc p"
+" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+" JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+"   AND p.prokind IN ('f', 'p')"
+"   AND" NOT_EXTENSION_MEMBER("pg_proc", "p.oid")
+" ORDER BY n.nspname, signature";
+
+static List *
+oid_list(List *texts)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, texts)
+		oids = lappend_oid(oids, (Oid) strtoul(lfirst(lc), NULL, 10));
+	return oids;
+}
+
+static void
+read_function_row(ConvSchema *schema, HeapTuple tup, TupleDesc desc)
+{
+	ConvFunction *f = palloc0(sizeof(ConvFunction));
+	bool		isnull;
+
+	f->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+	f->schema = schema->name;
+	f->name = get_text(tup, desc, "proname");
+	f->procedure = get_bool(tup, desc, "procedure");
+	f->signature = get_text(tup, desc, "signature");
+	f->arguments = get_text(tup, desc, "arguments");
+	f->returns = get_text(tup, desc, "returns");
+	f->language = get_text(tup, desc, "lanname");
+	f->body = get_text(tup, desc, "prosrc");
+	f->standard_body = get_bool(tup, desc, "standard_body");
+	f->volatility = *get_text(tup, desc, "volatility");
+	f->strict = get_bool(tup, desc, "proisstrict");
+	f->security_definer = get_bool(tup, desc, "prosecdef");
+	f->leakproof = get_bool(tup, desc, "proleakproof");
+	f->parallel = *get_text(tup, desc, "parallel");
+	f->cost = DatumGetFloat8(get_datum(tup, desc, "cost", &isnull));
+	f->rows = DatumGetFloat8(get_datum(tup, desc, "rows", &isnull));
+	f->retset = get_bool(tup, desc, "proretset");
+	f->result = DatumGetObjectId(get_datum(tup, desc, "prorettype", &isnull));
+	f->set = get_text_list(tup, desc, "config");
+	f->modes = get_text(tup, desc, "modes");
+	f->arg_names = get_text_list(tup, desc, "arg_names");
+	f->arg_types = oid_list(get_text_list(tup, desc, "arg_types"));
+	f->defaults_bin = get_text(tup, desc, "defaults_bin");
+	f->comment = get_text(tup, desc, "comment");
+	f->grants = get_acl(tup, desc);
+	f->owner = get_text(tup, desc, "owner");
+	f->used_outside = get_text(tup, desc, "used_outside");
+	schema->functions = lappend(schema->functions, f);
+}
+
+static void
+read_functions(CatalogRead *cr)
+{
+	catalog_query(cr, functions_query);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		read_function_row(find_or_add_schema(cr->model,
+											 get_text(SPI_tuptable->vals[i],
+													  SPI_tuptable->tupdesc,
+													  "nspname")),
+						  SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+}
+
+/* ----------------------------------------------------------------
+ * The document: a schema's "functions" and "procedures"
+ * ----------------------------------------------------------------
+ */
+
+static char
+one_of(const YNode *node, const char *key, const char *path,
+	   const char *const *words, const char *letters, char otherwise)
+{
+	const YNode *v = map_get(node, key);
+
+	if (v == NULL)
+		return otherwise;
+	for (int i = 0; words[i]; i++)
+		if (strcmp(words[i], v->value) == 0)
+			return letters[i];
+	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, child_path(path, key),
+			  "%s must be %s, %s or %s, found \"%s\"", key, words[0],
+			  words[1], words[2], v->value);
+	return otherwise;
+}
+
+static double
+option_number(const YNode *node, const char *key, const char *path)
+{
+	const YNode *v = map_get(node, key);
+
+	return v ? (double) doc_int(v, child_path(path, key)) : 0;
+}
+
+/* "set: {search_path: 'a, b'}" as proconfig holds it, "search_path=a, b" */
+static List *
+build_set(const YNode *node)
+{
+	List	   *from = NIL;
+	List	   *to = NIL;
+	List	   *set = NIL;
+	ListCell   *fc,
+			   *tc;
+
+	string_map(map_get(node, "set"), &from, &to);
+	forboth(fc, from, tc, to)
+		set = lappend(set, psprintf("%s=%s", (char *) lfirst(fc),
+									(char *) lfirst(tc)));
+	return set;
+}
+
+static void *
+build_function_common(DocContainer *dc, const char *signature,
+					  const YNode *node, const char *path, bool procedure)
+{
+	static const char *const volatilities[] = {"immutable", "stable",
+	"volatile", NULL};
+	static const char *const parallels[] = {"safe", "restricted",
+	"unsafe", NULL};
+	ConvFunction *f = palloc0(sizeof(ConvFunction));
+	const char *paren = strchr(signature, '(');
+	const YNode *v;
+
+	if (paren == NULL || signature[strlen(signature) - 1] != ')')
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "\"%s\" is not a signature: write name(argument types)",
+				  signature);
+	f->schema = dc->schema->name;
+	f->procedure = procedure;
+	f->signature = pstrdup(signature);
+	f->name = pnstrdup(signature, paren - signature);
+	f->pos = node_pos(node, path);
+	f->arguments = map_string(node, "arguments");
+	if (f->arguments == NULL)
+		f->arguments = pnstrdup(paren + 1, strlen(paren) - 2);
+	f->returns = map_string(node, "returns");
+	if (!procedure && f->returns == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "function \"%s\" needs \"returns\"", signature);
+	f->language = map_string(node, "language");
+	if (f->language == NULL)
+		f->language = "sql";
+	f->body = map_string(node, "body");
+	if (f->body == NULL)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "\"%s\" needs a body", signature);
+	f->volatility = one_of(node, "volatility", path, volatilities, "isv",
+						   'v');
+	f->parallel = one_of(node, "parallel", path, parallels, "sru", 'u');
+	v = map_get(node, "strict");
+	f->strict = v && doc_bool(v, child_path(path, "strict"));
+	v = map_get(node, "security_definer");
+	f->security_definer = v && doc_bool(v, child_path(path,
+													  "security_definer"));
+	v = map_get(node, "leakproof");
+	f->leakproof = v && doc_bool(v, child_path(path, "leakproof"));
+	f->cost = option_number(node, "cost", path);
+	f->rows = option_number(node, "rows", path);
+	f->set = build_set(node);
+	f->comment = doc_comment(node);
+	f->grants = grants_build(map_get(node, "grants"),
+							 child_path(path, "grants"), "FUNCTION");
+	return f;
+}
+
+static void *
+build_function(DocContainer *dc, const char *name, const YNode *node,
+			   const char *path)
+{
+	return build_function_common(dc, name, node, path, false);
+}
+
+static void *
+build_procedure(DocContainer *dc, const char *name, const YNode *node,
+				const char *path)
+{
+	return build_function_common(dc, name, node, path, true);
+}
+
+static void
+build_functions(DocContainer *dc, const char *key, const YNode *value,
+				const char *path)
+{
+	dc->schema->functions_managed = true;
+	build_entries(dc, value, path,
+				  strcmp(key, "functions") == 0 ? build_function :
+				  build_procedure, &dc->schema->functions);
+}
+
+static const KeySpec function_keys[] = {
+	{"arguments", V_STRING},
+	{"returns", V_STRING},
+	{"language", V_STRING},
+	{"body", V_STRING},
+	{"volatility", V_STRING},
+	{"strict", V_BOOL},
+	{"security_definer", V_BOOL},
+	{"leakproof", V_BOOL},
+	{"parallel", V_STRING},
+	{"cost", V_INT},
+	{"rows", V_INT},
+	{"set", V_STRING_MAP},
+	{"grants", V_NAMED_STRINGS},
+	{"comment", V_STRING},
+	{NULL}
+};
+
+static const KeySpec function_doc_keys[] = {
+	{"functions", V_SIGNED, function_keys},
+	{"procedures", V_SIGNED, function_keys},
+	{NULL}
+};
+
+/* ----------------------------------------------------------------
+ * Planning SQL
+ * ----------------------------------------------------------------
+ */
+
+/* a dollar quote the body does not contain */
+static char *
+dollar_quote(const char *body)
+{
+	char	   *tag = pstrdup("$body$");
+
+	for (int i = 1; strstr(body, tag); i++)
+		tag = psprintf("$body%d$", i);
+	return psprintf("%s%s%s", tag, body, tag);
+}
+
+/*
+ * "name TO value" of one "name=value" as proconfig holds it; a list
+ * setting (search_path) item by item, as the server splits it, the way
+ * pg_get_functiondef() prints it.
+ */
+static char *
+set_clause(const char *item)
+{
+	const char *eq = strchr(item, '=');
+	char	   *name = pnstrdup(item, eq - item);
+	StringInfoData buf;
+	List	   *values;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s TO ", quote_identifier(name));
+	if (!(GetConfigOptionFlags(name, true) & GUC_LIST_QUOTE))
+	{
+		appendStringInfoString(&buf, quote_literal_cstr(eq + 1));
+		return buf.data;
+	}
+	if (!SplitGUCList(pstrdup(eq + 1), ',', &values))
+		elog(ERROR, "invalid list in setting \"%s\"", item);
+	foreach(lc, values)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 quote_literal_cstr(lfirst(lc)));
+	return buf.data;
+}
+
+/* the CREATE [OR REPLACE] statement of a document function */
+static char *
+create_sql(const char *schema, const ConvFunction *f, bool replace)
+{
+	static const char *const volatilities[] = {"IMMUTABLE", "STABLE",
+	"VOLATILE"};
+	static const char *const parallels[] = {"SAFE", "RESTRICTED", "UNSAFE"};
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE %s%s %s(%s)", replace ? "OR REPLACE " : "",
+					 f->procedure ? "PROCEDURE" : "FUNCTION",
+					 quote_qualified_identifier(schema, f->name),
+					 f->arguments);
+	if (!f->procedure)
+		appendStringInfo(&buf, " RETURNS %s", f->returns);
+	appendStringInfo(&buf, " LANGUAGE %s", quote_identifier(f->language));
+	if (!f->procedure)
+	{
+		appendStringInfo(&buf, " %s",
+						 volatilities[strchr("isv", f->volatility) - "isv"]);
+		if (f->strict)
+			appendStringInfoString(&buf, " STRICT");
+		if (f->leakproof)
+			appendStringInfoString(&buf, " LEAKPROOF");
+		appendStringInfo(&buf, " PARALLEL %s",
+						 parallels[strchr("sru", f->parallel) - "sru"]);
+		if (f->cost > 0)
+			appendStringInfo(&buf, " COST %g", f->cost);
+		if (f->rows > 0)
+			appendStringInfo(&buf, " ROWS %g", f->rows);
+	}
+	if (f->security_definer)
+		appendStringInfoString(&buf, " SECURITY DEFINER");
+	foreach(lc, f->set)
+		appendStringInfo(&buf, " SET %s", set_clause(lfirst(lc)));
+	appendStringInfo(&buf, " AS %s", dollar_quote(f->body));
+	return buf.data;
+}
+
+/* ----------------------------------------------------------------
+ * Comparing
+ * ----------------------------------------------------------------
+ */
+
+/* what a kept function needs */
+#define FUNCTION_REPLACE	(1 << 0)	/* CREATE OR REPLACE */
+#define FUNCTION_RECREATE	(1 << 1)	/* DROP and CREATE */
+#define FUNCTION_COMMENT	(1 << 2)
+#define FUNCTION_LATE		(1 << 3)	/* created after the tables */
+
+static bool
+strings_equal(List *a, List *b)
+{
+	ListCell   *lc,
+			   *mc;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(lc, a, mc, b)
+		if (strcmp(lfirst(lc), lfirst(mc)) != 0)
+		return false;
+	return true;
+}
+
+/* the parameters' modes, each 'i' where pg_proc keeps none */
+static char *
+have_modes(const ConvFunction *h)
+{
+	char	   *modes;
+
+	if (h->modes)
+		return h->modes;
+	modes = palloc0(list_length(h->arg_types) + 1);
+	memset(modes, FUNC_PARAM_IN, list_length(h->arg_types));
+	return modes;
+}
+
+static List *
+have_names(const ConvFunction *h)
+{
+	List	   *names = NIL;
+
+	if (h->arg_names)
+		return h->arg_names;
+	for (int i = 0; i < list_length(h->arg_types); i++)
+		names = lappend(names, "");
+	return names;
+}
+
+/* the types of the input parameters: what a signature names */
+static List *
+input_types(const char *modes, List *types)
+{
+	List	   *inputs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, types)
+		if (strchr("ibv", modes[foreach_current_index(lc)]))
+			inputs = lappend_oid(inputs, lfirst_oid(lc));
+	return inputs;
+}
+
+/* the cost the server gives a function of the language when none is said */
+static double
+default_cost(const char *language)
+{
+	return strcmp(language, "c") == 0 || strcmp(language, "internal") == 0 ?
+		1 : 100;
+}
+
+static bool
+options_differ(const ConvFunction *w, const ConvFunction *h)
+{
+	double		cost = w->cost > 0 ? w->cost : default_cost(w->language);
+	double		rows = w->rows > 0 ? w->rows : (h->retset ? 1000 : 0);
+
+	return strcmp(w->language, h->language) != 0 ||
+		h->standard_body || strcmp(w->body, h->body) != 0 ||
+		w->volatility != h->volatility || w->strict != h->strict ||
+		w->security_definer != h->security_definer ||
+		w->leakproof != h->leakproof || w->parallel != h->parallel ||
+		(!w->procedure && (cost != h->cost || rows != h->rows)) ||
+		!strings_equal(w->set, h->set);
+}
+
+/*
+ * What it takes to make the current function the document's: nothing, a
+ * comment, CREATE OR REPLACE, or, where the server refuses to replace (a
+ * new return type, renamed parameters, a default taken away), a new one.
+ */
+static int
+compare_function(const ConvFunction *w, const RoutineMeaning *m,
+				 const ConvFunction *h)
+{
+	int			what = 0;
+	List	   *have_defaults = h->defaults_bin ?
+		(List *) stringToNode(h->defaults_bin) : NIL;
+
+	if (m->result != h->result || m->retset != h->retset ||
+		strcmp(m->modes, have_modes(h)) != 0 ||
+		!strings_equal(m->names, have_names(h)) ||
+		list_length(m->defaults) < list_length(have_defaults) ||
+		!equal(m->types, h->arg_types))
+		what |= FUNCTION_RECREATE;
+	else if (!routine_defaults_match(m->defaults, h->defaults_bin) ||
+			 options_differ(w, h))
+		what |= FUNCTION_REPLACE;
+	if (strings_differ(w->comment, h->comment))
+		what |= FUNCTION_COMMENT;
+	return what;
+}
+
+/* the current function of the same name and input types, if any */
+static ConvFunction *
+current_function(List *have, const ConvFunction *w, const RoutineMeaning *m)
+{
+	List	   *inputs = input_types(m->modes, m->types);
+	ListCell   *lc;
+
+	foreach(lc, have)
+	{
+		ConvFunction *h = lfirst(lc);
+
+		if (strcmp(h->name, w->name) == 0 && h->procedure == w->procedure &&
+			equal(input_types(have_modes(h), h->arg_types), inputs))
+			return h;
+	}
+	return NULL;
+}
+
+static ConvChange *
+add_function_change(DiffState *ds, const char *schema, ConvAction action,
+					ConvFunction *want, ConvFunction *have)
+{
+	ConvChange *change = add_change(ds, KIND_FUNCTION, action, schema, NULL,
+									NULL);
+
+	change->want = want;
+	change->have = have;
+	return change;
+}
+
+/*
+ * Does the plan create a type a declaration may name (an enum, a domain,
+ * a table's row type, or a schema holding one)?  Then a type the server
+ * cannot find yet may be one.
+ */
+static bool
+plan_creates_types(DiffState *ds)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->action == ACTION_CREATE &&
+			(change->kind == KIND_SCHEMA || change->kind == KIND_ENUM ||
+			 change->kind == KIND_DOMAIN || change->kind == KIND_TABLE))
+			return true;
+	}
+	return false;
+}
+
+/* one document function: new, kept, changed in place or made anew */
+static void
+diff_function(DiffState *ds, const char *schema, ConvFunction *w,
+			  List *have, List **kept)
+{
+	RoutineMeaning m = {0};
+	ErrorData  *edata = routine_meaning(create_sql(schema, w, false), &m);
+	ConvFunction *h;
+	int			what;
+
+	if (edata && ((edata->sqlerrcode != ERRCODE_UNDEFINED_OBJECT &&
+				   edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA) ||
+				  !plan_creates_types(ds)))
+		expr_raise_at(edata, &w->pos);
+	h = edata ? NULL : current_function(have, w, &m);
+	w->current = h;
+	if (h == NULL)
+	{
+		/* naming a type the plan creates: once the tables exist */
+		add_function_change(ds, schema, ACTION_CREATE, w, NULL)->what =
+			edata ? FUNCTION_LATE : 0;
+		return;
+	}
+	*kept = lappend(*kept, h);
+	what = compare_function(w, &m, h);
+	if (what & FUNCTION_RECREATE)
+	{
+		/* a drop with the document's function is one made anew */
+		add_function_change(ds, schema, ACTION_DROP, w, h);
+		add_function_change(ds, schema, ACTION_CREATE, w, h);
+		return;
+	}
+	if (what & FUNCTION_REPLACE)
+		add_function_change(ds, schema, ACTION_REPLACE, w, h);
+	if (what & FUNCTION_COMMENT)
+		add_function_change(ds, schema, ACTION_COMMENT, w, h);
+}
+
+/*
+ * The functions the plan creates, by name: what calls them cannot be
+ * cooked before it runs (names_created).
+ */
+static void
+note_created_functions(DiffState *ds)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+		ConvFunction *f = change->want;
+
+		if (change->kind != KIND_FUNCTION || change->action != ACTION_CREATE)
+			continue;
+		ds->created_names = lappend(ds->created_names, f->name);
+		ds->created_names = lappend(ds->created_names,
+									psprintf("%s.%s", change->schema, f->name));
+	}
+	mark_pending_defaults(ds);
+}
+
+/*
+ * A function the document drops must not be one its own defaults call:
+ * the document contradicts itself, and says so at the default's line.
+ */
+static void
+refuse_called(const ConvSchema *schema, const ConvFunction *f)
+{
+	char	   *qualified = psprintf("%s.%s", schema->name, f->name);
+	ListCell   *tc,
+			   *cc;
+
+	foreach(tc, schema->tables)
+		foreach(cc, ((ConvTable *) lfirst(tc))->columns)
+		{
+			ConvColumn *col = lfirst(cc);
+			List	   *called = col->default_expr ?
+				expr_called_names(col->default_expr, &col->default_pos) : NIL;
+
+			if (string_in(called, f->name) || string_in(called, qualified))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_FUNCTION),
+						 errmsg("default of column \"%s\" calls %s %s, which the document does not declare, at line %d, column %d (%s)",
+								col->name, noun(f), function_object(schema->name, f),
+								col->default_pos.line, col->default_pos.column,
+								col->default_pos.path),
+						 errhint("Declare it under \"functions\", or give the column another default.")));
+		}
+}
+
+/*
+ * Every schema's functions, where the document manages them (it says
+ * "functions" or "procedures"); those it does not declare go.
+ */
+static void
+diff_functions(DiffState *ds)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+		List	   *current = have ? have->functions : NIL;
+		List	   *kept = NIL;
+
+		if (!want->functions_managed)
+			continue;
+		foreach(lc, want->functions)
+			diff_function(ds, want->name, lfirst(lc), current, &kept);
+		foreach(lc, current)
+			if (!list_member_ptr(kept, lfirst(lc)))
+			{
+				refuse_called(want, lfirst(lc));
+				add_function_change(ds, want->name, ACTION_DROP, NULL,
+									lfirst(lc));
+			}
+	}
+	note_created_functions(ds);
+}
+
+/* the dependency graph: a function dropped, or dropped and created */
+static const char *
+function_reshapes(const ConvChange *change, ObjectAddress *object,
+				  bool *gone)
+{
+	ConvFunction *have = change->have;
+
+	if (change->action != ACTION_DROP)
+		return NULL;
+	ObjectAddressSet(*object, ProcedureRelationId, have->oid);
+	*gone = change->want == NULL;
+	return psprintf("%s %s is %s", have->procedure ? "procedure" : "function",
+					function_object(change->schema, have),
+					*gone ? "dropped" : "created again");
+}
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+static const char *
+noun(const ConvFunction *f)
+{
+	return f->procedure ? "procedure" : "function";
+}
+
+/* the hijack a SECURITY DEFINER function without its own search_path is */
+static char *
+with_warning(const ConvFunction *f, char *reason)
+{
+	ListCell   *lc;
+
+	if (!f->security_definer)
+		return reason;
+	foreach(lc, f->set)
+		if (strncmp(lfirst(lc), "search_path=", 12) == 0)
+			return reason;
+	return psprintf("%s; warning: SECURITY DEFINER without SET search_path runs as its owner whatever objects the caller's search_path puts first",
+					reason);
+}
+
+static void
+plan_create_function(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvFunction *f = change->want;
+	ConvStep   *step;
+
+	step = add_step(ps, f->procedure ? "create_procedure" : "create_function",
+					function_object(change->schema, f),
+					create_sql(change->schema, f, false),
+					with_warning(f, change->have ?
+								 psprintf("the %s's return type or parameters differ from the document; CREATE OR REPLACE cannot change them",
+										  noun(f)) :
+								 psprintf("%s is declared in the document and does not exist",
+										  noun(f))),
+					0);
+	step->defer_body_check = true;
+}
+
+static void
+plan_replace_function(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvFunction *f = change->want;
+	ConvStep   *step;
+
+	step = add_step(ps, f->procedure ? "replace_procedure" : "replace_function",
+					function_object(change->schema, f),
+					create_sql(change->schema, f, true),
+					with_warning(f, psprintf("the %s differs from the document",
+											 noun(f))),
+					0);
+	step->defer_body_check = true;
+}
+
+static void
+plan_drop_function(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvFunction *f = change->have;
+	char	   *object = function_object(change->schema, f);
+	ConvStep   *step;
+
+	step = add_step(ps, f->procedure ? "drop_procedure" : "drop_function",
+					pstrdup(object),
+					psprintf("DROP %s %s", f->procedure ? "PROCEDURE" : "FUNCTION",
+							 object),
+					change->want ?
+					psprintf("dropped to be created again: CREATE OR REPLACE cannot change its return type or parameters") :
+					psprintf("%s is not declared in the document", noun(f)),
+					0);
+	refuse_if_used(step, f->used_outside, noun(f),
+				   change->want ? "created again" : "dropped");
+}
+
+static void
+plan_function_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvFunction *f = change->want;
+
+	add_comment(ps, "comment_function", f->procedure ? "PROCEDURE" : "FUNCTION",
+				function_object(change->schema, f), f->comment);
+}
+
+/* a new function's comment comes with the comment phase */
+static void
+plan_new_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	if (change->action == ACTION_CREATE &&
+		((ConvFunction *) change->want)->comment)
+		plan_function_comment(ps, change);
+}
+
+/* ----------------------------------------------------------------
+ * Export
+ * ----------------------------------------------------------------
+ */
+
+static void
+emit_number(Emitter *em, const char *key, double value)
+{
+	emit_pair(em, key, psprintf("%g", value));
+}
+
+/* only what differs from what CREATE FUNCTION gives when it is not said */
+static void
+emit_options(Emitter *em, const ConvFunction *f)
+{
+	static const char *const volatilities[] = {"immutable", "stable",
+	"volatile"};
+	static const char *const parallels[] = {"safe", "restricted", "unsafe"};
+
+	if (f->volatility != 'v')
+		emit_pair(em, "volatility",
+				  volatilities[strchr("isv", f->volatility) - "isv"]);
+	if (f->strict)
+		emit_pair(em, "strict", "true");
+	if (f->security_definer)
+		emit_pair(em, "security_definer", "true");
+	if (f->leakproof)
+		emit_pair(em, "leakproof", "true");
+	if (f->parallel != 'u')
+		emit_pair(em, "parallel", parallels[strchr("sru", f->parallel) - "sru"]);
+	if (!f->procedure && f->cost != default_cost(f->language))
+		emit_number(em, "cost", f->cost);
+	if (!f->procedure && f->rows != (f->retset ? 1000 : 0))
+		emit_number(em, "rows", f->rows);
+}
+
+static void
+emit_set(Emitter *em, List *set)
+{
+	ListCell   *lc;
+
+	if (set == NIL)
+		return;
+	emit_scalar(em, "set", false);
+	begin_mapping(em, true);
+	foreach(lc, set)
+	{
+		char	   *eq = strchr(lfirst(lc), '=');
+
+		emit_pair(em, pnstrdup(lfirst(lc), eq - (char *) lfirst(lc)), eq + 1);
+	}
+	end_mapping(em);
+}
+
+static void
+emit_function(Emitter *em, const ConvSchema *schema, const void *object)
+{
+	const ConvFunction *f = object;
+	const char *paren = strchr(f->signature, '(');
+
+	emit_scalar(em, f->signature, false);
+	begin_mapping(em, false);
+	if (strncmp(f->arguments, paren + 1, strlen(paren) - 2) != 0 ||
+		strlen(f->arguments) != strlen(paren) - 2)
+		emit_pair(em, "arguments", f->arguments);
+	if (f->returns)
+		emit_pair(em, "returns", f->returns);
+	emit_pair(em, "language", f->language);
+	emit_options(em, f);
+	emit_set(em, f->set);
+	grants_emit(em, f->grants, f->owner,
+				f->procedure ? "PROCEDURE" : "FUNCTION");
+	if (f->comment)
+		emit_pair(em, "comment", f->comment);
+	emit_scalar(em, "body", false);
+	emit_text(em, f->body);
+	end_mapping(em);
+}
+
+static void
+emit_functions(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	List	   *functions = NIL;
+	List	   *procedures = NIL;
+	ListCell   *lc;
+
+	foreach(lc, schema->functions)
+	{
+		ConvFunction *f = lfirst(lc);
+
+		if (f->standard_body)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s %s has a SQL-standard body (BEGIN ATOMIC), which cannot be exported yet",
+							noun(f), function_object(schema->name, f)),
+					 errhint("Leave its schema out of the export, or write its body as a string.")));
+		if (f->procedure)
+			procedures = lappend(procedures, f);
+		else
+			functions = lappend(functions, f);
+	}
+	emit_entries(em, "functions", schema, functions, emit_function);
+	emit_entries(em, "procedures", schema, procedures, emit_function);
+}
+
+/* every declared function; a new one starts with PUBLIC's EXECUTE */
+static void
+function_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(lc);
+		ListCell   *fc;
+
+		foreach(fc, want->functions)
+		{
+			ConvFunction *f = lfirst(fc);
+			ConvFunction *current = f->current;
+
+			add_grant_target(targets, f->procedure ? "PROCEDURE" : "FUNCTION",
+							 function_object(want->name, f), NULL, f->grants,
+							 current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 plan_creates(ds, KIND_FUNCTION, f));
+		}
+	}
+}
+
+/*
+ * A function dropped to be created again goes just before it is; one
+ * dropped for good goes late, once nothing the plan changes calls it.  A
+ * new one whose declaration names a type the plan creates (a table's row
+ * type) comes once the tables exist, before the views.
+ */
+static PlanPhase
+function_phase(const ConvChange *change, PlanPhase phase)
+{
+	if (change->action == ACTION_DROP && change->want)
+		return PHASE_CREATE_FUNCTION;
+	if (change->action == ACTION_CREATE && (change->what & FUNCTION_LATE))
+		return PHASE_CREATE_VIEW;
+	return phase;
+}
+
+const ConvKindOps function_kind = {
+	.name = "function",
+	.diff = diff_functions,
+	.plan = {
+		[ACTION_CREATE] = plan_create_function,
+		[ACTION_REPLACE] = plan_replace_function,
+		[ACTION_DROP] = plan_drop_function,
+		[ACTION_COMMENT] = plan_function_comment,
+	},
+	.plan_comments = plan_new_comment,
+	.phase = function_phase,
+	.reshapes = function_reshapes,
+	.doc_place = DOC_SCHEMA,
+	.doc_keys = function_doc_keys,
+	.build = build_functions,
+	.read = read_functions,
+	.emit = emit_functions,
+	.grant_targets = function_grant_targets,
+	.plural = "functions",
+};

@@ -1,0 +1,160 @@
+/*-------------------------------------------------------------------------
+ *
+ * routine.c
+ *	  A function's or procedure's declaration, read by the server.
+ *
+ * The document's declaration is written out as the CREATE FUNCTION (or
+ * PROCEDURE) statement a plan would run and handed to the server's raw
+ * parser; what the parser makes of it (each parameter's mode, name and
+ * type, the defaults, the return type) is resolved as CREATE FUNCTION
+ * resolves it: types by name on the caller's search_path, defaults cooked
+ * and coerced to their parameter's type.  Nothing is created: a function
+ * is compared, attribute by attribute, with the catalog's.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_node.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
+
+#include "model.h"
+
+/* a parameter's mode as pg_proc.proargmodes holds it */
+static char
+parameter_mode(FunctionParameterMode mode)
+{
+	if (mode == FUNC_PARAM_OUT || mode == FUNC_PARAM_INOUT ||
+		mode == FUNC_PARAM_VARIADIC || mode == FUNC_PARAM_TABLE)
+		return (char) mode;
+	return FUNC_PARAM_IN;
+}
+
+static Oid
+resolve_type(TypeName *name, int32 *typmod)
+{
+	Type		type = LookupTypeName(NULL, name, typmod, false);
+	Oid			oid;
+
+	if (type == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("type \"%s\" does not exist", TypeNameToString(name))));
+	oid = typeTypeId(type);
+	ReleaseSysCache(type);
+	return oid;
+}
+
+/* a default as CREATE FUNCTION stores it: cooked, of its parameter's type */
+static Node *
+cook_default(Node *raw, Oid type)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	Node	   *expr = transformExpr(pstate, raw, EXPR_KIND_FUNCTION_DEFAULT);
+
+	expr = coerce_to_specific_type(pstate, expr, type, "DEFAULT");
+	assign_expr_collations(pstate, expr);
+	free_parsestate(pstate);
+	return expr;
+}
+
+static void
+read_parameters(RoutineMeaning *m, List *parameters)
+{
+	StringInfoData modes;
+	ListCell   *lc;
+
+	initStringInfo(&modes);
+	foreach(lc, parameters)
+	{
+		FunctionParameter *p = lfirst(lc);
+		int32		typmod;
+		Oid			type = resolve_type(p->argType, &typmod);
+
+		appendStringInfoChar(&modes, parameter_mode(p->mode));
+		m->names = lappend(m->names, pstrdup(p->name ? p->name : ""));
+		m->types = lappend_oid(m->types, type);
+		if (p->defexpr)
+			m->defaults = lappend(m->defaults, cook_default(p->defexpr, type));
+	}
+	m->modes = modes.data;
+}
+
+typedef struct RoutineWork
+{
+	const char *sql;
+	RoutineMeaning *meaning;
+} RoutineWork;
+
+static void
+routine_work(void *arg)
+{
+	RoutineWork *w = arg;
+	List	   *parsed = raw_parser(w->sql, RAW_PARSE_DEFAULT);
+	CreateFunctionStmt *stmt;
+
+	if (list_length(parsed) != 1 ||
+		!IsA(((RawStmt *) linitial(parsed))->stmt, CreateFunctionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("the declaration is not one function")));
+	stmt = (CreateFunctionStmt *) ((RawStmt *) linitial(parsed))->stmt;
+	if (stmt->sql_body)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a SQL-standard body (BEGIN ATOMIC) is not converged yet"),
+				 errhint("Write the body as a string.")));
+	read_parameters(w->meaning, stmt->parameters);
+	if (stmt->returnType)
+	{
+		int32		typmod;
+
+		w->meaning->result = resolve_type(stmt->returnType, &typmod);
+		w->meaning->retset = stmt->returnType->setof;
+	}
+	else
+		w->meaning->result = VOIDOID;
+}
+
+/*
+ * routine_meaning
+ *		What the server makes of a declaration written as its CREATE
+ *		statement: parameters and return type resolved, defaults cooked.
+ *		Returns the error it raised (a type the plan creates cannot be
+ *		resolved before), or NULL; nothing is kept.
+ */
+ErrorData *
+routine_meaning(const char *create_sql, RoutineMeaning *meaning)
+{
+	RoutineWork w = {create_sql, meaning};
+
+	return converge_run_rolled_back(routine_work, &w);
+}
+
+/*
+ * routine_defaults_match
+ *		Do the document's cooked defaults mean the stored ones
+ *		(pg_proc.proargdefaults, nodeToString() form)?
+ */
+bool
+routine_defaults_match(List *want, const char *have_bin)
+{
+	List	   *have = have_bin ? (List *) stringToNode(have_bin) : NIL;
+	ListCell   *wc,
+			   *hc;
+
+	if (list_length(want) != list_length(have))
+		return false;
+	forboth(wc, want, hc, have)
+		if (!expr_trees_match(lfirst(wc), lfirst(hc)))
+			return false;
+	return true;
+}

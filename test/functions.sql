@@ -1,0 +1,72 @@
+-- pgTAP: functions and procedures after converging, with a table that
+-- holds rows calling one in its default and a view calling another.
+BEGIN;
+CREATE EXTENSION pg_converge;
+SELECT plan(12);
+
+CREATE ROLE converge_tap_runner;
+CREATE SCHEMA calc;
+CREATE TABLE calc.items (id integer PRIMARY KEY, price numeric NOT NULL);
+INSERT INTO calc.items SELECT i, i * 10 FROM generate_series(1, 5) i;
+CREATE FUNCTION calc.old_helper() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+
+CREATE FUNCTION pg_temp.doc(rate text) RETURNS text LANGUAGE sql AS $d$
+SELECT format($$
+version: 1
+schemas:
+  calc:
+    functions:
+      with_tax(numeric):
+        arguments: amount numeric
+        returns: numeric
+        volatility: immutable
+        parallel: safe
+        body: SELECT round(amount * %s, 2)
+      next_id():
+        returns: integer
+        language: plpgsql
+        security_definer: true
+        set: {search_path: "calc, pg_temp"}
+        grants: {public: [], converge_tap_runner: [execute]}
+        body: BEGIN RETURN (SELECT coalesce(max(id), 0) + 1 FROM items); END
+    procedures:
+      reprice(numeric):
+        arguments: factor numeric
+        body: UPDATE calc.items SET price = price * factor
+    tables:
+      items:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false, default: "calc.next_id()"}
+          price: {type: numeric, nullable: false}
+    views:
+      priced:
+        query: SELECT id, calc.with_tax(price) AS gross FROM calc.items
+$$, rate) $d$;
+
+SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.2'))$$,
+                'functions, a procedure, a default calling one, a view calling another');
+SELECT is((SELECT count(*) FROM converge_plan(pg_temp.doc('1.2'))), 0::bigint,
+          'converging twice plans nothing');
+SELECT has_function('calc', 'with_tax', ARRAY['numeric'], 'the function exists');
+SELECT hasnt_function('calc', 'old_helper', 'the undeclared function is dropped');
+SELECT volatility_is('calc', 'with_tax', ARRAY['numeric'], 'immutable',
+                     'its volatility is the document''s');
+SELECT is_definer('calc', 'next_id', ARRAY[]::text[], 'SECURITY DEFINER is set');
+SELECT function_privs_are('calc', 'next_id', ARRAY[]::text[], 'public', ARRAY[]::text[],
+                          'PUBLIC may not execute it');
+SELECT function_privs_are('calc', 'next_id', ARRAY[]::text[], 'converge_tap_runner',
+                          ARRAY['EXECUTE'], 'the named role may');
+INSERT INTO calc.items (price) VALUES (60);
+SELECT results_eq('SELECT max(id) FROM calc.items', ARRAY[6],
+                  'the default calls the function');
+SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.5'))$$,
+                'a changed body is replaced in place');
+SELECT results_eq('SELECT gross FROM calc.priced WHERE id = 2', ARRAY[30.00::numeric],
+                  'the view calls the new body');
+CALL calc.reprice(2);
+SELECT results_eq('SELECT price FROM calc.items WHERE id = 1', ARRAY[20::numeric],
+                  'the procedure runs');
+
+SELECT * FROM finish();
+ROLLBACK;
