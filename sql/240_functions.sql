@@ -20,12 +20,12 @@ CREATE FUNCTION fn.unused() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
 CREATE TABLE fn.items (id integer PRIMARY KEY, v integer DEFAULT fn.add(1),
                        at timestamptz);
 INSERT INTO fn.items (id) SELECT i FROM generate_series(1, 4) i;
-CREATE VIEW fn.labels AS SELECT id, fn.label(id) AS label FROM fn.items;
 COMMENT ON FUNCTION fn.add(integer, integer) IS 'adds';
 RESET check_function_bodies;
 
 -- the export rebuilds them, and plans nothing here
 SELECT converge_export('{fn}');
+CREATE VIEW fn.labels AS SELECT id, fn.label(id) AS label FROM fn.items;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{fn}'));
 
 CREATE FUNCTION fn_doc(changes text DEFAULT '') RETURNS text LANGUAGE sql AS $f$

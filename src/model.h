@@ -221,6 +221,7 @@ typedef struct ConvKey
 	List	   *columns;		/* column names, in key order */
 	bool		nulls_not_distinct;
 	bool		on_column;		/* written as a column's "unique: true" */
+	bool		named;			/* document: a primary key's name given */
 	char	   *comment;
 	DocPos		pos;
 } ConvKey;

@@ -64,12 +64,26 @@ key_same(DiffState *ds, const ConvChange *proto, void *context, void *want,
 		!names_overlap(wk->columns, td->rebuilt);
 }
 
+/*
+ * A primary key the document names is renamed to that name; otherwise an
+ * existing one keeps its own.
+ */
 static void
 key_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
 		 void *have)
 {
-	if (strings_differ(((ConvKey *) want)->comment,
-					   ((ConvKey *) have)->comment))
+	ConvKey    *w = want;
+	ConvKey    *h = have;
+	ConvChange *change;
+
+	if (w->named && strcmp(w->name, h->name) != 0)
+	{
+		change = add_change(ds, KIND_KEY, ACTION_RENAME, proto->schema,
+							proto->want_table, proto->have_table);
+		change->want = w;
+		change->have = h;
+	}
+	if (strings_differ(w->comment, h->comment))
 		add_comment_change(ds, proto, want, have);
 }
 
@@ -117,6 +131,16 @@ quoted_names(List *names)
 	return result;
 }
 
+/* the name a key has once the plan ran */
+static const char *
+key_name(const ConvChange *change)
+{
+	ConvKey    *key = change->want;
+	ConvKey    *old = change->have;
+
+	return old && key->primary && !key->named ? old->name : key->name;
+}
+
 /*
  * A new PRIMARY KEY or UNIQUE constraint.  An existing primary key keeps
  * its name.  Rows are checked for duplicates as the plan will leave them.
@@ -126,7 +150,7 @@ plan_add_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->want;
 	ConvKey    *old = change->have;
-	const char *name = old && key->primary ? old->name : key->name;
+	const char *name = key_name(change);
 	ConvStep   *step;
 
 	step = add_step(ps, "add_key", member_object(change, name),
@@ -145,16 +169,25 @@ plan_add_key(ConvPlanState *ps, const ConvChange *change)
 							NULL, key->nulls_not_distinct);
 }
 
-/* a key keeps its name: an existing primary key its own */
 static void
 plan_key_comment(ConvPlanState *ps, const ConvChange *change)
+{
+	add_constraint_comment(ps, change, key_name(change),
+						   ((ConvKey *) change->want)->comment);
+}
+
+static void
+plan_rename_key(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvKey    *key = change->want;
 	ConvKey    *old = change->have;
 
-	add_constraint_comment(ps, change,
-						   old && key->primary ? old->name : key->name,
-						   key->comment);
+	add_step(ps, "rename_constraint", member_object(change, key->name),
+			 psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+					  table_sql(change), quote_identifier(old->name),
+					  quote_identifier(key->name)),
+			 psprintf("the document names the primary key %s", key->name),
+			 0);
 }
 
 /* a new key's comment comes with the comment phase */
@@ -297,7 +330,15 @@ build_keys(DocContainer *dc, const char *key, const YNode *value,
 				   string_list(value->kind == YN_SEQUENCE ? value :
 							   map_get(value, "columns")), value, path);
 	if (value->kind == YN_MAPPING)
+	{
 		pkey->comment = doc_comment(value);
+		if (map_get(value, "name"))
+		{
+			check_name(map_get(value, "name"), child_path(path, "name"));
+			pkey->name = map_string(value, "name");
+			pkey->named = true;
+		}
+	}
 	check_key_columns(table, pkey);
 	table->keys = lcons(pkey, table->keys);
 }
@@ -311,6 +352,7 @@ static const KeySpec unique_keys[] = {
 
 static const KeySpec primary_key_keys[] = {
 	{"columns", V_STRINGS},
+	{"name", V_STRING},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -328,9 +370,9 @@ static const KeySpec key_keys[] = {
 
 /* a key's columns, as a mapping when it says more than its columns */
 static void
-emit_key_value(Emitter *em, const ConvKey *key)
+emit_key_value(Emitter *em, const ConvKey *key, const char *name)
 {
-	if (!key->nulls_not_distinct && key->comment == NULL)
+	if (!key->nulls_not_distinct && key->comment == NULL && name == NULL)
 	{
 		emit_strings(em, key->columns);
 		return;
@@ -338,6 +380,8 @@ emit_key_value(Emitter *em, const ConvKey *key)
 	begin_mapping(em, true);
 	emit_scalar(em, "columns", false);
 	emit_strings(em, key->columns);
+	if (name)
+		emit_pair(em, "name", name);
 	if (key->nulls_not_distinct)
 		emit_pair(em, "nulls_not_distinct", "true");
 	if (key->comment)
@@ -358,7 +402,11 @@ emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 		if (key->primary)
 		{
 			emit_scalar(em, "primary_key", false);
-			emit_key_value(em, key);
+			emit_key_value(em, key,
+						   strcmp(key->name,
+								  makeObjectName(table->name, NULL,
+												 "pkey")) != 0 ?
+						   key->name : NULL);
 		}
 		else if (!key->on_column)
 			named = true;
@@ -374,7 +422,7 @@ emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 		if (key->primary || key->on_column)
 			continue;
 		emit_scalar(em, key->name, false);
-		emit_key_value(em, key);
+		emit_key_value(em, key, NULL);
 	}
 	end_mapping(em);
 }
@@ -386,6 +434,7 @@ const ConvKindOps key_kind = {
 		[ACTION_CREATE] = plan_add_key,
 		[ACTION_DROP] = plan_drop_key,
 		[ACTION_COMMENT] = plan_key_comment,
+		[ACTION_RENAME] = plan_rename_key,
 	},
 	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,
