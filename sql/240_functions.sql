@@ -96,8 +96,8 @@ SELECT count(*) AS steps FROM converge_schema(fn_doc());
 -- only when it runs; an undeclared function is dropped; a SECURITY DEFINER
 -- function without its own search_path is warned about; PUBLIC's EXECUTE
 -- is revoked where the document says so.
-SELECT step, action, object, reason FROM converge_plan(
-  replace(replace(replace(fn_doc($d$
+CREATE FUNCTION fn_grown() RETURNS text LANGUAGE sql AS $f$ SELECT
+  replace(replace(fn_doc($d$
       twice(integer):
         returns: integer
         volatility: immutable
@@ -107,31 +107,16 @@ SELECT step, action, object, reason FROM converge_plan(
         security_definer: true
         grants: {public: [], converge_fn_caller: [execute]}
         body: SELECT count(*) FROM fn.audit
-$d$), 'no change', 'no change'),
+$d$),
   '      unused():' || chr(10) || '        returns: integer' || chr(10) || '        body: " SELECT 1 "' || chr(10), ''),
   '          at: {type: timestamp with time zone}', '          at: {type: timestamp with time zone}
           doubled: {type: integer, default: "fn.twice(21)"}
       audit:
         columns:
-          n: {type: integer}'));
-SELECT count(*) AS steps FROM converge_schema(
-  replace(replace(replace(fn_doc($d$
-      twice(integer):
-        returns: integer
-        volatility: immutable
-        body: SELECT $1 * 2
-      audit_count():
-        returns: bigint
-        security_definer: true
-        grants: {public: [], converge_fn_caller: [execute]}
-        body: SELECT count(*) FROM fn.audit
-$d$), 'no change', 'no change'),
-  '      unused():' || chr(10) || '        returns: integer' || chr(10) || '        body: " SELECT 1 "' || chr(10), ''),
-  '          at: {type: timestamp with time zone}', '          at: {type: timestamp with time zone}
-          doubled: {type: integer, default: "fn.twice(21)"}
-      audit:
-        columns:
-          n: {type: integer}'));
+          n: {type: integer}')
+$f$;
+SELECT step, action, object, reason FROM converge_plan(fn_grown());
+SELECT count(*) AS steps FROM converge_schema(fn_grown());
 SELECT id, doubled FROM fn.items ORDER BY id;
 SELECT fn.audit_count();
 SELECT has_function_privilege('public', 'fn.audit_count()', 'execute') AS public_may,
@@ -155,5 +140,5 @@ SELECT * FROM converge_plan(fn_doc($d$
 $d$));
 
 DROP SCHEMA fn CASCADE;
-DROP FUNCTION fn_doc(text);
+DROP FUNCTION fn_doc(text), fn_grown();
 DROP ROLE converge_fn_caller;
