@@ -111,6 +111,8 @@ schemas:
           id: {type: integer}
           v: {type: text}
           w: {type: text, nullable: false, using: "'x'"}
+        triggers:
+          sc_row: {timing: before, events: [update], for_each: row, function: sc.row_side_effect}
       n:
         columns:
           id: {type: integer}

@@ -289,6 +289,9 @@ read_dependents(CatalogRead *cr)
 				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p"
 				   "         WHERE d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass"
 				   "           AND p.oid = d.objid AND p.polrelid = d.refobjid)"
+				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g"
+				   "         WHERE d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass"
+				   "           AND g.oid = d.objid AND g.tgrelid = d.refobjid)"
 				   " ORDER BY c.nspname, c.relname, dependent",
 				   read_dependent_row);
 }

@@ -36,6 +36,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "parser/parse_clause.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
@@ -752,6 +753,54 @@ expr_cook_policy(const char *text, const DocPos *pos, const ConvTable *table)
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, cook_work, &w);
+	return w.result;
+}
+
+typedef struct TriggerWhenWork
+{
+	const ConvTable *table;
+	Node	   *raw;
+	Node	   *result;
+} TriggerWhenWork;
+
+/* OLD is the first range table entry and NEW the second, as CREATE
+ * TRIGGER has them, so the Vars match the stored tree */
+static void
+trigger_when_work(void *arg)
+{
+	TriggerWhenWork *w = arg;
+	ParseState *pstate = make_parsestate(NULL);
+	Relation	rel = table_open(w->table->relid, AccessShareLock);
+	static const char *const aliases[] = {"old", "new"};
+
+	for (int i = 0; i < lengthof(aliases); i++)
+		addNSItemToQuery(pstate,
+						 addRangeTableEntryForRelation(pstate, rel,
+													   AccessShareLock,
+													   makeAlias(aliases[i],
+																 NIL),
+													   false, false),
+						 false, true, true);
+	w->result = transformWhereClause(pstate, w->raw, EXPR_KIND_TRIGGER_WHEN,
+									 "WHEN");
+	assign_expr_collations(pstate, w->result);
+	table_close(rel, NoLock);
+	free_parsestate(pstate);
+}
+
+/*
+ * expr_cook_trigger_when
+ *		A trigger's WHEN condition as CREATE TRIGGER would store it for the
+ *		current relation.
+ */
+Node *
+expr_cook_trigger_when(const char *text, const DocPos *pos,
+					   const ConvTable *table)
+{
+	TriggerWhenWork w = {table, NULL, NULL};
+
+	w.raw = parse_expression(text, pos);
+	run_at(pos, trigger_when_work, &w);
 	return w.result;
 }
 

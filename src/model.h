@@ -296,6 +296,30 @@ typedef struct ConvFunction
 	DocPos		pos;
 } ConvFunction;
 
+/* a trigger of a table */
+typedef struct ConvTrigger
+{
+	char	   *name;
+	int			timing;			/* 0 before, 1 after, 2 instead of */
+	int			events;			/* TRIGGER_TYPE_INSERT | ... bits */
+	bool		row;			/* FOR EACH ROW */
+	List	   *update_of;		/* UPDATE OF columns */
+	char	   *function;		/* as written, or regproc's text */
+	Oid			function_oid;	/* catalog only */
+	List	   *arguments;		/* strings */
+	char	   *when;			/* WHEN condition's text */
+	char	   *when_bin;		/* catalog only: tgqual */
+	char	   *old_table;		/* REFERENCING OLD TABLE AS */
+	char	   *new_table;		/* REFERENCING NEW TABLE AS */
+	bool		constraint;		/* CREATE CONSTRAINT TRIGGER */
+	bool		deferrable;
+	bool		initially_deferred;
+	int			firing;			/* 0 origin, 1 always, 2 replica, 3 disabled */
+	char	   *comment;
+	DocPos		pos;
+	DocPos		when_pos;
+} ConvTrigger;
+
 /* a row level security policy of a table */
 typedef struct ConvPolicy
 {
@@ -326,6 +350,7 @@ typedef struct ConvTable
 	List	   *foreign_keys;	/* of ConvForeignKey */
 	List	   *indexes;		/* of ConvIndex */
 	List	   *policies;		/* of ConvPolicy */
+	List	   *triggers;		/* of ConvTrigger */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	bool		row_security;	/* ENABLE ROW LEVEL SECURITY */
@@ -625,6 +650,8 @@ extern bool expr_trees_match(Node *a, Node *b);
 extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
 extern Node *expr_cook_policy(const char *text, const DocPos *pos,
 							  const ConvTable *table);
+extern Node *expr_cook_trigger_when(const char *text, const DocPos *pos,
+									const ConvTable *table);
 extern Node *expr_cook_domain_check(const ConvCheck *check,
 									const ConvDomain *domain);
 extern bool expr_domain_default_matches(const ConvDomain *want,

@@ -99,6 +99,16 @@ GRANT SELECT ON billing.invoices, billing.customer_totals TO converge_rt_reader;
 GRANT SELECT (email), UPDATE (score) ON "Shop Front".customers TO converge_rt_reader;
 GRANT USAGE ON SEQUENCE billing.receipt_no TO converge_rt_reader WITH GRANT OPTION;
 ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO converge_rt_reader;
+CREATE FUNCTION billing.touch() RETURNS trigger LANGUAGE plpgsql
+  SET search_path = billing, pg_temp
+  AS $f$ BEGIN NEW.memo := coalesce(NEW.memo, 'none'); RETURN NEW; END $f$;
+CREATE FUNCTION billing.cents(amount numeric, scale integer DEFAULT 100)
+  RETURNS bigint LANGUAGE sql IMMUTABLE STRICT AS $f$ SELECT (amount * scale)::bigint $f$;
+CREATE FUNCTION billing.cents(amount integer) RETURNS bigint LANGUAGE sql
+  IMMUTABLE AS $f$ SELECT amount::bigint * 100 $f$;
+COMMENT ON FUNCTION billing.cents(numeric, integer) IS 'money as cents';
+CREATE TRIGGER memo_default BEFORE INSERT OR UPDATE OF memo ON billing.invoices
+  FOR EACH ROW WHEN (NEW.memo IS NULL) EXECUTE FUNCTION billing.touch();
 CREATE UNIQUE INDEX monthly_one ON billing.monthly (invoices);
 CREATE INDEX monthly_amount ON billing.monthly (amount DESC) WHERE amount > 0;
 INSERT INTO "Shop Front".customers (email, "Display Name", score)

@@ -2,7 +2,7 @@
 -- holds rows calling one in its default and a view calling another.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(12);
+SELECT plan(15);
 
 CREATE ROLE converge_tap_runner;
 CREATE SCHEMA calc;
@@ -29,6 +29,10 @@ schemas:
         set: {search_path: "calc, pg_temp"}
         grants: {public: [], converge_tap_runner: [execute]}
         body: BEGIN RETURN (SELECT coalesce(max(id), 0) + 1 FROM items); END
+      round_price():
+        returns: trigger
+        language: plpgsql
+        body: BEGIN NEW.price := round(NEW.price); RETURN NEW; END
     procedures:
       reprice(numeric):
         arguments: factor numeric
@@ -39,6 +43,12 @@ schemas:
         columns:
           id: {type: integer, nullable: false, default: "calc.next_id()"}
           price: {type: numeric, nullable: false}
+        triggers:
+          rounded:
+            timing: before
+            events: [insert]
+            for_each: row
+            function: calc.round_price
     views:
       priced:
         query: SELECT id, calc.with_tax(price) AS gross FROM calc.items
@@ -64,6 +74,12 @@ SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.5'))$$,
                 'a changed body is replaced in place');
 SELECT results_eq('SELECT gross FROM calc.priced WHERE id = 2', ARRAY[30.00::numeric],
                   'the view calls the new body');
+SELECT has_trigger('calc', 'items', 'rounded', 'the trigger exists');
+SELECT trigger_is('calc', 'items', 'rounded', 'calc', 'round_price',
+                  'it runs its function');
+INSERT INTO calc.items (price) VALUES (70.4);
+SELECT results_eq('SELECT price FROM calc.items WHERE id = 7', ARRAY[70::numeric],
+                  'the converged trigger fires and writes the row');
 CALL calc.reprice(2);
 SELECT results_eq('SELECT price FROM calc.items WHERE id = 1', ARRAY[20::numeric],
                   'the procedure runs');

@@ -27,6 +27,7 @@ CONV_KIND(KIND_INDEX, index_kind)
 CONV_KIND(KIND_FOREIGN_KEY, foreign_key_kind)
 CONV_KIND(KIND_POLICY, policy_kind)
 CONV_KIND(KIND_ROW_SECURITY, row_security_kind)	/* in policy.c */
+CONV_KIND(KIND_TRIGGER, trigger_kind)
 CONV_KIND(KIND_VIEW, view_kind)
 CONV_KIND(KIND_GRANT, grant_kind)
 CONV_KIND(KIND_DEFAULT_PRIVILEGES, default_privileges_kind)
