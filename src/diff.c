@@ -457,9 +457,15 @@ resolve_by_name(DiffState *ds, ConvColumn *col, const char *schema,
 			continue;
 		use_doc_domain(col, dp);
 	}
-	if (col->doc_enum == NULL && col->doc_domain == NULL &&
-		!OidIsValid(col->type_oid))
-		expr_resolve_type(col); /* raises "does not exist" */
+	if (col->doc_enum || col->doc_domain || OidIsValid(col->type_oid))
+		return;
+	/* an extension the plan creates may bring it: written as given */
+	if (ds->unknown_types)
+	{
+		col->default_pending = col->default_expr != NULL;
+		return;
+	}
+	expr_resolve_type(col);		/* raises "does not exist" */
 }
 
 /*

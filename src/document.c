@@ -43,6 +43,9 @@ static const KeySpec document_keys[] = {
 	{NULL}
 };
 
+/* the document itself: its own keys, then those of kinds placed in it */
+static const KeySpec document_spec = {"", V_MAPPING, document_keys, DOC_ROOT};
+
 /* state of one parse */
 typedef struct DocParser
 {
@@ -818,6 +821,7 @@ build_schema(const char *name, const YNode *node, const char *path)
 static void
 build_model(DocParser *dp, const YNode *root)
 {
+	DocContainer dc = {0};
 	const YNode *version;
 	const YNode *schemas;
 	ListCell   *kc,
@@ -832,6 +836,8 @@ build_model(DocParser *dp, const YNode *root)
 				  "unsupported document version %s; this pg_converge reads version 1",
 				  version->value);
 
+	dc.model = dp->model;
+	build_members(&dc, DOC_ROOT, root, "");
 	schemas = map_get(root, "schemas");
 	if (schemas == NULL)
 		return;
@@ -893,7 +899,7 @@ document_parse(const char *text)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, &start, NULL,
 				  "schema document is empty");
 	expect_kind(root, "", YN_MAPPING);
-	check_mapping(&dp, root, "", document_keys);
+	check_mapping(&dp, root, "", object_keys(&document_spec));
 	build_model(&dp, root);
 	return dp.model;
 }

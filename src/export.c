@@ -27,7 +27,15 @@ struct Emitter
 {
 	yaml_emitter_t emitter;
 	StringInfoData out;
+	const ConvModel *model;
 };
+
+/* the model being written, for what the document itself holds */
+const ConvModel *
+emitted_model(Emitter *em)
+{
+	return em->model;
+}
 
 static int
 write_output(void *data, unsigned char *buffer, size_t size)
@@ -169,6 +177,8 @@ emit_document(Emitter *em, const ConvModel *model)
 
 	begin_mapping(em, false);
 	emit_pair(em, "version", "1");
+	em->model = model;
+	emit_members(em, DOC_ROOT, NULL, NULL);
 	emit_scalar(em, "schemas", false);
 	begin_mapping(em, false);
 	foreach(sc, model->schemas)

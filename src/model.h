@@ -419,9 +419,26 @@ typedef struct ConvSchema
 	DocPos		pos;
 } ConvSchema;
 
+/* an extension of the database */
+typedef struct ConvExtension
+{
+	char	   *name;
+	char	   *schema;			/* NULL: the extension's own choice */
+	char	   *version;		/* NULL: the default version */
+	bool		default_version;	/* catalog: the version installed is the
+									 * one CREATE EXTENSION would pick */
+	char	   *used_by;		/* catalog: something outside it that
+								 * depends on one of its objects */
+	DocPos		pos;
+} ConvExtension;
+
 typedef struct ConvModel
 {
 	List	   *schemas;		/* of ConvSchema, in document order */
+	List	   *extensions;		/* of ConvExtension */
+	List	   *available;		/* catalog only: of ConvExtension, those the
+								 * server could install */
+	bool		extensions_managed; /* document only: it says "extensions" */
 	List	   *unsupported;	/* document only: DocPos of each declaration
 								 * whose object kind cannot be converged yet */
 } ConvModel;

@@ -13,6 +13,7 @@ done
 
 psql -qX -v ON_ERROR_STOP=1 -d $src <<'SQL'
 CREATE SCHEMA "Shop Front";
+CREATE EXTENSION IF NOT EXISTS citext;
 CREATE SCHEMA billing;
 CREATE TYPE billing.status AS ENUM ('draft', 'sent', 'paid');
 CREATE DOMAIN billing.cents AS bigint DEFAULT 0 NOT NULL
@@ -99,6 +100,7 @@ GRANT SELECT ON billing.invoices, billing.customer_totals TO converge_rt_reader;
 GRANT SELECT (email), UPDATE (score) ON "Shop Front".customers TO converge_rt_reader;
 GRANT USAGE ON SEQUENCE billing.receipt_no TO converge_rt_reader WITH GRANT OPTION;
 ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO converge_rt_reader;
+ALTER TABLE billing.ledger ADD COLUMN payee citext;
 CREATE FUNCTION billing.touch() RETURNS trigger LANGUAGE plpgsql
   SET search_path = billing, pg_temp
   AS $f$ BEGIN NEW.memo := coalesce(NEW.memo, 'none'); RETURN NEW; END $f$;

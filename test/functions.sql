@@ -2,7 +2,7 @@
 -- holds rows calling one in its default and a view calling another.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(15);
+SELECT plan(16);
 
 CREATE ROLE converge_tap_runner;
 CREATE SCHEMA calc;
@@ -13,6 +13,9 @@ CREATE FUNCTION calc.old_helper() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$
 CREATE FUNCTION pg_temp.doc(rate text) RETURNS text LANGUAGE sql AS $d$
 SELECT format($$
 version: 1
+extensions:
+  pgtap: {}
+  citext: {schema: calc}
 schemas:
   calc:
     functions:
@@ -59,6 +62,7 @@ SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.2'))$$,
 SELECT is((SELECT count(*) FROM converge_plan(pg_temp.doc('1.2'))), 0::bigint,
           'converging twice plans nothing');
 SELECT has_function('calc', 'with_tax', ARRAY['numeric'], 'the function exists');
+SELECT has_extension('calc', 'citext', 'the extension is created in its schema');
 SELECT hasnt_function('calc', 'old_helper', 'the undeclared function is dropped');
 SELECT volatility_is('calc', 'with_tax', ARRAY['numeric'], 'immutable',
                      'its volatility is the document''s');

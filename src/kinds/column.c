@@ -320,6 +320,9 @@ type_sql(const ConvColumn *col, Oid collation)
 	if (col->doc_domain)
 		return quote_qualified_identifier(col->doc_domain->schema,
 										  col->doc_domain->build_name);
+	/* a type an extension the plan creates brings: as the document says */
+	if (!OidIsValid(col->type_oid))
+		return col->type_name;
 	type = format_type_with_typemod(col->type_oid, col->typmod);
 
 	if (OidIsValid(collation) && collation != get_typcollation(col->type_oid))

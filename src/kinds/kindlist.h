@@ -14,6 +14,7 @@
 
 /* symbol, operations (kinds/<file>.c) */
 CONV_KIND(KIND_SCHEMA, schema_kind)
+CONV_KIND(KIND_EXTENSION, extension_kind)
 CONV_KIND(KIND_ENUM, enum_kind)
 CONV_KIND(KIND_DOMAIN, domain_kind)
 CONV_KIND(KIND_DOMAIN_CHECK, domain_check_kind)	/* in domain.c */

@@ -53,6 +53,7 @@ typedef struct YNode
 typedef enum DocPlace
 {
 	DOC_NONE,					/* nowhere of its own (a domain's CHECKs) */
+	DOC_ROOT,					/* the document's own mapping: "extensions" */
 	DOC_SCHEMA,					/* a schema's mapping: "enums", "tables" */
 	DOC_TABLE,					/* a table's mapping: "columns", "checks" */
 	NUM_DOC_PLACES
@@ -100,6 +101,7 @@ typedef struct KeySpec
 /* what a kind's build function adds its objects to */
 typedef struct DocContainer
 {
+	ConvModel  *model;			/* DOC_ROOT: the document being built */
 	ConvSchema *schema;
 	ConvTable  *table;			/* DOC_TABLE: the table being built */
 } DocContainer;
@@ -339,6 +341,7 @@ extern void begin_mapping(Emitter *em, bool flow);
 extern void end_mapping(Emitter *em);
 extern void emit_members(Emitter *em, DocPlace place,
 						 const ConvSchema *schema, const ConvTable *table);
+extern const ConvModel *emitted_model(Emitter *em);
 
 /* writes the "name: value" entry of one object */
 typedef void (*EntryEmitter) (Emitter *em, const ConvSchema *schema,
@@ -382,6 +385,8 @@ typedef struct DiffState
 	List	   *pairs;			/* of TablePair */
 	List	   *enums;			/* of EnumPair */
 	List	   *domains;		/* of DomainPair */
+	bool		unknown_types;	/* the plan creates extensions: a type the
+								 * server cannot find yet may be theirs */
 	List	   *created_names;	/* what the plan brings into being that an
 								 * expression names in a string constant
 								 * (labels enums get by RENAME VALUE, new
@@ -493,6 +498,7 @@ typedef enum PlanPhase
 {
 	PHASE_NONE,					/* the kind does not plan this action */
 	PHASE_CREATE_SCHEMA,
+	PHASE_CREATE_EXTENSION,
 	PHASE_DROP_VIEW,
 	PHASE_CREATE_TYPE,
 	PHASE_CREATE_FUNCTION,

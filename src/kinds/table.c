@@ -283,7 +283,7 @@ static void *
 build_table(DocContainer *dc, const char *name, const YNode *node,
 			const char *path)
 {
-	DocContainer members = {dc->schema};
+	DocContainer members = {dc->model, dc->schema};
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 
 	table->name = pstrdup(name);
