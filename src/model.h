@@ -415,6 +415,7 @@ typedef struct ConvSchema
 	List	   *default_privileges; /* of ConvDefaultPrivileges */
 	char	   *comment;		/* compared only when the document gives
 								 * one */
+	bool		explicit_acl;	/* catalog only: privileges were set */
 	char	   *owner;			/* catalog only */
 	DocPos		pos;
 } ConvSchema;

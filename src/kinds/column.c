@@ -1298,7 +1298,7 @@ emit_column(Emitter *em, const ConvSchema *schema, const ConvTable *table,
 		emit_fk_actions(em, fk);
 		end_mapping(em);
 	}
-	grants_emit(em, col->grants, NULL, "COLUMN");
+	grants_emit(em, col->grants, NULL, "COLUMN", false);
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);

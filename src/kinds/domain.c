@@ -706,7 +706,7 @@ emit_domain(Emitter *em, const ConvSchema *schema, const void *object)
 					  ((ConvCheck *) lfirst(cc))->expr);
 		end_mapping(em);
 	}
-	grants_emit(em, d->grants, d->owner, "DOMAIN");
+	grants_emit(em, d->grants, d->owner, "DOMAIN", true);
 	if (d->comment)
 		emit_pair(em, "comment", d->comment);
 	end_mapping(em);

@@ -791,7 +791,7 @@ emit_enum(Emitter *em, const ConvSchema *schema, const void *object)
 	begin_mapping(em, true);
 	emit_scalar(em, "values", false);
 	emit_strings(em, e->values);
-	grants_emit(em, e->grants, e->owner, "TYPE");
+	grants_emit(em, e->grants, e->owner, "TYPE", true);
 	if (e->comment)
 		emit_pair(em, "comment", e->comment);
 	end_mapping(em);

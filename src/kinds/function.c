@@ -871,7 +871,7 @@ emit_function(Emitter *em, const ConvSchema *schema, const void *object)
 	emit_options(em, f);
 	emit_set(em, f->set);
 	grants_emit(em, f->grants, f->owner,
-				f->procedure ? "PROCEDURE" : "FUNCTION");
+				f->procedure ? "PROCEDURE" : "FUNCTION", true);
 	if (f->comment)
 		emit_pair(em, "comment", f->comment);
 	emit_scalar(em, "body", false);

@@ -565,7 +565,7 @@ grants_emit_map(Emitter *em, List *grants, const char *owner,
 		{
 			ConvGrant  *g = lfirst(gc);
 
-			if (strcmp(g->role, role) == 0)
+			if (g->privilege && strcmp(g->role, role) == 0)
 				privileges = lappend(privileges,
 									 g->grantable ?
 									 psprintf("%s" GRANT_OPTION, g->privilege) :
@@ -586,31 +586,30 @@ grants_emit_map(Emitter *em, List *grants, const char *owner,
 
 /*
  * grants_emit
- *		An object's "grants".  A type's or a function's are written only
- *		where they differ from the default, which lets PUBLIC use or
- *		execute it: then PUBLIC is written too, with nothing if it has
- *		nothing.
+ *		An object's "grants".  "public_expected": the object would let
+ *		PUBLIC in (a type's, a function's default, or a schema whose ACL was
+ *		set): where PUBLIC holds nothing, it is written "public: []".  A
+ *		type's or function's privileges that are just the default are not
+ *		written.
  */
 void
-grants_emit(Emitter *em, List *grants, const char *owner, const char *type)
+grants_emit(Emitter *em, List *grants, const char *owner, const char *type,
+			bool public_expected)
 {
 	const char *public_privilege = default_public_privilege(type);
-	bool		typelike = public_privilege != NULL;
-	bool		public_usage = typelike &&
-		find_grant(grants, "public", public_privilege) != NULL;
+	bool		public_none = true;
+	ListCell   *lc;
 
-	if (typelike && public_usage && list_length(grants) == 2 &&
-		owner && find_grant(grants, owner, public_privilege))
+	foreach(lc, grants)
+		if (strcmp(((ConvGrant *) lfirst(lc))->role, "public") == 0)
+			public_none = false;
+	if (public_privilege && !public_none && list_length(grants) == 2 &&
+		owner && find_grant(grants, owner, public_privilege) &&
+		find_grant(grants, "public", public_privilege))
 		return;
-	if (!grants_emit_map(em, grants, owner, type, "grants") && typelike &&
-		!public_usage)
-	{
-		emit_scalar(em, "grants", false);
-		begin_mapping(em, true);
-		emit_scalar(em, "public", false);
-		emit_strings(em, NIL);
-		end_mapping(em);
-	}
+	if (public_expected && public_none)
+		grants = lappend(list_copy(grants), new_grant("public", NULL, false));
+	(void) grants_emit_map(em, grants, owner, type, "grants");
 }
 
 /* ----------------------------------------------------------------
@@ -629,7 +628,7 @@ static void
 emit_table_grants(Emitter *em, const ConvSchema *schema,
 				  const ConvTable *table)
 {
-	grants_emit(em, table->grants, table->owner, "TABLE");
+	grants_emit(em, table->grants, table->owner, "TABLE", false);
 }
 
 /* the document's tables, and each one's columns */

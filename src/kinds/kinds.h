@@ -636,7 +636,7 @@ typedef struct GrantTarget
 extern List *grants_build(const YNode *value, const char *path,
 						  const char *type);
 extern void grants_emit(Emitter *em, List *grants, const char *owner,
-						const char *type);
+						const char *type, bool public_expected);
 extern GrantTarget *add_grant_target(List **targets, const char *type,
 									 char *object, const char *column,
 									 List *want, List *have,

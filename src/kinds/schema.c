@@ -72,7 +72,8 @@ read_schemas(CatalogRead *cr)
 {
 	catalog_query(cr,
 				  "SELECT n.nspname,"
-				  " pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment, "
+				  " pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,"
+				  " n.nspacl IS NOT NULL AS explicit_acl, "
 				  ACL_COLUMNS("n.nspacl", "n", "n.nspowner")
 				  " FROM pg_catalog.pg_namespace n"
 				  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
@@ -87,6 +88,7 @@ read_schemas(CatalogRead *cr)
 		schema->grants = get_acl(tup, desc);
 		schema->owner = get_text(tup, desc, "owner");
 		schema->comment = get_text(tup, desc, "comment");
+		schema->explicit_acl = get_bool(tup, desc, "explicit_acl");
 	}
 }
 
@@ -116,7 +118,8 @@ emit_schema(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
 	if (schema->comment)
 		emit_pair(em, "comment", schema->comment);
-	grants_emit(em, schema->grants, schema->owner, "SCHEMA");
+	grants_emit(em, schema->grants, schema->owner, "SCHEMA",
+				schema->explicit_acl);
 }
 
 static void

@@ -1060,7 +1060,7 @@ emit_sequence(Emitter *em, const ConvSchema *schema, const void *object)
 	if (seq->owned_table)
 		emit_pair(em, "owned_by", psprintf("%s.%s", seq->owned_table,
 										   seq->owned_column));
-	grants_emit(em, seq->grants, seq->owner, "SEQUENCE");
+	grants_emit(em, seq->grants, seq->owner, "SEQUENCE", false);
 	if (seq->comment)
 		emit_pair(em, "comment", seq->comment);
 	end_mapping(em);

@@ -1002,7 +1002,7 @@ emit_view(Emitter *em, const ConvSchema *schema, const void *object)
 	if (view->materialized && !view->with_data)
 		emit_pair(em, "with_data", "false");
 	index_emit(em, view->indexes);
-	grants_emit(em, view->grants, view->owner, "TABLE");
+	grants_emit(em, view->grants, view->owner, "TABLE", false);
 	if (view->comment)
 		emit_pair(em, "comment", view->comment);
 	end_mapping(em);
