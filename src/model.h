@@ -351,6 +351,7 @@ typedef struct ConvTable
 	List	   *indexes;		/* of ConvIndex */
 	List	   *policies;		/* of ConvPolicy */
 	List	   *triggers;		/* of ConvTrigger */
+	bool		unlogged;		/* UNLOGGED: not written to the WAL */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	bool		row_security;	/* ENABLE ROW LEVEL SECURITY */

@@ -95,6 +95,9 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	if (strings_differ(want->comment, td.have->comment))
 		add_change(ds, KIND_TABLE, ACTION_COMMENT, schema->name, want,
 				   td.have);
+	if (want->unlogged != td.have->unlogged)
+		add_change(ds, KIND_TABLE, ACTION_ALTER, schema->name, want,
+				   td.have);
 }
 
 static void
@@ -145,6 +148,29 @@ drop_undeclared(DiffState *ds)
  * ----------------------------------------------------------------
  */
 
+/*
+ * SET UNLOGGED or LOGGED rewrites the table (and, to LOGGED, writes all of
+ * it to the WAL); an unlogged table is emptied by a crash.
+ */
+static void
+plan_set_logged(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvStep   *step;
+	bool		unlogged = change->want_table->unlogged;
+
+	step = add_step(ps, unlogged ? "set_unlogged" : "set_logged",
+					table_sql(change),
+					psprintf("ALTER TABLE %s SET %s", table_sql(change),
+							 unlogged ? "UNLOGGED" : "LOGGED"),
+					unlogged ?
+					pstrdup("unlogged: true: the table is not written to the WAL, and a crash empties it") :
+					pstrdup("unlogged: false: the table is written to the WAL again"),
+					HAZARD_TABLE_REWRITE | HAZARD_ACCESS_EXCLUSIVE |
+					HAZARD_FULL_SCAN);
+	set_probe_on(ps, step, change, ROWS_NOW, NULL, NULL, NULL,
+				 REFUSE_NEVER, FIX_NONE);
+}
+
 static void
 plan_create_table(ConvPlanState *ps, const ConvChange *change)
 {
@@ -153,7 +179,8 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 	ListCell   *lc;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE TABLE %s (", table_sql(change));
+	appendStringInfo(&sql, "CREATE %sTABLE %s (",
+					 want->unlogged ? "UNLOGGED " : "", table_sql(change));
 	foreach(lc, want->columns)
 	{
 		ConvColumn *col = lfirst(lc);
@@ -244,7 +271,7 @@ static const char *const tables_query =
 "         WHERE x.indrelid = c.oid AND x.indisprimary"
 "           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
 "       " ACL_COLUMNS("c.relacl", "r", "c.relowner") ","
-"       c.relkind "
+"       c.relkind, c.relpersistence = 'u' AS unlogged "
 MANAGED_TABLES
 " ORDER BY n.nspname, c.relname";
 
@@ -266,6 +293,7 @@ read_tables(CatalogRead *cr)
 		table->comment = get_text(tup, desc, "comment");
 		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
 		table->key_columns = get_text_list(tup, desc, "key_columns");
+		table->unlogged = get_bool(tup, desc, "unlogged");
 		table->grants = get_acl(tup, desc);
 		table->owner = get_text(tup, desc, "owner");
 		schema->tables = lappend(schema->tables, table);
@@ -293,6 +321,8 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 		check_name(map_get(node, "renamed_from"),
 				   child_path(path, "renamed_from"));
 	table->comment = doc_comment(node);
+	table->unlogged = map_get(node, "unlogged") &&
+		doc_bool(map_get(node, "unlogged"), child_path(path, "unlogged"));
 	members.table = table;
 	build_members(&members, DOC_TABLE, node, path);
 	return table;
@@ -307,6 +337,7 @@ build_tables(DocContainer *dc, const char *key, const YNode *value,
 
 static const KeySpec table_own_keys[] = {
 	{"renamed_from", V_STRING},
+	{"unlogged", V_BOOL},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -328,6 +359,8 @@ emit_table(Emitter *em, const ConvSchema *schema, const void *object)
 
 	emit_scalar(em, table->name, false);
 	begin_mapping(em, false);
+	if (table->unlogged)
+		emit_pair(em, "unlogged", "true");
 	if (table->comment)
 		emit_pair(em, "comment", table->comment);
 	emit_members(em, DOC_TABLE, schema, table);
@@ -366,6 +399,7 @@ const ConvKindOps table_kind = {
 		[ACTION_RENAME] = plan_rename_table,
 		[ACTION_DROP] = plan_drop_table,
 		[ACTION_COMMENT] = add_table_comment,
+		[ACTION_ALTER] = plan_set_logged,
 	},
 	.plan_comments = plan_new_comments,
 	.doc_place = DOC_SCHEMA,
