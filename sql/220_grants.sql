@@ -110,6 +110,36 @@ DROP TABLE gr.later;
 SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'nobody_here: [usage]'));
 SELECT * FROM converge_plan(replace(gr_doc(), 'converge_gr_reader: [usage]', 'converge_gr_reader: [select]'));
 
+-- the document's own default privileges are those of every schema (FOR
+-- ROLE without IN SCHEMA), compared from what the server gives a role's
+-- new objects; PUBLIC, as everywhere, only where named
+ALTER DEFAULT PRIVILEGES FOR ROLE converge_gr_owner
+  REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+SELECT count(*) AS steps FROM converge_plan(converge_export('{gr}'));
+SELECT step, action, sql FROM converge_plan($$
+version: 1
+default_privileges:
+  converge_gr_owner:
+    tables: {converge_gr_reader: [select]}
+schemas:
+  gr: {}
+$$) WHERE object NOT LIKE 'gr.%' OR object LIKE 'converge%';
+SELECT count(*) AS steps FROM converge_schema($$
+version: 1
+default_privileges:
+  converge_gr_owner:
+    tables: {converge_gr_reader: [select]}
+schemas:
+  gr: {}
+$$, allow_data_loss => true);
+SELECT defaclobjtype,
+       ARRAY(SELECT coalesce(a.grantee::regrole::text, 'public') || ':' || a.privilege_type
+               FROM aclexplode(defaclacl) a
+              WHERE a.grantee <> defaclrole ORDER BY 1) AS others
+  FROM pg_default_acl
+ WHERE defaclnamespace = 0 AND defaclrole = 'converge_gr_owner'::regrole
+ ORDER BY 1;
+
 DROP SCHEMA gr CASCADE;
 DROP FUNCTION gr_doc(text);
 DROP OWNED BY converge_gr_owner;

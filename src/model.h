@@ -440,6 +440,10 @@ typedef struct ConvModel
 	List	   *extensions;		/* of ConvExtension */
 	List	   *available;		/* catalog only: of ConvExtension, those the
 								 * server could install */
+	List	   *default_privileges; /* of ConvDefaultPrivileges: those of
+									 * every schema (FOR ROLE only) */
+	bool		default_privileges_managed; /* document only: it says
+											 * "default_privileges" */
 	bool		extensions_managed; /* document only: it says "extensions" */
 	List	   *unsupported;	/* document only: DocPos of each declaration
 								 * whose object kind cannot be converged yet */

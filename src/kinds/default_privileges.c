@@ -58,22 +58,25 @@ read_default_privileges(CatalogRead *cr)
 				  " pg_catalog.pg_get_userbyid(d.defaclrole) AS role, "
 				  ACL_COLUMNS("d.defaclacl", "r", "d.defaclrole")
 				  " FROM pg_catalog.pg_default_acl d"
-				  " JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
-				  " WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-				  " ORDER BY n.nspname, role, objtype");
+				  " LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
+				  " WHERE d.defaclnamespace = 0"
+				  "    OR n.nspname OPERATOR(pg_catalog.=) ANY ($1)"
+				  " ORDER BY n.nspname NULLS FIRST, role, objtype");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ConvSchema *schema = find_or_add_schema(cr->model,
-												get_text(tup, desc, "nspname"));
+		char	   *nspname = get_text(tup, desc, "nspname");
+		List	  **list = nspname ?
+			&find_or_add_schema(cr->model, nspname)->default_privileges :
+			&cr->model->default_privileges;
 		ConvDefaultPrivileges *dp = palloc0(sizeof(ConvDefaultPrivileges));
 
 		dp->role = get_text(tup, desc, "role");
 		dp->objects = object_kinds[object_kind_of(NULL, *get_text(tup, desc,
 																  "objtype"))].key;
 		dp->grants = get_acl(tup, desc);
-		schema->default_privileges = lappend(schema->default_privileges, dp);
+		*list = lappend(*list, dp);
 	}
 }
 
@@ -89,6 +92,8 @@ build_default_privileges(DocContainer *dc, const char *key,
 	ListCell   *kc,
 			   *vc;
 
+	if (dc->schema == NULL)
+		dc->model->default_privileges_managed = true;
 	foreach_entry(kc, vc, value)
 	{
 		const char *role = entry_name(kc);
@@ -111,8 +116,12 @@ build_default_privileges(DocContainer *dc, const char *key,
 			dp->grants = grants_build(lfirst(ov),
 									  child_path(rpath, entry_name(ok)),
 									  object_kinds[k].sql);
-			dc->schema->default_privileges =
-				lappend(dc->schema->default_privileges, dp);
+			if (dc->schema)
+				dc->schema->default_privileges =
+					lappend(dc->schema->default_privileges, dp);
+			else
+				dc->model->default_privileges =
+					lappend(dc->model->default_privileges, dp);
 		}
 	}
 }
@@ -150,6 +159,17 @@ find_default_privileges(List *list, const char *role, const char *objects)
 	return NULL;
 }
 
+static List *
+roles_of(List *grants)
+{
+	List	   *roles = NIL;
+	ListCell   *lc;
+
+	foreach(lc, grants)
+		roles = lappend(roles, ((ConvGrant *) lfirst(lc))->role);
+	return roles;
+}
+
 static bool
 lists_role(List *list, const char *role)
 {
@@ -161,57 +181,95 @@ lists_role(List *list, const char *role)
 	return false;
 }
 
-static void
-add_target(List **targets, const char *schema, const char *role,
-		   const char *objects, List *want, List *have)
+/*
+ * What PUBLIC may do with a role's new objects before any default
+ * privileges say otherwise: execute its functions, use its types.
+ */
+static const char *
+public_default(const char *objects)
 {
-	int			k = object_kind_of(objects, '\0');
-	GrantTarget *t = add_grant_target(targets, object_kinds[k].sql, NULL,
-									  NULL, want, have, NULL, false);
-
-	t->prefix = psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ",
-						 quote_identifier(role), quote_identifier(schema));
-	t->prefix_object = psprintf("%s.%s", quote_identifier(schema),
-								quote_identifier(role));
+	if (strcmp(objects, "functions") == 0)
+		return "execute";
+	if (strcmp(objects, "types") == 0)
+		return "usage";
+	return NULL;
 }
 
 /*
- * For each role a schema's document lists: every kind of objects it or the
- * catalog has default privileges for.
+ * A schema's default privileges add to what the role's objects get; the
+ * document's own (schema NULL) say all of it, the role's and PUBLIC's
+ * included, starting from what the server gives.
  */
+static void
+add_target(List **targets, const char *schema, const char *role,
+		   const char *objects, List *want, List *have, bool exists)
+{
+	int			k = object_kind_of(objects, '\0');
+	GrantTarget *t = add_grant_target(targets, object_kinds[k].sql, NULL,
+									  NULL, want, have,
+									  schema ? NULL : role,
+									  schema == NULL && !exists);
+
+	t->prefix = psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s%s%s ",
+						 quote_identifier(role),
+						 schema ? " IN SCHEMA " : "",
+						 schema ? quote_identifier(schema) : "");
+	t->prefix_object = psprintf("%s%s%s", schema ? quote_identifier(schema) : "",
+								schema ? "." : "", quote_identifier(role));
+	if (schema == NULL)
+		t->public_default = public_default(objects);
+}
+
+/*
+ * For each role a document lists: every kind of objects it or the catalog
+ * has default privileges for.
+ */
+static void
+list_targets(List **targets, const char *schema, List *want, List *current)
+{
+	ListCell   *lc;
+
+	foreach(lc, want)
+	{
+		ConvDefaultPrivileges *dp = lfirst(lc);
+		ConvDefaultPrivileges *h = find_default_privileges(current, dp->role,
+														   dp->objects);
+
+		add_target(targets, schema, dp->role, dp->objects, dp->grants,
+				   h ? h->grants : NIL, h != NULL);
+	}
+	foreach(lc, current)
+	{
+		ConvDefaultPrivileges *h = lfirst(lc);
+
+		if (lists_role(want, h->role) &&
+			!find_default_privileges(want, h->role, h->objects))
+			add_target(targets, schema, h->role, h->objects, NIL, h->grants,
+					   true);
+	}
+}
+
 static void
 default_privileges_targets(DiffState *ds, List **targets)
 {
-	ListCell   *sc,
-			   *lc;
+	ListCell   *sc;
 
 	foreach(sc, ds->want_model->schemas)
 	{
 		ConvSchema *want = lfirst(sc);
 		ConvSchema *have = find_schema(ds->have_model, want->name);
-		List	   *current = have ? have->default_privileges : NIL;
 
-		foreach(lc, want->default_privileges)
-		{
-			ConvDefaultPrivileges *dp = lfirst(lc);
-			ConvDefaultPrivileges *h = find_default_privileges(current,
-															   dp->role,
-															   dp->objects);
-
-			add_target(targets, want->name, dp->role, dp->objects,
-					   dp->grants, h ? h->grants : NIL);
-		}
-		foreach(lc, current)
-		{
-			ConvDefaultPrivileges *h = lfirst(lc);
-
-			if (lists_role(want->default_privileges, h->role) &&
-				!find_default_privileges(want->default_privileges, h->role,
-										 h->objects))
-				add_target(targets, want->name, h->role, h->objects, NIL,
-						   h->grants);
-		}
+		list_targets(targets, want->name, want->default_privileges,
+					 have ? have->default_privileges : NIL);
 	}
+}
+
+static void
+global_targets(DiffState *ds, List **targets)
+{
+	if (ds->want_model->default_privileges_managed)
+		list_targets(targets, NULL, ds->want_model->default_privileges,
+					 ds->have_model->default_privileges);
 }
 
 /* ----------------------------------------------------------------
@@ -219,14 +277,18 @@ default_privileges_targets(DiffState *ds, List **targets)
  * ----------------------------------------------------------------
  */
 
+/*
+ * A role's default privileges.  The document's own name the role (their
+ * owner), which is left out where it holds everything, and PUBLIC, written
+ * "public: []" where it may no longer execute or use what is new.
+ */
 static void
-emit_default_privileges(Emitter *em, const ConvSchema *schema,
-						const ConvTable *table)
+emit_list(Emitter *em, List *list, bool global)
 {
 	List	   *roles = NIL;
 	ListCell   *lc;
 
-	foreach(lc, schema->default_privileges)
+	foreach(lc, list)
 		if (!string_in(roles, ((ConvDefaultPrivileges *) lfirst(lc))->role))
 			roles = lappend(roles, ((ConvDefaultPrivileges *) lfirst(lc))->role);
 	if (roles == NIL)
@@ -239,18 +301,37 @@ emit_default_privileges(Emitter *em, const ConvSchema *schema,
 
 		emit_scalar(em, lfirst(lc), false);
 		begin_mapping(em, false);
-		foreach(dc, schema->default_privileges)
+		foreach(dc, list)
 		{
 			ConvDefaultPrivileges *dp = lfirst(dc);
+			List	   *grants = dp->grants;
+			const char *pub = global ? public_default(dp->objects) : NULL;
 
-			if (strcmp(dp->role, lfirst(lc)) == 0)
-				(void) grants_emit_map(em, dp->grants, NULL,
-									   object_kinds[object_kind_of(dp->objects, '\0')].sql,
-									   dp->objects);
+			if (strcmp(dp->role, lfirst(lc)) != 0)
+				continue;
+			if (pub && !string_in(roles_of(grants), "public"))
+				grants = lappend(list_copy(grants),
+								 new_grant("public", NULL, false));
+			(void) grants_emit_map(em, grants, global ? dp->role : NULL,
+								   object_kinds[object_kind_of(dp->objects, '\0')].sql,
+								   dp->objects);
 		}
 		end_mapping(em);
 	}
 	end_mapping(em);
+}
+
+static void
+emit_default_privileges(Emitter *em, const ConvSchema *schema,
+						const ConvTable *table)
+{
+	emit_list(em, schema->default_privileges, false);
+}
+
+static void
+emit_global(Emitter *em, const ConvSchema *schema, const ConvTable *table)
+{
+	emit_list(em, emitted_model(em)->default_privileges, true);
 }
 
 const ConvKindOps default_privileges_kind = {
@@ -262,4 +343,14 @@ const ConvKindOps default_privileges_kind = {
 	.emit = emit_default_privileges,
 	.grant_targets = default_privileges_targets,
 	.plural = "default privileges",
+};
+
+/* the document's own: every schema's, FOR ROLE only */
+const ConvKindOps global_default_privileges_kind = {
+	.name = "default privileges",
+	.doc_place = DOC_ROOT,
+	.doc_keys = default_privileges_doc_keys,
+	.build = build_default_privileges,
+	.emit = emit_global,
+	.grant_targets = global_targets,
 };

@@ -99,7 +99,7 @@ default_public_privilege(const char *type)
 	return NULL;
 }
 
-static ConvGrant *
+ConvGrant *
 new_grant(const char *role, const char *privilege, bool grantable)
 {
 	ConvGrant  *grant = palloc(sizeof(ConvGrant));
@@ -338,7 +338,8 @@ add_grant_change(DiffState *ds, GrantChange *gc)
 static List *
 fresh_grants(const GrantTarget *t)
 {
-	const char *public_privilege = default_public_privilege(t->type);
+	const char *public_privilege = t->public_default ? t->public_default :
+		default_public_privilege(t->type);
 
 	if (public_privilege)
 		return list_make1(new_grant("public", public_privilege, false));

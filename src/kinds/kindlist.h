@@ -32,3 +32,4 @@ CONV_KIND(KIND_TRIGGER, trigger_kind)
 CONV_KIND(KIND_VIEW, view_kind)
 CONV_KIND(KIND_GRANT, grant_kind)
 CONV_KIND(KIND_DEFAULT_PRIVILEGES, default_privileges_kind)
+CONV_KIND(KIND_GLOBAL_DEFAULT_PRIVILEGES, global_default_privileges_kind)	/* in default_privileges.c */

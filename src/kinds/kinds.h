@@ -631,6 +631,8 @@ typedef struct GrantTarget
 								 * privileges' ALTER DEFAULT PRIVILEGES */
 	const char *prefix_object;	/* default privileges: what the plan's steps
 								 * name (object is NULL) */
+	const char *public_default; /* what PUBLIC holds before any grant, when
+								 * not the type's (global defaults) */
 } GrantTarget;
 
 extern List *grants_build(const YNode *value, const char *path,
@@ -643,6 +645,8 @@ extern GrantTarget *add_grant_target(List **targets, const char *type,
 									 const char *owner, bool recreated);
 extern bool grants_emit_map(Emitter *em, List *grants, const char *owner,
 							const char *type, const char *key);
+extern ConvGrant *new_grant(const char *role, const char *privilege,
+							bool grantable);
 extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 
 /* kinds/index.c: the indexes of a materialized view are indexes too */
