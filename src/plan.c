@@ -496,10 +496,10 @@ set_probe_on(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 	probe->fix = fix;
 
 	/*
-	 * Rows in their final shape can hold enum labels the plan renames or
-	 * creates, which do not exist while the probes run.
+	 * Rows in their final shape can hold values (enum labels) the plan
+	 * renames or creates, which do not exist while the probes run.
 	 */
-	probe->lenient = (stage == ROWS_AFTER && ps->labels_change);
+	probe->lenient = (stage == ROWS_AFTER && ps->values_change);
 	step->probes = lappend(step->probes, probe);
 	return probe;
 }
@@ -603,10 +603,9 @@ plan_build(List *changes)
 		ConvChange *change = lfirst(lc);
 
 		phases[foreach_current_index(lc)] = phase_of(change);
-		if (change->kind == KIND_ENUM &&
-			(change->action == ACTION_RENAME_VALUE ||
-			 (change->action == ACTION_CREATE && change->have)))
-			ps.labels_change = true;
+		if (conv_kinds[change->kind]->makes_values &&
+			conv_kinds[change->kind]->makes_values(change))
+			ps.values_change = true;
 	}
 
 	for (int phase = 0; phase < NUM_PHASES; phase++)

@@ -832,6 +832,14 @@ enum_grant_targets(DiffState *ds, List **targets)
 	}
 }
 
+/* labels renamed in place, or a recreated enum's, exist only once it ran */
+static bool
+enum_makes_values(const ConvChange *change)
+{
+	return change->action == ACTION_RENAME_VALUE ||
+		(change->action == ACTION_CREATE && change->have);
+}
+
 /* the dependency graph: an enum recreated or dropped */
 static const char *
 enum_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
@@ -850,6 +858,7 @@ enum_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 const ConvKindOps enum_kind = {
 	.name = "enum",
 	.reshapes = enum_reshapes,
+	.makes_values = enum_makes_values,
 	.diff = diff_enums,
 	.plan = {
 		[ACTION_CREATE] = plan_create_enum,

@@ -550,7 +550,8 @@ typedef struct ConvPlanState
 	List	   *changes;
 	List	   *steps;
 	List	   *sources;		/* of RowSource, built on first use */
-	bool		labels_change;	/* the plan renames or recreates an enum */
+	bool		values_change;	/* a change makes values rows may hold that
+								 * do not exist while probes run (makes_values) */
 } ConvPlanState;
 
 extern ConvStep *add_step(ConvPlanState *ps, const char *action, char *object,
@@ -734,6 +735,13 @@ typedef struct ConvKindOps
 	 */
 	const char *(*reshapes) (const ConvChange *change, ObjectAddress *object,
 							 bool *gone);
+
+	/*
+	 * Does the change make values rows may hold that do not exist before
+	 * it runs (an enum's renamed or recreated labels)?  Probes of rows in
+	 * their final shape are then lenient about them.
+	 */
+	bool		(*makes_values) (const ConvChange *change);
 
 	/* the phase of a change, when the action alone does not decide it */
 	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);
