@@ -54,6 +54,11 @@ prove:
 bench:
 	test/bench
 
+# real schemas through their export (a report, not a test); CORPUS is a
+# folder laid out like the team's corpus, ../shared/corpus by default
+corpus:
+	test/corpus $(CORPUS)
+
 # pgvector's CI flags: every warning is an error
 STRICT_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wshadow=compatible-local \
@@ -71,4 +76,4 @@ dist:
 	@test -n "$(DISTVERSION)" || { echo "no version in META.json" >&2; exit 1; }
 	git archive --format=zip --prefix=$(EXTENSION)-$(DISTVERSION)/ -o $(EXTENSION)-$(DISTVERSION).zip HEAD
 
-.PHONY: prove bench strict dist
+.PHONY: prove bench corpus strict dist
