@@ -762,6 +762,34 @@ string_map(const YNode *map, List **from, List **to)
 }
 
 /*
+ * A mapping of settings ("set" of a function, "with" of a table) as the
+ * catalog keeps them: "name=value" strings, in the document's order.
+ */
+List *
+doc_settings(const YNode *map, const char *path)
+{
+	List	   *settings = NIL;
+	ListCell   *kc,
+			   *vc;
+
+	if (map == NULL)
+		return NIL;
+	forboth(kc, map->keys, vc, map->items)
+	{
+		YNode	   *key = lfirst(kc);
+		YNode	   *value = lfirst(vc);
+
+		if (value->value == NULL)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, value,
+					  child_path(path, key->value),
+					  "setting \"%s\" has no value", key->value);
+		settings = lappend(settings, psprintf("%s=%s", key->value,
+											  value->value));
+	}
+	return settings;
+}
+
+/*
  * build_members
  *		Every kind placed in a container builds its objects from its keys,
  *		in registry order.

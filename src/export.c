@@ -96,6 +96,26 @@ emit_pair(Emitter *em, const char *key, const char *value)
 	emit_scalar(em, value, false);
 }
 
+/* "name=value" settings as a flow mapping under key; nothing if none */
+void
+emit_settings(Emitter *em, const char *key, List *settings)
+{
+	ListCell   *lc;
+
+	if (settings == NIL)
+		return;
+	emit_scalar(em, key, false);
+	begin_mapping(em, true);
+	foreach(lc, settings)
+	{
+		const char *setting = lfirst(lc);
+		const char *eq = strchr(setting, '=');
+
+		emit_pair(em, pnstrdup(setting, eq - setting), eq + 1);
+	}
+	end_mapping(em);
+}
+
 void
 begin_mapping(Emitter *em, bool flow)
 {

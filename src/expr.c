@@ -56,7 +56,6 @@
 
 #include "model.h"
 
-typedef void (*ExprWork) (void *arg);
 
 /*
  * expr_raise_at
@@ -78,8 +77,8 @@ expr_raise_at(ErrorData *edata, const DocPos *pos)
  * Run "work"; if the server raises an error, raise it again with the
  * document position appended to the message.
  */
-static void
-run_at(const DocPos *pos, ExprWork work, void *arg)
+void
+run_at(const DocPos *pos, ServerWork work, void *arg)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 

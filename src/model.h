@@ -173,6 +173,7 @@ typedef struct ConvColumn
 											 * catalog holds them */
 	char	   *generated;		/* GENERATED ALWAYS AS (...) STORED text */
 	char	   *comment;
+	int			statistics;		/* SET STATISTICS target; -1: the default */
 	char	   *using_expr;		/* document only: how rows reach the new shape */
 	ConvEnum   *doc_enum;		/* document only, set by diff.c: the column's
 								 * type is this enum (or an array of it),
@@ -352,6 +353,7 @@ typedef struct ConvTable
 	List	   *policies;		/* of ConvPolicy */
 	List	   *triggers;		/* of ConvTrigger */
 	bool		unlogged;		/* UNLOGGED: not written to the WAL */
+	List	   *storage;		/* storage parameters, "name=value" */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	bool		row_security;	/* ENABLE ROW LEVEL SECURITY */
@@ -547,6 +549,7 @@ typedef enum ConvAction
 #define COLUMN_GENERATED	(1 << 4)
 #define COLUMN_COMMENT		(1 << 5)
 #define COLUMN_IDENTITY_OPTIONS (1 << 6)
+#define COLUMN_STATISTICS	(1 << 7)
 
 /*
  * One difference between the models, found by diff.c and turned into steps
@@ -654,6 +657,8 @@ extern bool query_replaceable(const ViewMeaning *meaning, Oid viewoid);
 
 /* expr.c */
 extern void expr_raise_at(ErrorData *edata, const DocPos *pos);
+typedef void (*ServerWork) (void *arg);
+extern void run_at(const DocPos *pos, ServerWork work, void *arg);
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern List *expr_column_refs(const char *text, const DocPos *pos);

@@ -48,7 +48,7 @@ CREATE TABLE billing.ledger (
     entry bigserial,
     tick smallserial,
     note text
-);
+) WITH (fillfactor = 70, autovacuum_enabled = off);
 CREATE SEQUENCE billing.receipt_no AS integer INCREMENT BY 5 MINVALUE 100
     MAXVALUE 900000 START WITH 200 CACHE 10 CYCLE;
 COMMENT ON SEQUENCE billing.receipt_no IS 'printed on receipts';

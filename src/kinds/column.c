@@ -32,6 +32,9 @@
 
 #include "kinds/kinds.h"
 
+/* the largest target ALTER TABLE ... SET STATISTICS accepts */
+#define STATISTICS_TARGET_MAX 10000
+
 static int
 compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 			   ConvColumn *have, ConvTable *have_table)
@@ -84,6 +87,8 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 		changes |= COLUMN_IDENTITY_OPTIONS;
 	if (strings_differ(want->comment, have->comment))
 		changes |= COLUMN_COMMENT;
+	if (want->statistics != have->statistics)
+		changes |= COLUMN_STATISTICS;
 	return changes;
 }
 
@@ -418,6 +423,23 @@ add_column_comment(ConvPlanState *ps, const ConvChange *change,
 				col->comment);
 }
 
+/*
+ * The planner's statistics target for the column: ANALYZE reads it, and
+ * the server takes only a SHARE UPDATE EXCLUSIVE lock to set it.
+ */
+void
+add_column_statistics(ConvPlanState *ps, const ConvChange *change,
+					  const ConvColumn *col)
+{
+	add_step(ps, "set_statistics", column_object(change, col->name),
+			 psprintf("ALTER TABLE %s ALTER COLUMN %s SET STATISTICS %d",
+					  table_sql(change), quote_identifier(col->name),
+					  col->statistics),
+			 col->statistics < 0 ? pstrdup("statistics: the default") :
+			 psprintf("statistics: %d", col->statistics),
+			 0);
+}
+
 static void
 plan_add_column(ConvPlanState *ps, const ConvChange *change)
 {
@@ -473,6 +495,8 @@ plan_add_column(ConvPlanState *ps, const ConvChange *change)
 
 	if (col->comment)
 		add_column_comment(ps, change, col);
+	if (col->statistics >= 0)
+		add_column_statistics(ps, change, col);
 }
 
 static char *
@@ -836,6 +860,8 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 
 	if (what & COLUMN_COMMENT)
 		add_column_comment(ps, change, want);
+	if (what & COLUMN_STATISTICS)
+		add_column_statistics(ps, change, want);
 }
 
 static void
@@ -985,6 +1011,8 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 		col->default_expr = get_text(tup, desc, "default_expr");
 	col->default_bin = get_text(tup, desc, "default_bin");
 	col->comment = get_text(tup, desc, "comment");
+	col->statistics = DatumGetInt32(get_datum(tup, desc, "statistics",
+											  &isnull));
 	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
 	col->grants = get_acl(tup, desc);
 	get_datum(tup, desc, "seqstart", &isnull);
@@ -1010,6 +1038,7 @@ read_columns(CatalogRead *cr)
 				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
 				   " d.adbin::text AS default_bin,"
 				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+				   " COALESCE(a.attstattarget::pg_catalog.int4, -1) AS statistics,"
 				   " a.attnum, ids.*, "
 				   ACL_COLUMNS("a.attacl", "c",
 							   "(SELECT r.relowner FROM pg_catalog.pg_class r"
@@ -1140,6 +1169,24 @@ build_column_value(ConvColumn *col, const YNode *node, const char *path)
 				  col->name);
 }
 
+/* "statistics": what SET STATISTICS takes, -1 for the default */
+static int
+build_statistics(const YNode *node, const char *path)
+{
+	const YNode *v = map_get(node, "statistics");
+	int64		target;
+
+	if (v == NULL)
+		return -1;
+	target = doc_int(v, child_path(path, "statistics"));
+	if (target < -1 || target > STATISTICS_TARGET_MAX)
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
+				  child_path(path, "statistics"),
+				  "statistics must be between -1 and %d, found %s",
+				  STATISTICS_TARGET_MAX, v->value);
+	return (int) target;
+}
+
 static void *
 build_column(DocContainer *dc, const char *name, const YNode *node,
 			 const char *path)
@@ -1167,6 +1214,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	col->using_expr = map_string(node, "using");
 	col->using_pos = value_pos(node, "using", path);
 	col->comment = doc_comment(node);
+	col->statistics = build_statistics(node, path);
 	string_map(map_get(node, "remap"), &col->remap_from, &col->remap_to);
 	build_column_constraints(dc->table, dc->schema->name, col, node, path);
 	build_column_value(col, node, path);
@@ -1193,6 +1241,7 @@ static const KeySpec column_keys[] = {
 	{"generated", V_EXPR},
 	{"collation", V_STRING},
 	{"comment", V_STRING},
+	{"statistics", V_INT},
 	{"renamed_from", V_STRING},
 	{"using", V_EXPR},
 	{"remap", V_STRING_MAP},
@@ -1299,6 +1348,8 @@ emit_column(Emitter *em, const ConvSchema *schema, const ConvTable *table,
 		end_mapping(em);
 	}
 	grants_emit(em, col->grants, NULL, "COLUMN", false);
+	if (col->statistics >= 0)
+		emit_pair(em, "statistics", psprintf("%d", col->statistics));
 	if (col->comment)
 		emit_pair(em, "comment", col->comment);
 	end_mapping(em);

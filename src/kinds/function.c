@@ -196,23 +196,6 @@ option_number(const YNode *node, const char *key, const char *path)
 	return v ? (double) doc_int(v, child_path(path, key)) : 0;
 }
 
-/* "set: {search_path: 'a, b'}" as proconfig holds it, "search_path=a, b" */
-static List *
-build_set(const YNode *node)
-{
-	List	   *from = NIL;
-	List	   *to = NIL;
-	List	   *set = NIL;
-	ListCell   *fc,
-			   *tc;
-
-	string_map(map_get(node, "set"), &from, &to);
-	forboth(fc, from, tc, to)
-		set = lappend(set, psprintf("%s=%s", (char *) lfirst(fc),
-									(char *) lfirst(tc)));
-	return set;
-}
-
 static void *
 build_function_common(DocContainer *dc, const char *signature,
 					  const YNode *node, const char *path, bool procedure)
@@ -260,7 +243,7 @@ build_function_common(DocContainer *dc, const char *signature,
 	f->leakproof = v && doc_bool(v, child_path(path, "leakproof"));
 	f->cost = option_number(node, "cost", path);
 	f->rows = option_number(node, "rows", path);
-	f->set = build_set(node);
+	f->set = doc_settings(map_get(node, "set"), child_path(path, "set"));
 	f->comment = doc_comment(node);
 	f->grants = grants_build(map_get(node, "grants"),
 							 child_path(path, "grants"), "FUNCTION");
@@ -837,24 +820,6 @@ emit_options(Emitter *em, const ConvFunction *f)
 }
 
 static void
-emit_set(Emitter *em, List *set)
-{
-	ListCell   *lc;
-
-	if (set == NIL)
-		return;
-	emit_scalar(em, "set", false);
-	begin_mapping(em, true);
-	foreach(lc, set)
-	{
-		char	   *eq = strchr(lfirst(lc), '=');
-
-		emit_pair(em, pnstrdup(lfirst(lc), eq - (char *) lfirst(lc)), eq + 1);
-	}
-	end_mapping(em);
-}
-
-static void
 emit_function(Emitter *em, const ConvSchema *schema, const void *object)
 {
 	const ConvFunction *f = object;
@@ -869,7 +834,7 @@ emit_function(Emitter *em, const ConvSchema *schema, const void *object)
 		emit_pair(em, "returns", f->returns);
 	emit_pair(em, "language", f->language);
 	emit_options(em, f);
-	emit_set(em, f->set);
+	emit_settings(em, "set", f->set);
 	grants_emit(em, f->grants, f->owner,
 				f->procedure ? "PROCEDURE" : "FUNCTION", true);
 	if (f->comment)

@@ -119,6 +119,7 @@ extern DocPos value_pos(const YNode *map, const char *key, const char *path);
 extern char *doc_comment(const YNode *map);
 extern List *string_list(const YNode *seq);
 extern void string_map(const YNode *map, List **from, List **to);
+extern List *doc_settings(const YNode *map, const char *path);
 extern void build_members(DocContainer *dc, DocPlace place,
 						  const YNode *node, const char *path);
 
@@ -336,6 +337,7 @@ typedef struct Emitter Emitter;
 extern void emit_scalar(Emitter *em, const char *value, bool quoted);
 extern void emit_pair(Emitter *em, const char *key, const char *value);
 extern void emit_strings(Emitter *em, List *strings);
+extern void emit_settings(Emitter *em, const char *key, List *settings);
 extern void emit_text(Emitter *em, const char *text);
 extern void begin_mapping(Emitter *em, bool flow);
 extern void end_mapping(Emitter *em);
@@ -583,6 +585,8 @@ extern char *table_sql(const ConvChange *change);
 extern char *column_object(const ConvChange *change, const char *column);
 extern char *member_object(const ConvChange *change, const char *name);
 extern char *name_list(List *names);
+extern void add_column_statistics(ConvPlanState *ps, const ConvChange *change,
+								  const ConvColumn *col);
 extern char *literal_list(List *values);
 extern void add_comment(ConvPlanState *ps, const char *action,
 						const char *kind, char *object, const char *comment);

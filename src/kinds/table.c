@@ -13,11 +13,18 @@
  * foreign keys first (another dropped table may be the one they
  * reference), and only when it holds no rows or allow_data_loss is given.
  *
+ * Storage parameters ("with") are compared by what the server makes of
+ * them, heap_reloptions() of both sides, and by which ones are named: a
+ * parameter written with its default value is still written, as
+ * pg_dump would show it.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/reloptions.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -64,6 +71,97 @@ claim_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	return entry;
 }
 
+/* ----------------------------------------------------------------
+ * Storage parameters
+ * ----------------------------------------------------------------
+ */
+
+static char *
+setting_name(const char *setting)
+{
+	return pnstrdup(setting, strchr(setting, '=') - setting);
+}
+
+/* the parameters as heap_reloptions() reads them, NULL for none */
+static bytea *
+storage_options(List *settings, bool validate)
+{
+	Datum	   *items;
+	int			i = 0;
+	ListCell   *lc;
+
+	if (settings == NIL)
+		return NULL;
+	items = palloc(sizeof(Datum) * list_length(settings));
+	foreach(lc, settings)
+		items[i++] = CStringGetTextDatum(lfirst(lc));
+	return heap_reloptions(RELKIND_RELATION,
+						   PointerGetDatum(construct_array(items, i, TEXTOID,
+														   -1, false,
+														   TYPALIGN_INT)),
+						   validate);
+}
+
+static void
+validate_storage_work(void *arg)
+{
+	(void) storage_options(arg, true);
+}
+
+static bool
+storage_named(List *settings, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, settings)
+		if (strcmp(setting_name(lfirst(lc)), name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+storage_differs(List *want, List *have)
+{
+	bytea	   *w;
+	bytea	   *h;
+	ListCell   *lc;
+
+	if (list_length(want) != list_length(have))
+		return true;
+	foreach(lc, want)
+		if (!storage_named(have, setting_name(lfirst(lc))))
+			return true;
+	w = storage_options(want, false);
+	h = storage_options(have, false);
+	if (w == NULL || h == NULL)
+		return w != h;
+	return VARSIZE(w) != VARSIZE(h) || memcmp(w, h, VARSIZE(w)) != 0;
+}
+
+/* " WITH (name = 'value', ...)", or "" */
+static char *
+storage_clause(const char *prefix, List *settings)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (settings == NIL)
+		return "";
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s(", prefix);
+	foreach(lc, settings)
+	{
+		const char *setting = lfirst(lc);
+
+		appendStringInfo(&buf, "%s%s = %s",
+						 foreach_current_index(lc) ? ", " : "",
+						 quote_identifier(setting_name(setting)),
+						 quote_literal_cstr(strchr(setting, '=') + 1));
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
 static void
 diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 {
@@ -95,7 +193,8 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	if (strings_differ(want->comment, td.have->comment))
 		add_change(ds, KIND_TABLE, ACTION_COMMENT, schema->name, want,
 				   td.have);
-	if (want->unlogged != td.have->unlogged)
+	if (want->unlogged != td.have->unlogged ||
+		storage_differs(want->storage, td.have->storage))
 		add_change(ds, KIND_TABLE, ACTION_ALTER, schema->name, want,
 				   td.have);
 }
@@ -171,6 +270,56 @@ plan_set_logged(ConvPlanState *ps, const ConvChange *change)
 				 REFUSE_NEVER, FIX_NONE);
 }
 
+/*
+ * Every parameter the document gives is set, those it no longer gives are
+ * reset; the lock is the one ALTER TABLE takes for these parameters.
+ */
+static void
+plan_set_storage(ConvPlanState *ps, const ConvChange *change)
+{
+	List	   *want = change->want_table->storage;
+	List	   *names = NIL;
+	List	   *reset = NIL;
+	StringInfoData sql;
+	ListCell   *lc;
+
+	foreach(lc, want)
+		names = lappend(names, makeDefElem(setting_name(lfirst(lc)), NULL,
+										   -1));
+	foreach(lc, change->have_table->storage)
+	{
+		char	   *name = setting_name(lfirst(lc));
+
+		if (!storage_named(want, name))
+		{
+			reset = lappend(reset, name);
+			names = lappend(names, makeDefElem(name, NULL, -1));
+		}
+	}
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s%s", table_sql(change),
+					 storage_clause(" SET ", want));
+	if (reset != NIL)
+		appendStringInfo(&sql, "%s RESET (%s)", want ? "," : "",
+						 name_list(reset));
+	add_step(ps, "set_storage", table_sql(change), sql.data,
+			 psprintf("with: %s%s%s", storage_clause("", want),
+					  want && reset ? "; reset " : reset ? "reset " : "",
+					  reset ? name_list(reset) : ""),
+			 AlterTableGetRelOptionsLockLevel(names) >= AccessExclusiveLock ?
+			 HAZARD_ACCESS_EXCLUSIVE : 0);
+}
+
+static void
+plan_alter_table(ConvPlanState *ps, const ConvChange *change)
+{
+	if (change->want_table->unlogged != change->have_table->unlogged)
+		plan_set_logged(ps, change);
+	if (storage_differs(change->want_table->storage,
+						change->have_table->storage))
+		plan_set_storage(ps, change);
+}
+
 static void
 plan_create_table(ConvPlanState *ps, const ConvChange *change)
 {
@@ -193,10 +342,17 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 															  &col->collation_pos) :
 										   InvalidOid, true));
 	}
-	appendStringInfoChar(&sql, ')');
+	appendStringInfo(&sql, ")%s", storage_clause(" WITH ", want->storage));
 	add_step(ps, "create_table", table_sql(change), sql.data,
 			 pstrdup("table is declared in the document and does not exist"),
 			 0);
+	foreach(lc, want->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		if (col->statistics >= 0)
+			add_column_statistics(ps, change, col);
+	}
 }
 
 static void
@@ -271,7 +427,8 @@ static const char *const tables_query =
 "         WHERE x.indrelid = c.oid AND x.indisprimary"
 "           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
 "       " ACL_COLUMNS("c.relacl", "r", "c.relowner") ","
-"       c.relkind, c.relpersistence = 'u' AS unlogged "
+"       c.relkind, c.relpersistence = 'u' AS unlogged,"
+"       c.reloptions::pg_catalog.text[] AS storage "
 MANAGED_TABLES
 " ORDER BY n.nspname, c.relname";
 
@@ -294,6 +451,7 @@ read_tables(CatalogRead *cr)
 		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
 		table->key_columns = get_text_list(tup, desc, "key_columns");
 		table->unlogged = get_bool(tup, desc, "unlogged");
+		table->storage = get_text_list(tup, desc, "storage");
 		table->grants = get_acl(tup, desc);
 		table->owner = get_text(tup, desc, "owner");
 		schema->tables = lappend(schema->tables, table);
@@ -323,6 +481,14 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	table->comment = doc_comment(node);
 	table->unlogged = map_get(node, "unlogged") &&
 		doc_bool(map_get(node, "unlogged"), child_path(path, "unlogged"));
+	table->storage = doc_settings(map_get(node, "with"),
+								  child_path(path, "with"));
+	if (table->storage)
+	{
+		DocPos		pos = value_pos(node, "with", path);
+
+		run_at(&pos, validate_storage_work, table->storage);
+	}
 	members.table = table;
 	build_members(&members, DOC_TABLE, node, path);
 	return table;
@@ -338,6 +504,7 @@ build_tables(DocContainer *dc, const char *key, const YNode *value,
 static const KeySpec table_own_keys[] = {
 	{"renamed_from", V_STRING},
 	{"unlogged", V_BOOL},
+	{"with", V_STRING_MAP},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -361,6 +528,7 @@ emit_table(Emitter *em, const ConvSchema *schema, const void *object)
 	begin_mapping(em, false);
 	if (table->unlogged)
 		emit_pair(em, "unlogged", "true");
+	emit_settings(em, "with", table->storage);
 	if (table->comment)
 		emit_pair(em, "comment", table->comment);
 	emit_members(em, DOC_TABLE, schema, table);
@@ -399,7 +567,7 @@ const ConvKindOps table_kind = {
 		[ACTION_RENAME] = plan_rename_table,
 		[ACTION_DROP] = plan_drop_table,
 		[ACTION_COMMENT] = add_table_comment,
-		[ACTION_ALTER] = plan_set_logged,
+		[ACTION_ALTER] = plan_alter_table,
 	},
 	.plan_comments = plan_new_comments,
 	.doc_place = DOC_SCHEMA,
