@@ -149,12 +149,37 @@ add_like(DiffState *ds, const ConvChange *proto, ConvAction action)
 }
 
 /*
+ * A current object that no wanted object names and that means what "w"
+ * means, not already taken by another rename; or NULL.
+ */
+static void *
+find_renamed(DiffState *ds, const ConvChange *proto, const Reconcile *how,
+			 void *context, void *w, List *want, List *have, List *taken)
+{
+	void	   *(*match) (List *, const void *) =
+		how->match ? how->match : find_by_name;
+	ListCell   *lc;
+
+	foreach(lc, have)
+	{
+		void	   *h = lfirst(lc);
+
+		if (match(want, h) == NULL && !list_member_ptr(taken, h) &&
+			how->same(ds, proto, context, w, h))
+			return h;
+	}
+	return NULL;
+}
+
+/*
  * reconcile
  *		Pair the wanted and the current objects of one kind and append the
- *		changes: a wanted object without a current one is created; one whose
- *		current object does not mean the same is dropped and created again;
- *		a current object the document does not declare is dropped.  "proto"
- *		holds the kind, schema and owner every change gets.
+ *		changes: a wanted object without a current one is created, unless a
+ *		current one the document does not name means the same (renamed);
+ *		one whose current object does not mean the same is dropped and
+ *		created again; a current object the document does not declare is
+ *		dropped.  "proto" holds the kind, schema and owner every change
+ *		gets.
  */
 void
 reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
@@ -162,6 +187,7 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 {
 	void	   *(*match) (List *, const void *) =
 		how->match ? how->match : find_by_name;
+	List	   *taken = NIL;
 	ListCell   *lc;
 
 	foreach(lc, want)
@@ -176,6 +202,16 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 				how->kept(ds, proto, context, w, h);
 			continue;
 		}
+		if (h == NULL && how->renamed &&
+			(h = find_renamed(ds, proto, how, context, w, want, have,
+							  taken)) != NULL)
+		{
+			taken = lappend(taken, h);
+			how->renamed(ds, proto, context, w, h);
+			if (how->kept)
+				how->kept(ds, proto, context, w, h);
+			continue;
+		}
 		if (h)
 			add_like(ds, proto, ACTION_DROP)->have = h;
 		change = add_like(ds, proto, ACTION_CREATE);
@@ -185,8 +221,20 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 			how->created(ds, change, context);
 	}
 	foreach(lc, have)
-		if (match(want, lfirst(lc)) == NULL)
+		if (match(want, lfirst(lc)) == NULL &&
+			!list_member_ptr(taken, lfirst(lc)))
 			add_like(ds, proto, ACTION_DROP)->have = lfirst(lc);
+}
+
+/* Reconcile.renamed: an ACTION_RENAME change from the current name */
+void
+add_rename_change(DiffState *ds, const ConvChange *proto, void *context,
+				  void *want, void *have)
+{
+	ConvChange *change = add_like(ds, proto, ACTION_RENAME);
+
+	change->want = want;
+	change->have = have;
 }
 
 /*

@@ -88,6 +88,7 @@ static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 		[ACTION_ALTER] = PHASE_ALTER_COLUMN,
 	},
 	[KIND_CHECK] = {
+		[ACTION_RENAME] = PHASE_RENAME_COLUMN,
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
 		[ACTION_CREATE] = PHASE_ADD_CHECK,
 		[ACTION_COMMENT] = PHASE_COMMENT,
@@ -99,11 +100,13 @@ static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_INDEX] = {
+		[ACTION_RENAME] = PHASE_RENAME_COLUMN,
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
 		[ACTION_CREATE] = PHASE_ADD_KEY,
 		[ACTION_COMMENT] = PHASE_COMMENT,
 	},
 	[KIND_FOREIGN_KEY] = {
+		[ACTION_RENAME] = PHASE_RENAME_COLUMN,
 		[ACTION_DROP] = PHASE_DROP_FOREIGN_KEY,
 		[ACTION_CREATE] = PHASE_ADD_FOREIGN_KEY,
 		[ACTION_COMMENT] = PHASE_COMMENT,
@@ -292,6 +295,23 @@ add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 					  quote_identifier(name)),
 			 psprintf("%s %s", definition,
 					  dropped_because(ps, change->kind, change->have)),
+			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * ALTER TABLE ... RENAME CONSTRAINT: the definition stays, the name becomes
+ * the document's; the server locks the table as for any rename.
+ */
+void
+add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
+					  const char *from, const char *to, char *reason)
+{
+	add_step(ps, "rename_constraint", member_object(change, to),
+			 psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+					  table_sql(change), quote_identifier(from),
+					  quote_identifier(to)),
+			 reason ? reason :
+			 psprintf("%s means what the document's %s means", from, to),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 

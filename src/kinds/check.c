@@ -63,7 +63,7 @@ diff_checks(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = check_same,
 		.created = check_created,
-	.kept = check_kept};
+	.kept = check_kept,.renamed = add_rename_change};
 
 	reconcile_members(ds, KIND_CHECK, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, checks));
@@ -106,6 +106,13 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
+}
+
+static void
+plan_rename_check(ConvPlanState *ps, const ConvChange *change)
+{
+	add_rename_constraint(ps, change, ((ConvCheck *) change->have)->name,
+						  ((ConvCheck *) change->want)->name, NULL);
 }
 
 static void
@@ -273,6 +280,7 @@ const ConvKindOps check_kind = {
 		[ACTION_CREATE] = plan_add_check,
 		[ACTION_DROP] = plan_drop_check,
 		[ACTION_COMMENT] = plan_check_comment,
+		[ACTION_RENAME] = plan_rename_check,
 	},
 	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,

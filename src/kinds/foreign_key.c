@@ -125,7 +125,7 @@ diff_foreign_keys(DiffState *ds)
 {
 	static const Reconcile how = {.same = foreign_key_same,
 		.created = foreign_key_created,
-	.kept = foreign_key_kept};
+	.kept = foreign_key_kept,.renamed = add_rename_change};
 	ListCell   *lc;
 
 	foreach(lc, ds->pairs)
@@ -183,6 +183,14 @@ plan_drop_foreign_key(ConvPlanState *ps, const ConvChange *change)
 
 	add_drop_constraint(ps, change, "drop_foreign_key", fk->name,
 						foreign_key_definition(fk));
+}
+
+static void
+plan_rename_foreign_key(ConvPlanState *ps, const ConvChange *change)
+{
+	add_rename_constraint(ps, change,
+						  ((ConvForeignKey *) change->have)->name,
+						  ((ConvForeignKey *) change->want)->name, NULL);
 }
 
 /*
@@ -584,6 +592,7 @@ const ConvKindOps foreign_key_kind = {
 		[ACTION_CREATE] = plan_add_foreign_key,
 		[ACTION_DROP] = plan_drop_foreign_key,
 		[ACTION_COMMENT] = plan_foreign_key_comment,
+		[ACTION_RENAME] = plan_rename_foreign_key,
 	},
 	.plan_comments = plan_new_comment,
 	.doc_place = DOC_TABLE,

@@ -50,7 +50,8 @@ index_kept(DiffState *ds, const ConvChange *proto, void *context,
 static void
 diff_indexes(DiffState *ds, TableDiff *td)
 {
-	static const Reconcile how = {.same = index_same, .kept = index_kept};
+	static const Reconcile how = {.same = index_same,.kept = index_kept,
+	.renamed = add_rename_change};
 
 	reconcile_members(ds, KIND_INDEX, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, indexes));
@@ -101,6 +102,23 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 	else
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL, NULL, NULL,
 					 REFUSE_NEVER, FIX_NONE);
+}
+
+/* ALTER INDEX ... RENAME takes a SHARE UPDATE EXCLUSIVE lock only */
+static void
+plan_rename_index(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvIndex  *index = change->want;
+	ConvIndex  *old = change->have;
+
+	add_step(ps, "rename_index",
+			 quote_qualified_identifier(change->schema, index->name),
+			 psprintf("ALTER INDEX %s RENAME TO %s",
+					  quote_qualified_identifier(change->schema, old->name),
+					  quote_identifier(index->name)),
+			 psprintf("%s means what the document's %s means", old->name,
+					  index->name),
+			 0);
 }
 
 static void
@@ -301,6 +319,7 @@ const ConvKindOps index_kind = {
 		[ACTION_CREATE] = plan_add_index,
 		[ACTION_DROP] = plan_drop_index,
 		[ACTION_COMMENT] = plan_index_comment,
+		[ACTION_RENAME] = plan_rename_index,
 	},
 	.plan_comments = plan_new_comment,
 	.phase = index_phase,

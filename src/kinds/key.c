@@ -25,7 +25,8 @@ keys_match(const ConvKey *want, const ConvKey *have, const ConvTable *table)
 	ListCell   *wc,
 			   *hc;
 
-	if (want->nulls_not_distinct != have->nulls_not_distinct ||
+	if (want->primary != have->primary ||
+		want->nulls_not_distinct != have->nulls_not_distinct ||
 		list_length(want->columns) != list_length(have->columns))
 		return false;
 	forboth(wc, want->columns, hc, have->columns)
@@ -66,7 +67,8 @@ key_same(DiffState *ds, const ConvChange *proto, void *context, void *want,
 
 /*
  * A primary key the document names is renamed to that name; otherwise an
- * existing one keeps its own.
+ * existing one keeps its own.  (Other keys are matched by name, or renamed
+ * by reconcile().)
  */
 static void
 key_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
@@ -74,15 +76,9 @@ key_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
 {
 	ConvKey    *w = want;
 	ConvKey    *h = have;
-	ConvChange *change;
 
-	if (w->named && strcmp(w->name, h->name) != 0)
-	{
-		change = add_change(ds, KIND_KEY, ACTION_RENAME, proto->schema,
-							proto->want_table, proto->have_table);
-		change->want = w;
-		change->have = h;
-	}
+	if (w->primary && w->named && strcmp(w->name, h->name) != 0)
+		add_rename_change(ds, proto, context, want, have);
 	if (strings_differ(w->comment, h->comment))
 		add_comment_change(ds, proto, want, have);
 }
@@ -91,7 +87,7 @@ static void
 diff_keys(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.match = find_key,.same = key_same,
-	.kept = key_kept};
+	.kept = key_kept,.renamed = add_rename_change};
 
 	reconcile_members(ds, KIND_KEY, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, keys));
@@ -182,12 +178,10 @@ plan_rename_key(ConvPlanState *ps, const ConvChange *change)
 	ConvKey    *key = change->want;
 	ConvKey    *old = change->have;
 
-	add_step(ps, "rename_constraint", member_object(change, key->name),
-			 psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
-					  table_sql(change), quote_identifier(old->name),
-					  quote_identifier(key->name)),
-			 psprintf("the document names the primary key %s", key->name),
-			 0);
+	add_rename_constraint(ps, change, old->name, key->name,
+						  key->primary ?
+						  psprintf("the document names the primary key %s",
+								   key->name) : NULL);
 }
 
 /* a new key's comment comes with the comment phase */

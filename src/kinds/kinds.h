@@ -447,6 +447,14 @@ typedef struct Reconcile
 	/* the current object is kept: change what differs in place */
 	void		(*kept) (DiffState *ds, const ConvChange *proto, void *context,
 						 void *want, void *have);
+
+	/*
+	 * A current object the document does not name means what a document
+	 * object of another name means (its column was renamed, so was it):
+	 * rename it rather than build it again.  NULL: drop and create.
+	 */
+	void		(*renamed) (DiffState *ds, const ConvChange *proto,
+							void *context, void *want, void *have);
 } Reconcile;
 
 extern ConvChange *add_change(DiffState *ds, ConvKind kind,
@@ -460,6 +468,8 @@ extern void reconcile_members(DiffState *ds, ConvKind kind,
 							  const char *schema, ConvTable *want,
 							  ConvTable *have, size_t list);
 extern void *find_named(List *items, size_t name_offset, const char *name);
+extern void add_rename_change(DiffState *ds, const ConvChange *proto,
+							  void *context, void *want, void *have);
 extern void *find_by_name(List *items, const void *object);
 extern TableEntry *lookup_table(DiffState *ds, const char *schema,
 								const char *table);
@@ -562,6 +572,9 @@ extern ConvChange *find_change(ConvPlanState *ps, ConvKind kind,
 							   ConvAction action, const void *have);
 extern const char *dropped_because(ConvPlanState *ps, ConvKind kind,
 								   const void *current);
+extern void add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
+								  const char *from, const char *to,
+								  char *reason);
 extern void add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 								const char *action, const char *name,
 								const char *definition);
