@@ -479,7 +479,8 @@ typedef enum ConvFix
 	FIX_ROWS,					/* fix the rows */
 	FIX_LABEL,					/* name only labels the enum declares */
 	FIX_DEPENDENT,				/* change what the document does not manage */
-	FIX_SEQUENCE				/* move the sequence, or keep its bounds */
+	FIX_SEQUENCE,				/* move the sequence, or keep its bounds */
+	FIX_DEFAULT_CHECK			/* a default the new CHECK refuses */
 } ConvFix;
 
 typedef struct ConvProbe

@@ -246,6 +246,8 @@ fix_hint(ConvFix fix)
 			return "Drop or change the dependent object first (the document does not manage it), or keep the object as it is in the document.";
 		case FIX_SEQUENCE:
 			return "Move the sequence into its new bounds first with setval(), or declare bounds that hold its current value.";
+		case FIX_DEFAULT_CHECK:
+			return "Change the column's \"default\" to a value the CHECK accepts, or the CHECK.";
 		case FIX_NONE:
 			break;
 	}
@@ -262,7 +264,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_SEQUENCE + 1] = {false};
+	bool		fixes[FIX_DEFAULT_CHECK + 1] = {false};
 	bool		rows_block = false;
 	int			refused = 0;
 	ListCell   *lc;
@@ -284,12 +286,13 @@ validate_raise(List *steps)
 						 step->object, step->problem);
 		fixes[step->fix] = true;
 		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL &&
-					   step->fix != FIX_SEQUENCE);
+					   step->fix != FIX_SEQUENCE &&
+					   step->fix != FIX_DEFAULT_CHECK);
 	}
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_SEQUENCE; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_DEFAULT_CHECK; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
@@ -302,7 +305,7 @@ validate_raise(List *steps)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 rows_block ?
 			 errmsg("existing rows block convergence of %s", objects.data) :
-			 fixes[FIX_LABEL] ?
+			 fixes[FIX_LABEL] || fixes[FIX_DEFAULT_CHECK] ?
 			 errmsg("the document's own declarations block convergence of %s",
 					objects.data) :
 			 fixes[FIX_SEQUENCE] && !fixes[FIX_DEPENDENT] ?

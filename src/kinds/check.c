@@ -78,6 +78,69 @@ plan_drop_check(ConvPlanState *ps, const ConvChange *change)
 						psprintf("CHECK %s", check->expr));
 }
 
+/* the document column of a table, or NULL */
+static ConvColumn *
+want_column(const ConvTable *table, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->columns)
+		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * A row of the defaults a new CHECK reads must pass it: else every insert
+ * that relies on them fails once the plan ran, whatever the rows are now.
+ * Only for a CHECK whose every column has a default the probe can
+ * evaluate (in its rolled-back subtransaction): not volatile, of a type
+ * that exists, naming nothing the plan creates.
+ */
+static void
+probe_defaults(ConvStep *step, const ConvChange *change,
+			   const ConvCheck *check)
+{
+	List	   *refs = expr_column_refs(check->expr, &check->pos);
+	StringInfoData row;
+	StringInfoData sample;
+	ConvProbe  *probe;
+	ListCell   *lc;
+
+	initStringInfo(&row);
+	initStringInfo(&sample);
+	foreach(lc, refs)
+	{
+		ConvColumn *col = want_column(change->want_table, lfirst(lc));
+
+		if (col == NULL || col->default_expr == NULL ||
+			!OidIsValid(col->type_oid) || col->doc_enum || col->doc_domain ||
+			expr_is_volatile_default(col))
+			return;
+		appendStringInfo(&row, "%s::%s AS %s, ", expr_sql(col->default_expr),
+						 type_sql(col, InvalidOid),
+						 quote_identifier(col->name));
+		appendStringInfo(&sample, "%s%s::pg_catalog.text",
+						 sample.len ? ", " : "", quote_identifier(col->name));
+	}
+	if (refs == NIL)
+		return;
+	probe = palloc0(sizeof(ConvProbe));
+	probe->label = psprintf("a new row that takes the default of %s",
+							name_list(refs));
+	probe->source = psprintf("(SELECT *, '(' || pg_catalog.concat_ws(', ', %s) || ')' AS converge_sample_key FROM (SELECT %s) AS d) AS %s",
+							 sample.data,
+							 pnstrdup(row.data, row.len - 2),
+							 quote_identifier(change->want_table->name));
+	probe->key_label = psprintf("(%s)", name_list(refs));
+	probe->affected = "false";
+	probe->failing = psprintf("%s IS FALSE", expr_sql(check->expr));
+	probe->failing_text = "would violate the CHECK";
+	probe->refusal = REFUSE_ALWAYS;
+	probe->fix = FIX_DEFAULT_CHECK;
+	step->probes = lappend(step->probes, probe);
+}
+
 static void
 plan_add_check(ConvPlanState *ps, const ConvChange *change)
 {
@@ -106,6 +169,7 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
+	probe_defaults(step, change, check);
 }
 
 static void
