@@ -42,3 +42,31 @@ INSERT INTO dc.returns (id) VALUES (1);
 SELECT id, qty, lo, hi FROM dc.orders ORDER BY id;
 SELECT * FROM dc.returns;
 DROP SCHEMA dc CASCADE;
+-- a domain's new CHECK: the domain's default, and a column's default
+CREATE SCHEMA dd;
+CREATE DOMAIN dd.qty AS int DEFAULT 0;
+CREATE DOMAIN dd.score AS int;
+CREATE TABLE dd.lines (id int PRIMARY KEY, q dd.qty, s dd.score DEFAULT -1);
+INSERT INTO dd.lines SELECT i, i, i FROM generate_series(1, 4) i;
+CREATE TEMP TABLE ddoc AS SELECT $$
+version: 1
+schemas:
+  dd:
+    domains:
+      qty: {type: integer, default: "0", checks: {qty_positive: "VALUE > 0"}}
+      score: {type: integer, checks: {score_positive: "VALUE > 0"}}
+    tables:
+      lines:
+        columns:
+          id: {type: integer, nullable: false}
+          q: {type: qty}
+          s: {type: score, default: "-1"}
+        primary_key: [id]
+$$ AS d;
+SELECT count(*) FROM converge_schema((SELECT d FROM ddoc));
+UPDATE ddoc SET d = replace(replace(d, 'default: "0"', 'default: "1"'),
+  'default: "-1"', 'default: "1"');
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM ddoc));
+INSERT INTO dd.lines (id) VALUES (5);
+SELECT * FROM dd.lines ORDER BY id;
+DROP SCHEMA dd CASCADE;

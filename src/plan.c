@@ -524,6 +524,28 @@ set_probe_on(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 	return probe;
 }
 
+/*
+ * A probe of no rows: one row of defaults ("source", a FROM item with
+ * converge_sample_key) that a new CHECK must accept, or every insert that
+ * takes them fails once the plan ran.
+ */
+void
+add_default_probe(ConvStep *step, char *label, char *source,
+				  char *key_label, const char *check)
+{
+	ConvProbe  *probe = palloc0(sizeof(ConvProbe));
+
+	probe->label = label;
+	probe->source = source;
+	probe->key_label = key_label;
+	probe->affected = "false";
+	probe->failing = psprintf("%s IS FALSE", expr_sql(check));
+	probe->failing_text = "would violate the CHECK";
+	probe->refusal = REFUSE_ALWAYS;
+	probe->fix = FIX_DEFAULT_CHECK;
+	step->probes = lappend(step->probes, probe);
+}
+
 void
 set_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 		  char *affected, char *failing, const char *failing_text,

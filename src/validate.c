@@ -247,7 +247,7 @@ fix_hint(ConvFix fix)
 		case FIX_SEQUENCE:
 			return "Move the sequence into its new bounds first with setval(), or declare bounds that hold its current value.";
 		case FIX_DEFAULT_CHECK:
-			return "Change the column's \"default\" to a value the CHECK accepts, or the CHECK.";
+			return "Change the \"default\" to a value the CHECK accepts, or the CHECK.";
 		case FIX_NONE:
 			break;
 	}

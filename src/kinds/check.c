@@ -104,7 +104,6 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 	List	   *refs = expr_column_refs(check->expr, &check->pos);
 	StringInfoData row;
 	StringInfoData sample;
-	ConvProbe  *probe;
 	ListCell   *lc;
 
 	initStringInfo(&row);
@@ -125,20 +124,13 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 	}
 	if (refs == NIL)
 		return;
-	probe = palloc0(sizeof(ConvProbe));
-	probe->label = psprintf("a new row that takes the default of %s",
-							name_list(refs));
-	probe->source = psprintf("(SELECT *, '(' || pg_catalog.concat_ws(', ', %s) || ')' AS converge_sample_key FROM (SELECT %s) AS d) AS %s",
-							 sample.data,
-							 pnstrdup(row.data, row.len - 2),
-							 quote_identifier(change->want_table->name));
-	probe->key_label = psprintf("(%s)", name_list(refs));
-	probe->affected = "false";
-	probe->failing = psprintf("%s IS FALSE", expr_sql(check->expr));
-	probe->failing_text = "would violate the CHECK";
-	probe->refusal = REFUSE_ALWAYS;
-	probe->fix = FIX_DEFAULT_CHECK;
-	step->probes = lappend(step->probes, probe);
+	add_default_probe(step,
+					  psprintf("a new row that takes the default of %s",
+							   name_list(refs)),
+					  psprintf("(SELECT *, '(' || pg_catalog.concat_ws(', ', %s) || ')' AS converge_sample_key FROM (SELECT %s) AS d) AS %s",
+							   sample.data, pnstrdup(row.data, row.len - 2),
+							   quote_identifier(change->want_table->name)),
+					  psprintf("(%s)", name_list(refs)), check->expr);
 }
 
 static void

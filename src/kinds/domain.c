@@ -843,6 +843,66 @@ plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
 			 0);
 }
 
+/*
+ * The domain's default, and those of the document columns of its current
+ * users, must pass its new CHECK (as a table CHECK's columns' defaults
+ * must): evaluated in the base type, when it exists and the default is
+ * not volatile.
+ */
+static void
+probe_default_value(ConvStep *step, const ConvChange *change,
+					const char *label, const char *default_expr,
+					DocPos pos)
+{
+	ConvDomain *d = change->want_domain;
+	ConvColumn	value = {0};
+
+	value.name = d->name;
+	value.type_oid = d->type_oid;
+	value.typmod = d->typmod;
+	value.default_expr = (char *) default_expr;
+	value.default_pos = pos;
+	if (default_expr == NULL || d->base_enum || d->base_domain ||
+		!OidIsValid(d->type_oid) || expr_is_volatile_default(&value))
+		return;
+	add_default_probe(step,
+					  psprintf("a new value that takes the default of %s",
+							   label),
+					  psprintf("(SELECT %s::%s AS value, %s AS converge_sample_key) AS converge_v",
+							   expr_sql(default_expr),
+							   format_type_with_typemod(d->type_oid,
+														d->typmod),
+							   quote_literal_cstr(default_expr)),
+					  "default", ((ConvCheck *) change->want)->expr);
+}
+
+static void
+probe_domain_defaults(ConvStep *step, const ConvChange *change)
+{
+	ConvDomain *d = change->want_domain;
+	ListCell   *lc,
+			   *cc;
+
+	probe_default_value(step, change, domain_object(d), d->default_expr,
+						d->default_pos);
+	foreach(lc, change->users)
+	{
+		ConvChange *user = lfirst(lc);
+		const char *name = doc_column_name(user->have_table, user->have);
+
+		foreach(cc, user->want_table->columns)
+		{
+			ConvColumn *col = lfirst(cc);
+
+			if (strcmp(col->name, name) == 0)
+				probe_default_value(step, change,
+									psprintf("%s.%s", table_sql(user),
+											 quote_identifier(name)),
+									col->default_expr, col->default_pos);
+		}
+	}
+}
+
 static void
 plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 {
@@ -863,6 +923,7 @@ plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 					HAZARD_FULL_SCAN);
 	probe_domain_users(ps, step, change, domain_check_misfits,
 					   "would violate the CHECK");
+	probe_domain_defaults(step, change);
 	if (change->have_domain)
 		refuse_unchecked_rows(step, change->have_domain);
 }

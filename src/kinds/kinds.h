@@ -575,6 +575,8 @@ extern const char *dropped_because(ConvPlanState *ps, ConvKind kind,
 extern void add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
 								  const char *from, const char *to,
 								  char *reason);
+extern void add_default_probe(ConvStep *step, char *label, char *source,
+							  char *key_label, const char *check);
 extern void add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 								const char *action, const char *name,
 								const char *definition);
