@@ -78,18 +78,6 @@ plan_drop_check(ConvPlanState *ps, const ConvChange *change)
 						psprintf("CHECK %s", check->expr));
 }
 
-/* the document column of a table, or NULL */
-static ConvColumn *
-want_column(const ConvTable *table, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, table->columns)
-		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
 /*
  * A row of the defaults a new CHECK reads must pass it: else every insert
  * that relies on them fails once the plan ran, whatever the rows are now.
@@ -110,7 +98,9 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 	initStringInfo(&sample);
 	foreach(lc, refs)
 	{
-		ConvColumn *col = want_column(change->want_table, lfirst(lc));
+		ConvColumn *col = find_named(change->want_table->columns,
+									 offsetof(ConvColumn, name),
+									 lfirst(lc));
 
 		if (col == NULL || col->default_expr == NULL ||
 			!OidIsValid(col->type_oid) || col->doc_enum || col->doc_domain ||

@@ -880,8 +880,7 @@ static void
 probe_domain_defaults(ConvStep *step, const ConvChange *change)
 {
 	ConvDomain *d = change->want_domain;
-	ListCell   *lc,
-			   *cc;
+	ListCell   *lc;
 
 	probe_default_value(step, change, domain_object(d), d->default_expr,
 						d->default_pos);
@@ -889,17 +888,14 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 	{
 		ConvChange *user = lfirst(lc);
 		const char *name = doc_column_name(user->have_table, user->have);
+		ConvColumn *col = find_named(user->want_table->columns,
+									 offsetof(ConvColumn, name), name);
 
-		foreach(cc, user->want_table->columns)
-		{
-			ConvColumn *col = lfirst(cc);
-
-			if (strcmp(col->name, name) == 0)
-				probe_default_value(step, change,
-									psprintf("%s.%s", table_sql(user),
-											 quote_identifier(name)),
-									col->default_expr, col->default_pos);
-		}
+		if (col)
+			probe_default_value(step, change,
+								psprintf("%s.%s", table_sql(user),
+										 quote_identifier(name)),
+								col->default_expr, col->default_pos);
 	}
 }
 
