@@ -297,6 +297,41 @@ typedef struct ConvFunction
 	DocPos		pos;
 } ConvFunction;
 
+/*
+ * An aggregate: keyed, like a function, by its signature.  Functions are
+ * named as written in the document ("sfunc: public._group_concat") and
+ * resolved by the server for the comparison; the catalog's are printed
+ * by regproc and format_type.
+ */
+typedef struct ConvAggregate
+{
+	char	   *schema;
+	char	   *name;
+	char	   *signature;		/* "name(argument types)" */
+	char	   *arguments;		/* the argument types, as in the signature */
+	char	   *sfunc;
+	char	   *stype;
+	char	   *finalfunc;
+	char	   *combinefunc;
+	char	   *initcond;
+	char		parallel;		/* PROPARALLEL_* */
+	char	   *comment;
+	List	   *arg_types;		/* of Oid: the catalog's, or the document's
+								 * resolved by the server */
+	Oid			sfunc_oid;		/* likewise; InvalidOid when the document
+								 * names one the plan creates */
+	Oid			stype_oid;
+	Oid			finalfunc_oid;
+	Oid			combinefunc_oid;
+	Oid			result_oid;
+	bool		pending;		/* document: names a function the plan
+								 * creates, so it cannot be resolved yet */
+	Oid			oid;			/* catalog only */
+	char	   *unsupported;	/* catalog only: an attribute not converged */
+	char	   *used_outside;	/* catalog only */
+	DocPos		pos;
+} ConvAggregate;
+
 /* a trigger of a table */
 typedef struct ConvTrigger
 {
@@ -411,6 +446,8 @@ typedef struct ConvSchema
 	List	   *sequences;		/* of ConvSequence */
 	List	   *views;			/* of ConvView, materialized ones too */
 	List	   *functions;		/* of ConvFunction, procedures too */
+	List	   *aggregates;		/* of ConvAggregate */
+	bool		aggregates_managed; /* document only: it says "aggregates" */
 	bool		functions_managed;	/* document only: it says "functions"
 									 * or "procedures", so the schema's
 									 * functions are the document's */

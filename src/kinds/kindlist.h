@@ -20,6 +20,7 @@ CONV_KIND(KIND_DOMAIN, domain_kind)
 CONV_KIND(KIND_DOMAIN_CHECK, domain_check_kind)	/* in domain.c */
 CONV_KIND(KIND_SEQUENCE, sequence_kind)
 CONV_KIND(KIND_FUNCTION, function_kind)
+CONV_KIND(KIND_AGGREGATE, aggregate_kind)
 CONV_KIND(KIND_TABLE, table_kind)
 CONV_KIND(KIND_COLUMN, column_kind)
 CONV_KIND(KIND_CHECK, check_kind)
