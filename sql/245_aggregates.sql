@@ -14,7 +14,9 @@ CREATE AGGREGATE ag.old_concat(text) (SFUNC = ag._concat, STYPE = text);
 CREATE TABLE ag.t (id int, name text);
 INSERT INTO ag.t VALUES (1, 'a'), (1, 'b'), (2, 'c');
 CREATE VIEW ag.v AS SELECT id, ag.group_concat(name) AS names FROM ag.t GROUP BY id;
-SELECT converge_export('{ag}');
+-- (a view's query is printed differently by each server version)
+SELECT line FROM regexp_split_to_table(converge_export('{ag}'), E'\n') AS line
+ WHERE line NOT LIKE '    %' OR line LIKE '%concat(text)%';
 SELECT count(*) AS steps FROM converge_plan(converge_export('{ag}'));
 -- written another way (unqualified, found on the search_path): the same
 SET search_path = ag, public;
@@ -32,7 +34,9 @@ CREATE TEMP TABLE doc AS SELECT regexp_replace(
           'group_concat(text): {sfunc: ag._concat, stype: text}',
           'group_concat(text): {sfunc: ag._concat, stype: text, finalfunc: ag._count_final}'),
   '      old_concat[^\n]*\n', '') AS d;
-SELECT step, action, sql, reason FROM converge_plan((SELECT d FROM doc));
+SELECT step, action, CASE WHEN action NOT LIKE '%view' THEN sql END AS sql,
+       reason
+  FROM converge_plan((SELECT d FROM doc));
 SELECT count(*) AS steps FROM converge_schema((SELECT d FROM doc));
 SELECT * FROM ag.v ORDER BY id;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{ag}'));
