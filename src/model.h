@@ -79,6 +79,18 @@ typedef struct ConvEnum
 	DocPos		pos;
 } ConvEnum;
 
+/* a composite type; its attributes are read and resolved as columns */
+typedef struct ConvComposite
+{
+	char	   *schema;
+	char	   *name;
+	List	   *attributes;		/* of ConvColumn: name, type, collation */
+	char	   *comment;
+	Oid			oid;			/* catalog only */
+	char	   *used_outside;	/* catalog only: what uses the type */
+	DocPos		pos;
+} ConvComposite;
+
 /* a domain */
 typedef struct ConvDomain
 {
@@ -447,6 +459,9 @@ typedef struct ConvSchema
 	List	   *views;			/* of ConvView, materialized ones too */
 	List	   *functions;		/* of ConvFunction, procedures too */
 	List	   *aggregates;		/* of ConvAggregate */
+	List	   *composites;		/* of ConvComposite */
+	bool		composites_managed; /* document only: it says
+									 * "composite_types" */
 	bool		aggregates_managed; /* document only: it says "aggregates" */
 	bool		functions_managed;	/* document only: it says "functions"
 									 * or "procedures", so the schema's
@@ -531,6 +546,8 @@ typedef struct ConvProbe
 	const char *failing_text;	/* follows "N rows", e.g. "would be lost" */
 	ConvRefusal refusal;
 	ConvFix		fix;
+	int			failing_hazard; /* with REFUSE_NEVER: the hazard failing
+								 * rows give the step */
 	bool		lenient;		/* rows may hold labels the plan changes: a
 								 * type mismatch means "cannot check before
 								 * the run", not a refusal */
@@ -625,6 +642,8 @@ typedef struct ConvChange
 #define HAZARD_ACCESS_EXCLUSIVE	(1 << 2)
 #define HAZARD_FULL_SCAN		(1 << 3)
 #define HAZARD_ROWS_HIDDEN		(1 << 4)
+#define HAZARD_DEFAULT_REJECTED	(1 << 5)	/* an insert that takes the
+											 * defaults breaks the CHECK */
 
 typedef struct ConvStep
 {

@@ -164,7 +164,7 @@ hazards_array(int hazards)
 {
 	static const char *const names[] = {
 		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan",
-		"rows_hidden"
+		"rows_hidden", "default_rejected"
 	};
 	Datum		elems[lengthof(names)];
 	int			n = 0;

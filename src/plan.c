@@ -60,6 +60,11 @@ static const PlanPhase phase_table[NUM_KINDS][NUM_ACTIONS] = {
 		[ACTION_DROP] = PHASE_DROP_CONSTRAINT,
 		[ACTION_CREATE] = PHASE_ADD_CHECK,
 	},
+	[KIND_COMPOSITE] = {
+		[ACTION_DROP] = PHASE_DROP_VIEW,
+		[ACTION_CREATE] = PHASE_CREATE_TYPE,
+		[ACTION_COMMENT] = PHASE_COMMENT,
+	},
 	[KIND_SEQUENCE] = {
 		[ACTION_CREATE] = PHASE_CREATE_TYPE,
 		[ACTION_RENAME] = PHASE_RENAME_TABLE,
@@ -533,10 +538,14 @@ set_probe_on(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 /*
  * A probe of no rows: one row of defaults ("source", a FROM item with
  * converge_sample_key) that a new CHECK must accept, or every insert that
- * takes them fails once the plan ran.
+ * takes them fails once the plan ran.  On an object that exists the
+ * document is changing it into that state: refused.  On one the plan
+ * creates it may be rebuilding a schema that works that way in
+ * production (the application always gives the value): the hazard
+ * default_rejected, not a refusal.
  */
 void
-add_default_probe(ConvStep *step, char *label, char *source,
+add_default_probe(ConvStep *step, bool exists, char *label, char *source,
 				  char *key_label, const char *check)
 {
 	ConvProbe  *probe = palloc0(sizeof(ConvProbe));
@@ -547,7 +556,8 @@ add_default_probe(ConvStep *step, char *label, char *source,
 	probe->affected = "false";
 	probe->failing = psprintf("%s IS FALSE", expr_sql(check));
 	probe->failing_text = "would violate the CHECK";
-	probe->refusal = REFUSE_ALWAYS;
+	probe->refusal = exists ? REFUSE_ALWAYS : REFUSE_NEVER;
+	probe->failing_hazard = HAZARD_DEFAULT_REJECTED;
 	probe->fix = FIX_DEFAULT_CHECK;
 	step->probes = lappend(step->probes, probe);
 }

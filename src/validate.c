@@ -173,6 +173,8 @@ validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 
 	if (step->rows_affected >= 0)
 		step->rows_affected += result.affected;
+	if (result.failing > 0)
+		step->hazards |= probe->failing_hazard;
 	if (result.failing == 0 || probe->refusal == REFUSE_NEVER)
 		return NULL;
 	if (probe->refusal == REFUSE_DATA_LOSS)

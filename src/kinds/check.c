@@ -114,7 +114,7 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 	}
 	if (refs == NIL)
 		return;
-	add_default_probe(step,
+	add_default_probe(step, change->have_table != NULL,
 					  psprintf("a new row that takes the default of %s",
 							   name_list(refs)),
 					  psprintf("(SELECT *, '(' || pg_catalog.concat_ws(', ', %s) || ')' AS converge_sample_key FROM (SELECT %s) AS d) AS %s",

@@ -865,7 +865,7 @@ probe_default_value(ConvStep *step, const ConvChange *change,
 	if (default_expr == NULL || d->base_enum || d->base_domain ||
 		!OidIsValid(d->type_oid) || expr_is_volatile_default(&value))
 		return;
-	add_default_probe(step,
+	add_default_probe(step, change->have_domain != NULL,
 					  psprintf("a new value that takes the default of %s",
 							   label),
 					  psprintf("(SELECT %s::%s AS value, %s AS converge_sample_key) AS converge_v",

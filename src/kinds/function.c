@@ -529,7 +529,7 @@ add_function_change(DiffState *ds, const char *schema, ConvAction action,
 
 /*
  * Does the plan create a type a declaration may name (an enum, a domain,
- * a table's row type, or a schema holding one)?  Then a type the server
+ * a composite type, a table's row type, or a schema holding one)?  Then a type the server
  * cannot find yet may be one.
  */
 static bool
@@ -543,7 +543,8 @@ plan_creates_types(DiffState *ds)
 
 		if (change->action == ACTION_CREATE &&
 			(change->kind == KIND_SCHEMA || change->kind == KIND_ENUM ||
-			 change->kind == KIND_DOMAIN || change->kind == KIND_TABLE))
+			 change->kind == KIND_DOMAIN || change->kind == KIND_COMPOSITE ||
+			 change->kind == KIND_TABLE))
 			return true;
 	}
 	return false;

@@ -18,6 +18,7 @@ CONV_KIND(KIND_EXTENSION, extension_kind)
 CONV_KIND(KIND_ENUM, enum_kind)
 CONV_KIND(KIND_DOMAIN, domain_kind)
 CONV_KIND(KIND_DOMAIN_CHECK, domain_check_kind)	/* in domain.c */
+CONV_KIND(KIND_COMPOSITE, composite_kind)
 CONV_KIND(KIND_SEQUENCE, sequence_kind)
 CONV_KIND(KIND_FUNCTION, function_kind)
 CONV_KIND(KIND_AGGREGATE, aggregate_kind)

@@ -189,6 +189,19 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
  * Objects an extension created belong to that extension's scripts, not to
  * the document: they are never read into the model.
  */
+/*
+ * An attribute's collation as a document writes it, when it is not its
+ * type's: the bare name where the search path finds it.  Reads a
+ * (pg_attribute), t (its type), co and cn (its collation and namespace).
+ */
+#define ATTRIBUTE_COLLATION \
+	" CASE WHEN a.attcollation <> t.typcollation THEN" \
+	"  CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
+	"   THEN co.collname::text" \
+	"   ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
+	"        pg_catalog.quote_ident(co.collname) END END" \
+	"   AS collation"
+
 #define NOT_EXTENSION_MEMBER(catalog, oid) \
 	" NOT EXISTS (SELECT FROM pg_catalog.pg_depend x" \
 	"             WHERE x.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
@@ -575,8 +588,9 @@ extern const char *dropped_because(ConvPlanState *ps, ConvKind kind,
 extern void add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
 								  const char *from, const char *to,
 								  char *reason);
-extern void add_default_probe(ConvStep *step, char *label, char *source,
-							  char *key_label, const char *check);
+extern void add_default_probe(ConvStep *step, bool exists, char *label,
+							  char *source, char *key_label,
+							  const char *check);
 extern void add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 								const char *action, const char *name,
 								const char *definition);
