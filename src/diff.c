@@ -226,15 +226,23 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 			add_like(ds, proto, ACTION_DROP)->have = lfirst(lc);
 }
 
+/* a kept object changes in place: a change like "proto" of "action" */
+void
+add_kept_change(DiffState *ds, const ConvChange *proto, ConvAction action,
+				void *want, void *have)
+{
+	ConvChange *change = add_like(ds, proto, action);
+
+	change->want = want;
+	change->have = have;
+}
+
 /* Reconcile.renamed: an ACTION_RENAME change from the current name */
 void
 add_rename_change(DiffState *ds, const ConvChange *proto, void *context,
 				  void *want, void *have)
 {
-	ConvChange *change = add_like(ds, proto, ACTION_RENAME);
-
-	change->want = want;
-	change->have = have;
+	add_kept_change(ds, proto, ACTION_RENAME, want, have);
 }
 
 /*
@@ -262,10 +270,7 @@ void
 add_comment_change(DiffState *ds, const ConvChange *proto, void *want,
 				   void *have)
 {
-	ConvChange *change = add_like(ds, proto, ACTION_COMMENT);
-
-	change->want = want;
-	change->have = have;
+	add_kept_change(ds, proto, ACTION_COMMENT, want, have);
 }
 
 bool
@@ -274,6 +279,21 @@ strings_differ(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return a != b;
 	return strcmp(a, b) != 0;
+}
+
+/* the same strings in the same order */
+bool
+strings_equal(List *a, List *b)
+{
+	ListCell   *lc,
+			   *mc;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(lc, a, mc, b)
+		if (strcmp(lfirst(lc), lfirst(mc)) != 0)
+		return false;
+	return true;
 }
 
 bool

@@ -1316,6 +1316,22 @@ expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 }
 
 /*
+ * expr_index_key_is_expression
+ *		Is key n (from 1) of a document index an expression, not a column?
+ *		Only such a key takes a statistics target.
+ */
+bool
+expr_index_key_is_expression(const ConvIndex *index, int n)
+{
+	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
+												  "converge_t"),
+								   &index->pos);
+
+	return n >= 1 && n <= list_length(stmt->indexParams) &&
+		((IndexElem *) list_nth(stmt->indexParams, n - 1))->expr != NULL;
+}
+
+/*
  * expr_index_column_refs
  *		The column names a document index mentions.
  */

@@ -267,6 +267,8 @@ typedef struct ConvIndex
 	char	   *where;			/* predicate of a partial index, or NULL */
 	List	   *include;		/* INCLUDE column names */
 	bool		nulls_not_distinct;
+	List	   *statistics;		/* "key=target" of the expression keys
+								 * given a statistics target, by key */
 	char	   *definition;		/* catalog only: pg_get_indexdef() */
 	char	   *comment;
 	DocPos		pos;
@@ -746,6 +748,7 @@ extern char *expr_index_sql(const ConvIndex *index, const char *name,
 							const char *table);
 extern bool expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 							   const ConvTable *table);
+extern bool expr_index_key_is_expression(const ConvIndex *index, int n);
 extern List *expr_index_column_refs(const ConvIndex *index);
 extern List *expr_index_keys_sql(const ConvIndex *index,
 								 const ConvTable *table, char **where);

@@ -395,20 +395,6 @@ create_sql(const char *schema, const ConvFunction *f, bool replace)
 #define FUNCTION_COMMENT	(1 << 2)
 #define FUNCTION_LATE		(1 << 3)	/* created after the tables */
 
-static bool
-strings_equal(List *a, List *b)
-{
-	ListCell   *lc,
-			   *mc;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(lc, a, mc, b)
-		if (strcmp(lfirst(lc), lfirst(mc)) != 0)
-		return false;
-	return true;
-}
-
 /* the parameters' modes, each 'i' where pg_proc keeps none */
 static char *
 have_modes(const ConvFunction *h)

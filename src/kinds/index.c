@@ -35,16 +35,13 @@ static void
 index_kept(DiffState *ds, const ConvChange *proto, void *context,
 		   void *want, void *have)
 {
-	if (strings_differ(((ConvIndex *) want)->comment,
-					   ((ConvIndex *) have)->comment))
-	{
-		ConvChange *change = add_change(ds, KIND_INDEX, ACTION_COMMENT,
-										proto->schema, proto->want_table,
-										proto->have_table);
+	ConvIndex  *w = want;
+	ConvIndex  *h = have;
 
-		change->want = want;
-		change->have = have;
-	}
+	if (!strings_equal(w->statistics, h->statistics))
+		add_kept_change(ds, proto, ACTION_ALTER, want, have);
+	if (strings_differ(w->comment, h->comment))
+		add_comment_change(ds, proto, want, have);
 }
 
 static void
@@ -71,6 +68,64 @@ plan_drop_index(ConvPlanState *ps, const ConvChange *change)
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
+/* the statistics target of one key, by ALTER INDEX */
+static void
+add_key_statistics(ConvPlanState *ps, const char *schema,
+				   const ConvIndex *index, const char *key,
+				   const char *target)
+{
+	add_step(ps, "set_statistics",
+			 quote_qualified_identifier(schema, index->name),
+			 psprintf("ALTER INDEX %s ALTER COLUMN %s SET STATISTICS %s",
+					  quote_qualified_identifier(schema, index->name), key,
+					  target),
+			 psprintf("statistics of key %s: %s", key,
+					  strcmp(target, "-1") == 0 ? "the default" : target),
+			 0);
+}
+
+/*
+ * The targets the document gives, and the default again for the keys
+ * that had one it no longer gives.  "key=target" splits at the '=': the
+ * catalog query and the document both write it so.
+ */
+static void
+set_index_statistics(ConvPlanState *ps, const ConvChange *change,
+					 const ConvIndex *h)
+{
+	ConvIndex  *w = change->want;
+	ListCell   *lc;
+
+	foreach(lc, w->statistics)
+	{
+		char	   *eq = strchr(lfirst(lc), '=');
+
+		if (h == NULL || !string_in(h->statistics, lfirst(lc)))
+			add_key_statistics(ps, change->schema, w,
+							   pnstrdup(lfirst(lc), eq - (char *) lfirst(lc)),
+							   eq + 1);
+	}
+	foreach(lc, h ? h->statistics : NIL)
+	{
+		char	   *key = pnstrdup(lfirst(lc),
+								   strchr(lfirst(lc), '=') - (char *) lfirst(lc));
+		ListCell   *wc;
+		bool		given = false;
+
+		foreach(wc, w->statistics)
+			given |= strncmp(lfirst(wc), psprintf("%s=", key),
+							 strlen(key) + 1) == 0;
+		if (!given)
+			add_key_statistics(ps, change->schema, w, key, "-1");
+	}
+}
+
+static void
+plan_index_statistics(ConvPlanState *ps, const ConvChange *change)
+{
+	set_index_statistics(ps, change, change->have);
+}
+
 /*
  * A new index.  A unique one is checked for duplicate rows first, over its
  * keys and predicate as the server prints them; it is built under a SHARE
@@ -92,6 +147,7 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 					psprintf("%s is replaced", old->definition) :
 					pstrdup("index is declared in the document and does not exist"),
 					change->have_table ? HAZARD_FULL_SCAN : 0);
+	set_index_statistics(ps, change, NULL);
 	if (change->have_table == NULL)
 		return;
 	keys = index->unique ?
@@ -163,6 +219,7 @@ index_read_row(HeapTuple tup, TupleDesc desc)
 	index->include = get_text_list(tup, desc, "include");
 	index->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
+	index->statistics = get_text_list(tup, desc, "statistics");
 	return index;
 }
 
@@ -192,6 +249,49 @@ read_indexes(CatalogRead *cr)
  * The document: a table's "indexes"
  * ----------------------------------------------------------------
  */
+
+/*
+ * "statistics: {key: target}": the planner's statistics target of an
+ * expression key (ALTER INDEX ... ALTER COLUMN key SET STATISTICS), as
+ * the catalog lists them, "key=target" by key.
+ */
+static List *
+build_index_statistics(const ConvIndex *index, const YNode *map,
+					   const char *path)
+{
+	int			nkeys = list_length(index->elements);
+	int		   *targets;
+	List	   *result = NIL;
+	ListCell   *kc,
+			   *vc;
+
+	if (map == NULL)
+		return NIL;
+	targets = palloc(sizeof(int) * nkeys);
+	for (int i = 0; i < nkeys; i++)
+		targets[i] = -1;
+	foreach_entry(kc, vc, map)
+	{
+		YNode	   *key = lfirst(kc);
+		char	   *keypath = child_path(path, key->value);
+		int64		n = doc_int(key, keypath);
+		int64		target = doc_int(lfirst(vc), keypath);
+
+		if (n < 1 || n > nkeys || !expr_index_key_is_expression(index, n))
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, key, keypath,
+					  "index \"%s\" has no expression key %s: only an expression key has a statistics target",
+					  index->name, key->value);
+		if (target < 0 || target > 10000)
+			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, lfirst(vc), keypath,
+					  "statistics must be between 0 and 10000, found %s",
+					  ((YNode *) lfirst(vc))->value);
+		targets[n - 1] = (int) target;
+	}
+	for (int i = 0; i < nkeys; i++)
+		if (targets[i] >= 0)
+			result = lappend(result, psprintf("%d=%d", i + 1, targets[i]));
+	return result;
+}
 
 void *
 build_index_entry(DocContainer *dc, const char *name, const YNode *node,
@@ -224,6 +324,10 @@ build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 	index->where = map_string(node, "where");
 	index->include = string_list(map_get(node, "include"));
 	index->comment = doc_comment(node);
+	index->statistics = build_index_statistics(index,
+											   map_get(node, "statistics"),
+											   child_path(path,
+														  "statistics"));
 	return index;
 }
 
@@ -241,6 +345,7 @@ const KeySpec index_keys[] = {
 	{"where", V_EXPR},
 	{"include", V_STRINGS},
 	{"nulls_not_distinct", V_BOOL},
+	{"statistics", V_STRING_MAP},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -286,6 +391,7 @@ index_emit(Emitter *em, List *indexes)
 			emit_pair(em, "nulls_not_distinct", "true");
 		if (index->where)
 			emit_pair(em, "where", index->where);
+		emit_settings(em, "statistics", index->statistics);
 		if (index->comment)
 			emit_pair(em, "comment", index->comment);
 		end_mapping(em);
@@ -320,6 +426,7 @@ const ConvKindOps index_kind = {
 		[ACTION_DROP] = plan_drop_index,
 		[ACTION_COMMENT] = plan_index_comment,
 		[ACTION_RENAME] = plan_rename_index,
+		[ACTION_ALTER] = plan_index_statistics,
 	},
 	.plan_comments = plan_new_comment,
 	.phase = index_phase,

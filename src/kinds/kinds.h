@@ -285,7 +285,13 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"         pg_catalog.pg_attribute a" \
 	"   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])" \
 	"   AS include, " \
-	NULLS_NOT_DISTINCT " AS nulls_not_distinct"
+	NULLS_NOT_DISTINCT " AS nulls_not_distinct," \
+	" (SELECT pg_catalog.array_agg(sa.attnum || '=' ||" \
+	"          sa.attstattarget ORDER BY sa.attnum)" \
+	"    FROM pg_catalog.pg_attribute sa" \
+	"   WHERE sa.attrelid = x.indexrelid" \
+	"     AND COALESCE(sa.attstattarget::pg_catalog.int4, -1) >= 0)" \
+	"   AS statistics"
 
 /* the names of a constraint's columns, in key order */
 #define KEY_NAMES(keys, rel) \
@@ -481,6 +487,8 @@ extern void reconcile_members(DiffState *ds, ConvKind kind,
 							  const char *schema, ConvTable *want,
 							  ConvTable *have, size_t list);
 extern void *find_named(List *items, size_t name_offset, const char *name);
+extern void add_kept_change(DiffState *ds, const ConvChange *proto,
+							ConvAction action, void *want, void *have);
 extern void add_rename_change(DiffState *ds, const ConvChange *proto,
 							  void *context, void *want, void *have);
 extern void *find_by_name(List *items, const void *object);
@@ -494,6 +502,7 @@ extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);
 extern void mark_pending_defaults(DiffState *ds);
 extern bool strings_differ(const char *a, const char *b);
+extern bool strings_equal(List *a, List *b);
 extern void add_comment_change(DiffState *ds, const ConvChange *proto,
 							   void *want, void *have);
 extern const char *doc_name_of(const ConvTable *have, const char *name);
