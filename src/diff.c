@@ -281,6 +281,16 @@ strings_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/* does the plan create a function of the name written, qualified or not? */
+bool
+function_created(DiffState *ds, const char *written)
+{
+	const char *dot = strrchr(written, '.');
+
+	return string_in(ds->created_names, written) ||
+		(dot && string_in(ds->created_names, dot + 1));
+}
+
 /* the same strings in the same order */
 bool
 strings_equal(List *a, List *b)

@@ -79,6 +79,36 @@ typedef struct ConvEnum
 	DocPos		pos;
 } ConvEnum;
 
+/*
+ * An operator, keyed by "name(left type, right type)".  Functions and
+ * operators are named as written; the oids are the catalog's, or what the
+ * server resolves the document's names to.
+ */
+typedef struct ConvOperator
+{
+	char	   *schema;
+	char	   *name;
+	char	   *signature;
+	char	   *function;
+	char	   *commutator;
+	char	   *negator;
+	char	   *restrict_fn;
+	char	   *join_fn;
+	bool		hashes;
+	bool		merges;
+	char	   *comment;
+	Oid			left_oid;		/* InvalidOid: a prefix operator */
+	Oid			right_oid;
+	Oid			function_oid;
+	Oid			commutator_oid;
+	Oid			negator_oid;
+	Oid			restrict_oid;
+	Oid			join_oid;
+	Oid			oid;			/* catalog only */
+	char	   *used_outside;	/* catalog only */
+	DocPos		pos;
+} ConvOperator;
+
 /* a composite type; its attributes are read and resolved as columns */
 typedef struct ConvComposite
 {
@@ -462,6 +492,8 @@ typedef struct ConvSchema
 	List	   *functions;		/* of ConvFunction, procedures too */
 	List	   *aggregates;		/* of ConvAggregate */
 	List	   *composites;		/* of ConvComposite */
+	List	   *operators;		/* of ConvOperator */
+	bool		operators_managed;	/* document only: it says "operators" */
 	bool		composites_managed; /* document only: it says
 									 * "composite_types" */
 	bool		aggregates_managed; /* document only: it says "aggregates" */

@@ -324,16 +324,6 @@ aggregate_work(void *arg)
 		(combinefunc && !OidIsValid(a->combinefunc_oid));
 }
 
-/* does the plan create a function of the name written, qualified or not? */
-static bool
-function_created(DiffState *ds, const char *written)
-{
-	const char *dot = strrchr(written, '.');
-
-	return string_in(ds->created_names, written) ||
-		(dot && string_in(ds->created_names, dot + 1));
-}
-
 /* a function the aggregate names that neither exists nor is created */
 static void
 refuse_missing(DiffState *ds, const ConvAggregate *a, const char *key,

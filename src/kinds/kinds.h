@@ -503,6 +503,7 @@ extern bool names_created(DiffState *ds, const char *text,
 extern void mark_pending_defaults(DiffState *ds);
 extern bool strings_differ(const char *a, const char *b);
 extern bool strings_equal(List *a, List *b);
+extern bool function_created(DiffState *ds, const char *written);
 extern void add_comment_change(DiffState *ds, const ConvChange *proto,
 							   void *want, void *have);
 extern const char *doc_name_of(const ConvTable *have, const char *name);
