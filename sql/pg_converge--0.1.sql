@@ -135,7 +135,8 @@ AS $$
 	SELECT 'external_ddl', l.logged_at, l.role_name, l.command_tag,
 		   l.object_identity, l.statement, NULL::@extschema@.converge_step
 	  FROM converge.ddl_log l, last
-	 WHERE l.id > last.ddl_log_mark AND l.origin = 'external'
+	 WHERE l.id OPERATOR(pg_catalog.>) last.ddl_log_mark
+	   AND l.origin OPERATOR(pg_catalog.=) 'external'
 	UNION ALL
 	SELECT 'difference', NULL, NULL, NULL, (s).object, (s).sql, s
 	  FROM last, LATERAL @extschema@.converge_plan(last.document, false, false) AS s
@@ -153,8 +154,9 @@ CREATE FUNCTION converge_status(
 LANGUAGE sql STABLE SECURITY INVOKER
 AS $$
 	SELECT a.applied_at, a.document_sha256, a.role_name,
-		   (SELECT count(*) FROM converge.ddl_log l
-			 WHERE l.id > a.ddl_log_mark AND l.origin = 'external'),
+		   (SELECT pg_catalog.count(*) FROM converge.ddl_log l
+			 WHERE l.id OPERATOR(pg_catalog.>) a.ddl_log_mark
+			   AND l.origin OPERATOR(pg_catalog.=) 'external'),
 		   CASE WHEN a.document IS NOT NULL
 				THEN @extschema@.converge_is_converged(a.document) END
 	  FROM (SELECT * FROM converge.applied ORDER BY id DESC LIMIT 1) a
@@ -173,6 +175,7 @@ COMMENT ON FUNCTION converge_status() IS
 CREATE FUNCTION converge_prune_ddl_log(older_than interval)
 RETURNS bigint
 LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH last AS (
 		SELECT a.ddl_log_mark FROM converge.applied a

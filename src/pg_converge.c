@@ -110,12 +110,33 @@ _PG_init(void)
 		record_drift_refused = true;
 }
 
-/* state of one call: its memory and its SPI connection */
+/* state of one call: its memory, its SPI connection, its search path */
 typedef struct ConvergeCall
 {
 	MemoryContext cxt;
 	MemoryContext oldcxt;
+	int			nestlevel;
 } ConvergeCall;
+
+/*
+ * pg_catalog first, then the caller's search path.  The server searches
+ * pg_catalog first only when the path does not name it: a caller who puts
+ * a schema of look-alike operators and functions before it would have
+ * them run inside the extension's own catalog queries, and resolve the
+ * document's expressions differently from the default.  The rest of the
+ * path stays, so names print as the caller sees them.
+ */
+static void
+pin_search_path(void)
+{
+	const char *path = namespace_search_path ? namespace_search_path : "";
+
+	(void) set_config_option("search_path",
+							 *path ? psprintf("pg_catalog, %s", path) :
+							 "pg_catalog",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+}
 
 static void
 call_begin(ConvergeCall *call)
@@ -123,6 +144,8 @@ call_begin(ConvergeCall *call)
 	call->cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_converge",
 									  ALLOCSET_DEFAULT_SIZES);
 	call->oldcxt = MemoryContextSwitchTo(call->cxt);
+	call->nestlevel = NewGUCNestLevel();
+	pin_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(call->cxt);
@@ -132,6 +155,7 @@ static void
 call_end(ConvergeCall *call)
 {
 	SPI_finish();
+	AtEOXact_GUC(true, call->nestlevel);
 	MemoryContextSwitchTo(call->oldcxt);
 	MemoryContextDelete(call->cxt);
 }
