@@ -182,6 +182,34 @@ collect_column_refs(Node *node, void *context)
 	return raw_expression_tree_walker(node, collect_column_refs, context);
 }
 
+static bool
+contains_sublink(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, SubLink))
+		return true;
+	return raw_expression_tree_walker(node, contains_sublink, context);
+}
+
+/*
+ * expr_refuse_subquery
+ *		The server refuses a subquery in a CHECK, a default, a generation
+ *		expression, an index key or predicate, and a trigger's WHEN, when
+ *		the statement runs; the document is refused at the expression's
+ *		position, before a probe could run the subquery.  "what" is the
+ *		position as the server's message names it.
+ */
+void
+expr_refuse_subquery(const char *text, const DocPos *pos, const char *what)
+{
+	if (text && contains_sublink(parse_expression(text, pos), NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot use subquery in %s at line %d, column %d (%s)",
+						what, pos->line, pos->column, pos->path)));
+}
+
 /*
  * expr_column_refs
  *		The column names a document expression mentions, read from its raw
@@ -1095,6 +1123,12 @@ expr_check_index_element(const char *text, const DocPos *pos)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("\"%s\" is not exactly one index key at line %d, column %d (%s)",
 						text, pos->line, pos->column, pos->path)));
+	if (contains_sublink(((IndexElem *) linitial(stmt->indexParams))->expr,
+						 NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot use subquery in index expression at line %d, column %d (%s)",
+						pos->line, pos->column, pos->path)));
 }
 
 /*

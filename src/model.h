@@ -752,6 +752,8 @@ typedef void (*ServerWork) (void *arg);
 extern void run_at(const DocPos *pos, ServerWork work, void *arg);
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
+extern void expr_refuse_subquery(const char *text, const DocPos *pos,
+								 const char *what);
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);

@@ -236,6 +236,7 @@ new_check(char *name, const YNode *expr, const char *path)
 	check->name = name;
 	check->expr = pstrdup(expr->value);
 	check->pos = node_pos(expr, path);
+	expr_refuse_subquery(check->expr, &check->pos, "check constraint");
 	return check;
 }
 

@@ -1206,6 +1206,10 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	col->default_pos = value_pos(node, "default", path);
 	col->generated = map_string(node, "generated");
 	col->generated_pos = value_pos(node, "generated", path);
+	expr_refuse_subquery(col->default_expr, &col->default_pos,
+						 "DEFAULT expression");
+	expr_refuse_subquery(col->generated, &col->generated_pos,
+						 "column generation expression");
 	col->using_expr = map_string(node, "using");
 	col->using_pos = value_pos(node, "using", path);
 	col->comment = doc_comment(node);

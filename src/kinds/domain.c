@@ -640,6 +640,8 @@ build_domain(DocContainer *dc, const char *name, const YNode *node,
 	d->collation = map_string(node, "collation");
 	d->default_expr = map_string(node, "default");
 	d->default_pos = value_pos(node, "default", path);
+	expr_refuse_subquery(d->default_expr, &d->default_pos,
+						 "DEFAULT expression");
 	d->comment = doc_comment(node);
 	d->grants = grants_build(map_get(node, "grants"),
 							 child_path(path, "grants"), "DOMAIN");

@@ -322,6 +322,12 @@ build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 		doc_bool(v, child_path(path, "nulls_not_distinct"));
 	index->method = map_string(node, "method");
 	index->where = map_string(node, "where");
+	if (index->where)
+	{
+		DocPos		where_pos = value_pos(node, "where", path);
+
+		expr_refuse_subquery(index->where, &where_pos, "index predicate");
+	}
 	index->include = string_list(map_get(node, "include"));
 	index->comment = doc_comment(node);
 	index->statistics = build_index_statistics(index,

@@ -260,6 +260,7 @@ build_trigger(DocContainer *dc, const char *name, const YNode *node,
 	t->arguments = string_list(map_get(node, "arguments"));
 	t->when = map_string(node, "when");
 	t->when_pos = value_pos(node, "when", path);
+	expr_refuse_subquery(t->when, &t->when_pos, "trigger WHEN condition");
 	t->old_table = refs ? map_string(refs, "old_table") : NULL;
 	t->new_table = refs ? map_string(refs, "new_table") : NULL;
 	t->constraint = flag(node, "constraint", path);
