@@ -1,7 +1,8 @@
 -- Expressions are refused where the server refuses them, at their position
 -- in the document and before anything is evaluated: a subquery in a CHECK,
 -- a default, a generation expression, an index key or predicate, a
--- domain's default or a trigger's WHEN.  A "using" may read other tables.
+-- domain's default or a trigger's WHEN, a type change's "using".  A
+-- "using" that fills a new column may read other tables.
 CREATE SCHEMA pos;
 CREATE TABLE pos.t (a int);
 INSERT INTO pos.t VALUES (1), (2);
@@ -97,5 +98,15 @@ schemas:
         columns:
           a: {type: integer}
           b: {type: integer, using: "(SELECT max(a) FROM pos.t)"}
+$$);
+-- but as ALTER TABLE's transform of a type change it may not
+SELECT count(*) FROM converge_plan($$
+version: 1
+schemas:
+  pos:
+    tables:
+      t:
+        columns:
+          a: {type: bigint, using: "a + (SELECT 1)"}
 $$);
 DROP SCHEMA pos CASCADE;

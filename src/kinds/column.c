@@ -633,6 +633,9 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 	StringInfoData sql;
 	ConvStep   *step;
 
+	/* here "using" is ALTER TABLE's transform, not an UPDATE's value */
+	expr_refuse_subquery(want->using_expr, &want->using_pos,
+						 "transform expression");
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "ALTER TABLE %s ALTER COLUMN %s TYPE %s",
 					 table, col, new_type);
