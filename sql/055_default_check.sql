@@ -72,3 +72,47 @@ SELECT count(*) AS steps FROM converge_schema((SELECT d FROM ddoc));
 INSERT INTO dd.lines (id) VALUES (5);
 SELECT * FROM dd.lines ORDER BY id;
 DROP SCHEMA dd CASCADE;
+-- a column of a domain that exists: its default must pass the domain, in
+-- a column added to a table with rows (ADD COLUMN would fail), a default
+-- set on a column (every insert that takes it would fail), and, as the
+-- hazard default_rejected, in a table the plan creates
+CREATE SCHEMA dv;
+CREATE DOMAIN dv.positive AS int CHECK (VALUE > 0);
+CREATE DOMAIN dv.given AS int NOT NULL;
+CREATE TABLE dv.t (id int PRIMARY KEY, p dv.positive);
+INSERT INTO dv.t SELECT i, i FROM generate_series(1, 3) i;
+CREATE TEMP TABLE dvdoc AS SELECT $$
+version: 1
+schemas:
+  dv:
+    domains:
+      positive: {type: integer, checks: {positive_check: "VALUE > 0"}}
+      given: {type: integer, nullable: false}
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          p: {type: positive, default: "-1"}
+          added: {type: positive, default: "0"}
+          g: {type: given, default: "NULL::integer"}
+        primary_key: [id]
+      fresh:
+        columns:
+          f: {type: positive, default: "-5"}
+$$ AS d;
+SELECT action, object, problem, hazards
+  FROM converge_plan((SELECT d FROM dvdoc));
+SELECT count(*) FROM converge_schema((SELECT d FROM dvdoc));
+SELECT count(*) AS columns FROM pg_attribute
+ WHERE attrelid = 'dv.t'::regclass AND attnum > 0;
+-- defaults the domains accept: converged, rows as they were; the new
+-- table keeps the default its domain refuses, and the hazard is real
+UPDATE dvdoc SET d = replace(replace(replace(d, '"-1"', '"1"'), '"0"', '"2"'),
+  '"NULL::integer"', '"3"');
+SELECT action, object, problem, hazards
+  FROM converge_plan((SELECT d FROM dvdoc));
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM dvdoc));
+INSERT INTO dv.t (id) VALUES (4);
+INSERT INTO dv.fresh DEFAULT VALUES;
+SELECT * FROM dv.t ORDER BY id;
+DROP SCHEMA dv CASCADE;

@@ -566,8 +566,11 @@ typedef enum ConvFix
 	FIX_LABEL,					/* name only labels the enum declares */
 	FIX_DEPENDENT,				/* change what the document does not manage */
 	FIX_SEQUENCE,				/* move the sequence, or keep its bounds */
-	FIX_DEFAULT_CHECK			/* a default the new CHECK refuses */
+	FIX_DEFAULT_CHECK,			/* a default the new CHECK refuses */
+	FIX_DEFAULT_DOMAIN			/* a default the column's domain refuses */
 } ConvFix;
+
+#define FIX_LAST FIX_DEFAULT_DOMAIN
 
 typedef struct ConvProbe
 {
@@ -585,6 +588,8 @@ typedef struct ConvProbe
 	bool		lenient;		/* rows may hold labels the plan changes: a
 								 * type mismatch means "cannot check before
 								 * the run", not a refusal */
+	bool		of_defaults;	/* no rows: a row of defaults, whose error
+								 * is the default's, not the rows' */
 } ConvProbe;
 
 /*

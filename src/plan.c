@@ -543,16 +543,17 @@ set_probe_on(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 
 /*
  * A probe of no rows: one row of defaults ("source", a FROM item with
- * converge_sample_key) that a new CHECK must accept, or every insert that
- * takes them fails once the plan ran.  On an object that exists the
- * document is changing it into that state: refused.  On one the plan
- * creates it may be rebuilding a schema that works that way in
- * production (the application always gives the value): the hazard
- * default_rejected, not a refusal.
+ * converge_sample_key) that the rules must accept ("failing" finds the
+ * row they reject, or an error evaluating it, such as a domain's CHECK,
+ * says so), or every insert that takes them fails once the plan ran.  On
+ * an object that exists the document is changing it into that state:
+ * refused.  On one the plan creates it may be rebuilding a schema that
+ * works that way in production (the application always gives the value):
+ * the hazard default_rejected, not a refusal.
  */
 void
 add_default_probe(ConvStep *step, bool exists, char *label, char *source,
-				  char *key_label, const char *check)
+				  char *key_label, char *failing, ConvFix fix)
 {
 	ConvProbe  *probe = palloc0(sizeof(ConvProbe));
 
@@ -560,11 +561,12 @@ add_default_probe(ConvStep *step, bool exists, char *label, char *source,
 	probe->source = source;
 	probe->key_label = key_label;
 	probe->affected = "false";
-	probe->failing = psprintf("%s IS FALSE", expr_sql(check));
+	probe->failing = failing;
 	probe->failing_text = "would violate the CHECK";
 	probe->refusal = exists ? REFUSE_ALWAYS : REFUSE_NEVER;
 	probe->failing_hazard = HAZARD_DEFAULT_REJECTED;
-	probe->fix = FIX_DEFAULT_CHECK;
+	probe->fix = fix;
+	probe->of_defaults = true;
 	step->probes = lappend(step->probes, probe);
 }
 

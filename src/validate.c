@@ -155,6 +155,17 @@ validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 	const char *label = probe->label ? psprintf("%s: ", probe->label) : "";
 
 	failure = run_probe_guarded(probe, &result);
+	if (failure && probe->of_defaults)
+	{
+		/* the default itself cannot be stored: no rows are involved */
+		if (probe->refusal == REFUSE_NEVER)
+		{
+			step->hazards |= probe->failing_hazard;
+			return NULL;
+		}
+		step->fix = probe->fix;
+		return psprintf("%s%s", label, failure->message);
+	}
 	if (failure)
 	{
 		step->rows_affected = -1;
@@ -250,6 +261,8 @@ fix_hint(ConvFix fix)
 			return "Move the sequence into its new bounds first with setval(), or declare bounds that hold its current value.";
 		case FIX_DEFAULT_CHECK:
 			return "Change the \"default\" to a value the CHECK accepts, or the CHECK.";
+		case FIX_DEFAULT_DOMAIN:
+			return "Change the \"default\" to a value the column's domain accepts, or the domain.";
 		case FIX_NONE:
 			break;
 	}
@@ -266,7 +279,7 @@ validate_raise(List *steps)
 	StringInfoData objects;
 	StringInfoData detail;
 	StringInfoData hint;
-	bool		fixes[FIX_DEFAULT_CHECK + 1] = {false};
+	bool		fixes[FIX_LAST + 1] = {false};
 	bool		rows_block = false;
 	int			refused = 0;
 	ListCell   *lc;
@@ -289,12 +302,13 @@ validate_raise(List *steps)
 		fixes[step->fix] = true;
 		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL &&
 					   step->fix != FIX_SEQUENCE &&
-					   step->fix != FIX_DEFAULT_CHECK);
+					   step->fix != FIX_DEFAULT_CHECK &&
+					   step->fix != FIX_DEFAULT_DOMAIN);
 	}
 	if (refused == 0)
 		return;
 
-	for (int fix = FIX_NONE + 1; fix <= FIX_DEFAULT_CHECK; fix++)
+	for (int fix = FIX_NONE + 1; fix <= FIX_LAST; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
 							 fix_hint((ConvFix) fix));
@@ -307,7 +321,8 @@ validate_raise(List *steps)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 rows_block ?
 			 errmsg("existing rows block convergence of %s", objects.data) :
-			 fixes[FIX_LABEL] || fixes[FIX_DEFAULT_CHECK] ?
+			 fixes[FIX_LABEL] || fixes[FIX_DEFAULT_CHECK] ||
+			 fixes[FIX_DEFAULT_DOMAIN] ?
 			 errmsg("the document's own declarations block convergence of %s",
 					objects.data) :
 			 fixes[FIX_SEQUENCE] && !fixes[FIX_DEPENDENT] ?

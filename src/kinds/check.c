@@ -120,7 +120,9 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 					  psprintf("(SELECT *, '(' || pg_catalog.concat_ws(', ', %s) || ')' AS converge_sample_key FROM (SELECT %s) AS d) AS %s",
 							   sample.data, pnstrdup(row.data, row.len - 2),
 							   quote_identifier(change->want_table->name)),
-					  psprintf("(%s)", name_list(refs)), check->expr);
+					  psprintf("(%s)", name_list(refs)),
+					  psprintf("%s IS FALSE", expr_sql(check->expr)),
+					  FIX_DEFAULT_CHECK);
 }
 
 static void

@@ -440,6 +440,36 @@ add_column_statistics(ConvPlanState *ps, const ConvChange *change,
 			 0);
 }
 
+/*
+ * A column of a domain that has constraints: its default must pass them,
+ * or ADD COLUMN fails on a table with rows and every insert that takes
+ * the default fails.  The probe's cast to the domain runs its CHECKs and
+ * NOT NULL, as the server's own coercion of the default does (num_nulls
+ * only makes the planner keep the cast, which it would drop unread).  Only a
+ * domain that exists and stays (the plan neither creates nor rebuilds
+ * it) is probed, with a default that is not volatile.
+ */
+void
+probe_domain_default(ConvStep *step, const ConvColumn *col, bool exists)
+{
+	if (col->default_expr == NULL || col->generated || col->identity ||
+		!OidIsValid(col->type_oid) || col->doc_domain ||
+		get_typtype(col->type_oid) != TYPTYPE_DOMAIN ||
+		!DomainHasConstraints(col->type_oid) ||
+		expr_is_volatile_default(col))
+		return;
+	add_default_probe(step, exists,
+					  psprintf("a new row that takes the default of %s",
+							   quote_identifier(col->name)),
+					  psprintf("(SELECT (%s)::%s AS converge_value, %s AS converge_sample_key) AS d",
+							   expr_sql(col->default_expr),
+							   type_sql(col, InvalidOid),
+							   quote_literal_cstr(col->default_expr)),
+					  "default",
+					  "pg_catalog.num_nulls(converge_value) < 0",
+					  FIX_DEFAULT_DOMAIN);
+}
+
 static void
 plan_add_column(ConvPlanState *ps, const ConvChange *change)
 {
@@ -461,6 +491,7 @@ plan_add_column(ConvPlanState *ps, const ConvChange *change)
 					hazards);
 	if (!col->generated && !col->identity)
 		enum_refuse_label(step, enum_default_problem(col));
+	probe_domain_default(step, col, true);
 
 	if (backfill)
 	{
@@ -838,6 +869,7 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 								 want->default_expr),
 						HAZARD_ACCESS_EXCLUSIVE);
 		enum_refuse_label(step, enum_default_problem(want));
+		probe_domain_default(step, want, true);
 	}
 
 	if (what & COLUMN_NOT_NULL)

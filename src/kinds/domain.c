@@ -875,7 +875,10 @@ probe_default_value(ConvStep *step, const ConvChange *change,
 							   format_type_with_typemod(d->type_oid,
 														d->typmod),
 							   quote_literal_cstr(default_expr)),
-					  "default", ((ConvCheck *) change->want)->expr);
+					  "default",
+					  psprintf("%s IS FALSE",
+							   expr_sql(((ConvCheck *) change->want)->expr)),
+					  FIX_DEFAULT_CHECK);
 }
 
 static void

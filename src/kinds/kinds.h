@@ -599,8 +599,8 @@ extern void add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
 								  const char *from, const char *to,
 								  char *reason);
 extern void add_default_probe(ConvStep *step, bool exists, char *label,
-							  char *source, char *key_label,
-							  const char *check);
+							  char *source, char *key_label, char *failing,
+							  ConvFix fix);
 extern void add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 								const char *action, const char *name,
 								const char *definition);
@@ -653,6 +653,8 @@ extern char *type_sql(const ConvColumn *col, Oid collation);
 extern char *column_definition(const ConvColumn *col, Oid collation,
 							   bool with_not_null);
 extern char *probe_type(const ConvColumn *col);
+extern void probe_domain_default(ConvStep *step, const ConvColumn *col,
+								 bool exists);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
 

@@ -327,6 +327,7 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvTable  *want = change->want_table;
 	StringInfoData sql;
+	ConvStep   *step;
 	ListCell   *lc;
 
 	initStringInfo(&sql);
@@ -345,13 +346,14 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 										   InvalidOid, true));
 	}
 	appendStringInfo(&sql, ")%s", storage_clause(" WITH ", want->storage));
-	add_step(ps, "create_table", table_sql(change), sql.data,
-			 pstrdup("table is declared in the document and does not exist"),
-			 0);
+	step = add_step(ps, "create_table", table_sql(change), sql.data,
+					pstrdup("table is declared in the document and does not exist"),
+					0);
 	foreach(lc, want->columns)
 	{
 		ConvColumn *col = lfirst(lc);
 
+		probe_domain_default(step, col, false);
 		if (col->statistics >= 0)
 			add_column_statistics(ps, change, col);
 	}
