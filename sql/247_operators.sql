@@ -32,7 +32,7 @@ SELECT count(*) AS steps FROM converge_plan((SELECT d FROM doc));
 -- made anew under a view of the document: the view is rebuilt around it
 SELECT step, action, reason, problem FROM converge_plan(replace((SELECT d FROM doc),
   '~<<(text, text): {function: op.reverse_match}',
-  '~<<(text, text): {function: op.reverse_match, negator: OPERATOR(op.===)}'));
+  '~<<(text, text): {function: op.reverse_match, restrict: eqsel}'));
 -- from nothing, with its function
 SELECT step, action, sql FROM converge_plan($$
 version: 1
@@ -52,6 +52,31 @@ CREATE SCHEMA other;
 CREATE VIEW other.ab AS SELECT id FROM op.words WHERE '^ab' OPERATOR(op.~<<) w;
 SELECT step, action, problem FROM converge_plan(replace((SELECT d FROM doc),
   '~<<(text, text): {function: op.reverse_match}',
-  '~<<(text, text): {function: op.reverse_match, negator: OPERATOR(op.===)}'));
+  '~<<(text, text): {function: op.reverse_match, restrict: eqsel}'));
 DROP SCHEMA other CASCADE;
+-- a negator or commutator that does not exist would be made a shell, an
+-- operator the document does not hold: it must be declared (and named
+-- with its schema); declared, both are created
+SELECT count(*) FROM converge_plan(replace((SELECT d FROM doc),
+  '~<<(text, text): {function: op.reverse_match}',
+  '~<<(text, text): {function: op.reverse_match, negator: OPERATOR(op.===)}'));
+SELECT count(*) FROM converge_plan(replace((SELECT d FROM doc),
+  '~<<(text, text): {function: op.reverse_match}',
+  '~<<(text, text): {function: op.reverse_match, commutator: ~<<}'));
+CREATE TEMP TABLE negdoc AS SELECT replace(replace((SELECT d FROM doc),
+  '~<<(text, text): {function: op.reverse_match}',
+  '~<<(text, text): {function: op.reverse_match, negator: OPERATOR(op.!~<<)}
+      "!~<<(text, text)": {function: op.reverse_nomatch, negator: OPERATOR(op.~<<)}'),
+  E'    functions:\n', E'    functions:
+      reverse_nomatch(text, text):
+        returns: boolean
+        language: sql
+        volatility: immutable
+        body: SELECT NOT textregexeq($2, $1)\n') AS d;
+SELECT step, action, sql FROM converge_plan((SELECT d FROM negdoc));
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM negdoc));
+SELECT oprname, oprnegate::regoper, oprcode::regproc
+  FROM pg_operator WHERE oprnamespace = 'op'::regnamespace ORDER BY 1;
+SELECT * FROM op.a_words ORDER BY id;
+SELECT count(*) AS steps FROM converge_plan((SELECT d FROM negdoc));
 DROP SCHEMA op CASCADE;

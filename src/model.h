@@ -106,6 +106,8 @@ typedef struct ConvOperator
 	Oid			join_oid;
 	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only */
+	List	   *commutator_names;	/* document only: the names as written */
+	List	   *negator_names;
 	DocPos		pos;
 } ConvOperator;
 

@@ -61,6 +61,11 @@ void		_PG_init(void);
  */
 static bool record_drift_refused = false;
 
+/* pg_converge.prove_plans: see prove_plan() */
+static bool prove_plans = false;
+
+static void check_converged(const char *doc);
+
 /* the most steps the error of an unfinished convergence lists */
 #define MAX_REMAINING_LISTED 10
 
@@ -96,6 +101,13 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("pg_converge.prove_plans",
+							 "Run every plan converge_plan calls clean, and roll it back.",
+							 "For tests: raises an error where a plan with no problem fails when it runs.",
+							 &prove_plans,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("pg_converge.record_drift",
 							 "Record DDL in converge.ddl_log.",
 							 "Off, DDL is not recorded and converge_drift() cannot show it.",
@@ -231,6 +243,54 @@ return_steps(FunctionCallInfo fcinfo, List *steps)
 	}
 }
 
+typedef struct ProveWork
+{
+	List	   *steps;
+	const char *doc;
+} ProveWork;
+
+static void
+prove_work(void *arg)
+{
+	ProveWork  *w = arg;
+
+	execute_plan(w->steps);
+	if (w->steps != NIL)
+		check_converged(w->doc);
+}
+
+/*
+ * With pg_converge.prove_plans on, a plan that converge_plan calls clean
+ * is run, with the self-check converge_schema makes after it, in a
+ * subtransaction that is always rolled back; if it fails, converge_plan
+ * raises the failure.  "No problem in the plan implies the convergence
+ * succeeds" is then checked for every plan a test suite builds
+ * (test/suites runs the regression suites again with it on).  Only for
+ * tests: sequences advanced while the plan runs stay advanced.
+ */
+static void
+prove_plan(List *steps, const char *doc)
+{
+	ProveWork	w = {steps, doc};
+	ErrorData  *edata;
+	ListCell   *lc;
+
+	foreach(lc, steps)
+		if (((ConvStep *) lfirst(lc))->problem != NULL)
+			return;
+	if (converge_fail_after_step != 0)
+		return;
+	edata = converge_run_rolled_back(prove_work, &w);
+	if (edata == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("converge_plan reported no problem, but the plan fails when it runs: %s",
+					edata->message),
+			 edata->context ? errdetail("%s", edata->context) : 0,
+			 errhint("This is a bug in pg_converge: the plan should have named the problem.")));
+}
+
 /*
  * converge_plan(doc text, allow_data_loss bool, check_rows bool)
  *		returns setof converge_step
@@ -254,6 +314,8 @@ converge_plan(PG_FUNCTION_ARGS)
 	steps = plan_document(doc);
 	if (check_rows)
 		validate_plan(steps, allow_data_loss);
+	if (check_rows && prove_plans)
+		prove_plan(steps, doc);
 	return_steps(fcinfo, steps);
 	call_end(&call);
 	return (Datum) 0;

@@ -20,6 +20,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -303,11 +304,17 @@ operator_work(void *arg)
 											 OidIsValid(o->left_oid) ?
 											 args : args + 1, true);
 		else if (strcmp(d->defname, "commutator") == 0)
+		{
+			o->commutator_names = names;
 			o->commutator_oid = LookupOperName(NULL, names, o->right_oid,
 											   o->left_oid, true, -1);
+		}
 		else if (strcmp(d->defname, "negator") == 0)
+		{
+			o->negator_names = names;
 			o->negator_oid = LookupOperName(NULL, names, o->left_oid,
 											o->right_oid, true, -1);
+		}
 		else if (strcmp(d->defname, "restrict") == 0)
 			o->restrict_oid = LookupFuncName(names, 4, restrict_args, true);
 		else if (strcmp(d->defname, "join") == 0)
@@ -315,10 +322,67 @@ operator_work(void *arg)
 	}
 }
 
+static void
+signature_work(void *arg)
+{
+	resolve_signature(arg);
+}
+
+/* does the document declare the operator "names" of these types? */
+static bool
+operator_declared(DiffState *ds, List *names, Oid left, Oid right)
+{
+	char	   *schema;
+	char	   *name;
+	ListCell   *sc,
+			   *lc;
+
+	DeconstructQualifiedName(names, &schema, &name);
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *s = lfirst(sc);
+
+		if (strcmp(s->name, schema) != 0)
+			continue;
+		foreach(lc, s->operators)
+		{
+			ConvOperator *d = lfirst(lc);
+
+			run_at(&d->pos, signature_work, d);
+			if (strcmp(d->name, name) == 0 && d->left_oid == left &&
+				d->right_oid == right)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A commutator or negator that does not exist: CREATE OPERATOR would make
+ * a shell of it, an operator the document does not hold, so the plan would
+ * never converge.  It must be one the document declares, under a schema
+ * (unqualified, the server would make the shell in the first schema of the
+ * search path, which is pg_catalog inside a convergence).
+ */
+static void
+refuse_shell(DiffState *ds, const ConvOperator *o, const char *what,
+			 const char *written, List *names, Oid left, Oid right)
+{
+	if (list_length(names) > 1 && operator_declared(ds, names, left, right))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_FUNCTION),
+			 errmsg("%s %s of operator \"%s\" does not exist for its argument types, and the document does not declare it, at line %d, column %d (%s)",
+					what, written, o->signature, o->pos.line, o->pos.column,
+					o->pos.path),
+			 errhint("Declare it under \"operators\" and name it with its schema, OPERATOR(schema.name): the server would make a shell operator the document does not hold.")));
+}
+
 /*
  * Resolve a document operator.  A function that does not exist is the
  * document's error unless the plan creates one of its name; a commutator
- * or negator that does not exist yet is created with the operator.
+ * or negator that does not exist yet must be one the document declares
+ * (the plan creates both, the second filling the shell the first made).
  */
 static void
 resolve_operator(DiffState *ds, ConvOperator *o)
@@ -327,6 +391,12 @@ resolve_operator(DiffState *ds, ConvOperator *o)
 
 	if (edata)
 		expr_raise_at(edata, &o->pos);
+	if (o->commutator && !OidIsValid(o->commutator_oid))
+		refuse_shell(ds, o, "commutator", o->commutator, o->commutator_names,
+					 o->right_oid, o->left_oid);
+	if (o->negator && !OidIsValid(o->negator_oid))
+		refuse_shell(ds, o, "negator", o->negator, o->negator_names,
+					 o->left_oid, o->right_oid);
 	if (!OidIsValid(o->function_oid) && !function_created(ds, o->function))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
