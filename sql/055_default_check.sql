@@ -116,3 +116,31 @@ INSERT INTO dv.t (id) VALUES (4);
 INSERT INTO dv.fresh DEFAULT VALUES;
 SELECT * FROM dv.t ORDER BY id;
 DROP SCHEMA dv CASCADE;
+-- a domain's new CHECK and a column of it the same plan adds: the CHECK
+-- is added after the column, and must accept its default too
+CREATE SCHEMA dw;
+CREATE DOMAIN dw.positive AS int;
+CREATE TABLE dw.t (id int PRIMARY KEY);
+INSERT INTO dw.t SELECT i FROM generate_series(1, 3) i;
+CREATE TEMP TABLE dwdoc AS SELECT $$
+version: 1
+schemas:
+  dw:
+    domains:
+      positive: {type: integer, checks: {positive_check: "VALUE > 0"}}
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          added: {type: positive, default: "-1"}
+        primary_key: [id]
+      fresh:
+        columns:
+          f: {type: positive, default: "-2"}
+$$ AS d;
+SELECT action, object, problem, hazards
+  FROM converge_plan((SELECT d FROM dwdoc));
+UPDATE dwdoc SET d = replace(d, '"-1"', '"1"');
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM dwdoc));
+SELECT * FROM dw.t ORDER BY id;
+DROP SCHEMA dw CASCADE;

@@ -73,7 +73,9 @@ CREATE TEMP TABLE negdoc AS SELECT replace(replace((SELECT d FROM doc),
         language: sql
         volatility: immutable
         body: SELECT NOT textregexeq($2, $1)\n') AS d;
-SELECT step, action, sql FROM converge_plan((SELECT d FROM negdoc));
+-- (a view prints differently from PostgreSQL 16 on: its text is left out)
+SELECT step, action, CASE WHEN action = 'create_view' THEN '' ELSE sql END
+  FROM converge_plan((SELECT d FROM negdoc));
 SELECT count(*) AS steps FROM converge_schema((SELECT d FROM negdoc));
 SELECT oprname, oprnegate::regoper, oprcode::regproc
   FROM pg_operator WHERE oprnamespace = 'op'::regnamespace ORDER BY 1;

@@ -668,6 +668,8 @@ typedef struct ConvChange
 	List	   *users;			/* domain: a column change stub for each
 								 * current column of the domain, so its
 								 * rows can be probed */
+	List	   *new_users;		/* domain: a stub for each column of it the
+								 * plan adds, so its default can be probed */
 	const char *label;			/* ADD/RENAME_VALUE: the enum label */
 	const char *other_label;	/* ADD: its neighbour; RENAME: new label */
 	bool		before;			/* ADD_VALUE: BEFORE the neighbour */

@@ -219,9 +219,37 @@ probes_users(const ConvChange *change)
 		 (change->kind == KIND_DOMAIN && change->action == ACTION_ALTER));
 }
 
+static ConvChange *
+domain_user(const TablePair *pair, ConvColumn *want, ConvColumn *have)
+{
+	ConvChange *user = palloc0(sizeof(ConvChange));
+
+	user->kind = KIND_COLUMN;
+	user->action = have ? ACTION_ALTER : ACTION_CREATE;
+	user->schema = pair->schema;
+	user->want_table = pair->want;
+	user->have_table = pair->have;
+	user->want = want;
+	user->have = have;
+	return user;
+}
+
+/* is this document column one the table has now (under any name)? */
+static bool
+column_exists(const ConvTable *have, const ConvColumn *want)
+{
+	return have &&
+		(find_named(have->columns, offsetof(ConvColumn, name),
+					want->name) ||
+		 (want->renamed_from &&
+		  find_named(have->columns, offsetof(ConvColumn, name),
+					 want->renamed_from)));
+}
+
 /*
  * The current columns of each domain a step changes, so the step can be
- * checked against their rows.
+ * checked against their rows; and the columns of it the plan adds, whose
+ * defaults the new rule must accept too.
  */
 static void
 attach_domain_users(DiffState *ds)
@@ -233,31 +261,26 @@ attach_domain_users(DiffState *ds)
 	foreach(lc, ds->changes)
 	{
 		ConvChange *change = lfirst(lc);
+		Oid			domain;
 
 		if (!probes_users(change))
 			continue;
+		domain = change->have_domain->oid;
 		foreach(pc, ds->pairs)
 		{
 			TablePair  *pair = lfirst(pc);
 
-			if (pair->have == NULL)
-				continue;
-			foreach(cc, pair->have->columns)
-			{
-				ConvColumn *hcol = lfirst(cc);
-				ConvChange *user;
-
-				if (hcol->type_oid != change->have_domain->oid)
-					continue;
-				user = palloc0(sizeof(ConvChange));
-				user->kind = KIND_COLUMN;
-				user->action = ACTION_ALTER;
-				user->schema = pair->schema;
-				user->want_table = pair->want;
-				user->have_table = pair->have;
-				user->have = hcol;
-				change->users = lappend(change->users, user);
-			}
+			foreach(cc, pair->have ? pair->have->columns : NIL)
+				if (((ConvColumn *) lfirst(cc))->type_oid == domain)
+					change->users = lappend(change->users,
+											domain_user(pair, NULL,
+														lfirst(cc)));
+			foreach(cc, pair->want->columns)
+				if (((ConvColumn *) lfirst(cc))->type_oid == domain &&
+					!column_exists(pair->have, lfirst(cc)))
+					change->new_users = lappend(change->new_users,
+												domain_user(pair, lfirst(cc),
+															NULL));
 		}
 	}
 }
@@ -847,14 +870,16 @@ plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
 
 /*
  * The domain's default, and those of the document columns of its current
- * users, must pass its new CHECK (as a table CHECK's columns' defaults
- * must): evaluated in the base type, when it exists and the default is
- * not volatile.
+ * users and of the columns of it the plan adds, must pass its new CHECK
+ * (as a table CHECK's columns' defaults must): evaluated in the base
+ * type, when it exists and the default is not volatile.  "exists": the
+ * default is one of an object that exists (a refusal), or of a table the
+ * plan creates (the hazard default_rejected).
  */
 static void
 probe_default_value(ConvStep *step, const ConvChange *change,
 					const char *label, const char *default_expr,
-					DocPos pos)
+					DocPos pos, bool exists)
 {
 	ConvDomain *d = change->want_domain;
 	ConvColumn	value = {0};
@@ -867,7 +892,7 @@ probe_default_value(ConvStep *step, const ConvChange *change,
 	if (default_expr == NULL || d->base_enum || d->base_domain ||
 		!OidIsValid(d->type_oid) || expr_is_volatile_default(&value))
 		return;
-	add_default_probe(step, change->have_domain != NULL,
+	add_default_probe(step, exists,
 					  psprintf("a new value that takes the default of %s",
 							   label),
 					  psprintf("(SELECT %s::%s AS value, %s AS converge_sample_key) AS converge_v",
@@ -888,7 +913,7 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 	ListCell   *lc;
 
 	probe_default_value(step, change, domain_object(d), d->default_expr,
-						d->default_pos);
+						d->default_pos, change->have_domain != NULL);
 	foreach(lc, change->users)
 	{
 		ConvChange *user = lfirst(lc);
@@ -900,7 +925,18 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 			probe_default_value(step, change,
 								psprintf("%s.%s", table_sql(user),
 										 quote_identifier(name)),
-								col->default_expr, col->default_pos);
+								col->default_expr, col->default_pos, true);
+	}
+	foreach(lc, change->new_users)
+	{
+		ConvChange *user = lfirst(lc);
+		ConvColumn *col = user->want;
+
+		probe_default_value(step, change,
+							psprintf("%s.%s", table_sql(user),
+									 quote_identifier(col->name)),
+							col->default_expr, col->default_pos,
+							user->have_table != NULL);
 	}
 }
 
