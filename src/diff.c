@@ -662,6 +662,7 @@ List *
 diff_models(ConvModel *want, ConvModel *have)
 {
 	DiffState	ds = {0};
+	ListCell   *lc;
 
 	refuse_unsupported(want);
 	ds.want_model = want;
@@ -674,5 +675,13 @@ diff_models(ConvModel *want, ConvModel *have)
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->diff_finish)
 			conv_kinds[kind]->diff_finish(&ds);
+	foreach(lc, ds.changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->action == ACTION_CREATE &&
+			conv_kinds[change->kind]->check_created)
+			conv_kinds[change->kind]->check_created(&ds, change);
+	}
 	return ds.changes;
 }

@@ -831,6 +831,91 @@ build_entries(DocContainer *dc, const YNode *value, const char *path,
 									 child_path(path, entry_name(kc))));
 }
 
+/* one name in a schema's namespace of relations, for check_relation_names */
+typedef struct RelationName
+{
+	const char *name;
+	const char *what;
+	const DocPos *pos;
+} RelationName;
+
+static int
+relation_name_order(const void *a, const void *b)
+{
+	return strcmp(((const RelationName *) a)->name,
+				  ((const RelationName *) b)->name);
+}
+
+static void
+add_relation_name(List **names, const char *name, const char *what,
+				  const DocPos *pos)
+{
+	RelationName *rn = palloc(sizeof(RelationName));
+
+	rn->name = name;
+	rn->what = what;
+	rn->pos = pos;
+	*names = lappend(*names, rn);
+}
+
+static void
+add_index_names(List **names, List *indexes)
+{
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+		add_relation_name(names, ((ConvIndex *) lfirst(lc))->name, "an index",
+						  &((ConvIndex *) lfirst(lc))->pos);
+}
+
+/*
+ * Tables, views, sequences and indexes share one namespace per schema:
+ * the server would refuse the second CREATE of a name while the plan runs
+ * ("relation already exists").  Sorted, so twice is a neighbour.
+ */
+static void
+check_relation_names(const ConvSchema *schema)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+	RelationName *sorted;
+	int			n;
+
+	foreach(lc, schema->tables)
+	{
+		ConvTable  *t = lfirst(lc);
+
+		add_relation_name(&names, t->name, "a table", &t->pos);
+		add_index_names(&names, t->indexes);
+	}
+	foreach(lc, schema->views)
+	{
+		ConvView   *v = lfirst(lc);
+
+		add_relation_name(&names, v->name, "a view", &v->pos);
+		add_index_names(&names, v->indexes);
+	}
+	foreach(lc, schema->sequences)
+		add_relation_name(&names, ((ConvSequence *) lfirst(lc))->name,
+						  "a sequence", &((ConvSequence *) lfirst(lc))->pos);
+	n = list_length(names);
+	sorted = palloc(sizeof(RelationName) * Max(n, 1));
+	foreach(lc, names)
+		sorted[foreach_current_index(lc)] = *(RelationName *) lfirst(lc);
+	qsort(sorted, n, sizeof(RelationName), relation_name_order);
+	for (int i = 1; i < n; i++)
+		if (strcmp(sorted[i - 1].name, sorted[i].name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_TABLE),
+					 errmsg("schema \"%s\" declares the name \"%s\" twice: for %s at line %d, column %d (%s) and for %s at line %d, column %d (%s)",
+							schema->name, sorted[i].name,
+							sorted[i - 1].what, sorted[i - 1].pos->line,
+							sorted[i - 1].pos->column, sorted[i - 1].pos->path,
+							sorted[i].what, sorted[i].pos->line,
+							sorted[i].pos->column, sorted[i].pos->path),
+					 errhint("Tables, views, sequences and indexes of a schema share one namespace: rename one of them.")));
+}
+
 static ConvSchema *
 build_schema(const char *name, const YNode *node, const char *path)
 {
@@ -843,6 +928,7 @@ build_schema(const char *name, const YNode *node, const char *path)
 	dc.schema->name = pstrdup(name);
 	dc.schema->pos = node_pos(node, path);
 	build_members(&dc, DOC_SCHEMA, node, path);
+	check_relation_names(dc.schema);
 	return dc.schema;
 }
 

@@ -758,6 +758,103 @@ expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
 }
 
 /*
+ * A parse state whose one relation is the table as the document declares
+ * it: a row of typed NULLs under the table's name and its columns' names,
+ * so an expression over columns the plan adds or retypes transforms as it
+ * will against the relation when its statement runs.  NULL while a column
+ * has a type the plan creates.
+ */
+static ParseState *
+document_parsestate(const ConvTable *table)
+{
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	Alias	   *alias = makeAlias(table->name, NIL);
+	List	   *nulls = NIL;
+	List	   *types = NIL;
+	List	   *typmods = NIL;
+	List	   *collations = NIL;
+	ListCell   *lc;
+
+	foreach(lc, table->columns)
+	{
+		const ConvColumn *col = lfirst(lc);
+		Oid			collation;
+
+		if (!OidIsValid(col->type_oid))
+			return NULL;
+		collation = get_typcollation(col->type_oid);
+		nulls = lappend(nulls, makeNullConst(col->type_oid, col->typmod,
+											 collation));
+		types = lappend_oid(types, col->type_oid);
+		typmods = lappend_int(typmods, col->typmod);
+		collations = lappend_oid(collations, collation);
+		alias->colnames = lappend(alias->colnames, makeString(col->name));
+	}
+	pstate = make_parsestate(NULL);
+	nsitem = addRangeTableEntryForValues(pstate, list_make1(nulls), types,
+										 typmods, collations, alias, false,
+										 true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	return pstate;
+}
+
+typedef struct PositionWork
+{
+	const ConvTable *table;
+	Node	   *raw;
+	ParseExprKind kind;
+} PositionWork;
+
+/*
+ * Transform as the statement will, so the server refuses what it refuses
+ * in the position; where only immutable functions may run, refuse others
+ * with the server's own words (its check runs on the planned expression).
+ */
+static void
+position_work(void *arg)
+{
+	PositionWork *w = arg;
+	ParseState *pstate = document_parsestate(w->table);
+	Node	   *expr;
+
+	if (pstate == NULL)
+		return;
+	expr = transformExpr(pstate, w->raw, w->kind);
+	free_parsestate(pstate);
+	if (w->kind != EXPR_KIND_GENERATED_COLUMN &&
+		w->kind != EXPR_KIND_INDEX_EXPRESSION &&
+		w->kind != EXPR_KIND_INDEX_PREDICATE)
+		return;
+	if (contain_mutable_functions((Node *) expression_planner((Expr *) expr)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 w->kind == EXPR_KIND_GENERATED_COLUMN ?
+				 errmsg("generation expression is not immutable") :
+				 w->kind == EXPR_KIND_INDEX_EXPRESSION ?
+				 errmsg("functions in index expression must be marked IMMUTABLE") :
+				 errmsg("functions in index predicate must be marked IMMUTABLE")));
+}
+
+/*
+ * expr_check_position
+ *		Refuse, at its document position, a document expression the server
+ *		would refuse where "kind" says it stands: a subquery, an aggregate,
+ *		a window or set-returning function, and in a generation expression
+ *		or an index anything but immutable functions.  Nothing is evaluated:
+ *		this runs before any probe would evaluate the expression.
+ */
+void
+expr_check_position(const char *text, const DocPos *pos,
+					const ConvTable *table, ParseExprKind kind)
+{
+	PositionWork w = {table, NULL, kind};
+
+	w.raw = parse_expression(text, pos);
+	run_at(pos, position_work, &w);
+}
+
+/*
  * expr_cook_check
  *		A document CHECK expression as the server would store it for the
  *		current relation "table".
@@ -1323,6 +1420,61 @@ transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
 	run_at(pos, transform_index_work, &w);
 	normalize_index(w.stmt, table->relid);
 	return w.stmt;
+}
+
+/* does a raw key or predicate name one of "names" (see names_created())? */
+static bool
+raw_names_any(Node *raw, List *names)
+{
+	List	   *found = NIL;
+	ListCell   *lc,
+			   *mc;
+
+	(void) collect_string_constants(raw, &found);
+	(void) collect_called_names(raw, &found);
+	foreach(lc, found)
+		foreach(mc, names)
+			if (strcmp(lfirst(lc), lfirst(mc)) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * expr_check_index_position
+ *		expr_check_position() for each expression key and the predicate of
+ *		a document index on "table"; not while one of them names something
+ *		in "created" (what the plan creates: the functions do not exist).
+ */
+void
+expr_check_index_position(const ConvIndex *index, const ConvTable *table,
+						  List *created)
+{
+	IndexStmt  *stmt = parse_index(expr_index_sql(index, "i", "t"),
+								   &index->pos);
+	List	   *exprs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->indexParams)
+		if (((IndexElem *) lfirst(lc))->expr)
+			exprs = lappend(exprs, ((IndexElem *) lfirst(lc))->expr);
+	foreach(lc, exprs)
+		if (raw_names_any(lfirst(lc), created))
+			return;
+	if (stmt->whereClause && raw_names_any(stmt->whereClause, created))
+		return;
+	foreach(lc, exprs)
+	{
+		PositionWork w = {table, lfirst(lc), EXPR_KIND_INDEX_EXPRESSION};
+
+		run_at(&index->pos, position_work, &w);
+	}
+	if (stmt->whereClause)
+	{
+		PositionWork w = {table, stmt->whereClause,
+		EXPR_KIND_INDEX_PREDICATE};
+
+		run_at(&index->pos, position_work, &w);
+	}
 }
 
 /*

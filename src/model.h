@@ -21,6 +21,7 @@
 #include "nodes/bitmapset.h"
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
+#include "parser/parse_node.h"
 
 #include "compat.h"
 
@@ -763,6 +764,11 @@ extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern void expr_refuse_subquery(const char *text, const DocPos *pos,
 								 const char *what);
+extern void expr_check_position(const char *text, const DocPos *pos,
+								const ConvTable *table, ParseExprKind kind);
+extern void expr_check_index_position(const ConvIndex *index,
+									  const ConvTable *table,
+									  List *created);
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);

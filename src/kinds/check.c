@@ -125,6 +125,17 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 					  FIX_DEFAULT_CHECK);
 }
 
+/* a CHECK's expression, as ADD CONSTRAINT will cook it */
+static void
+check_check_created(DiffState *ds, const ConvChange *change)
+{
+	ConvCheck  *check = change->want;
+
+	if (!names_created(ds, check->expr, &check->pos))
+		expr_check_position(check->expr, &check->pos, change->want_table,
+							EXPR_KIND_CHECK_CONSTRAINT);
+}
+
 static void
 plan_add_check(ConvPlanState *ps, const ConvChange *change)
 {
@@ -325,6 +336,7 @@ emit_checks(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 const ConvKindOps check_kind = {
 	.name = "CHECK",
 	.diff_member = diff_checks,
+	.check_created = check_check_created,
 	.plan = {
 		[ACTION_CREATE] = plan_add_check,
 		[ACTION_DROP] = plan_drop_check,

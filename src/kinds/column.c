@@ -219,6 +219,26 @@ columns_compare(DiffState *ds, TableDiff *td)
 	td->have->reshaped = td->reshaped;
 }
 
+/*
+ * A generation expression, as the server cooks one: no subquery or
+ * aggregate, only immutable functions (ADD COLUMN and CREATE TABLE).
+ */
+void
+check_generated_position(DiffState *ds, const ConvColumn *col,
+						 const ConvTable *table)
+{
+	if (col->generated &&
+		!names_created(ds, col->generated, &col->generated_pos))
+		expr_check_position(col->generated, &col->generated_pos, table,
+							EXPR_KIND_GENERATED_COLUMN);
+}
+
+static void
+column_check_created(DiffState *ds, const ConvChange *change)
+{
+	check_generated_position(ds, change->want, change->want_table);
+}
+
 static ConvChange *
 add_column_change(DiffState *ds, TableDiff *td, ConvAction action,
 				  ConvColumn *want, ConvColumn *have)
@@ -1431,6 +1451,7 @@ column_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 
 const ConvKindOps column_kind = {
 	.name = "column",
+	.check_created = column_check_created,
 	.reshapes = column_reshapes,
 	.plan = {
 		[ACTION_CREATE] = plan_add_column,

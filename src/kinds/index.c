@@ -54,6 +54,19 @@ diff_indexes(DiffState *ds, TableDiff *td)
 					  offsetof(ConvTable, indexes));
 }
 
+/*
+ * An index's expression keys and predicate, as CREATE INDEX takes them.  A
+ * materialized view's columns come from its query, which the document does
+ * not type: the server checks those when the plan creates them.
+ */
+static void
+index_check_created(DiffState *ds, const ConvChange *change)
+{
+	if (change->want_table->relkind != RELKIND_MATVIEW)
+		expr_check_index_position(change->want, change->want_table,
+								  ds->created_names);
+}
+
 static void
 plan_drop_index(ConvPlanState *ps, const ConvChange *change)
 {
@@ -427,6 +440,7 @@ index_phase(const ConvChange *change, PlanPhase phase)
 const ConvKindOps index_kind = {
 	.name = "index",
 	.diff_member = diff_indexes,
+	.check_created = index_check_created,
 	.plan = {
 		[ACTION_CREATE] = plan_add_index,
 		[ACTION_DROP] = plan_drop_index,

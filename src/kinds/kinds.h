@@ -653,6 +653,8 @@ extern char *type_sql(const ConvColumn *col, Oid collation);
 extern char *column_definition(const ConvColumn *col, Oid collation,
 							   bool with_not_null);
 extern char *probe_type(const ConvColumn *col);
+extern void check_generated_position(DiffState *ds, const ConvColumn *col,
+									 const ConvTable *table);
 extern void probe_domain_default(ConvStep *step, const ConvColumn *col,
 								 bool exists);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
@@ -764,6 +766,14 @@ typedef struct ConvKindOps
 
 	/* once every kind has been compared */
 	void		(*diff_finish) (DiffState *ds);
+
+	/*
+	 * A change that creates an object, once every type is resolved:
+	 * refuse, at the document position, an expression the server would
+	 * refuse in the statement that creates it (an aggregate in a CHECK, a
+	 * volatile function in an index), before any probe evaluates it.
+	 */
+	void		(*check_created) (DiffState *ds, const ConvChange *change);
 
 	/* the steps of one change, per action; NULL: not converged yet */
 	PlanFunction plan[NUM_ACTIONS];

@@ -202,6 +202,15 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 }
 
 static void
+table_check_created(DiffState *ds, const ConvChange *change)
+{
+	ListCell   *lc;
+
+	foreach(lc, change->want_table->columns)
+		check_generated_position(ds, lfirst(lc), change->want_table);
+}
+
+static void
 diff_tables(DiffState *ds)
 {
 	ListCell   *sc,
@@ -563,6 +572,7 @@ table_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 
 const ConvKindOps table_kind = {
 	.name = "table",
+	.check_created = table_check_created,
 	.reshapes = table_reshapes,
 	.diff = diff_tables,
 	.diff_finish = drop_undeclared,
