@@ -706,6 +706,8 @@ typedef struct ConvStep
 	/* filled by validate.c */
 	char	   *problem;		/* why the step is refused, or NULL */
 	ConvFix		fix;
+	bool		unchecked;		/* rows not checked before it runs: only
+								 * its statement can tell */
 } ConvStep;
 
 /* document.c */
@@ -820,7 +822,11 @@ extern const char *current_name_of(const ConvTable *have, const char *name);
 extern List *plan_build(List *changes);
 
 /* validate.c */
-extern void validate_plan(List *steps, bool allow_data_loss);
+extern void validate_plan(List *steps, bool allow_data_loss,
+						  List *trusted_functions);
+
+/* kinds/function.c */
+extern List *function_trusted_oids(const ConvModel *want);
 extern void validate_raise(List *steps);
 
 /* execute.c */

@@ -182,17 +182,25 @@ document_arg(FunctionCallInfo fcinfo)
 	return text_to_cstring(PG_GETARG_TEXT_PP(0));
 }
 
-/* the steps that make the catalog match the document, not yet validated */
+/*
+ * The steps that make the catalog match the document, not yet validated;
+ * and, when "trusted" is given, the functions of the document its probes
+ * may evaluate (function_trusted_oids()).
+ */
 static List *
-plan_document(const char *doc)
+plan_document(const char *doc, List **trusted)
 {
 	ConvModel  *want = document_parse(doc);
 	List	   *names = NIL;
+	List	   *steps;
 	ListCell   *lc;
 
 	foreach(lc, want->schemas)
 		names = lappend(names, ((ConvSchema *) lfirst(lc))->name);
-	return plan_build(diff_models(want, catalog_read(names)));
+	steps = plan_build(diff_models(want, catalog_read(names)));
+	if (trusted)
+		*trusted = function_trusted_oids(want);
+	return steps;
 }
 
 static Datum
@@ -261,7 +269,7 @@ prove_work(void *arg)
 
 /*
  * With pg_converge.prove_plans on, a plan that converge_plan calls clean
- * is run, with the self-check converge_schema makes after it, in a
+ * (no problem, and every step's rows checked) is run, with the self-check converge_schema makes after it, in a
  * subtransaction that is always rolled back; if it fails, converge_plan
  * raises the failure.  "No problem in the plan implies the convergence
  * succeeds" is then checked for every plan a test suite builds
@@ -276,7 +284,8 @@ prove_plan(List *steps, const char *doc)
 	ListCell   *lc;
 
 	foreach(lc, steps)
-		if (((ConvStep *) lfirst(lc))->problem != NULL)
+		if (((ConvStep *) lfirst(lc))->problem != NULL ||
+			((ConvStep *) lfirst(lc))->unchecked)
 			return;
 	if (converge_fail_after_step != 0)
 		return;
@@ -309,11 +318,12 @@ converge_plan(PG_FUNCTION_ARGS)
 	bool		check_rows = PG_GETARG_BOOL(2);
 	ConvergeCall call;
 	List	   *steps;
+	List	   *trusted;
 
 	call_begin(&call);
-	steps = plan_document(doc);
+	steps = plan_document(doc, &trusted);
 	if (check_rows)
-		validate_plan(steps, allow_data_loss);
+		validate_plan(steps, allow_data_loss, trusted);
 	if (check_rows && prove_plans)
 		prove_plan(steps, doc);
 	return_steps(fcinfo, steps);
@@ -422,7 +432,7 @@ check_converged(const char *doc)
 	CommandCounterIncrement();
 	PushCopiedSnapshot(GetActiveSnapshot());
 	UpdateActiveSnapshotCommandId();
-	remaining = plan_document(doc);
+	remaining = plan_document(doc, NULL);
 	PopActiveSnapshot();
 	if (remaining == NIL)
 		return;
@@ -467,14 +477,15 @@ converge_schema(PG_FUNCTION_ARGS)
 	bool		allow_data_loss = PG_GETARG_BOOL(1);
 	ConvergeCall call;
 	List	   *steps;
+	List	   *trusted;
 
 	/* one convergence at a time; read the catalog only once we hold it */
 	DirectFunctionCall1(pg_advisory_xact_lock_int8,
 						Int64GetDatum(CONVERGE_LOCK_KEY));
 
 	call_begin(&call);
-	steps = plan_document(doc);
-	validate_plan(steps, allow_data_loss);
+	steps = plan_document(doc, &trusted);
+	validate_plan(steps, allow_data_loss, trusted);
 	validate_raise(steps);
 	execute_plan(steps);
 	/* a plan of no step ran nothing: planning again would say the same */
@@ -497,7 +508,7 @@ converge_is_converged(PG_FUNCTION_ARGS)
 	bool		converged;
 
 	call_begin(&call);
-	converged = (plan_document(doc) == NIL);
+	converged = (plan_document(doc, NULL) == NIL);
 	call_end(&call);
 	PG_RETURN_BOOL(converged);
 }

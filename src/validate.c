@@ -12,6 +12,15 @@
  * expression that divides by zero) is reported as a refusal instead of
  * aborting the check of the other steps.
  *
+ * A probe evaluates only functions that cannot change anything: the
+ * server's own and those of extensions, when not volatile, and the
+ * document's own immutable functions.  Before it runs, its query is
+ * analyzed by the server and every function it would call is looked at;
+ * one that is volatile (nextval, pg_advisory_lock, a user's function the
+ * document does not vouch for) leaves the probe unrun: the step's rows
+ * are then not counted (rows_affected NULL, and its reason says why), and
+ * the statement itself is what meets the rows when converge_schema runs.
+ *
  * validate_raise() then turns all refusals into one error: the message
  * names every refused object, the detail gives each one's count and
  * samples, and the hint names the document key that fixes them.
@@ -20,10 +29,18 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/analyze.h"
+#include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
 
 #include "model.h"
 
@@ -36,11 +53,64 @@ typedef struct ProbeResult
 	char	   *samples;		/* "(id)=(1), (id)=(2)", or NULL */
 } ProbeResult;
 
-static void
-run_probe(const ConvProbe *probe, ProbeResult *result)
+/* the functions a probe may call, and the first one it may not */
+typedef struct FunctionCheck
+{
+	List	   *trusted;		/* the document's own immutable functions */
+	Oid			refused;
+} FunctionCheck;
+
+static bool
+function_refused(Oid funcid, void *context)
+{
+	FunctionCheck *fc = context;
+	char		volatility = func_volatile(funcid);
+	bool		allowed;
+
+	if (funcid < FirstNormalObjectId ||
+		OidIsValid(getExtensionOfObject(ProcedureRelationId, funcid)))
+		allowed = volatility != PROVOLATILE_VOLATILE;
+	else
+		allowed = volatility == PROVOLATILE_IMMUTABLE &&
+			list_member_oid(fc->trusted, funcid);
+	if (!allowed)
+		fc->refused = funcid;
+	return !allowed;
+}
+
+static bool
+calls_refused(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, calls_refused, context, 0);
+	if (check_functions_in_node(node, function_refused, context))
+		return true;
+	return expression_tree_walker(node, calls_refused, context);
+}
+
+/*
+ * The first function the probe's query would call that a probe may not,
+ * as the server resolves the query; InvalidOid when there is none.
+ */
+static Oid
+refused_function(const char *sql, List *trusted)
+{
+	FunctionCheck fc = {trusted, InvalidOid};
+	RawStmt    *raw = linitial_node(RawStmt, raw_parser(sql,
+														RAW_PARSE_DEFAULT));
+	Query	   *query = parse_analyze_fixedparams(raw, sql, NULL, 0, NULL);
+
+	(void) calls_refused((Node *) query, &fc);
+	return fc.refused;
+}
+
+/* count the affected and the failing rows in one scan */
+static char *
+probe_sql(const ConvProbe *probe)
 {
 	StringInfoData sql;
-	bool		isnull;
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT pg_catalog.count(*)");
@@ -52,8 +122,17 @@ run_probe(const ConvProbe *probe, ProbeResult *result)
 	else
 		appendStringInfoString(&sql, ", 0::pg_catalog.int8");
 	appendStringInfo(&sql, " FROM %s", probe->source);
+	return sql.data;
+}
 
-	converge_spi_query(sql.data, 0, NULL, NULL);
+static void
+run_probe(const ConvProbe *probe, ProbeResult *result)
+{
+	StringInfoData sql;
+	bool		isnull;
+
+	initStringInfo(&sql);
+	converge_spi_query(probe_sql(probe), 0, NULL, NULL);
 	result->affected = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1,
 												   &isnull));
@@ -97,16 +176,19 @@ is_row_error(int sqlerrcode)
 
 /*
  * Run a probe in a subtransaction that is always rolled back: a probe only
- * counts, and whatever a "using" or default expression does while it is
- * evaluated (nextval, say) is undone.  Row level security is off inside,
+ * counts, and it calls no function that could change anything (see the
+ * header), so what is left is undone.  Row level security is off inside,
  * so a policy can never hide rows from the count: where it would, the probe
  * fails and the step is refused.  Returns NULL, or the server's error
- * when the rows could not be checked.
+ * when the rows could not be checked; "refused" is the function that kept
+ * the probe from running, or InvalidOid.
  */
 typedef struct ProbeWork
 {
 	const ConvProbe *probe;
 	ProbeResult *result;
+	List	   *trusted;
+	Oid			refused;
 } ProbeWork;
 
 static void
@@ -116,15 +198,19 @@ probe_work(void *arg)
 
 	(void) set_config_option("row_security", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
-	run_probe(w->probe, w->result);
+	w->refused = refused_function(probe_sql(w->probe), w->trusted);
+	if (!OidIsValid(w->refused))
+		run_probe(w->probe, w->result);
 }
 
 static ErrorData *
-run_probe_guarded(const ConvProbe *probe, ProbeResult *result)
+run_probe_guarded(const ConvProbe *probe, ProbeResult *result,
+				  List *trusted, Oid *refused)
 {
-	ProbeWork	w = {probe, result};
+	ProbeWork	w = {probe, result, trusted, InvalidOid};
 	ErrorData  *edata = converge_run_rolled_back(probe_work, &w);
 
+	*refused = w.refused;
 	if (edata && !is_row_error(edata->sqlerrcode))
 		ReThrowError(edata);
 	return edata;
@@ -148,13 +234,28 @@ rows(int64 n)
 
 /* one probe of a step; returns its problem, or NULL */
 static char *
-validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
+validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss,
+			   List *trusted)
 {
 	ProbeResult result;
 	ErrorData  *failure;
+	Oid			refused;
 	const char *label = probe->label ? psprintf("%s: ", probe->label) : "";
 
-	failure = run_probe_guarded(probe, &result);
+	failure = run_probe_guarded(probe, &result, trusted, &refused);
+	if (!failure && OidIsValid(refused))
+	{
+		/* the statement meets the rows, when converge_schema runs it */
+		step->rows_affected = -1;
+		step->unchecked = true;
+		step->reason = psprintf("%s; rows not checked before it runs: it calls %s, which is %s",
+								step->reason,
+								format_procedure(refused),
+								func_volatile(refused) ==
+								PROVOLATILE_VOLATILE ? "volatile" :
+								"not an immutable function of the document");
+		return NULL;
+	}
 	if (failure && probe->of_defaults)
 	{
 		/* the default itself cannot be stored: no rows are involved */
@@ -176,7 +277,10 @@ validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 		 * plan.
 		 */
 		if (probe->lenient && is_label_error(failure->sqlerrcode))
+		{
+			step->unchecked = true;
 			return NULL;
+		}
 		step->fix = probe->fix;
 		return psprintf("%sexisting rows cannot be checked: %s", label,
 						failure->message);
@@ -200,7 +304,7 @@ validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss)
 }
 
 static void
-validate_step(ConvStep *step, bool allow_data_loss)
+validate_step(ConvStep *step, bool allow_data_loss, List *trusted)
 {
 	StringInfoData problems;
 	ListCell   *lc;
@@ -211,7 +315,7 @@ validate_step(ConvStep *step, bool allow_data_loss)
 	foreach(lc, step->probes)
 	{
 		char	   *problem = validate_probe(step, lfirst(lc),
-											 allow_data_loss);
+											 allow_data_loss, trusted);
 
 		if (problem)
 			appendStringInfo(&problems, "%s%s", problems.len ? "; " : "",
@@ -226,12 +330,12 @@ validate_step(ConvStep *step, bool allow_data_loss)
  *		Run every step's probe; fill rows_affected, hazards and problems.
  */
 void
-validate_plan(List *steps, bool allow_data_loss)
+validate_plan(List *steps, bool allow_data_loss, List *trusted_functions)
 {
 	ListCell   *lc;
 
 	foreach(lc, steps)
-		validate_step(lfirst(lc), allow_data_loss);
+		validate_step(lfirst(lc), allow_data_loss, trusted_functions);
 }
 
 static const char *

@@ -575,6 +575,31 @@ diff_function(DiffState *ds, const char *schema, ConvFunction *w,
 }
 
 /*
+ * function_trusted_oids
+ *		The document's own immutable functions that exist, immutable now
+ *		too: the code the document vouches for, which a probe may evaluate
+ *		(validate.c evaluates no other function of a user's).
+ */
+List *
+function_trusted_oids(const ConvModel *want)
+{
+	List	   *oids = NIL;
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, want->schemas)
+		foreach(lc, ((ConvSchema *) lfirst(sc))->functions)
+	{
+		ConvFunction *f = lfirst(lc);
+
+		if (f->current && f->volatility == PROVOLATILE_IMMUTABLE &&
+			f->current->volatility == PROVOLATILE_IMMUTABLE)
+			oids = lappend_oid(oids, f->current->oid);
+	}
+	return oids;
+}
+
+/*
  * The functions the plan creates, by name: what calls them cannot be
  * cooked before it runs (names_created).
  */
