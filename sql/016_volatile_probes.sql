@@ -66,5 +66,14 @@ SELECT * FROM vp.t ORDER BY id;
 SELECT last_value FROM vp.s;
 SELECT pg_advisory_unlock_all();
 SELECT count(*) AS steps FROM converge_plan((SELECT d FROM doc));
+-- a cast to a domain runs its CHECKs: one that calls a volatile function
+-- keeps the probe of a default from running
+CREATE DOMAIN vp.locked AS int CHECK (vp.locking(VALUE));
+SELECT step, action, object, rows_affected, reason
+  FROM converge_plan(replace((SELECT d FROM doc), E'          a: {type: integer}\n',
+    E'          a: {type: integer}\n          l: {type: vp.locked, default: "1"}\n'))
+ WHERE action = 'add_column';
+SELECT count(*) AS advisory_locks FROM pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_backend_pid();
 DROP SCHEMA vp CASCADE;
 DROP SCHEMA vp_other CASCADE;

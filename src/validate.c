@@ -41,6 +41,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/typcache.h"
 
 #include "model.h"
 
@@ -60,6 +61,8 @@ typedef struct FunctionCheck
 	Oid			refused;
 } FunctionCheck;
 
+static bool calls_refused(Node *node, void *context);
+
 static bool
 function_refused(Oid funcid, void *context)
 {
@@ -78,6 +81,29 @@ function_refused(Oid funcid, void *context)
 	return !allowed;
 }
 
+/*
+ * The CHECKs a cast to a domain runs, its base domains' included.  The
+ * reference lives as long as the memory it is in: the type cache releases
+ * it when that is reset.
+ */
+static bool
+domain_calls_refused(Oid domain, void *context)
+{
+	DomainConstraintRef *ref = palloc(sizeof(DomainConstraintRef));
+	ListCell   *lc;
+
+	InitDomainConstraintRef(domain, ref, CurrentMemoryContext, false);
+	foreach(lc, ref->constraints)
+	{
+		DomainConstraintState *c = lfirst(lc);
+
+		if (c->constrainttype == DOM_CONSTRAINT_CHECK &&
+			calls_refused((Node *) c->check_expr, context))
+			return true;
+	}
+	return false;
+}
+
 static bool
 calls_refused(Node *node, void *context)
 {
@@ -86,6 +112,9 @@ calls_refused(Node *node, void *context)
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, calls_refused, context, 0);
 	if (check_functions_in_node(node, function_refused, context))
+		return true;
+	if (IsA(node, CoerceToDomain) &&
+		domain_calls_refused(((CoerceToDomain *) node)->resulttype, context))
 		return true;
 	return expression_tree_walker(node, calls_refused, context);
 }
