@@ -339,8 +339,7 @@ bool
 names_created(DiffState *ds, const char *text, const DocPos *pos)
 {
 	return ds->created_names && text &&
-		(names_overlap(expr_string_constants(text, pos), ds->created_names) ||
-		 names_overlap(expr_called_names(text, pos), ds->created_names));
+		expr_names_any(text, pos, ds->created_names);
 }
 
 /*

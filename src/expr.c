@@ -1422,7 +1422,10 @@ transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
 	return w.stmt;
 }
 
-/* does a raw key or predicate name one of "names" (see names_created())? */
+/*
+ * Does a raw expression name one of "names": in a string constant (a
+ * sequence given to nextval, an enum label) or as a function it calls?
+ */
 static bool
 raw_names_any(Node *raw, List *names)
 {
@@ -1437,6 +1440,17 @@ raw_names_any(Node *raw, List *names)
 			if (strcmp(lfirst(lc), lfirst(mc)) == 0)
 				return true;
 	return false;
+}
+
+/*
+ * expr_names_any
+ *		raw_names_any() for a document expression: does it name one of
+ *		"names" (what the plan creates)?
+ */
+bool
+expr_names_any(const char *text, const DocPos *pos, List *names)
+{
+	return raw_names_any(parse_expression(text, pos), names);
 }
 
 /*

@@ -774,6 +774,7 @@ extern void expr_check_index_position(const ConvIndex *index,
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);
+extern bool expr_names_any(const char *text, const DocPos *pos, List *names);
 extern bool expr_find_type(ConvColumn *col);
 extern void expr_type_name_parts(const ConvColumn *col, char **schema,
 								 char **name, bool *array);
