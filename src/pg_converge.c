@@ -269,9 +269,9 @@ prove_work(void *arg)
 
 /*
  * With pg_converge.prove_plans on, a plan that converge_plan calls clean
- * (no problem, and every step's rows checked) is run, with the self-check converge_schema makes after it, in a
- * subtransaction that is always rolled back; if it fails, converge_plan
- * raises the failure.  "No problem in the plan implies the convergence
+ * (no problem, and every step's rows checked) is run, with the self-check
+ * converge_schema makes after it, in a subtransaction that is always
+ * rolled back; if it fails, converge_plan raises the failure.  "No problem in the plan implies the convergence
  * succeeds" is then checked for every plan a test suite builds
  * (test/suites runs the regression suites again with it on).  Only for
  * tests: sequences advanced while the plan runs stay advanced.
