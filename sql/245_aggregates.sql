@@ -79,9 +79,29 @@ INSERT INTO ag2.words VALUES ('ox'), ('horse'), ('cat');
 SELECT * FROM ag2.longest_word;
 SELECT obj_description('ag2.longest(text)'::regprocedure, 'pg_proc');
 SELECT count(*) AS steps FROM converge_plan((SELECT d FROM doc2));
+-- grants on an aggregate: exported, compared, granted and revoked as a
+-- function's (GRANT ... ON FUNCTION takes an aggregate)
+CREATE ROLE converge_agg_reader;
+REVOKE EXECUTE ON FUNCTION ag2.longest(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ag2.longest(text) TO converge_agg_reader;
+SELECT line FROM regexp_split_to_table(converge_export('{ag2}'), E'\n') AS line
+ WHERE line LIKE '%longest(text)%';
+CREATE TEMP TABLE doc3 AS SELECT replace((SELECT d FROM doc2),
+  'longest(text): {sfunc: ag2._longest, stype: text, comment: the longest value}',
+  'longest(text): {sfunc: ag2._longest, stype: text, grants: {public: [execute], converge_agg_reader: []}}') AS d;
+SELECT step, action, sql FROM converge_plan((SELECT d FROM doc3));
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM doc3));
+SELECT CASE WHEN a.grantee = 0 THEN 'public' ELSE a.grantee::regrole::text END
+         AS grantee, a.privilege_type
+  FROM pg_proc p, aclexplode(p.proacl) a
+ WHERE p.oid = 'ag2.longest(text)'::regprocedure AND a.grantee <> p.proowner;
+SELECT * FROM ag2.longest_word;
+SELECT count(*) AS steps FROM converge_plan((SELECT d FROM doc3));
+SELECT count(*) AS steps FROM converge_plan(converge_export('{ag2}'));
 -- what is not converged yet is said, not dropped silently
 CREATE AGGREGATE ag.pct(float8 ORDER BY float8) (SFUNC = ordered_set_transition,
   STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA);
 SELECT converge_export('{ag}');
 DROP SCHEMA ag CASCADE;
 DROP SCHEMA ag2 CASCADE;
+DROP ROLE converge_agg_reader;

@@ -363,6 +363,8 @@ typedef struct ConvAggregate
 	char	   *initcond;
 	char		parallel;		/* PROPARALLEL_* */
 	char	   *comment;
+	List	   *grants;			/* of ConvGrant */
+	char	   *owner;			/* catalog only */
 	List	   *arg_types;		/* of Oid: the catalog's, or the document's
 								 * resolved by the server */
 	Oid			sfunc_oid;		/* likewise; InvalidOid when the document

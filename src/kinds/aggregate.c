@@ -75,6 +75,7 @@ static const char *const aggregates_query =
 "            WHEN a.aggfinalmodify <> 'r' THEN 'a final function that modifies its state'"
 "       END AS unsupported,"
 "       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,"
+"       " ACL_COLUMNS("p.proacl", "f", "p.proowner") ","
 "       (SELECT " DEPENDENT_NAME("d")
 "          FROM pg_catalog.pg_depend d"
 "         WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
@@ -128,6 +129,8 @@ read_aggregate_row(ConvSchema *schema, HeapTuple tup, TupleDesc desc)
 	a->parallel = *get_text(tup, desc, "parallel");
 	a->unsupported = get_text(tup, desc, "unsupported");
 	a->comment = get_text(tup, desc, "comment");
+	a->grants = get_acl(tup, desc);
+	a->owner = get_text(tup, desc, "owner");
 	a->used_outside = get_text(tup, desc, "used_outside");
 	schema->aggregates = lappend(schema->aggregates, a);
 }
@@ -196,6 +199,8 @@ build_aggregate(DocContainer *dc, const char *signature, const YNode *node,
 	a->initcond = map_string(node, "initcond");
 	a->parallel = build_parallel(node, path);
 	a->comment = doc_comment(node);
+	a->grants = grants_build(map_get(node, "grants"),
+							 child_path(path, "grants"), "FUNCTION");
 	return a;
 }
 
@@ -214,6 +219,7 @@ static const KeySpec aggregate_keys[] = {
 	{"combinefunc", V_STRING},
 	{"initcond", V_STRING},
 	{"parallel", V_STRING},
+	{"grants", V_NAMED_STRINGS},
 	{"comment", V_STRING},
 	{NULL}
 };
@@ -562,9 +568,40 @@ emit_aggregate(Emitter *em, const ConvSchema *schema, const void *object)
 		if (a->parallel == parallel_letters[i] &&
 			a->parallel != PROPARALLEL_UNSAFE)
 			emit_pair(em, "parallel", parallel_words[i]);
+	grants_emit(em, a->grants, a->owner, "FUNCTION", true);
 	if (a->comment)
 		emit_pair(em, "comment", a->comment);
 	end_mapping(em);
+}
+
+/*
+ * Every declared aggregate: granted as the function it is (GRANT ... ON
+ * FUNCTION takes an aggregate); a new one starts with PUBLIC's EXECUTE.
+ */
+static void
+aggregate_grant_targets(DiffState *ds, List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+
+		foreach(lc, want->aggregates)
+		{
+			ConvAggregate *a = lfirst(lc);
+			ConvAggregate *current = have ?
+				current_aggregate(have->aggregates, a) : NULL;
+
+			add_grant_target(targets, "FUNCTION",
+							 aggregate_object(want->name, a), NULL,
+							 a->grants, current ? current->grants : NIL,
+							 current ? current->owner : NULL,
+							 plan_creates(ds, KIND_AGGREGATE, a));
+		}
+	}
 }
 
 static void
@@ -584,6 +621,7 @@ const ConvKindOps aggregate_kind = {
 		[ACTION_COMMENT] = plan_aggregate_comment,
 	},
 	.reshapes = aggregate_reshapes,
+	.grant_targets = aggregate_grant_targets,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = aggregate_doc_keys,
 	.build = build_aggregates,
