@@ -291,6 +291,38 @@ function_created(DiffState *ds, const char *written)
 		(dot && string_in(ds->created_names, dot + 1));
 }
 
+/*
+ * diff_schema_objects
+ *		The walk of a schema-level kind: in each schema whose document
+ *		manages the kind ("managed", the offset of a bool in ConvSchema),
+ *		compare each document object (the list at offset "list") with the
+ *		current ones, "diff_one" appending those it keeps to "kept", and
+ *		hand each current one not kept to "drop".
+ */
+void
+diff_schema_objects(DiffState *ds, size_t managed, size_t list,
+					SchemaObjectDiff diff_one, SchemaObjectDrop drop)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+		List	   *current = have ? *(List **) ((char *) have + list) : NIL;
+		List	   *kept = NIL;
+
+		if (!*(bool *) ((char *) want + managed))
+			continue;
+		foreach(lc, *(List **) ((char *) want + list))
+			diff_one(ds, want, lfirst(lc), current, &kept);
+		foreach(lc, current)
+			if (!list_member_ptr(kept, lfirst(lc)))
+				drop(ds, want, lfirst(lc));
+	}
+}
+
 /* the same strings in the same order */
 bool
 strings_equal(List *a, List *b)

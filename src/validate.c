@@ -155,13 +155,14 @@ probe_sql(const ConvProbe *probe)
 }
 
 static void
-run_probe(const ConvProbe *probe, ProbeResult *result)
+run_probe(const ConvProbe *probe, const char *count_sql,
+		  ProbeResult *result)
 {
 	StringInfoData sql;
 	bool		isnull;
 
 	initStringInfo(&sql);
-	converge_spi_query(probe_sql(probe), 0, NULL, NULL);
+	converge_spi_query(count_sql, 0, NULL, NULL);
 	result->affected = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1,
 												   &isnull));
@@ -224,12 +225,13 @@ static void
 probe_work(void *arg)
 {
 	ProbeWork  *w = arg;
+	char	   *sql = probe_sql(w->probe);
 
 	(void) set_config_option("row_security", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
-	w->refused = refused_function(probe_sql(w->probe), w->trusted);
+	w->refused = refused_function(sql, w->trusted);
 	if (!OidIsValid(w->refused))
-		run_probe(w->probe, w->result);
+		run_probe(w->probe, sql, w->result);
 }
 
 static ErrorData *

@@ -416,9 +416,11 @@ refuse_unsupported(const char *schema, const ConvAggregate *h)
 
 /* one document aggregate: new, kept, replaced or made anew */
 static void
-diff_aggregate(DiffState *ds, const char *schema, ConvAggregate *w,
+diff_aggregate(DiffState *ds, ConvSchema *want_schema, void *want,
 			   List *have, List **kept)
 {
+	const char *schema = want_schema->name;
+	ConvAggregate *w = want;
 	ConvAggregate *h;
 
 	resolve_aggregate(ds, w);
@@ -444,29 +446,19 @@ diff_aggregate(DiffState *ds, const char *schema, ConvAggregate *w,
 		add_aggregate_change(ds, schema, ACTION_COMMENT, w, h);
 }
 
+static void
+drop_aggregate(DiffState *ds, ConvSchema *schema, void *have)
+{
+	add_aggregate_change(ds, schema->name, ACTION_DROP, NULL, have);
+}
+
 /* every managed schema's aggregates; those the document omits go */
 static void
 diff_aggregates(DiffState *ds)
 {
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-		List	   *current = have ? have->aggregates : NIL;
-		List	   *kept = NIL;
-
-		if (!want->aggregates_managed)
-			continue;
-		foreach(lc, want->aggregates)
-			diff_aggregate(ds, want->name, lfirst(lc), current, &kept);
-		foreach(lc, current)
-			if (!list_member_ptr(kept, lfirst(lc)))
-				add_aggregate_change(ds, want->name, ACTION_DROP, NULL,
-									 lfirst(lc));
-	}
+	diff_schema_objects(ds, offsetof(ConvSchema, aggregates_managed),
+						offsetof(ConvSchema, aggregates), diff_aggregate,
+						drop_aggregate);
 }
 
 /* the dependency graph: an aggregate dropped, or dropped and created */

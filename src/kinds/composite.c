@@ -258,29 +258,6 @@ resolve_attributes(DiffState *ds, ConvComposite *t)
 	}
 }
 
-static void
-diff_composite(DiffState *ds, const char *schema, ConvComposite *w,
-			   List *have, List **kept)
-{
-	ConvComposite *h = find_named(have, offsetof(ConvComposite, name),
-								  w->name);
-
-	resolve_attributes(ds, w);
-	if (h == NULL)
-	{
-		add_composite_change(ds, schema, ACTION_CREATE, w, NULL);
-		return;
-	}
-	*kept = lappend(*kept, h);
-	if (attributes_differ(w, h))
-	{
-		add_composite_change(ds, schema, ACTION_DROP, w, h);
-		add_composite_change(ds, schema, ACTION_CREATE, w, h);
-	}
-	else if (strings_differ(w->comment, h->comment))
-		add_composite_change(ds, schema, ACTION_COMMENT, w, h);
-}
-
 /*
  * A column of the type's schema that names it unqualified: the type is
  * the table's schema's, as for enums and domains, so the statement that
@@ -308,6 +285,39 @@ qualify_users(ConvSchema *schema, const ConvComposite *t)
 		}
 }
 
+static void
+diff_composite(DiffState *ds, ConvSchema *want_schema, void *want,
+			   List *have, List **kept)
+{
+	const char *schema = want_schema->name;
+	ConvComposite *w = want;
+	ConvComposite *h = find_named(have, offsetof(ConvComposite, name),
+								  w->name);
+
+	qualify_users(want_schema, w);
+	resolve_attributes(ds, w);
+	if (h == NULL)
+	{
+		add_composite_change(ds, schema, ACTION_CREATE, w, NULL);
+		return;
+	}
+	*kept = lappend(*kept, h);
+	if (attributes_differ(w, h))
+	{
+		add_composite_change(ds, schema, ACTION_DROP, w, h);
+		add_composite_change(ds, schema, ACTION_CREATE, w, h);
+	}
+	else if (strings_differ(w->comment, h->comment))
+		add_composite_change(ds, schema, ACTION_COMMENT, w, h);
+}
+
+
+static void
+drop_composite(DiffState *ds, ConvSchema *schema, void *have)
+{
+	add_composite_change(ds, schema->name, ACTION_DROP, NULL, have);
+}
+
 /*
  * Every managed schema's composite types.  A column of a type the plan
  * creates cannot be resolved before it runs: it is taken as written (and
@@ -316,28 +326,11 @@ qualify_users(ConvSchema *schema, const ConvComposite *t)
 static void
 diff_composites(DiffState *ds)
 {
-	ListCell   *sc,
-			   *lc;
+	ListCell   *lc;
 
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-		List	   *current = have ? have->composites : NIL;
-		List	   *kept = NIL;
-
-		if (!want->composites_managed)
-			continue;
-		foreach(lc, want->composites)
-		{
-			qualify_users(want, lfirst(lc));
-			diff_composite(ds, want->name, lfirst(lc), current, &kept);
-		}
-		foreach(lc, current)
-			if (!list_member_ptr(kept, lfirst(lc)))
-				add_composite_change(ds, want->name, ACTION_DROP, NULL,
-									 lfirst(lc));
-	}
+	diff_schema_objects(ds, offsetof(ConvSchema, composites_managed),
+						offsetof(ConvSchema, composites), diff_composite,
+						drop_composite);
 	foreach(lc, ds->changes)
 		if (((ConvChange *) lfirst(lc))->kind == KIND_COMPOSITE &&
 			((ConvChange *) lfirst(lc))->action == ACTION_CREATE)

@@ -538,9 +538,11 @@ plan_creates_types(DiffState *ds)
 
 /* one document function: new, kept, changed in place or made anew */
 static void
-diff_function(DiffState *ds, const char *schema, ConvFunction *w,
+diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 			  List *have, List **kept)
 {
+	const char *schema = want_schema->name;
+	ConvFunction *w = want;
 	RoutineMeaning m = {0};
 	ErrorData  *edata = routine_meaning(create_sql(schema, w, false), &m);
 	ConvFunction *h;
@@ -651,6 +653,13 @@ refuse_called(const ConvSchema *schema, const ConvFunction *f)
 		}
 }
 
+static void
+drop_function(DiffState *ds, ConvSchema *schema, void *have)
+{
+	refuse_called(schema, have);
+	add_function_change(ds, schema->name, ACTION_DROP, NULL, have);
+}
+
 /*
  * Every schema's functions, where the document manages them (it says
  * "functions" or "procedures"); those it does not declare go.
@@ -658,28 +667,9 @@ refuse_called(const ConvSchema *schema, const ConvFunction *f)
 static void
 diff_functions(DiffState *ds)
 {
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-		List	   *current = have ? have->functions : NIL;
-		List	   *kept = NIL;
-
-		if (!want->functions_managed)
-			continue;
-		foreach(lc, want->functions)
-			diff_function(ds, want->name, lfirst(lc), current, &kept);
-		foreach(lc, current)
-			if (!list_member_ptr(kept, lfirst(lc)))
-			{
-				refuse_called(want, lfirst(lc));
-				add_function_change(ds, want->name, ACTION_DROP, NULL,
-									lfirst(lc));
-			}
-	}
+	diff_schema_objects(ds, offsetof(ConvSchema, functions_managed),
+						offsetof(ConvSchema, functions), diff_function,
+						drop_function);
 	note_created_functions(ds);
 }
 

@@ -497,6 +497,15 @@ extern TableEntry *lookup_table(DiffState *ds, const char *schema,
 extern TablePair *find_pair(DiffState *ds, const char *schema,
 							const char *table);
 extern bool names_overlap(List *a, List *b);
+
+/* one document object of a schema-level kind, and a current one it drops */
+typedef void (*SchemaObjectDiff) (DiffState *ds, ConvSchema *schema,
+								  void *want, List *have, List **kept);
+typedef void (*SchemaObjectDrop) (DiffState *ds, ConvSchema *schema,
+								  void *have);
+extern void diff_schema_objects(DiffState *ds, size_t managed, size_t list,
+								SchemaObjectDiff diff_one,
+								SchemaObjectDrop drop);
 extern bool string_in(List *strings, const char *s);
 extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);

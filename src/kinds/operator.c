@@ -453,9 +453,11 @@ add_operator_change(DiffState *ds, const char *schema, ConvAction action,
 }
 
 static void
-diff_operator(DiffState *ds, const char *schema, ConvOperator *w,
+diff_operator(DiffState *ds, ConvSchema *want_schema, void *want,
 			  List *have, List **kept)
 {
+	const char *schema = want_schema->name;
+	ConvOperator *w = want;
 	ConvOperator *h;
 
 	resolve_operator(ds, w);
@@ -476,27 +478,17 @@ diff_operator(DiffState *ds, const char *schema, ConvOperator *w,
 }
 
 static void
+drop_operator(DiffState *ds, ConvSchema *schema, void *have)
+{
+	add_operator_change(ds, schema->name, ACTION_DROP, NULL, have);
+}
+
+static void
 diff_operators(DiffState *ds)
 {
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-		List	   *current = have ? have->operators : NIL;
-		List	   *kept = NIL;
-
-		if (!want->operators_managed)
-			continue;
-		foreach(lc, want->operators)
-			diff_operator(ds, want->name, lfirst(lc), current, &kept);
-		foreach(lc, current)
-			if (!list_member_ptr(kept, lfirst(lc)))
-				add_operator_change(ds, want->name, ACTION_DROP, NULL,
-									lfirst(lc));
-	}
+	diff_schema_objects(ds, offsetof(ConvSchema, operators_managed),
+						offsetof(ConvSchema, operators), diff_operator,
+						drop_operator);
 }
 
 /* the dependency graph: an operator dropped, or dropped and created */
