@@ -140,6 +140,10 @@ schemas:
         columns:
           id: {type: integer}
           a_id: {type: integer, references: {table: a, column: id}}
+        partition_by: RANGE (id)
+      pay1:
+        partition_of: pay
+        bounds: FOR VALUES FROM (0) TO (100)
 $$);
 
 -- dropped tables that reference each other lose their foreign keys first;

@@ -12,9 +12,11 @@
  * meet their tables in a single merge pass.  Last, it reads the current
  * side of the dependency graph (read_dependents).
  *
- * Objects that belong to an extension, partitions (their columns are their
- * parent's) and the extension's own schema are never part of the model, so
- * they can never be changed or dropped by a convergence.
+ * Objects that belong to an extension and the extension's own schema are
+ * never part of the model, so they can never be changed or dropped by a
+ * convergence; nor is what a partition inherits from its parent (cloned
+ * indexes, keys, foreign keys and triggers, inherited CHECKs), which is
+ * the parent's.
  *
  *-------------------------------------------------------------------------
  */

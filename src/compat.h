@@ -178,4 +178,25 @@ compat_view_rtable(Query *query, Relation view)
 #define COMPAT_MAINTAIN NULL
 #endif
 
+/*
+ * A raw PARTITION BY clause's strategy as pg_partitioned_table.partstrat
+ * holds it ('r', 'l', 'h'), or '\0' for a name that is none of them:
+ * PostgreSQL 16 made the grammar resolve it, 15 keeps the word as written.
+ */
+static inline char
+compat_partition_strategy(const PartitionSpec *spec)
+{
+#if PG_VERSION_NUM >= 160000
+	return (char) spec->strategy;
+#else
+	if (strcmp(spec->strategy, "range") == 0)
+		return PARTITION_STRATEGY_RANGE;
+	if (strcmp(spec->strategy, "list") == 0)
+		return PARTITION_STRATEGY_LIST;
+	if (strcmp(spec->strategy, "hash") == 0)
+		return PARTITION_STRATEGY_HASH;
+	return '\0';
+#endif
+}
+
 #endif							/* CONVERGE_COMPAT_H */

@@ -422,8 +422,8 @@ expr_collation_oid(const char *name, const DocPos *pos)
  * document gives it and its columns, so a document expression that names
  * a column renamed in the same document still cooks to the stored Vars.
  */
-static ParseState *
-relation_parsestate(const ConvTable *table, Relation *rel)
+ParseState *
+expr_relation_parsestate(const ConvTable *table, Relation *rel)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	ParseNamespaceItem *nsitem;
@@ -462,7 +462,7 @@ cook_work(void *arg)
 	Relation	rel = NULL;
 
 	if (w->table)
-		pstate = relation_parsestate(w->table, &rel);
+		pstate = expr_relation_parsestate(w->table, &rel);
 	else
 		pstate = make_parsestate(NULL);
 
@@ -1194,9 +1194,13 @@ parse_index(const char *sql, const DocPos *pos)
 	return w.result;
 }
 
-/* a fragment is embedded with a line break when it holds a "--" comment */
-static const char *
-fragment(const char *text)
+/*
+ * expr_fragment
+ *		A document fragment as a statement embeds it: with a line break
+ *		when it holds a "--" comment, which would swallow what follows.
+ */
+const char *
+expr_fragment(const char *text)
 {
 	return strstr(text, "--") ? psprintf("%s\n", text) : text;
 }
@@ -1210,7 +1214,7 @@ void
 expr_check_index_element(const char *text, const DocPos *pos)
 {
 	IndexStmt  *stmt = parse_index(psprintf("CREATE INDEX i ON t (%s)",
-											fragment(text)), pos);
+											expr_fragment(text)), pos);
 
 	if (list_length(stmt->indexParams) != 1 || stmt->whereClause ||
 		stmt->indexIncludingParams || stmt->options || stmt->tableSpace ||
@@ -1250,7 +1254,7 @@ expr_index_sql(const ConvIndex *index, const char *name, const char *table)
 	appendStringInfoString(&sql, " (");
 	foreach(lc, index->elements)
 		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 fragment(lfirst(lc)));
+						 expr_fragment(lfirst(lc)));
 	appendStringInfoChar(&sql, ')');
 	if (index->include)
 	{

@@ -422,6 +422,33 @@ typedef struct ConvPolicy
 	DocPos		check_pos;
 } ConvPolicy;
 
+/*
+ * How a table takes part in partitioning: its own partition key (the
+ * document's text, pg_get_partkeydef() in the catalog), and the table it
+ * is a partition of with its bound (the document's text; the catalog's
+ * pg_get_expr() and the stored tree).
+ */
+typedef struct ConvPartitioning
+{
+	char	   *key;			/* "RANGE (a)", or NULL */
+	DocPos		key_pos;
+	char	   *parent_schema;	/* the partitioned table, or NULL */
+	char	   *parent_name;
+	DocPos		parent_pos;
+	char	   *bound;			/* "FOR VALUES ...", "DEFAULT" */
+	char	   *bound_bin;		/* catalog only: relpartbound */
+	DocPos		bound_pos;
+	Oid			parent_relid;	/* catalog only */
+	char		strategy;		/* catalog only: partstrat */
+	List	   *key_columns;	/* catalog only: per key, its column's name,
+								 * "" for an expression */
+	char	   *key_exprs;		/* catalog only: partexprs */
+	List	   *key_classes;	/* catalog only: operator class oids, text */
+	List	   *key_collations; /* catalog only: collation oids, text */
+	char	   *inherited;		/* catalog only: the indexes and constraints
+								 * a partition has from its parent, named */
+} ConvPartitioning;
+
 typedef struct ConvTable
 {
 	char	   *name;
@@ -453,6 +480,8 @@ typedef struct ConvTable
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * (a view, a function, a foreign key of an
 								 * unmanaged table) that depends on it */
+	ConvPartitioning *partitioning; /* partition_by, partition_of; NULL for
+									 * neither (kinds/partition.c) */
 	DocPos		pos;
 } ConvTable;
 
@@ -572,10 +601,11 @@ typedef enum ConvFix
 	FIX_DEPENDENT,				/* change what the document does not manage */
 	FIX_SEQUENCE,				/* move the sequence, or keep its bounds */
 	FIX_DEFAULT_CHECK,			/* a default the new CHECK refuses */
-	FIX_DEFAULT_DOMAIN			/* a default the column's domain refuses */
+	FIX_DEFAULT_DOMAIN,			/* a default the column's domain refuses */
+	FIX_DETACH					/* detach by hand, declare what it holds */
 } ConvFix;
 
-#define FIX_LAST FIX_DEFAULT_DOMAIN
+#define FIX_LAST FIX_DETACH
 
 typedef struct ConvProbe
 {
@@ -670,7 +700,9 @@ typedef struct ConvChange
 	Oid			want_collation; /* column: resolved collation of want */
 	List	   *users;			/* domain: a column change stub for each
 								 * current column of the domain, so its
-								 * rows can be probed */
+								 * rows can be probed; partition attached:
+								 * a stub for each CHECK, key and foreign
+								 * key of the parent its rows meet */
 	List	   *new_users;		/* domain: a stub for each column of it the
 								 * plan adds, so its default can be probed */
 	const char *label;			/* ADD/RENAME_VALUE: the enum label */
@@ -680,6 +712,13 @@ typedef struct ConvChange
 								 * is, if the document manages it */
 	bool		ref_created;	/* foreign key: the plan creates it */
 	const char *because;		/* view: why it is replaced or rebuilt */
+	const char *parent;			/* partition: its parent, as the plan's
+								 * statements name it */
+	Oid			parent_relid;	/* partition made: the current parent, or
+								 * InvalidOid when the plan creates it */
+	struct ConvChange *default_partition;	/* partition made: a stub for
+											 * the parent's current
+											 * default partition */
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */
@@ -770,6 +809,9 @@ extern void expr_refuse_subquery(const char *text, const DocPos *pos,
 								 const char *what);
 extern void expr_check_position(const char *text, const DocPos *pos,
 								const ConvTable *table, ParseExprKind kind);
+extern const char *expr_fragment(const char *text);
+extern ParseState *expr_relation_parsestate(const ConvTable *table,
+											Relation *rel);
 extern void expr_check_index_position(const ConvIndex *index,
 									  const ConvTable *table,
 									  List *created);

@@ -150,6 +150,20 @@ pin_search_path(void)
 							 true, 0, false);
 }
 
+/*
+ * Dates and intervals the server prints into a document (a default, a
+ * partition's bounds) must read back the same whatever the settings of
+ * the session that applies it: ISO, as pg_dump writes them.
+ */
+static void
+pin_output_styles(void)
+{
+	(void) set_config_option("datestyle", "ISO", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+}
+
 static void
 call_begin(ConvergeCall *call)
 {
@@ -591,6 +605,7 @@ converge_export(PG_FUNCTION_ARGS)
 	}
 
 	call_begin(&call);
+	pin_output_styles();
 	doc = export_document(catalog_read(names));
 	MemoryContextSwitchTo(call.oldcxt);
 	result = cstring_to_text(doc);

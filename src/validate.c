@@ -398,6 +398,8 @@ fix_hint(ConvFix fix)
 			return "Change the \"default\" to a value the CHECK accepts, or the CHECK.";
 		case FIX_DEFAULT_DOMAIN:
 			return "Change the \"default\" to a value the column's domain accepts, or the domain.";
+		case FIX_DETACH:
+			return "Detach the partition by hand (ALTER TABLE ... DETACH PARTITION), declare the indexes and constraints it then holds, and converge again; or drop it with allow_data_loss.";
 		case FIX_NONE:
 			break;
 	}
@@ -436,7 +438,7 @@ validate_raise(List *steps)
 						 step->object, step->problem);
 		fixes[step->fix] = true;
 		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL &&
-					   step->fix != FIX_SEQUENCE &&
+					   step->fix != FIX_SEQUENCE && step->fix != FIX_DETACH &&
 					   step->fix != FIX_DEFAULT_CHECK &&
 					   step->fix != FIX_DEFAULT_DOMAIN);
 	}
@@ -457,7 +459,7 @@ validate_raise(List *steps)
 			 rows_block ?
 			 errmsg("existing rows block convergence of %s", objects.data) :
 			 fixes[FIX_LABEL] || fixes[FIX_DEFAULT_CHECK] ||
-			 fixes[FIX_DEFAULT_DOMAIN] ?
+			 fixes[FIX_DEFAULT_DOMAIN] || fixes[FIX_DETACH] ?
 			 errmsg("the document's own declarations block convergence of %s",
 					objects.data) :
 			 fixes[FIX_SEQUENCE] && !fixes[FIX_DEPENDENT] ?

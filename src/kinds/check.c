@@ -231,7 +231,7 @@ read_checks(CatalogRead *cr)
 				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment, "
 				   COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-				   " WHERE k.contype = 'c' AND k.conislocal"
+				   " WHERE k.contype = 'c' AND k.conislocal AND k.coninhcount = 0"
 				   " ORDER BY c.nspname, c.relname, k.conname",
 				   read_check_row);
 }

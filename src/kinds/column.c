@@ -1414,6 +1414,9 @@ emit_columns(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
 	ListCell   *lc;
 
+	/* a partition's columns are its parent's */
+	if (is_partition(table))
+		return;
 	emit_scalar(em, "columns", false);
 	begin_mapping(em, false);
 	foreach(lc, table->columns)

@@ -252,10 +252,7 @@ plan_add_foreign_key(ConvPlanState *ps, const ConvChange *change)
 
 	/* PostgreSQL 15 cannot add a NOT VALID foreign key to a partitioned table */
 	bool		not_valid = has_rows && change->have_table->relkind != 'p';
-	StringInfoData anynull;
-	StringInfoData matched;
 	ConvStep   *step;
-	ListCell   *lc;
 
 	step = add_step(ps, "add_foreign_key", object,
 					psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s%s",
@@ -269,6 +266,28 @@ plan_add_foreign_key(ConvPlanState *ps, const ConvChange *change)
 					has_rows && !not_valid ? HAZARD_FULL_SCAN : 0);
 	if (!has_rows)
 		return;
+	if (not_valid)
+		step = add_step(ps, "validate_foreign_key", pstrdup(object),
+						psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+								 table_sql(change),
+								 quote_identifier(fk->name)),
+						pstrdup("every existing row must find its referenced row"),
+						HAZARD_FULL_SCAN);
+	foreign_key_probe(ps, step, change);
+}
+
+/*
+ * foreign_key_probe
+ *		The rows of change->have_table, as the plan leaves them, that would
+ *		find no referenced row for the foreign key change->want.
+ */
+void
+foreign_key_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want;
+	StringInfoData anynull;
+	StringInfoData matched;
+	ListCell   *lc;
 
 	initStringInfo(&anynull);
 	initStringInfo(&matched);
@@ -282,13 +301,6 @@ plan_add_foreign_key(ConvPlanState *ps, const ConvChange *change)
 						 matched.len ? " AND " : "", c,
 						 quote_identifier(change->want_table->name), c);
 	}
-	if (not_valid)
-		step = add_step(ps, "validate_foreign_key", pstrdup(object),
-						psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
-								 table_sql(change),
-								 quote_identifier(fk->name)),
-						pstrdup("every existing row must find its referenced row"),
-						HAZARD_FULL_SCAN);
 	set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 				 psprintf("NOT (%s) AND NOT EXISTS (SELECT FROM (%s) AS converge_ref (%s) WHERE %s)",
 						  anynull.data, referenced_rows(ps, change),

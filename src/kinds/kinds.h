@@ -226,7 +226,7 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"FROM pg_catalog.pg_class c" \
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
 	" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
-	"   AND c.relkind IN ('r', 'p') AND NOT c.relispartition" \
+	"   AND c.relkind IN ('r', 'p')" \
 	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 
 /*
@@ -557,6 +557,7 @@ typedef enum PlanPhase
 	PHASE_ADD_COLUMN,
 	PHASE_REMAP,
 	PHASE_ALTER_COLUMN,
+	PHASE_ATTACH_PARTITION,
 	PHASE_FINISH_DOMAIN,
 	PHASE_FINISH_TYPE,
 	PHASE_ADD_GENERATED,
@@ -653,7 +654,24 @@ extern ConvForeignKey *new_foreign_key(char *name, const char *schema,
 									   const char *path);
 extern const KeySpec reference_keys[];
 extern char *referenced_table(const char *schema, const ConvForeignKey *fk);
+extern void foreign_key_probe(ConvPlanState *ps, ConvStep *step,
+							  const ConvChange *change);
 extern void emit_fk_actions(Emitter *em, const ConvForeignKey *fk);
+
+/* kinds/partition.c: partitioned tables and their partitions */
+extern bool is_partition(const ConvTable *table);
+extern int	partitions_link(const ConvModel *model);
+extern int	partition_depth(const ConvModel *model, ConvTable *table);
+extern void partition_take_columns(const ConvModel *model, ConvTable *table);
+extern bool partition_stays(DiffState *ds, const ConvTable *want,
+							const ConvTable *have);
+extern void partition_placed(DiffState *ds, ConvChange *change);
+extern bool partition_dropped_with_parent(DiffState *ds,
+										  const ConvTable *have);
+extern char *partition_key_sql(const ConvTable *want);
+extern char *partition_of_sql(const ConvChange *change);
+extern void partition_probe(ConvPlanState *ps, ConvStep *step,
+							const ConvChange *change, bool attach);
 
 /* kinds/column.c: a table's columns, and their types as SQL */
 extern void columns_compare(DiffState *ds, TableDiff *td);

@@ -180,9 +180,14 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	td.want = want;
 	td.have = pair->have;
 
+	partition_take_columns(ds->want_model, want);
 	if (entry == NULL)
 	{
-		add_change(ds, KIND_TABLE, ACTION_CREATE, schema->name, want, NULL);
+		ConvChange *change = add_change(ds, KIND_TABLE, ACTION_CREATE,
+										schema->name, want, NULL);
+
+		if (is_partition(want))
+			partition_placed(ds, change);
 		foreach(lc, want->columns)
 			(void) resolve_column(ds, lfirst(lc), schema->name);
 		diff_members(ds, &td);
@@ -191,7 +196,9 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	entry->claimed = true;
 	columns_compare(ds, &td);
 	diff_members(ds, &td);
-	columns_diff(ds, &td);
+	/* a partition's columns change with its parent's */
+	if (!partition_stays(ds, want, td.have))
+		columns_diff(ds, &td);
 	if (strings_differ(want->comment, td.have->comment))
 		add_change(ds, KIND_TABLE, ACTION_COMMENT, schema->name, want,
 				   td.have);
@@ -210,19 +217,23 @@ table_check_created(DiffState *ds, const ConvChange *change)
 		check_generated_position(ds, lfirst(lc), change->want_table);
 }
 
+/* parents before their partitions, which take their columns */
 static void
 diff_tables(DiffState *ds)
 {
+	int			deepest = partitions_link(ds->want_model);
 	ListCell   *sc,
 			   *tc;
 
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *schema = lfirst(sc);
+	for (int depth = 0; depth <= deepest; depth++)
+		foreach(sc, ds->want_model->schemas)
+		{
+			ConvSchema *schema = lfirst(sc);
 
-		foreach(tc, schema->tables)
-			diff_table(ds, schema, lfirst(tc));
-	}
+			foreach(tc, schema->tables)
+				if (partition_depth(ds->want_model, lfirst(tc)) == depth)
+					diff_table(ds, schema, lfirst(tc));
+		}
 }
 
 /* what the document no longer declares in the schemas it manages */
@@ -242,7 +253,7 @@ drop_undeclared(DiffState *ds)
 			TableEntry *entry = lookup_table(ds, schema->name,
 											 ((ConvTable *) lfirst(tc))->name);
 
-			if (entry->claimed)
+			if (entry->claimed || partition_dropped_with_parent(ds, entry->table))
 				continue;
 			foreach(fc, entry->table->foreign_keys)
 				add_change(ds, KIND_FOREIGN_KEY, ACTION_DROP, schema->name,
@@ -331,17 +342,15 @@ plan_alter_table(ConvPlanState *ps, const ConvChange *change)
 		plan_set_storage(ps, change);
 }
 
-static void
-plan_create_table(ConvPlanState *ps, const ConvChange *change)
+/* "(column, ...)" of a new table */
+static char *
+column_list_sql(const ConvTable *want)
 {
-	ConvTable  *want = change->want_table;
 	StringInfoData sql;
-	ConvStep   *step;
 	ListCell   *lc;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE %sTABLE %s (",
-					 want->unlogged ? "UNLOGGED " : "", table_sql(change));
+	appendStringInfoChar(&sql, '(');
 	foreach(lc, want->columns)
 	{
 		ConvColumn *col = lfirst(lc);
@@ -354,10 +363,33 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 															  &col->collation_pos) :
 										   InvalidOid, true));
 	}
-	appendStringInfo(&sql, ")%s", storage_clause(" WITH ", want->storage));
-	step = add_step(ps, "create_table", table_sql(change), sql.data,
+	appendStringInfoChar(&sql, ')');
+	return sql.data;
+}
+
+/* a partition's columns are its parent's: it names only the parent */
+static void
+plan_create_table(ConvPlanState *ps, const ConvChange *change)
+{
+	ConvTable  *want = change->want_table;
+	ConvStep   *step;
+	ListCell   *lc;
+
+	step = add_step(ps, "create_table", table_sql(change),
+					psprintf("CREATE %sTABLE %s %s%s%s",
+							 want->unlogged ? "UNLOGGED " : "",
+							 table_sql(change),
+							 is_partition(want) ? partition_of_sql(change) :
+							 column_list_sql(want),
+							 partition_key_sql(want),
+							 storage_clause(" WITH ", want->storage)),
 					pstrdup("table is declared in the document and does not exist"),
 					0);
+	if (is_partition(want))
+	{
+		partition_probe(ps, step, change, false);
+		return;
+	}
 	foreach(lc, want->columns)
 	{
 		ConvColumn *col = lfirst(lc);
