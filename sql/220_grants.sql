@@ -175,4 +175,33 @@ schemas:
           label: {type: short}
 $$);
 DROP SCHEMA gt CASCADE;
+
+-- a schema's owner, managed where the document names one: the export
+-- names it where converging would not give it that owner
+CREATE ROLE converge_gr_keeper;
+CREATE SCHEMA go AUTHORIZATION converge_gr_keeper;
+CREATE TABLE go.t (id integer PRIMARY KEY);
+INSERT INTO go.t VALUES (1), (2);
+SELECT converge_export('{go}');
+SELECT count(*) AS steps FROM converge_plan(converge_export('{go}'));
+SELECT step, action, object, sql, reason FROM converge_schema($$
+version: 1
+schemas:
+  go:
+    owner: converge_gr_typer
+    tables:
+      t:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+$$);
+SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'go';
+SELECT * FROM converge_plan($$
+version: 1
+schemas:
+  go:
+    owner: converge_gr_nobody
+$$);
+DROP SCHEMA go CASCADE;
+DROP ROLE converge_gr_keeper;
 DROP ROLE converge_gr_typer;

@@ -539,7 +539,8 @@ typedef struct ConvSchema
 	char	   *comment;		/* compared only when the document gives
 								 * one */
 	bool		explicit_acl;	/* catalog only: privileges were set */
-	char	   *owner;			/* catalog only */
+	char	   *owner;			/* compared only when the document gives
+								 * one */
 	DocPos		pos;
 } ConvSchema;
 

@@ -211,9 +211,12 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	check->bin = get_text(tup, desc, "bin");
 	check->comment = get_text(tup, desc, "comment");
 
-	/* written on its column when PostgreSQL would name it so */
+	/*
+	 * written on its column when PostgreSQL would name it so, unless the
+	 * table is a partition, which writes no columns
+	 */
 	column = get_text(tup, desc, "column_name");
-	if (column && check->comment == NULL &&
+	if (column && check->comment == NULL && !is_partition(table) &&
 		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
 		check->column = column;
 	table->checks = lappend(table->checks, check);

@@ -355,6 +355,7 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 
 	/* written as a column's "references" when PostgreSQL would name it so */
 	fk->on_column = list_length(fk->columns) == 1 && fk->comment == NULL &&
+		!is_partition(table) &&
 		strcmp(fk->name, makeObjectName(table->name, linitial(fk->columns),
 										"fkey")) == 0;
 	table->foreign_keys = lappend(table->foreign_keys, fk);

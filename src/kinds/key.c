@@ -213,7 +213,7 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 
 	/* written as "unique: true" when PostgreSQL would name it so */
 	key->on_column = !key->primary && !key->nulls_not_distinct &&
-		key->comment == NULL &&
+		key->comment == NULL && !is_partition(table) &&
 		list_length(key->columns) == 1 &&
 		strcmp(key->name, makeObjectName(table->name, linitial(key->columns),
 										 "key")) == 0;

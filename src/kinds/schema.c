@@ -5,13 +5,18 @@
  *
  * A listed schema that does not exist is created.  A schema is never
  * dropped: leaving it out of the document means "not managed", not
- * "remove it".
+ * "remove it".  Its owner is managed only when the document names one:
+ * the export names it where converging would not give it that owner
+ * (public, which initdb gives to pg_database_owner; a schema owned by
+ * another role than the one exporting, and so presumably converging).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 
 #include "kinds/kinds.h"
@@ -31,6 +36,11 @@ diff_schemas(DiffState *ds)
 		if (have == NULL)
 			add_change(ds, KIND_SCHEMA, ACTION_CREATE, schema->name, NULL,
 					   NULL);
+		if (schema->owner &&
+			strcmp(schema->owner, have ? have->owner :
+				   GetUserNameFromId(GetUserId(), false)) != 0)
+			add_change(ds, KIND_SCHEMA, ACTION_ALTER, schema->name, NULL,
+					   NULL)->want = schema;
 		if (schema->comment &&
 			strings_differ(*schema->comment ? schema->comment : NULL,
 						   have ? have->comment : NULL))
@@ -60,6 +70,23 @@ plan_create_schema(ConvPlanState *ps, const ConvChange *change)
 			 psprintf("CREATE SCHEMA %s", quote_identifier(change->schema)),
 			 pstrdup("schema is listed in the document and does not exist"),
 			 0);
+}
+
+/*
+ * The server moves the owner's privileges to the new owner; a role that
+ * may not make the change (not the owner, or not a member of the new one)
+ * is refused by the statement, and the whole convergence with it.
+ */
+static void
+plan_schema_owner(ConvPlanState *ps, const ConvChange *change)
+{
+	const char *owner = ((ConvSchema *) change->want)->owner;
+
+	add_step(ps, "set_schema_owner", pstrdup(quote_identifier(change->schema)),
+			 psprintf("ALTER SCHEMA %s OWNER TO %s",
+					  quote_identifier(change->schema),
+					  quote_identifier(owner)),
+			 psprintf("owner: %s", owner), 0);
 }
 
 /* ----------------------------------------------------------------
@@ -103,21 +130,41 @@ build_schema(DocContainer *dc, const char *key, const YNode *value,
 {
 	if (strcmp(key, "comment") == 0)
 		dc->schema->comment = value->value ? value->value : "";
+	else if (strcmp(key, "owner") == 0)
+	{
+		if (!OidIsValid(get_role_oid(value->value, true)))
+			doc_error(ERRCODE_UNDEFINED_OBJECT, value, path,
+					  "role \"%s\" does not exist; roles are not created by convergence",
+					  value->value);
+		dc->schema->owner = value->value;
+	}
 	else
 		dc->schema->grants = grants_build(value, path, "SCHEMA");
 }
 
 static const KeySpec schema_doc_keys[] = {
 	{"comment", V_STRING},
+	{"owner", V_STRING},
 	{"grants", V_NAMED_STRINGS},
 	{NULL}
 };
+
+/* would converging give the schema another owner than it has? */
+static bool
+owner_expected(const ConvSchema *schema)
+{
+	return strcmp(schema->owner, strcmp(schema->name, "public") == 0 ?
+				  "pg_database_owner" :
+				  GetUserNameFromId(GetUserId(), false)) == 0;
+}
 
 static void
 emit_schema(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 {
 	if (schema->comment)
 		emit_pair(em, "comment", schema->comment);
+	if (!owner_expected(schema))
+		emit_pair(em, "owner", schema->owner);
 	grants_emit(em, schema->grants, schema->owner, "SCHEMA",
 				schema->explicit_acl);
 }
@@ -145,6 +192,7 @@ const ConvKindOps schema_kind = {
 	.plan = {
 		[ACTION_CREATE] = plan_create_schema,
 		[ACTION_COMMENT] = plan_schema_comment,
+		[ACTION_ALTER] = plan_schema_owner,
 	},
 	.plural = "schemas",
 	.read = read_schemas,
