@@ -116,7 +116,8 @@ SELECT step, action, object, sql FROM converge_schema(pt_doc(partitions => $$
         bounds: FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')$$));
 SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound,
        (SELECT count(*) FROM pg_index x WHERE x.indrelid = c.oid) AS indexes,
-       (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = c.oid) AS constraints
+       (SELECT count(*) FROM pg_constraint k
+         WHERE k.conrelid = c.oid AND k.contype <> 'n') AS constraints
   FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
  WHERE i.inhparent = 'pt.payment'::regclass ORDER BY 1;
 SELECT tableoid::regclass, * FROM pt.payment ORDER BY id;
@@ -307,4 +308,34 @@ schemas:
       p1:
         partition_of: p
         bounds: FOR VALUES FROM (1) TO (2); DROP TABLE pt.payment
+$$);
+-- a key of a partitioned table holds its partition key's columns, and its
+-- partitions' (the server would refuse it when the plan runs)
+SELECT * FROM converge_plan($$
+version: 1
+schemas:
+  pt:
+    tables:
+      p:
+        columns:
+          a: {type: integer}
+          b: {type: text}
+        partition_by: RANGE (a)
+        primary_key: [a]
+      p1:
+        partition_of: p
+        bounds: FOR VALUES FROM (1) TO (2)
+        partition_by: LIST (b)
+$$);
+SELECT * FROM converge_plan($$
+version: 1
+schemas:
+  pt:
+    tables:
+      p:
+        columns:
+          a: {type: integer}
+        partition_by: RANGE ((a + 1))
+        unique:
+          p_a: [a]
 $$);

@@ -180,8 +180,9 @@ compat_view_rtable(Query *query, Relation view)
 
 /*
  * A raw PARTITION BY clause's strategy as pg_partitioned_table.partstrat
- * holds it ('r', 'l', 'h'), or '\0' for a name that is none of them:
- * PostgreSQL 16 made the grammar resolve it, 15 keeps the word as written.
+ * holds it ('r', 'l', 'h'): PostgreSQL 16 made the grammar resolve it,
+ * and refuse a name that is none of them; 15 keeps the word as written,
+ * and is refused here in 16's words.
  */
 static inline char
 compat_partition_strategy(const PartitionSpec *spec)
@@ -195,7 +196,11 @@ compat_partition_strategy(const PartitionSpec *spec)
 		return PARTITION_STRATEGY_LIST;
 	if (strcmp(spec->strategy, "hash") == 0)
 		return PARTITION_STRATEGY_HASH;
-	return '\0';
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("unrecognized partitioning strategy \"%s\"",
+					spec->strategy)));
+	pg_unreachable();
 #endif
 }
 

@@ -117,6 +117,20 @@ INSERT INTO "Shop Front".customers (email, "Display Name", score)
 VALUES ('a@example.com', 'A', 1), ('b@example.com', NULL, 2);
 INSERT INTO billing.invoices (amount, memo) VALUES (10, 'a'), (20.5, 'b');
 INSERT INTO billing.ledger (note) SELECT 'l' || i FROM generate_series(1, 7) i;
+CREATE TABLE billing.events (id bigint NOT NULL, at date NOT NULL,
+  kind text NOT NULL CHECK (kind <> ''), PRIMARY KEY (at, kind, id))
+  PARTITION BY RANGE (at);
+CREATE TABLE billing.events_2024 PARTITION OF billing.events
+  FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (kind);
+CREATE TABLE billing.events_2024_sale PARTITION OF billing.events_2024
+  FOR VALUES IN ('sale', 'refund');
+CREATE TABLE billing.events_2024_other PARTITION OF billing.events_2024
+  DEFAULT;
+CREATE TABLE billing.events_later PARTITION OF billing.events DEFAULT;
+CREATE INDEX events_kind ON billing.events (kind);
+CREATE INDEX events_later_id ON billing.events_later (id);
+INSERT INTO billing.events VALUES (1, '2024-03-01', 'sale'),
+  (2, '2024-04-01', 'note'), (3, '2026-01-01', 'sale');
 SQL
 
 echo "1..5"

@@ -83,6 +83,8 @@ parse_create_work(void *arg)
 	if (list_length(parsed) == 1 &&
 		IsA(((RawStmt *) linitial(parsed))->stmt, CreateStmt))
 		w->stmt = (CreateStmt *) ((RawStmt *) linitial(parsed))->stmt;
+	if (w->stmt && w->stmt->partspec)
+		(void) compat_partition_strategy(w->stmt->partspec);
 }
 
 /*
@@ -113,18 +115,9 @@ parse_clause(const char *sql, const char *text, const DocPos *pos,
 static PartitionSpec *
 parse_key(const char *text, const DocPos *pos)
 {
-	PartitionSpec *spec;
-
-	spec = parse_clause(psprintf("CREATE TABLE t () PARTITION BY %s",
+	return parse_clause(psprintf("CREATE TABLE t () PARTITION BY %s",
 								 expr_fragment(text)),
 						text, pos, "partition key")->partspec;
-	if (compat_partition_strategy(spec) == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unrecognized partitioning strategy in \"%s\" at line %d, column %d (%s)",
-						text, pos->line, pos->column, pos->path),
-				 errhint("Partition by RANGE, LIST or HASH.")));
-	return spec;
 }
 
 static PartitionBoundSpec *
@@ -274,6 +267,48 @@ check_partitioned(const ConvTable *table)
 				 errhint("Give them to its partitions.")));
 }
 
+/*
+ * The server refuses a primary key or unique constraint of a partitioned
+ * table, or of any table above it, that lacks a column of its partition
+ * key, or any when the key holds an expression: the document is refused
+ * before a plan is made.
+ */
+static void
+check_keys_cover(const ConvModel *model, ConvTable *table)
+{
+	PartitionSpec *spec = parse_key(table->partitioning->key,
+									&table->partitioning->key_pos);
+	ListCell   *kc,
+			   *ec;
+
+	for (ConvTable *t = table; t;
+		 t = is_partition(t) ? document_parent(model, t) : NULL)
+		foreach(kc, t->keys)
+		{
+			ConvKey    *key = lfirst(kc);
+
+			foreach(ec, spec->partParams)
+			{
+				PartitionElem *elem = lfirst(ec);
+
+				if (elem->name && string_in(key->columns, elem->name))
+					continue;
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+						 errmsg("%s of table \"%s\" lacks %s of the partition key of \"%s\", at line %d, column %d (%s)",
+								key->primary ? "primary key" :
+								psprintf("unique constraint \"%s\"", key->name),
+								t->name,
+								elem->name ?
+								psprintf("column \"%s\"", elem->name) :
+								"an expression",
+								table->name, key->pos.line, key->pos.column,
+								key->pos.path),
+						 errhint("A key of a partitioned table holds every column of its partition key, and of its partitions' keys; a key with an expression cannot be unique.")));
+			}
+		}
+}
+
 int
 partitions_link(const ConvModel *model)
 {
@@ -289,11 +324,20 @@ partitions_link(const ConvModel *model)
 		{
 			ConvTable  *table = lfirst(tc);
 
-			if (table->partitioning && table->partitioning->key)
-				check_partitioned(table);
 			if (!is_partition(table))
 				continue;
 			deepest = Max(deepest, depth_of(model, table, ntables));
+		}
+	foreach(sc, model->schemas)
+		foreach(tc, ((ConvSchema *) lfirst(sc))->tables)
+		{
+			ConvTable  *table = lfirst(tc);
+
+			if (table->partitioning && table->partitioning->key)
+			{
+				check_partitioned(table);
+				check_keys_cover(model, table);
+			}
 		}
 	return deepest;
 }
