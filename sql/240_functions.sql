@@ -139,6 +139,69 @@ SELECT * FROM converge_plan(fn_doc($d$
         body: SELECT 1
 $d$));
 
+-- SQL-standard bodies (BEGIN ATOMIC, RETURN): analyzed as CREATE FUNCTION
+-- analyzes them and compared as trees, so a body written differently but
+-- meaning the same is the same; one that reads a table the plan creates
+-- is created after it
+CREATE SCHEMA sb;
+CREATE TABLE sb.t (id integer PRIMARY KEY, v text);
+INSERT INTO sb.t VALUES (1, 'a'), (2, 'b');
+CREATE FUNCTION sb.add(a integer, b integer) RETURNS integer
+  LANGUAGE sql IMMUTABLE RETURN a + b;
+CREATE FUNCTION sb.count_t() RETURNS bigint LANGUAGE sql STABLE
+  BEGIN ATOMIC SELECT count(*) FROM sb.t; END;
+CREATE PROCEDURE sb.ins(x integer) LANGUAGE sql
+  BEGIN ATOMIC INSERT INTO sb.t VALUES (x, 'p'); END;
+SELECT converge_export('{sb}');
+SELECT count(*) AS steps FROM converge_plan(converge_export('{sb}'));
+CREATE FUNCTION sb_doc(add_body text, extra_table text DEFAULT '',
+                       extra_function text DEFAULT '')
+RETURNS text LANGUAGE sql AS $f$ SELECT format($d$
+version: 1
+schemas:
+  sb:
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          v: {type: text}
+        primary_key: [id]%s
+    functions:
+      add(integer, integer):
+        arguments: a integer, b integer
+        returns: integer
+        volatility: immutable
+        body: %s
+      count_t():
+        returns: bigint
+        volatility: stable
+        body: |
+          begin atomic
+            select count(*)
+              from sb.t;
+          end%s
+    procedures:
+      ins(integer):
+        arguments: x integer
+        body: BEGIN ATOMIC INSERT INTO sb.t VALUES (x, 'p'); END
+$d$, extra_table, add_body, extra_function) $f$;
+SELECT count(*) AS steps FROM converge_plan(sb_doc('RETURN a + b'));
+SELECT step, action, object, sql FROM converge_schema(sb_doc(
+  'RETURN (a + b) * 10', $e$
+      u:
+        columns:
+          id: {type: integer}$e$, $e$
+      count_u():
+        returns: bigint
+        body: BEGIN ATOMIC SELECT count(*) FROM sb.u; END$e$));
+INSERT INTO sb.u VALUES (1), (2), (3);
+CALL sb.ins(3);
+SELECT sb.add(1, 2), sb.count_t(), sb.count_u();
+-- a body the server cannot analyze is an error at its position
+SELECT * FROM converge_plan(sb_doc('RETURN a + no_such_column'));
+DROP SCHEMA sb CASCADE;
+DROP FUNCTION sb_doc(text, text, text);
+
 DROP SCHEMA fn CASCADE;
 DROP FUNCTION fn_doc(text), fn_grown();
 DROP ROLE converge_fn_caller;

@@ -337,7 +337,8 @@ typedef struct ConvFunction
 	Oid			result;			/* catalog only */
 	bool		retset;			/* catalog only */
 	char	   *defaults_bin;	/* catalog only: proargdefaults */
-	bool		standard_body;	/* catalog only: BEGIN ATOMIC */
+	bool		standard_body;	/* BEGIN ATOMIC or RETURN, not a string */
+	char	   *body_bin;		/* catalog only: prosqlbody */
 	char	   *used_outside;	/* catalog only */
 	struct ConvFunction *current;	/* document only, set by the diff: the
 									 * current function it stands for */
@@ -785,11 +786,17 @@ typedef struct RoutineMeaning
 	List	   *defaults;		/* cooked */
 	Oid			result;
 	bool		retset;
+	char	   *body;			/* a SQL-standard body as the server stores
+								 * it (prosqlbody); NULL when unknown */
 } RoutineMeaning;
 
 /* routine.c */
 extern ErrorData *routine_meaning(const char *create_sql,
 								  RoutineMeaning *meaning);
+extern ErrorData *routine_body_meaning(const char *create_sql,
+									   RoutineMeaning *meaning);
+extern bool routine_body_is_standard(const char *body);
+extern bool routine_bodies_match(const char *want, const char *have);
 extern bool routine_defaults_match(List *want, const char *have_bin);
 
 /* query.c */

@@ -8,21 +8,27 @@
  * parser; what the parser makes of it (each parameter's mode, name and
  * type, the defaults, the return type) is resolved as CREATE FUNCTION
  * resolves it: types by name on the caller's search_path, defaults cooked
- * and coerced to their parameter's type.  Nothing is created: a function
- * is compared, attribute by attribute, with the catalog's.
+ * and coerced to their parameter's type; a SQL-standard body (BEGIN ATOMIC,
+ * RETURN) is analyzed as CREATE FUNCTION analyzes it, its statements
+ * transformed against the parameters and compared as trees with the
+ * stored ones.  Nothing is created: a function is compared, attribute by
+ * attribute, with the catalog's.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "executor/functions.h"
 #include "nodes/makefuncs.h"
+#include "parser/analyze.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
 #include "parser/parse_type.h"
 #include "parser/parser.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
@@ -107,11 +113,6 @@ routine_work(void *arg)
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("the declaration is not one function")));
 	stmt = (CreateFunctionStmt *) ((RawStmt *) linitial(parsed))->stmt;
-	if (stmt->sql_body)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("a SQL-standard body (BEGIN ATOMIC) is not converged yet"),
-				 errhint("Write the body as a string.")));
 	read_parameters(w->meaning, stmt->parameters);
 	if (stmt->returnType)
 	{
@@ -137,6 +138,138 @@ routine_meaning(const char *create_sql, RoutineMeaning *meaning)
 	RoutineWork w = {create_sql, meaning};
 
 	return converge_run_rolled_back(routine_work, &w);
+}
+
+/* the parameters a SQL-standard body reads, as CREATE FUNCTION sets them up */
+static SQLFunctionParseInfoPtr
+body_parameters(const char *name, const RoutineMeaning *m)
+{
+	SQLFunctionParseInfoPtr pinfo = palloc0(sizeof(SQLFunctionParseInfo));
+	ListCell   *tc,
+			   *nc;
+	int			n = 0;
+
+	pinfo->fname = pstrdup(name);
+	pinfo->argtypes = palloc0(sizeof(Oid) * Max(list_length(m->types), 1));
+	pinfo->argnames = palloc0(sizeof(char *) * Max(list_length(m->types), 1));
+	forboth(tc, m->types, nc, m->names)
+	{
+		if (!strchr("ibv", m->modes[foreach_current_index(tc)]))
+			continue;
+		pinfo->argtypes[n] = lfirst_oid(tc);
+		pinfo->argnames[n++] = *(char *) lfirst(nc) ? lfirst(nc) : NULL;
+	}
+	pinfo->nargs = n;
+	pinfo->collation = InvalidOid;
+	return pinfo;
+}
+
+/* one statement of a SQL-standard body, transformed as the server does */
+static Query *
+body_statement(const char *sql, SQLFunctionParseInfoPtr pinfo, Node *stmt)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	Query	   *query;
+
+	pstate->p_sourcetext = sql;
+	sql_fn_parser_setup(pstate, pinfo);
+	query = transformStmt(pstate, stmt);
+	if (query->commandType == CMD_UTILITY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s is not yet supported in unquoted SQL function body",
+						GetCommandTagName(CreateCommandTag(query->utilityStmt)))));
+	free_parsestate(pstate);
+	return query;
+}
+
+static void
+body_work(void *arg)
+{
+	RoutineWork *w = arg;
+	CreateFunctionStmt *stmt;
+	SQLFunctionParseInfoPtr pinfo;
+	Node	   *body;
+
+	routine_work(arg);
+	stmt = (CreateFunctionStmt *)
+		((RawStmt *) linitial(raw_parser(w->sql, RAW_PARSE_DEFAULT)))->stmt;
+	pinfo = body_parameters(strVal(llast(stmt->funcname)), w->meaning);
+	if (IsA(stmt->sql_body, List))
+	{
+		List	   *queries = NIL;
+		ListCell   *lc;
+
+		foreach(lc, linitial_node(List, (List *) stmt->sql_body))
+			queries = lappend(queries, body_statement(w->sql, pinfo,
+													  lfirst(lc)));
+		body = (Node *) list_make1(queries);
+	}
+	else
+		body = (Node *) body_statement(w->sql, pinfo, stmt->sql_body);
+	w->meaning->body = nodeToString(body);
+}
+
+/*
+ * routine_body_meaning
+ *		What the server stores of a SQL-standard body (BEGIN ATOMIC or
+ *		RETURN), besides what routine_meaning() reads: its statements
+ *		analyzed against the parameters and the catalog as it is.  Returns
+ *		the error it raised (a table the plan creates cannot be read
+ *		before), or NULL.
+ */
+ErrorData *
+routine_body_meaning(const char *create_sql, RoutineMeaning *meaning)
+{
+	RoutineWork w = {create_sql, meaning};
+
+	return converge_run_rolled_back(body_work, &w);
+}
+
+static void
+standard_body_work(void *arg)
+{
+	(void) raw_parser(arg, RAW_PARSE_DEFAULT);
+}
+
+/*
+ * routine_body_is_standard
+ *		Is a body a SQL-standard one?  The grammar says: one that can stand
+ *		after a CREATE FUNCTION's options, where a body in a string cannot.
+ */
+bool
+routine_body_is_standard(const char *body)
+{
+	return converge_run_rolled_back(standard_body_work,
+									psprintf("CREATE FUNCTION f() RETURNS void LANGUAGE sql %s",
+											 body)) == NULL;
+}
+
+/* a statement's place in the text it was read from is no part of it */
+static Node *
+without_positions(const char *bin)
+{
+	Node	   *body = stringToNode(bin);
+	List	   *queries = IsA(body, List) ? linitial_node(List, (List *) body) :
+		list_make1(body);
+	ListCell   *lc;
+
+	foreach(lc, queries)
+	{
+		((Query *) lfirst(lc))->stmt_location = -1;
+		((Query *) lfirst(lc))->stmt_len = 0;
+	}
+	return body;
+}
+
+/*
+ * routine_bodies_match
+ *		Do two SQL-standard bodies (prosqlbody form) mean the same?
+ */
+bool
+routine_bodies_match(const char *want, const char *have)
+{
+	return equal(without_positions(want), without_positions(have));
 }
 
 /*

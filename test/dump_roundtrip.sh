@@ -128,6 +128,10 @@ CREATE TABLE billing.events_2024_other PARTITION OF billing.events_2024
   DEFAULT;
 CREATE TABLE billing.events_later PARTITION OF billing.events DEFAULT;
 CREATE INDEX events_kind ON billing.events (kind);
+CREATE FUNCTION billing.event_count(k text) RETURNS bigint LANGUAGE sql STABLE
+  BEGIN ATOMIC SELECT count(*) FROM billing.events WHERE kind = k; END;
+CREATE FUNCTION billing.doubled(x integer) RETURNS integer LANGUAGE sql
+  IMMUTABLE RETURN x * 2;
 CREATE INDEX events_later_id ON billing.events_later (id);
 INSERT INTO billing.events VALUES (1, '2024-03-01', 'sale'),
   (2, '2024-04-01', 'note'), (3, '2026-01-01', 'sale');

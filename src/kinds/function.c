@@ -24,7 +24,10 @@
  *
  * Functions are created before the tables, since defaults, CHECKs and
  * indexes may call them, with check_function_bodies off as pg_dump's
- * output does: a body may read tables the plan creates later.  The body
+ * output does: a body may read tables the plan creates later.  A
+ * SQL-standard body (BEGIN ATOMIC, RETURN) is read when its function is
+ * created, so such a function is created with the views; it is compared
+ * as the analyzed trees the server stores (routine.c).  The body
  * is never run while planning.  A SECURITY DEFINER function without a SET
  * search_path gets a warning in the step's reason: anyone who can create
  * objects on its search path can run code as its owner.
@@ -68,6 +71,9 @@ static const char *const functions_query =
 "       CASE WHEN p.prokind = 'f'"
 "            THEN pg_catalog.pg_get_function_result(p.oid) END AS returns,"
 "       l.lanname, p.prosrc, p.prosqlbody IS NOT NULL AS standard_body,"
+"       CASE WHEN p.prosqlbody IS NOT NULL"
+"            THEN pg_catalog.pg_get_function_sqlbody(p.oid) END AS sql_body,"
+"       p.prosqlbody::pg_catalog.text AS body_bin,"
 "       p.provolatile::pg_catalog.text AS volatility, p.proisstrict,"
 "       p.prosecdef, p.proleakproof,"
 "       p.proparallel::pg_catalog.text AS parallel,"
@@ -131,8 +137,9 @@ read_function_row(ConvSchema *schema, HeapTuple tup, TupleDesc desc)
 	f->arguments = get_text(tup, desc, "arguments");
 	f->returns = get_text(tup, desc, "returns");
 	f->language = get_text(tup, desc, "lanname");
-	f->body = get_text(tup, desc, "prosrc");
 	f->standard_body = get_bool(tup, desc, "standard_body");
+	f->body = get_text(tup, desc, f->standard_body ? "sql_body" : "prosrc");
+	f->body_bin = get_text(tup, desc, "body_bin");
 	f->volatility = *get_text(tup, desc, "volatility");
 	f->strict = get_bool(tup, desc, "proisstrict");
 	f->security_definer = get_bool(tup, desc, "prosecdef");
@@ -231,6 +238,8 @@ build_function_common(DocContainer *dc, const char *signature,
 	if (f->body == NULL)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
 				  "\"%s\" needs a body", signature);
+	f->standard_body = strcmp(f->language, "sql") == 0 &&
+		routine_body_is_standard(f->body);
 	f->volatility = one_of(node, "volatility", path, volatilities, "isv",
 						   'v');
 	f->parallel = one_of(node, "parallel", path, parallels, "sru", 'u');
@@ -380,7 +389,10 @@ create_sql(const char *schema, const ConvFunction *f, bool replace)
 		appendStringInfoString(&buf, " SECURITY DEFINER");
 	foreach(lc, f->set)
 		appendStringInfo(&buf, " SET %s", set_clause(lfirst(lc)));
-	appendStringInfo(&buf, " AS %s", dollar_quote(f->body));
+	if (f->standard_body)
+		appendStringInfo(&buf, " %s", expr_fragment(f->body));
+	else
+		appendStringInfo(&buf, " AS %s", dollar_quote(f->body));
 	return buf.data;
 }
 
@@ -448,7 +460,8 @@ options_differ(const ConvFunction *w, const ConvFunction *h)
 	double		rows = w->rows > 0 ? w->rows : (h->retset ? 1000 : 0);
 
 	return strcmp(w->language, h->language) != 0 ||
-		h->standard_body || strcmp(w->body, h->body) != 0 ||
+		w->standard_body != h->standard_body ||
+		(!w->standard_body && strcmp(w->body, h->body) != 0) ||
 		w->volatility != h->volatility || w->strict != h->strict ||
 		w->security_definer != h->security_definer ||
 		w->leakproof != h->leakproof || w->parallel != h->parallel ||
@@ -476,7 +489,9 @@ compare_function(const ConvFunction *w, const RoutineMeaning *m,
 		!equal(m->types, h->arg_types))
 		what |= FUNCTION_RECREATE;
 	else if (!routine_defaults_match(m->defaults, h->defaults_bin) ||
-			 options_differ(w, h))
+			 options_differ(w, h) ||
+			 (w->standard_body &&
+			  (m->body == NULL || !routine_bodies_match(m->body, h->body_bin))))
 		what |= FUNCTION_REPLACE;
 	if (strings_differ(w->comment, h->comment))
 		what |= FUNCTION_COMMENT;
@@ -514,9 +529,43 @@ add_function_change(DiffState *ds, const char *schema, ConvAction action,
 }
 
 /*
+ * Does the document declare a table or view that does not exist?  The
+ * tables are compared after the functions, so this asks the document.
+ */
+static bool
+document_creates_relations(DiffState *ds)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, schema->name);
+
+		foreach(lc, schema->tables)
+		{
+			ConvTable  *t = lfirst(lc);
+
+			if (lookup_table(ds, schema->name, t->name) == NULL &&
+				(t->renamed_from == NULL ||
+				 lookup_table(ds, schema->name, t->renamed_from) == NULL))
+				return true;
+		}
+		foreach(lc, schema->views)
+			if (have == NULL ||
+				find_named(have->views, offsetof(ConvView, name),
+						   ((ConvView *) lfirst(lc))->name) == NULL)
+				return true;
+	}
+	return false;
+}
+
+/*
  * Does the plan create a type a declaration may name (an enum, a domain,
- * a composite type, a table's row type, or a schema holding one)?  Then a type the server
- * cannot find yet may be one.
+ * a composite type, a table's row type, or a schema holding one), or a
+ * relation a SQL-standard body may read?  Then what the server cannot
+ * find yet may be one.
  */
 static bool
 plan_creates_types(DiffState *ds)
@@ -529,11 +578,28 @@ plan_creates_types(DiffState *ds)
 
 		if (change->action == ACTION_CREATE &&
 			(change->kind == KIND_SCHEMA || change->kind == KIND_ENUM ||
-			 change->kind == KIND_DOMAIN || change->kind == KIND_COMPOSITE ||
-			 change->kind == KIND_TABLE))
+			 change->kind == KIND_DOMAIN || change->kind == KIND_COMPOSITE))
 			return true;
 	}
-	return false;
+	return document_creates_relations(ds);
+}
+
+/*
+ * A SQL-standard body is analyzed when its function is created: one that
+ * reads what the plan creates cannot be compared before, and is made again
+ * (late, with the views) rather than left as it is.
+ */
+static void
+standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
+					  RoutineMeaning *m)
+{
+	RoutineMeaning body = {0};
+	ErrorData  *edata = routine_body_meaning(create_sql(schema, w, false),
+											 &body);
+
+	if (edata && !plan_creates_types(ds))
+		expr_raise_at(edata, &w->pos);
+	m->body = body.body;
 }
 
 /* one document function: new, kept, changed in place or made anew */
@@ -552,6 +618,8 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 				   edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA) ||
 				  !plan_creates_types(ds)))
 		expr_raise_at(edata, &w->pos);
+	if (!edata && w->standard_body)
+		standard_body_meaning(ds, schema, w, &m);
 	h = edata ? NULL : current_function(have, w, &m);
 	w->current = h;
 	if (h == NULL)
@@ -857,12 +925,6 @@ emit_functions(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	{
 		ConvFunction *f = lfirst(lc);
 
-		if (f->standard_body)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("%s %s has a SQL-standard body (BEGIN ATOMIC), which cannot be exported yet",
-							noun(f), function_object(schema->name, f)),
-					 errhint("Leave its schema out of the export, or write its body as a string.")));
 		if (f->procedure)
 			procedures = lappend(procedures, f);
 		else
@@ -909,6 +971,11 @@ function_phase(const ConvChange *change, PlanPhase phase)
 	if (change->action == ACTION_DROP && change->want)
 		return PHASE_CREATE_FUNCTION;
 	if (change->action == ACTION_CREATE && (change->what & FUNCTION_LATE))
+		return PHASE_CREATE_VIEW;
+	/* a SQL-standard body reads what it names when it is created */
+	if ((change->action == ACTION_CREATE ||
+		 change->action == ACTION_REPLACE) &&
+		((ConvFunction *) change->want)->standard_body)
 		return PHASE_CREATE_VIEW;
 	return phase;
 }
