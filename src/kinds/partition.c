@@ -34,7 +34,6 @@
 #include "commands/defrem.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
-#include "optimizer/optimizer.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_utilcmd.h"
@@ -178,12 +177,7 @@ static const KeySpec partition_doc_keys[] = {
 	{NULL}
 };
 
-/*
- * The document's partitions, linked to their parents: a partition takes
- * its parent's columns (without what a partition does not inherit: the
- * comments, privileges and statistics targets of its columns).  Returns
- * the depth of the deepest partition.
- */
+/* the document's partitioned table a partition names, or an error */
 static ConvTable *
 document_parent(const ConvModel *model, const ConvTable *table)
 {
@@ -212,6 +206,11 @@ document_parent(const ConvModel *model, const ConvTable *table)
 	return parent;
 }
 
+/*
+ * A partition's columns are its parent's, without what a partition does
+ * not inherit: the comments, privileges and statistics targets of its
+ * columns.
+ */
 static List *
 inherited_columns(const ConvTable *parent)
 {
@@ -309,6 +308,11 @@ check_keys_cover(const ConvModel *model, ConvTable *table)
 		}
 }
 
+/*
+ * partitions_link
+ *		Check the document's partitions against their parents, and its
+ *		partitioned tables; returns the depth of the deepest partition.
+ */
 int
 partitions_link(const ConvModel *model)
 {
@@ -757,10 +761,10 @@ qual_work(void *arg)
 	PartitionBoundSpec *spec = transformed_bound(w->want, w->parent);
 	Relation	parent = table_open(w->parent, AccessShareLock);
 	List	   *qual = get_qual_from_partbound(parent, spec);
+	List	   *names = deparse_context_for(RelationGetRelationName(parent),
+											w->parent);
 
-	w->qual = deparse_expression((Node *) make_ands_explicit(qual),
-								 deparse_context_for(RelationGetRelationName(parent),
-													 w->parent),
+	w->qual = deparse_expression((Node *) make_ands_explicit(qual), names,
 								 false, false);
 	table_close(parent, NoLock);
 }
@@ -777,6 +781,7 @@ partition_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				bool attach)
 {
 	QualWork	w = {change->parent_relid, change->want_table->partitioning};
+	const ConvChange *other = change->default_partition;
 
 	if (!OidIsValid(w.parent))
 	{
@@ -794,13 +799,12 @@ partition_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 		set_probe(ps, step, change, NULL, psprintf("(%s) IS FALSE", w.qual),
 				  "would lie outside the partition's bounds", REFUSE_ALWAYS,
 				  FIX_ROWS);
-	if (change->default_partition)
-		set_probe(ps, step, change->default_partition,
-				  psprintf("(%s) IS TRUE", w.qual),
+	if (other)
+		set_probe(ps, step, other, psprintf("(%s) IS TRUE", w.qual),
 				  psprintf("(%s) IS TRUE", w.qual),
 				  psprintf("of the default partition %s belong in the new partition",
-						   quote_qualified_identifier(change->default_partition->schema,
-													  change->default_partition->have_table->name)),
+						   quote_qualified_identifier(other->schema,
+													  other->have_table->name)),
 				  REFUSE_ALWAYS, FIX_ROWS);
 }
 
@@ -895,18 +899,18 @@ static void
 plan_detach(ConvPlanState *ps, const ConvChange *change)
 {
 	const ConvPartitioning *h = change->have_table->partitioning;
+	const ConvPartitioning *w = change->want_table->partitioning;
 	ConvStep   *step;
 
 	step = add_step(ps, "detach_partition", table_sql(change),
 					psprintf("ALTER TABLE %s DETACH PARTITION %s",
 							 change->parent, table_sql(change)),
-					psprintf("the document declares it %s",
-							 is_partition(change->want_table) ?
-							 psprintf("a partition of %s with bounds %s",
-									  quote_qualified_identifier(change->want_table->partitioning->parent_schema,
-																 change->want_table->partitioning->parent_name),
-									  change->want_table->partitioning->bound) :
-							 "a table of its own"),
+					is_partition(change->want_table) ?
+					psprintf("the document declares it a partition of %s with bounds %s",
+							 quote_qualified_identifier(w->parent_schema,
+														w->parent_name),
+							 w->bound) :
+					pstrdup("the document declares it a table of its own"),
 					HAZARD_ACCESS_EXCLUSIVE);
 	if (h->inherited)
 	{
