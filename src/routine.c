@@ -100,29 +100,42 @@ typedef struct RoutineWork
 	RoutineMeaning *meaning;
 } RoutineWork;
 
-static void
-routine_work(void *arg)
+/* the one CREATE FUNCTION or PROCEDURE statement a declaration is */
+static CreateFunctionStmt *
+parse_declaration(const char *sql)
 {
-	RoutineWork *w = arg;
-	List	   *parsed = raw_parser(w->sql, RAW_PARSE_DEFAULT);
-	CreateFunctionStmt *stmt;
+	List	   *parsed = raw_parser(sql, RAW_PARSE_DEFAULT);
 
 	if (list_length(parsed) != 1 ||
 		!IsA(((RawStmt *) linitial(parsed))->stmt, CreateFunctionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("the declaration is not one function")));
-	stmt = (CreateFunctionStmt *) ((RawStmt *) linitial(parsed))->stmt;
-	read_parameters(w->meaning, stmt->parameters);
+	return (CreateFunctionStmt *) ((RawStmt *) linitial(parsed))->stmt;
+}
+
+/* the parameters and the result of a parsed declaration */
+static void
+read_declaration(RoutineMeaning *m, const CreateFunctionStmt *stmt)
+{
+	read_parameters(m, stmt->parameters);
 	if (stmt->returnType)
 	{
 		int32		typmod;
 
-		w->meaning->result = resolve_type(stmt->returnType, &typmod);
-		w->meaning->retset = stmt->returnType->setof;
+		m->result = resolve_type(stmt->returnType, &typmod);
+		m->retset = stmt->returnType->setof;
 	}
 	else
-		w->meaning->result = VOIDOID;
+		m->result = VOIDOID;
+}
+
+static void
+routine_work(void *arg)
+{
+	RoutineWork *w = arg;
+
+	read_declaration(w->meaning, parse_declaration(w->sql));
 }
 
 /*
@@ -187,13 +200,11 @@ static void
 body_work(void *arg)
 {
 	RoutineWork *w = arg;
-	CreateFunctionStmt *stmt;
+	CreateFunctionStmt *stmt = parse_declaration(w->sql);
 	SQLFunctionParseInfoPtr pinfo;
 	Node	   *body;
 
-	routine_work(arg);
-	stmt = (CreateFunctionStmt *)
-		((RawStmt *) linitial(raw_parser(w->sql, RAW_PARSE_DEFAULT)))->stmt;
+	read_declaration(w->meaning, stmt);
 	pinfo = body_parameters(strVal(llast(stmt->funcname)), w->meaning);
 	if (IsA(stmt->sql_body, List))
 	{
