@@ -434,6 +434,8 @@ typedef struct TableDiff
 	List	   *reshaped;
 	List	   *rebuilt;
 	List	   *checked;
+	bool		partition_stays;	/* a partition kept where it is: its
+									 * columns change with its parent's */
 } TableDiff;
 
 /* a current table by qualified name, and whether the document claims it */
@@ -663,8 +665,6 @@ extern bool is_partition(const ConvTable *table);
 extern int	partitions_link(const ConvModel *model);
 extern int	partition_depth(const ConvModel *model, ConvTable *table);
 extern void partition_take_columns(const ConvModel *model, ConvTable *table);
-extern bool partition_stays(DiffState *ds, const ConvTable *want,
-							const ConvTable *have);
 extern void partition_placed(DiffState *ds, ConvChange *change);
 extern bool partition_dropped_with_parent(DiffState *ds,
 										  const ConvTable *have);

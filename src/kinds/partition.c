@@ -500,11 +500,10 @@ current_relid(DiffState *ds, const char *schema, const char *name)
 }
 
 /*
- * partition_stays
- *		Is a current partition the document's partition of the same parent,
- *		with the same bound?  Its columns are then its parent's concern.
+ * Is a current partition the document's partition of the same parent,
+ * with the same bound?
  */
-bool
+static bool
 partition_stays(DiffState *ds, const ConvTable *want, const ConvTable *have)
 {
 	const ConvPartitioning *w = want->partitioning;
@@ -648,6 +647,7 @@ diff_partitioning(DiffState *ds, TableDiff *td)
 	if (!key_matches(td->want, td->have))
 		refuse_key_change(td);
 	stays = partition_stays(ds, td->want, td->have);
+	td->partition_stays = stays;
 	if (is_partition(td->have) && !stays)
 	{
 		change = add_change(ds, KIND_PARTITION, ACTION_DROP, td->schema,

@@ -197,7 +197,7 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	columns_compare(ds, &td);
 	diff_members(ds, &td);
 	/* a partition's columns change with its parent's */
-	if (!partition_stays(ds, want, td.have))
+	if (!td.partition_stays)
 		columns_diff(ds, &td);
 	if (strings_differ(want->comment, td.have->comment))
 		add_change(ds, KIND_TABLE, ACTION_COMMENT, schema->name, want,
