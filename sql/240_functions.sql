@@ -75,9 +75,9 @@ $f$;
 SELECT count(*) AS steps FROM converge_plan(fn_doc());
 
 -- A body or a default that changes is CREATE OR REPLACE; a renamed
--- parameter or a new return type is a new function, refused while a
--- column default calls it; a view that calls a function made anew is
--- rebuilt around it.
+-- parameter or a new return type is a new function, and the column
+-- default and the view that call it are rebuilt around it
+-- (242_function_dependents has the other kinds).
 SELECT step, action, sql, reason, problem FROM converge_plan(
   replace(replace(fn_doc(), 'SELECT a + b', 'SELECT a + b + 0'),
           'prefix text DEFAULT ''n''::text', 'prefix text DEFAULT ''#'''));

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "lib/stringinfo.h"
@@ -149,8 +150,18 @@ add_like(DiffState *ds, const ConvChange *proto, ConvAction action)
 }
 
 /*
+ * Is the current object one the dependency graph rebuilds (Reconcile.rebuilt)?
+ * Why, or NULL.
+ */
+static const char *
+rebuilt_because(DiffState *ds, const Reconcile *how, void *have)
+{
+	return have && how->rebuilt ? how->rebuilt(ds, have) : NULL;
+}
+
+/*
  * A current object that no wanted object names and that means what "w"
- * means, not already taken by another rename; or NULL.
+ * means, not already taken by another rename, nor rebuilt; or NULL.
  */
 static void *
 find_renamed(DiffState *ds, const ConvChange *proto, const Reconcile *how,
@@ -165,6 +176,7 @@ find_renamed(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 		void	   *h = lfirst(lc);
 
 		if (match(want, h) == NULL && !list_member_ptr(taken, h) &&
+			rebuilt_because(ds, how, h) == NULL &&
 			how->same(ds, proto, context, w, h))
 			return h;
 	}
@@ -194,9 +206,10 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 	{
 		void	   *w = lfirst(lc);
 		void	   *h = match(have, w);
+		const char *because = rebuilt_because(ds, how, h);
 		ConvChange *change;
 
-		if (h && how->same(ds, proto, context, w, h))
+		if (h && because == NULL && how->same(ds, proto, context, w, h))
 		{
 			if (how->kept)
 				how->kept(ds, proto, context, w, h);
@@ -213,10 +226,15 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 			continue;
 		}
 		if (h)
-			add_like(ds, proto, ACTION_DROP)->have = h;
+		{
+			change = add_like(ds, proto, ACTION_DROP);
+			change->have = h;
+			change->because = because;
+		}
 		change = add_like(ds, proto, ACTION_CREATE);
 		change->want = w;
 		change->have = h;
+		change->because = because;
 		if (how->created)
 			how->created(ds, change, context);
 	}
@@ -372,6 +390,97 @@ names_created(DiffState *ds, const char *text, const DocPos *pos)
 {
 	return ds->created_names && text &&
 		expr_names_any(text, pos, ds->created_names);
+}
+
+/*
+ * The functions and aggregates the plan drops, to create them again or for
+ * good: read from the changes the first time a table member asks, since
+ * every routine has been compared before any table is.
+ */
+static void
+read_dropped_routines(DiffState *ds)
+{
+	ListCell   *lc;
+
+	if (ds->routines_read)
+		return;
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+		const ConvKindOps *ops = conv_kinds[change->kind];
+		ObjectAddress object;
+		bool		gone;
+		const char *why;
+
+		if (ops->reshapes &&
+			(why = ops->reshapes(change, &object, &gone)) != NULL &&
+			object.classId == ProcedureRelationId)
+		{
+			ds->routines_dropped = lappend_oid(ds->routines_dropped,
+											   object.objectId);
+			ds->routine_reasons = lappend(ds->routine_reasons, (char *) why);
+			if (!gone)
+				ds->routines_recreated = lappend_oid(ds->routines_recreated,
+													 object.objectId);
+		}
+	}
+	ds->routines_read = true;
+}
+
+/*
+ * Why the plan drops a function or aggregate and creates it again (or,
+ * "for_good_too", drops it at all); NULL when it keeps it.
+ */
+const char *
+routine_dropped(DiffState *ds, Oid routine, bool for_good_too)
+{
+	ListCell   *oc,
+			   *wc;
+
+	read_dropped_routines(ds);
+	if (!for_good_too && !list_member_oid(ds->routines_recreated, routine))
+		return NULL;
+	forboth(oc, ds->routines_dropped, wc, ds->routine_reasons)
+		if (lfirst_oid(oc) == routine)
+			return lfirst(wc);
+	return NULL;
+}
+
+/*
+ * The dependency graph for a current CHECK, index, policy, trigger or
+ * default: its stored expression calls a routine the plan drops to create
+ * it again (or, "for_good_too", at all).  Why, or NULL.  Such an object
+ * goes before the routine does and, if the document keeps it, is made
+ * again after the routine is.  One that calls a routine dropped for good
+ * differs from the document anyway, or the document contradicts itself
+ * (refused where the function is dropped).
+ */
+const char *
+stored_calls_dropped(DiffState *ds, const char *bin, bool for_good_too)
+{
+	Oid			routine;
+
+	read_dropped_routines(ds);
+	routine = expr_stored_call(bin, for_good_too ? ds->routines_dropped :
+							   ds->routines_recreated);
+	return OidIsValid(routine) ? routine_dropped(ds, routine, true) : NULL;
+}
+
+/*
+ * Does a document expression call a function the plan creates, or creates
+ * again?  Its rows cannot be read with it before the plan runs.
+ */
+bool
+calls_created_function(DiffState *ds, const char *text, const DocPos *pos)
+{
+	ListCell   *lc;
+
+	if (ds->created_functions == NIL || text == NULL)
+		return false;
+	foreach(lc, expr_called_names(text, pos))
+		if (string_in(ds->created_functions, lfirst(lc)))
+			return true;
+	return false;
 }
 
 /*

@@ -505,6 +505,37 @@ is_null_default(Node *expr)
 	return expr == NULL || (IsA(expr, Const) && ((Const *) expr)->constisnull);
 }
 
+/* what calls_function() looks for: a function "checker" says yes to */
+typedef struct FunctionSearch
+{
+	check_function_callback checker;
+	void	   *context;
+} FunctionSearch;
+
+static bool
+calls_function_walker(Node *node, void *context)
+{
+	FunctionSearch *search = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, calls_function_walker,
+								 context, 0);
+	if (check_functions_in_node(node, search->checker, search->context))
+		return true;
+	return expression_tree_walker(node, calls_function_walker, context);
+}
+
+/* does a cooked tree, subqueries included, call a function "checker" takes? */
+static bool
+calls_function(Node *node, check_function_callback checker, void *context)
+{
+	FunctionSearch search = {checker, context};
+
+	return calls_function_walker(node, &search);
+}
+
 static bool
 is_user_function(Oid func_id, void *context)
 {
@@ -512,18 +543,38 @@ is_user_function(Oid func_id, void *context)
 	return func_id >= FirstNormalObjectId;
 }
 
-/* does the tree call any function that is not the server's own? */
-static bool
-calls_user_function(Node *node, void *context)
+/* the first function of a list a tree calls (expr_stored_call) */
+typedef struct ListedCall
 {
-	if (node == NULL)
+	List	   *functions;
+	Oid			found;
+} ListedCall;
+
+static bool
+is_listed_function(Oid func_id, void *context)
+{
+	ListedCall *call = context;
+
+	if (!list_member_oid(call->functions, func_id))
 		return false;
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, calls_user_function,
-								 context, 0);
-	if (check_functions_in_node(node, is_user_function, NULL))
-		return true;
-	return expression_tree_walker(node, calls_user_function, context);
+	call->found = func_id;
+	return true;
+}
+
+/*
+ * expr_stored_call
+ *		The first of "functions" that a stored expression (pg_node_tree
+ *		text, NULL for none) calls, or InvalidOid: what depends on a
+ *		function the plan drops.
+ */
+Oid
+expr_stored_call(const char *bin, List *functions)
+{
+	ListedCall	call = {functions, InvalidOid};
+
+	if (bin && functions)
+		(void) calls_function(stringToNode(bin), is_listed_function, &call);
+	return call.found;
 }
 
 /*
@@ -548,7 +599,7 @@ foldable(Node *node)
 {
 	return !reads_value(node, NULL) &&
 		!contain_volatile_functions(node) &&
-		!calls_user_function(node, NULL);
+		!calls_function(node, is_user_function, NULL);
 }
 
 /*
@@ -1562,6 +1613,26 @@ expr_index_column_refs(const ConvIndex *index)
 	foreach(lc, names)
 		result = lappend(result, strVal(lfirst(lc)));
 	return result;
+}
+
+/*
+ * expr_index_called_names
+ *		The functions a document index's keys and predicate call, as
+ *		written ("name" or "schema.name").
+ */
+List *
+expr_index_called_names(const ConvIndex *index)
+{
+	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
+												  "converge_t"),
+								   &index->pos);
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->indexParams)
+		(void) collect_called_names(((IndexElem *) lfirst(lc))->expr, &names);
+	(void) collect_called_names(stmt->whereClause, &names);
+	return names;
 }
 
 /* ----------------------------------------------------------------

@@ -303,6 +303,8 @@ typedef struct ConvIndex
 	List	   *statistics;		/* "key=target" of the expression keys
 								 * given a statistics target, by key */
 	char	   *definition;		/* catalog only: pg_get_indexdef() */
+	char	   *exprs_bin;		/* catalog only: indexprs, indpred */
+	char	   *predicate_bin;
 	char	   *comment;
 	DocPos		pos;
 } ConvIndex;
@@ -650,7 +652,8 @@ typedef enum ConvAction
 	ACTION_REPLACE,				/* the replacement takes the old one's name */
 	ACTION_COMMENT,
 	ACTION_REMAP,				/* column: rows rewritten by its remap */
-	ACTION_DROP_EXPRESSION,		/* column: stops being generated */
+	ACTION_DROP_EXPRESSION,		/* column: stops being generated, or its
+								 * default goes early */
 	ACTION_ADD_VALUE,			/* enum: a label added in place */
 	ACTION_RENAME_VALUE,		/* enum: a label renamed in place */
 	NUM_ACTIONS
@@ -681,6 +684,9 @@ typedef enum ConvAction
 #define COLUMN_COMMENT		(1 << 5)
 #define COLUMN_IDENTITY_OPTIONS (1 << 6)
 #define COLUMN_STATISTICS	(1 << 7)
+#define COLUMN_DEFAULT_EARLY	(1 << 8)	/* its current default goes
+											 * before a function it calls
+											 * (ACTION_DROP_EXPRESSION) */
 
 /*
  * One difference between the models, found by diff.c and turned into steps
@@ -713,7 +719,11 @@ typedef struct ConvChange
 	ConvTable  *ref_have;		/* foreign key: the referenced table as it
 								 * is, if the document manages it */
 	bool		ref_created;	/* foreign key: the plan creates it */
-	const char *because;		/* view: why it is replaced or rebuilt */
+	const char *because;		/* view: why it is replaced or rebuilt;
+								 * column: why its default goes early */
+	bool		calls_created;	/* CHECK made: it calls a function the plan
+								 * creates, so only ADD CONSTRAINT can read
+								 * its rows */
 	const char *parent;			/* partition: its parent, as the plan's
 								 * statements name it */
 	Oid			parent_relid;	/* partition made: the current parent, or
@@ -826,6 +836,8 @@ extern void expr_check_index_position(const ConvIndex *index,
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);
+extern Oid	expr_stored_call(const char *bin, List *functions);
+extern List *expr_index_called_names(const ConvIndex *index);
 extern bool expr_names_any(const char *text, const DocPos *pos, List *names);
 extern bool expr_find_type(ConvColumn *col);
 extern void expr_type_name_parts(const ConvColumn *col, char **schema,

@@ -296,14 +296,25 @@ find_change(ConvPlanState *ps, ConvKind kind, ConvAction action,
 }
 
 /*
- * How a dropped object is explained: a change of its kind puts it back
- * changed, or the document no longer has it.
+ * How a dropped object is explained: it goes before what it calls (the
+ * dependency graph, ConvChange.because), a change of its kind puts it
+ * back changed, or the document no longer has it.
  */
 const char *
-dropped_because(ConvPlanState *ps, ConvKind kind, const void *current)
+dropped_because(ConvPlanState *ps, const ConvChange *change)
 {
-	return find_change(ps, kind, ACTION_CREATE, current) ?
+	if (change->because)
+		return psprintf("goes first, because %s", change->because);
+	return find_change(ps, change->kind, ACTION_CREATE, change->have) ?
 		"is replaced" : "is not declared in the document";
+}
+
+/* how an object made again is explained: "reason", or the graph's why */
+char *
+made_again_because(const ConvChange *change, char *reason)
+{
+	return change->because ?
+		psprintf("made again, because %s", change->because) : reason;
 }
 
 /* ALTER TABLE ... DROP CONSTRAINT, explained by the constraint's definition */
@@ -316,7 +327,7 @@ add_drop_constraint(ConvPlanState *ps, const ConvChange *change,
 			 psprintf("ALTER TABLE %s DROP CONSTRAINT %s", table_sql(change),
 					  quote_identifier(name)),
 			 psprintf("%s %s", definition,
-					  dropped_because(ps, change->kind, change->have)),
+					  dropped_because(ps, change)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -335,6 +346,19 @@ add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
 			 reason ? reason :
 			 psprintf("%s means what the document's %s means", from, to),
 			 HAZARD_ACCESS_EXCLUSIVE);
+}
+
+/*
+ * The step's rows cannot be read before it runs: its statement checks
+ * them, and a failure there undoes the whole plan.
+ */
+void
+leave_unchecked(ConvStep *step, const char *why)
+{
+	step->unchecked = true;
+	step->rows_affected = -1;
+	step->reason = psprintf("%s; rows not checked before it runs: %s",
+							step->reason, why);
 }
 
 /*

@@ -1,8 +1,9 @@
 -- pgTAP: functions and procedures after converging, with a table that
--- holds rows calling one in its default and a view calling another.
+-- holds rows calling one in its default and a view, a CHECK and an index
+-- calling another; that one made anew with all that calls it.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(16);
+SELECT plan(22);
 
 CREATE ROLE converge_tap_runner;
 CREATE SCHEMA calc;
@@ -10,7 +11,8 @@ CREATE TABLE calc.items (id integer PRIMARY KEY, price numeric NOT NULL);
 INSERT INTO calc.items SELECT i, i * 10 FROM generate_series(1, 5) i;
 CREATE FUNCTION calc.old_helper() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
 
-CREATE FUNCTION pg_temp.doc(rate text) RETURNS text LANGUAGE sql AS $d$
+CREATE FUNCTION pg_temp.doc(rate text, parameter text DEFAULT 'amount')
+RETURNS text LANGUAGE sql AS $d$
 SELECT format($$
 version: 1
 extensions:
@@ -20,11 +22,11 @@ schemas:
   calc:
     functions:
       with_tax(numeric):
-        arguments: amount numeric
+        arguments: %2$s numeric
         returns: numeric
         volatility: immutable
         parallel: safe
-        body: SELECT round(amount * %s, 2)
+        body: SELECT round(%2$s * %1$s, 2)
       next_id():
         returns: integer
         language: plpgsql
@@ -46,6 +48,10 @@ schemas:
         columns:
           id: {type: integer, nullable: false, default: "calc.next_id()"}
           price: {type: numeric, nullable: false}
+        checks:
+          gross_positive: "calc.with_tax(price) > 0"
+        indexes:
+          items_gross: {columns: ["calc.with_tax(price)"]}
         triggers:
           rounded:
             timing: before
@@ -55,7 +61,7 @@ schemas:
     views:
       priced:
         query: SELECT id, calc.with_tax(price) AS gross FROM calc.items
-$$, rate) $d$;
+$$, rate, parameter) $d$;
 
 SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.2'))$$,
                 'functions, a procedure, a default calling one, a view calling another');
@@ -87,6 +93,18 @@ SELECT results_eq('SELECT price FROM calc.items WHERE id = 7', ARRAY[70::numeric
 CALL calc.reprice(2);
 SELECT results_eq('SELECT price FROM calc.items WHERE id = 1', ARRAY[20::numeric],
                   'the procedure runs');
+
+SELECT lives_ok($$SELECT converge_schema(pg_temp.doc('1.5', 'net'))$$,
+                'a renamed parameter makes the function anew, with its CHECK, index and view');
+SELECT is(pg_get_function_arguments('calc.with_tax'::regproc), 'net numeric',
+          'the function has the new parameter name');
+SELECT is((SELECT count(*) FROM converge_plan(pg_temp.doc('1.5', 'net'))), 0::bigint,
+          'and the plan after it is empty');
+SELECT has_index('calc', 'items', 'items_gross', 'the index calling it is made again');
+SELECT throws_ok($$INSERT INTO calc.items (price) VALUES (-1)$$, '23514', NULL,
+                 'the CHECK calling it is made again, and holds');
+SELECT results_eq('SELECT gross FROM calc.priced WHERE id = 1', ARRAY[30.00::numeric],
+                  'the view calling it is made again, and reads the rows');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,7 +11,8 @@
  * rows, and it is added again, checked first against the rows as the plan
  * will leave them.  One that reads a column the plan adds, retypes or
  * rebuilds cannot be compared with the relation as it is: it is dropped
- * before and added after those changes.
+ * before and added after those changes; so is one whose stored expression
+ * calls a function the plan drops (and creates again).
  *
  *-------------------------------------------------------------------------
  */
@@ -29,12 +30,13 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 {
 	TableDiff  *td = context;
 	ConvCheck  *wc = want;
+	ConvCheck  *hc = have;
 
 	return !names_overlap(expr_column_refs(wc->expr, &wc->pos),
 						  td->reshaped) &&
 		!names_created(ds, wc->expr, &wc->pos) &&
 		expr_trees_match(expr_cook_check(wc, td->have),
-						 stringToNode(((ConvCheck *) have)->bin));
+						 stringToNode(hc->bin));
 }
 
 /* the columns an added CHECK reads: their remap runs */
@@ -44,6 +46,7 @@ check_created(DiffState *ds, ConvChange *change, void *context)
 	TableDiff  *td = context;
 	ConvCheck  *wc = change->want;
 
+	change->calls_created = calls_created_function(ds, wc->expr, &wc->pos);
 	if (td->have)
 		td->checked = list_concat(td->checked,
 								  expr_column_refs(wc->expr, &wc->pos));
@@ -58,12 +61,20 @@ check_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
 		add_comment_change(ds, proto, want, have);
 }
 
+/* the dependency graph: a CHECK that calls a function the plan drops */
+static const char *
+check_rebuilt(DiffState *ds, void *have)
+{
+	return stored_calls_dropped(ds, ((ConvCheck *) have)->bin, false);
+}
+
 static void
 diff_checks(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = check_same,
 		.created = check_created,
-	.kept = check_kept,.renamed = add_rename_change};
+	.kept = check_kept,.renamed = add_rename_change,
+	.rebuilt = check_rebuilt};
 
 	reconcile_members(ds, KIND_CHECK, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, checks));
@@ -149,7 +160,9 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 	 * does not have before the plan runs.
 	 */
 	if (old)
-		reason = psprintf("CHECK %s -> CHECK (%s)", old->expr, check->expr);
+		reason = made_again_because(change,
+									psprintf("CHECK %s -> CHECK (%s)",
+											 old->expr, check->expr));
 	else
 		reason = pstrdup("CHECK is declared in the document and does not exist");
 
@@ -160,11 +173,14 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 					reason,
 					change->have_table ?
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
-	if (change->have_table)
+	if (change->have_table && change->calls_created)
+		leave_unchecked(step, "it calls a function the plan creates");
+	else if (change->have_table)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
-	probe_defaults(step, change, check);
+	if (!change->calls_created)
+		probe_defaults(step, change, check);
 }
 
 static void

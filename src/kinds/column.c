@@ -77,6 +77,14 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 	else if (want->generated == NULL && want->default_expr)
 		changes |= COLUMN_DEFAULT;
 
+	/*
+	 * A default that calls a function the plan drops to create again goes
+	 * before it, and is set again once the function is created again.
+	 */
+	if (have->generated == NULL &&
+		stored_calls_dropped(ds, have->default_bin, false))
+		changes |= COLUMN_DEFAULT | COLUMN_DEFAULT_EARLY;
+
 	if (want->not_null != have->not_null)
 		changes |= COLUMN_NOT_NULL;
 	if (want->identity != have->identity)
@@ -152,7 +160,7 @@ match_columns(TableDiff *td)
  * added again around the other changes.
  */
 static void
-find_rebuilt(TableDiff *td, Bitmapset *retyped)
+find_rebuilt(DiffState *ds, TableDiff *td, Bitmapset *retyped)
 {
 	ListCell   *lc,
 			   *mc;
@@ -166,8 +174,9 @@ find_rebuilt(TableDiff *td, Bitmapset *retyped)
 		if (hcol && wcol->generated &&
 			((td->what[i] & COLUMN_GENERATED) ||
 			 (hcol->generated &&
-			  bms_overlap(retyped,
-						  expr_attnums(stringToNode(hcol->default_bin))))))
+			  (bms_overlap(retyped,
+						   expr_attnums(stringToNode(hcol->default_bin))) ||
+			   stored_calls_dropped(ds, hcol->default_bin, false)))))
 		{
 			td->rebuild[i] = true;
 			td->rebuilt = lappend(td->rebuilt, wcol->name);
@@ -214,7 +223,7 @@ columns_compare(DiffState *ds, TableDiff *td)
 		}
 		i++;
 	}
-	find_rebuilt(td, retyped);
+	find_rebuilt(ds, td, retyped);
 	td->reshaped = list_concat(td->reshaped, td->rebuilt);
 	td->have->reshaped = td->reshaped;
 }
@@ -268,17 +277,32 @@ diff_kept_column(DiffState *ds, TableDiff *td, ConvColumn *wcol,
 		add_column_change(ds, td, ACTION_RENAME, wcol, hcol);
 	if (td->rebuild[i])
 	{
-		add_column_change(ds, td, ACTION_DROP, wcol, hcol);
-		add_column_change(ds, td, ACTION_CREATE, wcol,
-						  NULL)->want_collation = coll;
+		const char *because = stored_calls_dropped(ds, hcol->default_bin,
+												   false);
+
+		add_column_change(ds, td, ACTION_DROP, wcol, hcol)->because = because;
+		change = add_column_change(ds, td, ACTION_CREATE, wcol, NULL);
+		change->want_collation = coll;
+		change->because = because;
 		return;
 	}
 
-	/* a generated column becomes a plain one before other changes */
+	/*
+	 * A generated column becomes a plain one before other changes; a
+	 * default goes before a function it calls is dropped.
+	 */
 	if (what & COLUMN_GENERATED)
 	{
 		add_column_change(ds, td, ACTION_DROP_EXPRESSION, wcol, hcol);
 		what &= ~COLUMN_GENERATED;
+	}
+	if (what & COLUMN_DEFAULT_EARLY)
+	{
+		add_column_change(ds, td, ACTION_DROP_EXPRESSION, wcol,
+						  hcol)->because =
+			stored_calls_dropped(ds, hcol->default_bin, false);
+		if (wcol->default_expr == NULL)
+			what &= ~(COLUMN_DEFAULT | COLUMN_DEFAULT_EARLY);
 	}
 	if (what != 0)
 	{
@@ -507,7 +531,8 @@ plan_add_column(ConvPlanState *ps, const ConvChange *change)
 					psprintf("ALTER TABLE %s ADD COLUMN %s", table,
 							 column_definition(col, change->want_collation,
 											   !backfill)),
-					pstrdup("column is declared in the document and does not exist"),
+					made_again_because(change,
+									   pstrdup("column is declared in the document and does not exist")),
 					hazards);
 	if (!col->generated && !col->identity)
 		enum_refuse_label(step, enum_default_problem(col));
@@ -857,7 +882,8 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 		}
 	}
 
-	if ((what & COLUMN_DEFAULT) && have->default_expr)
+	if ((what & COLUMN_DEFAULT) && !(what & COLUMN_DEFAULT_EARLY) &&
+		have->default_expr)
 		add_step(ps, "drop_default", pstrdup(object),
 				 psprintf("%s DROP DEFAULT", alter),
 				 psprintf("default: %s -> %s", have->default_expr,
@@ -884,6 +910,8 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 						psprintf("%s SET DEFAULT %s", alter,
 								 enum_column_expr(want, want->default_expr,
 												  &want->default_pos)),
+						(what & COLUMN_DEFAULT_EARLY) ?
+						psprintf("default %s is set again", want->default_expr) :
 						psprintf("default: %s -> %s",
 								 describe_default(have->default_expr),
 								 want->default_expr),
@@ -954,6 +982,8 @@ plan_drop_column(ConvPlanState *ps, const ConvChange *change)
 	step = add_step(ps, "drop_column", column_object(change, name),
 					psprintf("ALTER TABLE %s DROP COLUMN %s",
 							 table_sql(change), col),
+					want && change->because ?
+					psprintf("generated column %s", dropped_because(ps, change)) :
 					want ?
 					psprintf("generated: %s -> %s",
 							 have->generated ? have->generated : "(none)",
@@ -982,17 +1012,31 @@ plan_rename_column(ConvPlanState *ps, const ConvChange *change)
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
+/*
+ * A generated column's expression, or a default that calls a function the
+ * plan drops (ConvChange.because says which), goes before other changes.
+ */
 static void
 plan_drop_expression(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
+	char	   *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
+								 table_sql(change),
+								 quote_identifier(want->name));
 
-	add_step(ps, "drop_expression", column_object(change, want->name),
-			 psprintf("ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION",
-					  table_sql(change), quote_identifier(want->name)),
-			 psprintf("generated: %s -> (none)", have->generated),
-			 HAZARD_ACCESS_EXCLUSIVE);
+	if (have->generated == NULL)
+		add_step(ps, "drop_default", column_object(change, want->name),
+				 psprintf("%s DROP DEFAULT", alter),
+				 psprintf("default %s goes first, because %s%s",
+						  have->default_expr, change->because,
+						  want->default_expr ? "; it is set again after" : ""),
+				 HAZARD_ACCESS_EXCLUSIVE);
+	else
+		add_step(ps, "drop_expression", column_object(change, want->name),
+				 psprintf("%s DROP EXPRESSION", alter),
+				 psprintf("generated: %s -> (none)", have->generated),
+				 HAZARD_ACCESS_EXCLUSIVE);
 }
 
 /*

@@ -864,7 +864,7 @@ plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
 					  domain_object(change->have_domain),
 					  quote_identifier(check->name)),
 			 psprintf("CHECK %s %s", check->expr,
-					  dropped_because(ps, KIND_DOMAIN_CHECK, check)),
+					  dropped_because(ps, change)),
 			 0);
 }
 

@@ -12,10 +12,13 @@
  * rows and SET clauses, it is compared with pg_proc.  A change CREATE OR
  * REPLACE can make (same return type, same parameter names, no default
  * taken away) is one; any other drops the function and creates it again,
- * which the server allows only when nothing depends on it: a dependent
- * the plan does not rebuild makes the step refused, naming it.  Views
- * that read a replaced function are rebuilt around it (the dependency
- * graph, view.c).
+ * which the server allows only when nothing depends on it.  What the
+ * document manages is rebuilt around it by the dependency graph: views
+ * that read it (view.c), and triggers, CHECKs, indexes, policies, column
+ * defaults and generated columns whose stored expression calls it, each
+ * dropped before the function and made again after (their kinds ask
+ * stored_calls_dropped()).  Any other dependent makes the step refused,
+ * naming it.
  *
  * A schema's functions are the document's once it says "functions" or
  * "procedures" for the schema (an empty mapping says there are none):
@@ -63,6 +66,23 @@ function_object(const char *schema, const ConvFunction *f)
  * ----------------------------------------------------------------
  */
 
+/*
+ * A dependent of a function that the plan rebuilds around it, so not one
+ * that refuses its drop: found as "object" of "from" for a pg_depend row
+ * of class "catalog", a member of relation "relid" of a managed schema for
+ * which "condition" holds.  Views are rebuilt by view.c; triggers, CHECKs,
+ * policies, defaults and generated columns, and indexes that back no
+ * constraint by their kinds, when their current expression calls a
+ * function the plan drops (stored_calls_dropped).
+ */
+#define REBUILT_AROUND(catalog, from, object, relid, condition) \
+"           AND NOT EXISTS (SELECT FROM " from \
+"                 JOIN pg_catalog.pg_class r ON r.oid = " relid \
+"                 JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
+"                WHERE d.classid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+"                  AND " object " = d.objid AND " condition \
+"                  AND rn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
+
 static const char *const functions_query =
 "SELECT p.oid, n.nspname, p.proname, p.prokind = 'p' AS procedure,"
 "       p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'"
@@ -91,18 +111,21 @@ static const char *const functions_query =
 "          FROM pg_catalog.pg_depend d"
 "         WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
 "           AND d.refobjid = p.oid AND d.deptype = 'n'"
-"           AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite w"
-"                 JOIN pg_catalog.pg_class v ON v.oid = w.ev_class"
-"                 JOIN pg_catalog.pg_namespace vn ON vn.oid = v.relnamespace"
-"                WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
-"                  AND w.oid = d.objid AND v.relkind IN ('v', 'm')"
-"                  AND vn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
-"           AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g"
-"                 JOIN pg_catalog.pg_class r ON r.oid = g.tgrelid"
-"                 JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
-"                WHERE d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass"
-"                  AND g.oid = d.objid AND r.relkind IN ('r', 'p')"
-"                  AND rn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
+		   REBUILT_AROUND("pg_rewrite", "pg_catalog.pg_rewrite w", "w.oid",
+						  "w.ev_class", "r.relkind IN ('v', 'm')")
+		   REBUILT_AROUND("pg_trigger", "pg_catalog.pg_trigger g", "g.oid",
+						  "g.tgrelid", "r.relkind IN ('r', 'p')")
+		   REBUILT_AROUND("pg_constraint", "pg_catalog.pg_constraint k",
+						  "k.oid", "k.conrelid",
+						  "r.relkind IN ('r', 'p') AND k.contype = 'c'")
+		   REBUILT_AROUND("pg_policy", "pg_catalog.pg_policy pol", "pol.oid",
+						  "pol.polrelid", "r.relkind IN ('r', 'p')")
+		   REBUILT_AROUND("pg_attrdef", "pg_catalog.pg_attrdef ad", "ad.oid",
+						  "ad.adrelid", "r.relkind IN ('r', 'p')")
+		   REBUILT_AROUND("pg_class", "pg_catalog.pg_index x", "x.indexrelid",
+						  "x.indrelid", "r.relkind IN ('r', 'p')"
+						  " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint xk"
+						  "  WHERE xk.conindid = x.indexrelid)")
 "         ORDER BY 1 LIMIT 1) AS used_outside"
 " FROM pg_catalog.pg_proc p"
 " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
@@ -670,8 +693,9 @@ function_trusted_oids(const ConvModel *want)
 }
 
 /*
- * The functions the plan creates, by name: what calls them cannot be
- * cooked before it runs (names_created).
+ * The functions the plan creates, or creates again, by name: what calls
+ * them cannot be cooked (names_created), nor its rows read with them
+ * (calls_created_function), before it runs.
  */
 static void
 note_created_functions(DiffState *ds)
@@ -685,46 +709,119 @@ note_created_functions(DiffState *ds)
 
 		if (change->kind != KIND_FUNCTION || change->action != ACTION_CREATE)
 			continue;
-		ds->created_names = lappend(ds->created_names, f->name);
-		ds->created_names = lappend(ds->created_names,
-									psprintf("%s.%s", change->schema, f->name));
+		ds->created_functions = lappend(ds->created_functions, f->name);
+		ds->created_functions = lappend(ds->created_functions,
+										psprintf("%s.%s", change->schema,
+												 f->name));
 	}
+	ds->created_names = list_concat(ds->created_names, ds->created_functions);
 	mark_pending_defaults(ds);
 }
 
 /*
- * A function the document drops must not be one its own defaults call:
- * the document contradicts itself, and says so at the default's line.
+ * A function the document drops (no function of its name stays in its
+ * schema) must not be one its own expressions call, unqualified in its
+ * schema or qualified anywhere: the document contradicts itself, and says
+ * so at the expression.
  */
 static void
-refuse_called(const ConvSchema *schema, const ConvFunction *f)
+refuse_call(List *called, const char *what, const DocPos *pos,
+			const char *schema, const ConvFunction *f, bool same_schema)
 {
-	char	   *qualified = psprintf("%s.%s", schema->name, f->name);
-	ListCell   *tc,
-			   *cc;
+	if (!string_in(called, psprintf("%s.%s", schema, f->name)) &&
+		!(same_schema && string_in(called, f->name)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_FUNCTION),
+			 errmsg("%s calls %s %s, which the document does not declare, at line %d, column %d (%s)",
+					what, noun(f), function_object(schema, f),
+					pos->line, pos->column, pos->path),
+			 errhint("Declare it under \"functions\", or write the expression without it.")));
+}
 
-	foreach(tc, schema->tables)
-		foreach(cc, ((ConvTable *) lfirst(tc))->columns)
-		{
-			ConvColumn *col = lfirst(cc);
-			List	   *called = col->default_expr ?
-				expr_called_names(col->default_expr, &col->default_pos) : NIL;
+static void
+refuse_text_call(const char *text, const char *what, const DocPos *pos,
+				 const char *schema, const ConvFunction *f, bool same_schema)
+{
+	if (text)
+		refuse_call(expr_called_names(text, pos), what, pos, schema, f,
+					same_schema);
+}
 
-			if (string_in(called, f->name) || string_in(called, qualified))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_FUNCTION),
-						 errmsg("default of column \"%s\" calls %s %s, which the document does not declare, at line %d, column %d (%s)",
-								col->name, noun(f), function_object(schema->name, f),
-								col->default_pos.line, col->default_pos.column,
-								col->default_pos.path),
-						 errhint("Declare it under \"functions\", or give the column another default.")));
-		}
+/* the expressions of one document table */
+static void
+refuse_table_calls(const ConvTable *t, const char *schema,
+				   const ConvFunction *f, bool same_schema)
+{
+	ListCell   *lc;
+
+	foreach(lc, t->columns)
+	{
+		ConvColumn *col = lfirst(lc);
+
+		refuse_text_call(col->default_expr,
+						 psprintf("default of column \"%s\"", col->name),
+						 &col->default_pos, schema, f, same_schema);
+		refuse_text_call(col->generated,
+						 psprintf("generated column \"%s\"", col->name),
+						 &col->generated_pos, schema, f, same_schema);
+	}
+	foreach(lc, t->checks)
+	{
+		ConvCheck  *c = lfirst(lc);
+
+		refuse_text_call(c->expr, psprintf("CHECK \"%s\"", c->name),
+						 &c->pos, schema, f, same_schema);
+	}
+	foreach(lc, t->indexes)
+	{
+		ConvIndex  *i = lfirst(lc);
+
+		refuse_call(expr_index_called_names(i),
+					psprintf("index \"%s\"", i->name), &i->pos, schema, f,
+					same_schema);
+	}
+	foreach(lc, t->policies)
+	{
+		ConvPolicy *p = lfirst(lc);
+		char	   *what = psprintf("policy \"%s\"", p->name);
+
+		refuse_text_call(p->using_expr, what, &p->using_pos, schema, f,
+						 same_schema);
+		refuse_text_call(p->check_expr, what, &p->check_pos, schema, f,
+						 same_schema);
+	}
+	foreach(lc, t->triggers)
+	{
+		ConvTrigger *g = lfirst(lc);
+
+		refuse_call(list_make1(g->function),
+					psprintf("trigger \"%s\"", g->name), &g->pos, schema, f,
+					same_schema);
+	}
+}
+
+static void
+refuse_called(DiffState *ds, const ConvSchema *schema, const ConvFunction *f)
+{
+	ListCell   *sc,
+			   *tc;
+
+	if (find_named(schema->functions, offsetof(ConvFunction, name), f->name))
+		return;
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *s = lfirst(sc);
+
+		foreach(tc, s->tables)
+			refuse_table_calls(lfirst(tc), schema->name, f, s == schema);
+	}
 }
 
 static void
 drop_function(DiffState *ds, ConvSchema *schema, void *have)
 {
-	refuse_called(schema, have);
+	refuse_called(ds, schema, have);
 	add_function_change(ds, schema->name, ACTION_DROP, NULL, have);
 }
 
@@ -960,16 +1057,19 @@ function_grant_targets(DiffState *ds, List **targets)
 }
 
 /*
- * A function dropped to be created again goes just before it is; one
- * dropped for good goes late, once nothing the plan changes calls it.  A
- * new one whose declaration names a type the plan creates (a table's row
- * type) comes once the tables exist, before the views.
+ * A function dropped to be created again goes once the CHECKs, indexes,
+ * policies, defaults, generated columns, triggers and views that call it
+ * are gone (each of those kinds drops them before then), and is created
+ * again right after, before the tables that may call it; one dropped for
+ * good goes late, once nothing the plan changes calls it.  A new one whose
+ * declaration names a type the plan creates (a table's row type) comes
+ * once the tables exist, before the views.
  */
 static PlanPhase
 function_phase(const ConvChange *change, PlanPhase phase)
 {
 	if (change->action == ACTION_DROP && change->want)
-		return PHASE_CREATE_FUNCTION;
+		return PHASE_RECREATE_FUNCTION;
 	if (change->action == ACTION_CREATE && (change->what & FUNCTION_LATE))
 		return PHASE_CREATE_VIEW;
 	/* a SQL-standard body reads what it names when it is created */
@@ -977,6 +1077,8 @@ function_phase(const ConvChange *change, PlanPhase phase)
 		 change->action == ACTION_REPLACE) &&
 		((ConvFunction *) change->want)->standard_body)
 		return PHASE_CREATE_VIEW;
+	if (change->action == ACTION_CREATE && change->have)
+		return PHASE_RECREATE_FUNCTION;
 	return phase;
 }
 

@@ -6,8 +6,8 @@
  * The document's index and pg_get_indexdef()'s are both parsed and
  * transformed by the server against the relation and compared as trees
  * (expr.c).  Like a CHECK, one that reads a column the plan adds, retypes
- * or rebuilds is dropped before and created after those changes.  A
- * unique one is checked for duplicate rows first.
+ * or rebuilds, or calls a function it drops, is dropped before and created
+ * after those changes.  A unique one is checked for duplicate rows first.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,10 +25,11 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 {
 	TableDiff  *td = context;
 	ConvIndex  *wi = want;
+	ConvIndex  *hi = have;
 
 	return !names_overlap(expr_index_column_refs(wi), td->reshaped) &&
 		!names_created(ds, wi->where, &wi->pos) &&
-		expr_index_matches(wi, have, td->have);
+		expr_index_matches(wi, hi, td->have);
 }
 
 static void
@@ -44,11 +45,22 @@ index_kept(DiffState *ds, const ConvChange *proto, void *context,
 		add_comment_change(ds, proto, want, have);
 }
 
+/* the dependency graph: an index whose expressions call a dropped function */
+static const char *
+index_rebuilt(DiffState *ds, void *have)
+{
+	ConvIndex  *index = have;
+	const char *why = stored_calls_dropped(ds, index->exprs_bin, false);
+
+	return why ? why :
+		stored_calls_dropped(ds, index->predicate_bin, false);
+}
+
 static void
 diff_indexes(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = index_same,.kept = index_kept,
-	.renamed = add_rename_change};
+	.renamed = add_rename_change,.rebuilt = index_rebuilt};
 
 	reconcile_members(ds, KIND_INDEX, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, indexes));
@@ -77,7 +89,7 @@ plan_drop_index(ConvPlanState *ps, const ConvChange *change)
 			 psprintf("DROP INDEX %s",
 					  quote_qualified_identifier(change->schema, index->name)),
 			 psprintf("%s %s", index->definition,
-					  dropped_because(ps, KIND_INDEX, index)),
+					  dropped_because(ps, change)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -157,7 +169,9 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 					quote_qualified_identifier(change->schema, index->name),
 					expr_index_sql(index, index->name, table_sql(change)),
 					old ?
-					psprintf("%s is replaced", old->definition) :
+					made_again_because(change,
+									   psprintf("%s is replaced",
+												old->definition)) :
 					pstrdup("index is declared in the document and does not exist"),
 					change->have_table ? HAZARD_FULL_SCAN : 0);
 	set_index_statistics(ps, change, NULL);
@@ -229,6 +243,8 @@ index_read_row(HeapTuple tup, TupleDesc desc)
 	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
 												   &isnull));
 	index->where = get_text(tup, desc, "predicate");
+	index->exprs_bin = get_text(tup, desc, "exprs_bin");
+	index->predicate_bin = get_text(tup, desc, "predicate_bin");
 	index->include = get_text_list(tup, desc, "include");
 	index->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));

@@ -279,6 +279,8 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"                          AND ia.attnum = k) ko ON true)" \
 	"   AS elements," \
 	" pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate," \
+	" x.indexprs::pg_catalog.text AS exprs_bin," \
+	" x.indpred::pg_catalog.text AS predicate_bin," \
 	" (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)" \
 	"    FROM pg_catalog.generate_series(x.indnkeyatts + 1," \
 	"                                    x.indnatts) AS k," \
@@ -412,7 +414,15 @@ typedef struct DiffState
 								 * expression names in a string constant
 								 * (labels enums get by RENAME VALUE, new
 								 * sequences): it cannot be read before */
+	List	   *created_functions;	/* those of created_names that are
+									 * functions */
 	List	   *changes;
+	List	   *routines_dropped;	/* the functions and aggregates the plan
+									 * drops (of Oid), and why (of char *); */
+	List	   *routine_reasons;
+	List	   *routines_recreated; /* those it creates again; read once
+									 * (read_dropped_routines()) */
+	bool		routines_read;
 } DiffState;
 
 /*
@@ -476,6 +486,14 @@ typedef struct Reconcile
 	 */
 	void		(*renamed) (DiffState *ds, const ConvChange *proto,
 							void *context, void *want, void *have);
+
+	/*
+	 * The dependency graph: why the current object must be dropped and
+	 * made again whatever the document says of it (it calls a function
+	 * the plan drops), or NULL.  The drop and create carry it as
+	 * ConvChange.because.
+	 */
+	const char *(*rebuilt) (DiffState *ds, void *have);
 } Reconcile;
 
 extern ConvChange *add_change(DiffState *ds, ConvKind kind,
@@ -512,6 +530,12 @@ extern bool string_in(List *strings, const char *s);
 extern bool names_created(DiffState *ds, const char *text,
 							const DocPos *pos);
 extern void mark_pending_defaults(DiffState *ds);
+extern bool calls_created_function(DiffState *ds, const char *text,
+								   const DocPos *pos);
+extern const char *routine_dropped(DiffState *ds, Oid routine,
+								   bool for_good_too);
+extern const char *stored_calls_dropped(DiffState *ds, const char *bin,
+										bool for_good_too);
 extern bool strings_differ(const char *a, const char *b);
 extern bool strings_equal(List *a, List *b);
 extern bool function_created(DiffState *ds, const char *written);
@@ -555,6 +579,7 @@ typedef enum PlanPhase
 	PHASE_DROP_TABLE,
 	PHASE_DROP_GENERATED,
 	PHASE_DROP_COLUMN,
+	PHASE_RECREATE_FUNCTION,	/* once what calls the old one is gone */
 	PHASE_CREATE_TABLE,
 	PHASE_ADD_COLUMN,
 	PHASE_REMAP,
@@ -605,8 +630,9 @@ extern ConvStep *add_step(ConvPlanState *ps, const char *action, char *object,
 						  char *sql, char *reason, int hazards);
 extern ConvChange *find_change(ConvPlanState *ps, ConvKind kind,
 							   ConvAction action, const void *have);
-extern const char *dropped_because(ConvPlanState *ps, ConvKind kind,
-								   const void *current);
+extern char *made_again_because(const ConvChange *change, char *reason);
+extern const char *dropped_because(ConvPlanState *ps,
+								   const ConvChange *change);
 extern void add_rename_constraint(ConvPlanState *ps, const ConvChange *change,
 								  const char *from, const char *to,
 								  char *reason);
@@ -630,6 +656,7 @@ extern void set_probe(ConvPlanState *ps, ConvStep *step,
 extern void set_duplicate_probe(ConvPlanState *ps, ConvStep *step,
 								const ConvChange *change, List *keys,
 								const char *where, bool nulls_not_distinct);
+extern void leave_unchecked(ConvStep *step, const char *why);
 extern void refuse_if_used(ConvStep *step, const char *user,
 						   const char *kind, const char *verb);
 extern char *table_sql(const ConvChange *change);

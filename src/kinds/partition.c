@@ -786,12 +786,7 @@ partition_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 	if (!OidIsValid(w.parent))
 	{
 		if (attach)
-		{
-			step->unchecked = true;
-			step->rows_affected = -1;
-			step->reason = psprintf("%s; rows not checked before it runs: the plan creates the partitioned table",
-									step->reason);
-		}
+			leave_unchecked(step, "the plan creates the partitioned table");
 		return;
 	}
 	run_at(&w.want->bound_pos, qual_work, &w);

@@ -13,7 +13,8 @@
  * stay) is altered in place; a changed command or kind, or an expression
  * the document removes, means drop and create.  A policy that reads a
  * column the plan retypes or rebuilds is dropped before and created after
- * that change, as the server refuses to retype a column a policy uses.
+ * that change, as the server refuses to retype a column a policy uses;
+ * so is one that calls a function the plan drops and creates again.
  *
  * Row level security itself (ENABLE / FORCE) is a kind of its own in this
  * file: turned on once the table's policies exist, with a hazard saying
@@ -363,6 +364,19 @@ policy_created(DiffState *ds, ConvChange *change, void *context)
 		(void) expr_cook_policy(p->check_expr, &p->check_pos, td->have);
 }
 
+/*
+ * The dependency graph: a policy that calls a function the plan drops,
+ * even for good, since ALTER POLICY runs after the function is dropped
+ */
+static const char *
+policy_rebuilt(DiffState *ds, void *have)
+{
+	ConvPolicy *p = have;
+	const char *why = stored_calls_dropped(ds, p->using_bin, true);
+
+	return why ? why : stored_calls_dropped(ds, p->check_bin, true);
+}
+
 static void
 diff_policies(DiffState *ds, TableDiff *td)
 {
@@ -370,6 +384,7 @@ diff_policies(DiffState *ds, TableDiff *td)
 		.same = policy_same,
 		.created = policy_created,
 		.kept = policy_kept,
+		.rebuilt = policy_rebuilt,
 	};
 
 	reconcile_members(ds, KIND_POLICY, &how, td, td->schema, td->want,
@@ -416,7 +431,7 @@ plan_create_policy(ConvPlanState *ps, const ConvChange *change)
 		appendStringInfo(&sql, " WITH CHECK %s", expr_sql(p->check_expr));
 	add_step(ps, "create_policy", policy_object(change, p), sql.data,
 			 change->have ?
-			 pstrdup("the policy's command, kind or expressions differ from the document") :
+			 made_again_because(change, pstrdup("the policy's command, kind or expressions differ from the document")) :
 			 pstrdup("policy is declared in the document and does not exist"),
 			 0);
 }
@@ -467,7 +482,7 @@ plan_drop_policy(ConvPlanState *ps, const ConvChange *change)
 	add_step(ps, "drop_policy", policy_object(change, p),
 			 psprintf("DROP POLICY %s ON %s", quote_identifier(p->name),
 					  table_sql(change)),
-			 psprintf("policy %s", dropped_because(ps, KIND_POLICY, p)), 0);
+			 psprintf("policy %s", dropped_because(ps, change)), 0);
 }
 
 /* a new policy's comment comes with the comment phase */

@@ -19,7 +19,6 @@
 
 #include "access/table.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -339,27 +338,6 @@ trigger_function(const ConvTrigger *t)
 	return LookupFuncName(names, 0, NULL, true);
 }
 
-/* is the trigger's function dropped, or made anew, by the plan? */
-static bool
-function_replaced(DiffState *ds, Oid function)
-{
-	ListCell   *lc;
-	ObjectAddress object;
-	bool		gone;
-
-	foreach(lc, ds->changes)
-	{
-		ConvChange *change = lfirst(lc);
-		const ConvKindOps *ops = conv_kinds[change->kind];
-
-		if (ops->reshapes && ops->reshapes(change, &object, &gone) &&
-			object.classId == ProcedureRelationId &&
-			object.objectId == function)
-			return true;
-	}
-	return false;
-}
-
 /* the UPDATE OF columns of a current trigger, under the document's names */
 static List *
 doc_columns(const ConvTable *have, List *columns)
@@ -389,7 +367,6 @@ trigger_same(DiffState *ds, const ConvChange *proto, void *context,
 		strings_differ(w->old_table, h->old_table) ||
 		strings_differ(w->new_table, h->new_table) ||
 		names_overlap(w->update_of, td->reshaped) ||
-		function_replaced(ds, h->function_oid) ||
 		trigger_function(w) != h->function_oid)
 		return false;
 	if (w->when == NULL || h->when_bin == NULL)
@@ -444,6 +421,19 @@ trigger_created(DiffState *ds, ConvChange *change, void *context)
 			 errhint("Declare the function under \"functions\", or qualify its name with its schema.")));
 }
 
+/*
+ * The dependency graph: a trigger whose function, or a function its WHEN
+ * calls, the plan drops
+ */
+static const char *
+trigger_rebuilt(DiffState *ds, void *have)
+{
+	ConvTrigger *t = have;
+	const char *why = routine_dropped(ds, t->function_oid, false);
+
+	return why ? why : stored_calls_dropped(ds, t->when_bin, false);
+}
+
 static void
 diff_triggers(DiffState *ds, TableDiff *td)
 {
@@ -451,6 +441,7 @@ diff_triggers(DiffState *ds, TableDiff *td)
 		.same = trigger_same,
 		.created = trigger_created,
 		.kept = trigger_kept,
+		.rebuilt = trigger_rebuilt,
 	};
 
 	reconcile_members(ds, KIND_TRIGGER, &how, td, td->schema, td->want,
@@ -531,7 +522,8 @@ plan_create_trigger(ConvPlanState *ps, const ConvChange *change)
 	add_step(ps, "create_trigger", member_object(change, t->name),
 			 create_trigger_sql(change, t),
 			 change->have ?
-			 pstrdup("the trigger differs from the document") :
+			 made_again_because(change,
+								pstrdup("the trigger differs from the document")) :
 			 pstrdup("trigger is declared in the document and does not exist"),
 			 0);
 	if (t->firing != 0)
@@ -552,7 +544,7 @@ plan_drop_trigger(ConvPlanState *ps, const ConvChange *change)
 	add_step(ps, "drop_trigger", member_object(change, t->name),
 			 psprintf("DROP TRIGGER %s ON %s", quote_identifier(t->name),
 					  table_sql(change)),
-			 psprintf("trigger %s", dropped_because(ps, KIND_TRIGGER, t)), 0);
+			 psprintf("trigger %s", dropped_because(ps, change)), 0);
 }
 
 static void
