@@ -19,6 +19,10 @@ CREATE INDEX t_score ON fd.t (fd.score(v));
 CREATE INDEX t_partial ON fd.t (id) WHERE fd.score(v) > 4;
 ALTER TABLE fd.t ENABLE ROW LEVEL SECURITY;
 CREATE POLICY small ON fd.t USING (fd.score(v) < 500);
+CREATE FUNCTION public.fd_count() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN PERFORM set_config('fd.fired', 'yes', false); RETURN NEW; END $$;
+CREATE TRIGGER t_when BEFORE INSERT ON fd.t FOR EACH ROW
+  WHEN (fd.score(NEW.v) > 0) EXECUTE FUNCTION public.fd_count();
 INSERT INTO fd.t (id, v) VALUES (1, 1), (2, 2), (3, 3);
 
 CREATE FUNCTION fd_doc(parameter text DEFAULT 'v',
@@ -46,6 +50,13 @@ schemas:
           t_partial: {columns: [id], where: "fd.score(v) > 4"}
         policies:
           small: {using: "fd.score(v) < 500"}
+        triggers:
+          t_when:
+            timing: before
+            events: [insert]
+            for_each: row
+            when: "fd.score(NEW.v) > 0"
+            function: public.fd_count
 $d$, coalesce(functions, format($e$
       score(integer):
         arguments: %1$s integer
@@ -71,9 +82,13 @@ SELECT attname, pg_get_expr(adbin, adrelid) AS expression
 SELECT indexname, indexdef FROM pg_indexes
  WHERE schemaname = 'fd' AND indexname <> 't_pkey' ORDER BY indexname;
 SELECT policyname, qual FROM pg_policies WHERE schemaname = 'fd';
--- what was rebuilt holds: the CHECK refuses, the default fills
+SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger
+ WHERE tgrelid = 'fd.t'::regclass;
+-- what was rebuilt holds: the CHECK refuses, the default fills, the
+-- trigger fires
 INSERT INTO fd.t (id, v) VALUES (4, 600);
 INSERT INTO fd.t (id, v) VALUES (4, 4) RETURNING id, v, d, g;
+SELECT current_setting('fd.fired') AS fired;
 
 -- a default outside the managed schemas calls it: refused, named
 CREATE SCHEMA fd_other;
@@ -90,10 +105,10 @@ SELECT * FROM converge_plan(replace(replace(replace(replace(fd_doc('n', '      {
   '"fd.score(21)"', '2'), '"fd.score(v)"', '"(v * 2)"'),
   '"fd.score(v) < 1000"', '"v < 500"'), 'fd.score(v) > 4', 'v > 2'));
 CREATE TABLE fd_free AS SELECT
-  replace(replace(replace(replace(replace(fd_doc('n', '      {}'),
+  replace(replace(replace(replace(replace(replace(fd_doc('n', '      {}'),
   '"fd.score(21)"', '2'), '"fd.score(v)"', '"(v * 2)"'),
   '"fd.score(v) < 1000"', '"v < 500"'), 'fd.score(v) > 4', 'v > 2'),
-  '"fd.score(v) < 500"', '"v < 250"') AS doc;
+  '"fd.score(v) < 500"', '"v < 250"'), 'fd.score(NEW.v)', 'NEW.v') AS doc;
 SELECT step, action, object, reason, hazards
   FROM converge_plan((SELECT doc FROM fd_free));
 SELECT count(*) AS steps FROM converge_schema((SELECT doc FROM fd_free));
@@ -124,3 +139,4 @@ INSERT INTO fd.t (id, v) VALUES (5, 5);
 DROP SCHEMA fd CASCADE;
 DROP FUNCTION fd_doc(text, text);
 DROP TABLE fd_free, fd_cap;
+DROP FUNCTION public.fd_count();
