@@ -70,8 +70,11 @@ SELECT count(*) AS steps FROM converge_plan((SELECT d FROM doc));
 -- keeps the probe of a default from running
 CREATE DOMAIN vp.locked AS int CHECK (vp.locking(VALUE));
 SELECT step, action, object, rows_affected, reason
-  FROM converge_plan(replace((SELECT d FROM doc), E'          a: {type: integer}\n',
-    E'          a: {type: integer}\n          l: {type: vp.locked, default: "1"}\n'))
+  FROM converge_plan(replace(replace((SELECT d FROM doc),
+    E'          a: {type: integer}\n',
+    E'          a: {type: integer}\n          l: {type: vp.locked, default: "1"}\n'),
+    E'    sequences:\n',
+    E'    domains:\n      locked: {type: integer, checks: {locked_check: "vp.locking(VALUE)"}}\n    sequences:\n'))
  WHERE action = 'add_column';
 SELECT count(*) AS advisory_locks FROM pg_locks
  WHERE locktype = 'advisory' AND pid = pg_backend_pid();

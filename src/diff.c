@@ -393,6 +393,25 @@ names_created(DiffState *ds, const char *text, const DocPos *pos)
 }
 
 /*
+ * Why a change reshapes an object of catalog "classid" (ConvKindOps.reshapes),
+ * and which; NULL when it leaves every such object alone.
+ */
+static const char *
+change_reshapes(const ConvChange *change, Oid classid, Oid *objid, bool *gone)
+{
+	const ConvKindOps *ops = conv_kinds[change->kind];
+	ObjectAddress object;
+	const char *why;
+
+	if (ops->reshapes == NULL ||
+		(why = ops->reshapes(change, &object, gone)) == NULL ||
+		object.classId != classid)
+		return NULL;
+	*objid = object.objectId;
+	return why;
+}
+
+/*
  * The functions and aggregates the plan drops, to create them again or for
  * good: read from the changes the first time a table member asks, since
  * every routine has been compared before any table is.
@@ -406,23 +425,18 @@ read_dropped_routines(DiffState *ds)
 		return;
 	foreach(lc, ds->changes)
 	{
-		ConvChange *change = lfirst(lc);
-		const ConvKindOps *ops = conv_kinds[change->kind];
-		ObjectAddress object;
+		Oid			routine;
 		bool		gone;
-		const char *why;
+		const char *why = change_reshapes(lfirst(lc), ProcedureRelationId,
+										  &routine, &gone);
 
-		if (ops->reshapes &&
-			(why = ops->reshapes(change, &object, &gone)) != NULL &&
-			object.classId == ProcedureRelationId)
-		{
-			ds->routines_dropped = lappend_oid(ds->routines_dropped,
-											   object.objectId);
-			ds->routine_reasons = lappend(ds->routine_reasons, (char *) why);
-			if (!gone)
-				ds->routines_recreated = lappend_oid(ds->routines_recreated,
-													 object.objectId);
-		}
+		if (why == NULL)
+			continue;
+		ds->routines_dropped = lappend_oid(ds->routines_dropped, routine);
+		ds->routine_reasons = lappend(ds->routine_reasons, (char *) why);
+		if (!gone)
+			ds->routines_recreated = lappend_oid(ds->routines_recreated,
+												 routine);
 	}
 	ds->routines_read = true;
 }
@@ -623,6 +637,37 @@ resolve_in_schema(DiffState *ds, ConvColumn *col, const char *schema,
 }
 
 /* a type that exists: is it one the plan recreates? */
+/*
+ * A column whose type is one the plan drops (an enum or domain of a
+ * managed schema the document no longer declares): the document
+ * contradicts itself.
+ */
+static void
+refuse_dropped_type(DiffState *ds, const ConvColumn *col)
+{
+	Oid			element = get_element_type(col->type_oid);
+	Oid			type = OidIsValid(element) ? element : col->type_oid;
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		Oid			dropped;
+		bool		gone;
+		const char *why = change_reshapes(lfirst(lc), TypeRelationId,
+										  &dropped, &gone);
+
+		if (why && gone && dropped == type)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("column \"%s\" is of type %s, which the document does not declare, at line %d, column %d (%s)",
+							col->name, format_type_be(type),
+							col->type_pos.line, col->type_pos.column,
+							col->type_pos.path),
+					 errdetail("In this plan, %s.", why),
+					 errhint("Declare the type in the document, or give the column another type.")));
+	}
+}
+
 static void
 resolve_by_oid(DiffState *ds, ConvColumn *col)
 {
@@ -647,6 +692,7 @@ resolve_by_oid(DiffState *ds, ConvColumn *col)
 			col->doc_enum_array = true;
 		}
 	}
+	refuse_dropped_type(ds, col);
 }
 
 /* a type that does not exist yet: a document enum or domain by name */

@@ -1376,22 +1376,6 @@ rename_index_refs(IndexStmt *stmt, const ConvTable *table)
 	(void) rename_refs_walker(stmt->whereClause, &r);
 }
 
-typedef struct IndexTransformWork
-{
-	IndexStmt  *stmt;
-	Oid			relid;
-	const char *sql;
-} IndexTransformWork;
-
-static void
-transform_index_work(void *arg)
-{
-	IndexTransformWork *w = arg;
-
-	LockRelationOid(w->relid, AccessShareLock);
-	w->stmt = transformIndexStmt(w->relid, w->stmt, w->sql);
-}
-
 /*
  * The parts of a transformed index that make its meaning, with defaults
  * written out: ASC, NULLS LAST for ASC and NULLS FIRST for DESC, btree, and
@@ -1461,6 +1445,24 @@ normalize_index(IndexStmt *stmt, Oid relid)
 	}
 }
 
+typedef struct IndexTransformWork
+{
+	IndexStmt  *stmt;
+	Oid			relid;
+	const char *sql;
+} IndexTransformWork;
+
+/* a key naming no column, an unknown operator class: at the index's line */
+static void
+transform_index_work(void *arg)
+{
+	IndexTransformWork *w = arg;
+
+	LockRelationOid(w->relid, AccessShareLock);
+	w->stmt = transformIndexStmt(w->relid, w->stmt, w->sql);
+	normalize_index(w->stmt, w->relid);
+}
+
 static IndexStmt *
 transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
 				  bool document)
@@ -1473,7 +1475,6 @@ transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
 	if (document)
 		rename_index_refs(w.stmt, table);
 	run_at(pos, transform_index_work, &w);
-	normalize_index(w.stmt, table->relid);
 	return w.stmt;
 }
 

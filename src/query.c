@@ -14,7 +14,8 @@
  * locks and raise errors, and the caller decides which errors are
  * answers (a query naming a table the plan creates cannot be read yet).
  * It also says what the query reads, relation by relation and column by
- * column, so a plan can refuse a view that reads what it drops.
+ * column, and the functions it calls, so a plan can refuse a view that
+ * reads what it drops.
  *
  *-------------------------------------------------------------------------
  */
@@ -23,6 +24,7 @@
 #include "access/relation.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
@@ -101,7 +103,7 @@ typedef struct ReadsContext
 } ReadsContext;
 
 static void
-add_read(ReadsContext *cx, Oid relid, int32 attnum)
+add_read(ReadsContext *cx, Oid classid, Oid objid, int32 subid)
 {
 	ObjectAddress *read;
 	ListCell   *lc;
@@ -109,12 +111,21 @@ add_read(ReadsContext *cx, Oid relid, int32 attnum)
 	foreach(lc, cx->reads)
 	{
 		read = lfirst(lc);
-		if (read->objectId == relid && read->objectSubId == attnum)
+		if (read->classId == classid && read->objectId == objid &&
+			read->objectSubId == subid)
 			return;
 	}
 	read = palloc(sizeof(ObjectAddress));
-	ObjectAddressSubSet(*read, RelationRelationId, relid, attnum);
+	ObjectAddressSubSet(*read, classid, objid, subid);
 	cx->reads = lappend(cx->reads, read);
+}
+
+/* a function the query calls is read too: the plan may drop it */
+static bool
+add_function_read(Oid func_id, void *context)
+{
+	add_read(context, ProcedureRelationId, func_id, 0);
+	return false;
 }
 
 static bool
@@ -132,7 +143,7 @@ collect_reads(Node *node, void *context)
 											   var->varlevelsup));
 
 		if (rte->rtekind == RTE_RELATION)
-			add_read(cx, rte->relid, var->varattno);
+			add_read(cx, RelationRelationId, rte->relid, var->varattno);
 		return false;
 	}
 	if (IsA(node, RangeTblEntry))
@@ -140,7 +151,7 @@ collect_reads(Node *node, void *context)
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
 		if (rte->rtekind == RTE_RELATION)
-			add_read(cx, rte->relid, 0);
+			add_read(cx, RelationRelationId, rte->relid, 0);
 		return false;
 	}
 	if (IsA(node, Query))
@@ -153,6 +164,7 @@ collect_reads(Node *node, void *context)
 		cx->rtables = list_delete_first(cx->rtables);
 		return result;
 	}
+	(void) check_functions_in_node(node, add_function_read, cx);
 	return expression_tree_walker(node, collect_reads, cx);
 }
 

@@ -3,7 +3,7 @@
 -- calling another; that one made anew with all that calls it.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE ROLE converge_tap_runner;
 CREATE SCHEMA calc;
@@ -72,6 +72,10 @@ SELECT has_extension('calc', 'citext', 'the extension is created in its schema')
 SELECT hasnt_function('calc', 'old_helper', 'the undeclared function is dropped');
 SELECT volatility_is('calc', 'with_tax', ARRAY['numeric'], 'immutable',
                      'its volatility is the document''s');
+SELECT function_returns('calc', 'with_tax', ARRAY['numeric'], 'numeric',
+                        'it returns the document''s type');
+SELECT function_lang_is('calc', 'next_id', ARRAY[]::text[], 'plpgsql',
+                        'its language is the document''s');
 SELECT is_definer('calc', 'next_id', ARRAY[]::text[], 'SECURITY DEFINER is set');
 SELECT function_privs_are('calc', 'next_id', ARRAY[]::text[], 'public', ARRAY[]::text[],
                           'PUBLIC may not execute it');

@@ -41,6 +41,7 @@
 
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/proclang.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -625,6 +626,24 @@ standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
 	m->body = body.body;
 }
 
+/*
+ * CREATE FUNCTION finds the language when it runs: one that does not exist
+ * now, and that no extension the plan creates may bring, is the
+ * document's error.
+ */
+static void
+check_language(DiffState *ds, const ConvFunction *f)
+{
+	if (ds->unknown_types || OidIsValid(get_language_oid(f->language, true)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("language \"%s\" of %s \"%s\" does not exist, at line %d, column %d (%s)",
+					f->language, noun(f), f->signature, f->pos.line,
+					f->pos.column, f->pos.path),
+			 errhint("Name a language the server has (sql, plpgsql), or declare the extension that brings it under \"extensions\".")));
+}
+
 /* one document function: new, kept, changed in place or made anew */
 static void
 diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
@@ -637,6 +656,7 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 	ConvFunction *h;
 	int			what;
 
+	check_language(ds, w);
 	if (edata && ((edata->sqlerrcode != ERRCODE_UNDEFINED_OBJECT &&
 				   edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA) ||
 				  !plan_creates_types(ds)))

@@ -1,0 +1,30 @@
+-- What test/fuzz.sql found: documents that contradict themselves or the
+-- server, which converge_plan called clean and which then failed when
+-- they ran.  Each is now a document error at its line and column; tables
+-- hold rows.
+CREATE SCHEMA cx;
+CREATE DOMAIN cx.positive AS numeric CHECK (VALUE > 0);
+CREATE TABLE cx.t (id integer PRIMARY KEY, price cx.positive, note text);
+CREATE INDEX t_note ON cx.t (lower(note));
+CREATE FUNCTION cx.plus(x integer) RETURNS integer LANGUAGE sql IMMUTABLE
+  AS $$ SELECT x + 1 $$;
+CREATE VIEW cx.v AS SELECT id, cx.plus(id) AS next FROM cx.t;
+INSERT INTO cx.t VALUES (1, 2, 'a'), (2, 3, NULL);
+CREATE TABLE cx_doc AS SELECT converge_export('{cx}') AS doc;
+SELECT count(*) AS steps FROM converge_plan((SELECT doc FROM cx_doc));
+
+-- a view calls a function the document renames away
+SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
+  'plus(integer):', 'plus_one(integer):'));
+-- a column keeps a domain the document no longer declares
+SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
+  'positive: {type: numeric', 'positives: {type: numeric'));
+-- a function in a language the server does not have
+SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
+  'language: sql', 'language: SQL'));
+-- an index key naming no column
+SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
+  '[lower(note)]', '[lowe]'));
+
+DROP SCHEMA cx CASCADE;
+DROP TABLE cx_doc;
