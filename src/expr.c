@@ -357,6 +357,19 @@ collect_called_names(Node *node, void *context)
 }
 
 /*
+ * expr_raw_called_names
+ *		The functions a raw parse tree calls, by name as written.
+ */
+List *
+expr_raw_called_names(Node *raw)
+{
+	List	   *names = NIL;
+
+	(void) collect_called_names(raw, &names);
+	return names;
+}
+
+/*
  * expr_called_names
  *		The functions a document expression calls, by name as written
  *		("name" or "schema.name").

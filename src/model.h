@@ -812,6 +812,7 @@ extern bool routine_defaults_match(List *want, const char *have_bin);
 /* query.c */
 extern char *query_statement(const char *text);
 extern List *query_relation_names(const char *text);
+extern List *query_called_names(const char *text);
 extern ErrorData *query_view_meaning(const ConvView *view, Oid existing,
 									 ViewMeaning *meaning);
 extern char *query_stored_meaning(Oid viewoid);
@@ -836,6 +837,7 @@ extern void expr_check_index_position(const ConvIndex *index,
 extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);
+extern List *expr_raw_called_names(Node *raw);
 extern Oid	expr_stored_call(const char *bin, List *functions);
 extern List *expr_index_called_names(const ConvIndex *index);
 extern bool expr_names_any(const char *text, const DocPos *pos, List *names);

@@ -77,6 +77,16 @@ collect_range_vars(Node *node, void *context)
 }
 
 /*
+ * query_called_names
+ *		Every function name a document's query calls, as written.
+ */
+List *
+query_called_names(const char *text)
+{
+	return expr_raw_called_names(parse_select(text)->stmt);
+}
+
+/*
  * query_relation_names
  *		Every relation name a document's query writes (RangeVar nodes), read
  *		from the raw parse tree: what it reads before anything exists.
