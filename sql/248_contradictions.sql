@@ -19,7 +19,7 @@ SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
 -- a view calls a function nothing has, in a plan that changes other
 -- things: no step makes the query valid
 SELECT * FROM converge_plan(replace(replace((SELECT doc FROM cx_doc),
-  'cx.plus(t.id)', 'cx.ps(t.id)'), '[lower(note)]', '[upper(note)]'));
+  'cx.plus(', 'cx.ps('), '[lower(note)]', '[upper(note)]'));
 -- a column keeps a domain the document no longer declares
 SELECT * FROM converge_plan(replace((SELECT doc FROM cx_doc),
   'positive: {type: numeric', 'positives: {type: numeric'));
