@@ -366,7 +366,7 @@ policy_created(DiffState *ds, ConvChange *change, void *context)
 
 /*
  * The dependency graph: a policy that calls a function the plan drops,
- * even for good, since ALTER POLICY runs after the function is dropped
+ * even for good, since ALTER POLICY would run after the function is gone.
  */
 static const char *
 policy_rebuilt(DiffState *ds, void *have)

@@ -423,7 +423,7 @@ trigger_created(DiffState *ds, ConvChange *change, void *context)
 
 /*
  * The dependency graph: a trigger whose function, or a function its WHEN
- * calls, the plan drops
+ * calls, the plan drops to create again.
  */
 static const char *
 trigger_rebuilt(DiffState *ds, void *have)
