@@ -393,52 +393,41 @@ names_created(DiffState *ds, const char *text, const DocPos *pos)
 }
 
 /*
- * Why a change reshapes an object of catalog "classid" (ConvKindOps.reshapes),
- * and which; NULL when it leaves every such object alone.
- */
-static const char *
-change_reshapes(const ConvChange *change, Oid classid, Oid *objid, bool *gone)
-{
-	const ConvKindOps *ops = conv_kinds[change->kind];
-	ObjectAddress object;
-	const char *why;
-
-	if (ops->reshapes == NULL ||
-		(why = ops->reshapes(change, &object, gone)) == NULL ||
-		object.classId != classid)
-		return NULL;
-	*objid = object.objectId;
-	return why;
-}
-
-/*
- * The functions and aggregates the plan drops, to create them again or for
- * good: read from the changes the first time a table member asks, since
- * every routine has been compared before any table is.
+ * What the plan's changes drop (ConvKindOps.reshapes): the functions and
+ * aggregates, to create them again or for good, and the types dropped for
+ * good.  Read as ds->changes grows, each change once, so whatever kind
+ * asks first, and however often, sees every change made so far.
  */
 static void
-read_dropped_routines(DiffState *ds)
+read_dropped(DiffState *ds)
 {
-	ListCell   *lc;
-
-	if (ds->routines_read)
-		return;
-	foreach(lc, ds->changes)
+	for (; ds->changes_read < list_length(ds->changes); ds->changes_read++)
 	{
-		Oid			routine;
+		ConvChange *change = list_nth(ds->changes, ds->changes_read);
+		const ConvKindOps *ops = conv_kinds[change->kind];
+		ObjectAddress object;
 		bool		gone;
-		const char *why = change_reshapes(lfirst(lc), ProcedureRelationId,
-										  &routine, &gone);
+		const char *why;
 
-		if (why == NULL)
+		if (ops->reshapes == NULL ||
+			(why = ops->reshapes(change, &object, &gone)) == NULL)
 			continue;
-		ds->routines_dropped = lappend_oid(ds->routines_dropped, routine);
-		ds->routine_reasons = lappend(ds->routine_reasons, (char *) why);
-		if (!gone)
-			ds->routines_recreated = lappend_oid(ds->routines_recreated,
-												 routine);
+		if (object.classId == ProcedureRelationId)
+		{
+			ds->routines_dropped = lappend_oid(ds->routines_dropped,
+											   object.objectId);
+			ds->routine_reasons = lappend(ds->routine_reasons, (char *) why);
+			if (!gone)
+				ds->routines_recreated =
+					lappend_oid(ds->routines_recreated, object.objectId);
+		}
+		else if (object.classId == TypeRelationId && gone)
+		{
+			ds->types_dropped = lappend_oid(ds->types_dropped,
+											object.objectId);
+			ds->type_reasons = lappend(ds->type_reasons, (char *) why);
+		}
 	}
-	ds->routines_read = true;
 }
 
 /*
@@ -451,7 +440,7 @@ routine_dropped(DiffState *ds, Oid routine, bool for_good_too)
 	ListCell   *oc,
 			   *wc;
 
-	read_dropped_routines(ds);
+	read_dropped(ds);
 	if (!for_good_too && !list_member_oid(ds->routines_recreated, routine))
 		return NULL;
 	forboth(oc, ds->routines_dropped, wc, ds->routine_reasons)
@@ -474,7 +463,7 @@ stored_calls_dropped(DiffState *ds, const char *bin, bool for_good_too)
 {
 	Oid			routine;
 
-	read_dropped_routines(ds);
+	read_dropped(ds);
 	routine = expr_stored_call(bin, for_good_too ? ds->routines_dropped :
 							   ds->routines_recreated);
 	return OidIsValid(routine) ? routine_dropped(ds, routine, true) : NULL;
@@ -647,16 +636,15 @@ refuse_dropped_type(DiffState *ds, const ConvColumn *col)
 {
 	Oid			element = get_element_type(col->type_oid);
 	Oid			type = OidIsValid(element) ? element : col->type_oid;
-	ListCell   *lc;
+	ListCell   *oc,
+			   *wc;
 
-	foreach(lc, ds->changes)
+	read_dropped(ds);
+	forboth(oc, ds->types_dropped, wc, ds->type_reasons)
 	{
-		Oid			dropped;
-		bool		gone;
-		const char *why = change_reshapes(lfirst(lc), TypeRelationId,
-										  &dropped, &gone);
+		const char *why = lfirst(wc);
 
-		if (why && gone && dropped == type)
+		if (lfirst_oid(oc) == type)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("column \"%s\" is of type %s, which the document does not declare, at line %d, column %d (%s)",

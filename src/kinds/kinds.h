@@ -417,12 +417,13 @@ typedef struct DiffState
 	List	   *created_functions;	/* those of created_names that are
 									 * functions */
 	List	   *changes;
-	List	   *routines_dropped;	/* the functions and aggregates the plan
-									 * drops (of Oid), and why (of char *); */
-	List	   *routine_reasons;
-	List	   *routines_recreated; /* those it creates again; read once
-									 * (read_dropped_routines()) */
-	bool		routines_read;
+	/* what the changes drop, read as they grow (diff.c, read_dropped()) */
+	int			changes_read;	/* how many of "changes" have been read */
+	List	   *routines_dropped;	/* functions and aggregates (of Oid), */
+	List	   *routine_reasons;	/* and why (of char *) */
+	List	   *routines_recreated; /* those of them created again */
+	List	   *types_dropped;	/* types dropped for good (of Oid), */
+	List	   *type_reasons;	/* and why */
 } DiffState;
 
 /*
