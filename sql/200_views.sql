@@ -34,6 +34,7 @@ CREATE FUNCTION vw_doc(views text, extra text DEFAULT '') RETURNS text
 LANGUAGE sql AS $f$
 SELECT $d$
 version: 1
+search_path: [vw, public]
 schemas:
   vw:
     enums:
@@ -89,10 +90,15 @@ SELECT $d$
 $d$
 $f$;
 
--- names in queries resolve on the caller's search_path, as in CREATE VIEW
-SET search_path = vw, public;
+-- names in queries resolve on pg_catalog, then the document's search_path,
+-- whatever the caller's: a caller whose path lacks vw plans the same
+SET search_path = public;
 SELECT count(*) AS steps FROM converge_plan(vw_doc(vw_equal()));
 RESET search_path;
+SELECT count(*) AS steps FROM converge_plan(vw_doc(vw_equal()));
+-- without the key, pg_catalog then public: the view's "orders" is not found
+SELECT count(*) AS steps FROM converge_plan(
+  replace(vw_doc(vw_equal()), 'search_path: [vw, public]', ''));
 
 -- the export round-trips: queries as the server prints them (which differs
 -- between major versions, so only the keys are shown here)
@@ -118,7 +124,6 @@ SELECT replace(replace(replace(replace(vw_equal(),
 $d$
 $f$;
 CREATE VIEW vw.v_fewer AS SELECT id, note FROM vw.orders;
-SET search_path = vw, public;
 SELECT step, action, object, sql, reason, hazards
   FROM converge_plan(replace(vw_doc(vw_changed()),
     'sum(total) AS total', 'sum(total) AS total, count(*) AS n'));
@@ -126,14 +131,12 @@ SELECT step, action FROM converge_schema(replace(vw_doc(vw_changed()),
     'sum(total) AS total', 'sum(total) AS total, count(*) AS n'));
 SELECT count(*) AS steps FROM converge_plan(replace(vw_doc(vw_changed()),
     'sum(total) AS total', 'sum(total) AS total, count(*) AS n'));
-RESET search_path;
 SELECT * FROM vw.v_over ORDER BY id;
 SELECT * FROM vw.m_totals ORDER BY state;
 
 -- A column type change under views: every view reading the column, and
 -- every view reading those, is dropped before and created after; the
 -- reason names the change.  Views that do not read the column stay.
-SET search_path = vw, public;
 SELECT step, action, object, reason
   FROM converge_plan(replace(replace(vw_doc(vw_changed()),
     'sum(total) AS total', 'sum(total) AS total, count(*) AS n'),
@@ -141,7 +144,6 @@ SELECT step, action, object, reason
 SELECT count(*) AS steps FROM converge_schema(replace(replace(vw_doc(vw_changed()),
     'sum(total) AS total', 'sum(total) AS total, count(*) AS n'),
     'total: {type: "numeric(10,2)"', 'total: {type: "numeric(12,2)"'));
-RESET search_path;
 SELECT pg_catalog.format_type(atttypid, atttypmod) FROM pg_attribute
  WHERE attrelid = 'vw.v_spacing'::regclass AND attname = 'total';
 SELECT * FROM vw.v_over ORDER BY id;

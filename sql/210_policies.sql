@@ -46,6 +46,7 @@ CREATE FUNCTION pol_doc(policies text, rls text DEFAULT '{enabled: true}')
 RETURNS text LANGUAGE sql AS $f$
 SELECT $d$
 version: 1
+search_path: [pol, pauth, public]
 schemas:
   pol:
     enums:
@@ -92,8 +93,9 @@ SELECT $d$
 $d$
 $f$;
 
--- names resolve on the caller's search_path, as in CREATE POLICY
-SET search_path = pol, pauth, public;
+-- names resolve on pg_catalog, then the document's search_path, whatever
+-- the caller's
+SET search_path = pauth, public;
 SELECT count(*) AS steps FROM converge_plan(pol_doc(pol_equal()));
 RESET search_path;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{pol}'));
@@ -116,7 +118,6 @@ SELECT replace(replace(replace(replace(replace(replace(replace(pol_equal(),
           p_new: {command: insert, roles: [converge_pol_user], with_check: "user_id = uid()", comment: only as yourself}
 $d$
 $f$;
-SET search_path = pol, pauth, public;
 SELECT step, action, object, sql, reason
   FROM converge_plan(replace(pol_doc(pol_changed()),
     '          p_between: {using: "id >= 2 AND id <= 5"}' || chr(10), ''));
@@ -124,20 +125,17 @@ SELECT count(*) AS steps FROM converge_schema(replace(pol_doc(pol_changed()),
     '          p_between: {using: "id >= 2 AND id <= 5"}' || chr(10), ''));
 SELECT count(*) AS steps FROM converge_plan(replace(pol_doc(pol_changed()),
     '          p_between: {using: "id >= 2 AND id <= 5"}' || chr(10), ''));
-RESET search_path;
 SELECT polname, polcmd, polpermissive FROM pg_policy
  WHERE polrelid = 'pol.posts'::regclass ORDER BY polname;
 
 -- A column type change under a policy: the server refuses to retype a
 -- column a policy reads, so the policy is dropped before and created after.
-SET search_path = pol, pauth, public;
 SELECT step, action, object FROM converge_plan(replace(replace(
     pol_doc(pol_changed()), 'body: {type: text}', 'body: {type: varchar(20)}'),
     '          p_between: {using: "id >= 2 AND id <= 5"}' || chr(10), ''));
 SELECT count(*) AS steps FROM converge_schema(replace(replace(
     pol_doc(pol_changed()), 'body: {type: text}', 'body: {type: varchar(20)}'),
     '          p_between: {using: "id >= 2 AND id <= 5"}' || chr(10), ''));
-RESET search_path;
 
 -- Row level security on a table with rows: a hazard, and the count of
 -- permissive policies each command will have.
@@ -162,10 +160,8 @@ $$);
 DROP SCHEMA polr CASCADE;
 
 -- turning it off says what that means
-SET search_path = pol, pauth, public;
 SELECT action, reason FROM converge_plan(pol_doc(pol_changed(), '{enabled: false}'))
  WHERE action LIKE '%row_security';
-RESET search_path;
 
 -- document errors, at their line
 SELECT * FROM converge_plan(pol_doc('          bad: {roles: [no_such_role]}' || chr(10)));

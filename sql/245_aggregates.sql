@@ -18,11 +18,11 @@ CREATE VIEW ag.v AS SELECT id, ag.group_concat(name) AS names FROM ag.t GROUP BY
 SELECT line FROM regexp_split_to_table(converge_export('{ag}'), E'\n') AS line
  WHERE line NOT LIKE '    %' OR line LIKE '%concat(text)%';
 SELECT count(*) AS steps FROM converge_plan(converge_export('{ag}'));
--- written another way (unqualified, found on the search_path): the same
-SET search_path = ag, public;
+-- written another way (unqualified, found on the document's search_path):
+-- the same
 SELECT count(*) AS steps FROM converge_plan(
-  replace(converge_export('{ag}'), 'sfunc: ag._concat', 'sfunc: _concat'));
-RESET search_path;
+  replace(replace(converge_export('{ag}'), 'sfunc: ag._concat', 'sfunc: _concat'),
+          'version: 1', E'version: 1\nsearch_path: [ag]'));
 -- an initial condition and parallel safety: replaced in place
 SELECT step, action, sql, reason FROM converge_plan(
   replace(converge_export('{ag}'), 'stype: text}',

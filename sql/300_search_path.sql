@@ -81,3 +81,66 @@ RESET search_path;
 SELECT count(*) AS posts, count(body) AS with_body FROM sp.posts;
 DROP SCHEMA sp CASCADE;
 DROP SCHEMA evil CASCADE;
+
+-- The document's expressions, types and queries resolve on pg_catalog,
+-- then the schemas of its "search_path" key (public without one), then
+-- pg_temp; never on the caller's path.  An exact-match overload in a
+-- schema the caller puts first is not picked: the document means the same
+-- whoever applies it.
+CREATE SCHEMA app;
+CREATE SCHEMA callers;
+CREATE FUNCTION app.norm(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE
+  AS 'SELECT abs($1)';
+CREATE FUNCTION callers.norm(integer) RETURNS numeric LANGUAGE plpgsql
+  IMMUTABLE AS $$BEGIN RAISE EXCEPTION 'hijacked by callers.norm'; END$$;
+CREATE TYPE callers.level AS ENUM ('x');
+CREATE TABLE app.items (id integer PRIMARY KEY, qty integer NOT NULL);
+INSERT INTO app.items SELECT i, i - 3 FROM generate_series(1, 6) i;
+CREATE TEMP TABLE path_doc AS SELECT $$
+version: 1
+search_path: [app]
+schemas:
+  app:
+    enums:
+      level: {values: [low, high]}
+    tables:
+      items:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          qty: {type: integer, nullable: false, check: "norm(qty) < 10"}
+          size: {type: numeric, default: "norm(-2)"}
+          grade: {type: level, default: "'low'"}
+        indexes:
+          items_norm: {columns: ["norm(qty)"]}
+    views:
+      normed:
+        query: SELECT id, norm(qty) AS qty FROM items
+$$::text AS d;
+SET search_path = callers, app, public;
+SELECT step, action, sql, rows_affected FROM converge_plan((SELECT d FROM path_doc));
+SELECT count(*) AS steps FROM converge_schema((SELECT d FROM path_doc));
+SELECT count(*) AS steps FROM converge_plan((SELECT d FROM path_doc));
+RESET search_path;
+-- what the server stored calls app.norm and uses app.level
+SELECT pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE conrelid = 'app.items'::regclass AND contype = 'c';
+SELECT attname, format_type(atttypid, atttypmod),
+       pg_get_expr(adbin, adrelid) AS default
+  FROM pg_attribute LEFT JOIN pg_attrdef ON adrelid = attrelid AND adnum = attnum
+ WHERE attrelid = 'app.items'::regclass AND attnum > 2 ORDER BY attnum;
+SELECT pg_get_indexdef('app.items_norm'::regclass);
+SELECT * FROM app.normed ORDER BY id;
+SELECT id, size, grade FROM app.items ORDER BY id LIMIT 2;
+-- the same document planned under another caller's path: nothing to do
+SET search_path = callers;
+SELECT count(*) AS steps FROM public.converge_plan((SELECT d FROM path_doc));
+RESET search_path;
+-- without the key, "norm" is looked for in pg_catalog and public only
+SELECT count(*) FROM converge_plan(replace((SELECT d FROM path_doc),
+  'search_path: [app]', ''));
+-- a schema the path names must exist or be declared
+SELECT count(*) FROM converge_plan(replace((SELECT d FROM path_doc),
+  'search_path: [app]', 'search_path: [app, no_such_schema]'));
+DROP SCHEMA app CASCADE;
+DROP SCHEMA callers CASCADE;

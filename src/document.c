@@ -22,6 +22,7 @@
 
 #include <yaml.h>
 
+#include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "commands/defrem.h"
 #include "nodes/parsenodes.h"
@@ -39,6 +40,7 @@
 
 static const KeySpec document_keys[] = {
 	{"version", V_INT},
+	{"search_path", V_STRINGS},
 	{"schemas", V_NAMED, NULL, DOC_SCHEMA},
 	{NULL}
 };
@@ -932,6 +934,38 @@ build_schema(const char *name, const YNode *node, const char *path)
 	return dc.schema;
 }
 
+/*
+ * The document's "search_path": the schemas, after pg_catalog, where its
+ * expressions, types and queries find what they do not qualify, whatever
+ * the caller's own search_path (see pin_search_path()).  A schema that
+ * neither exists nor is declared here would be skipped by the server in
+ * silence, and a name meant for it found elsewhere: an error.
+ */
+static void
+build_search_path(ConvModel *model, const YNode *root)
+{
+	const YNode *seq = map_get(root, "search_path");
+	ListCell   *lc;
+
+	if (seq == NULL)
+		return;
+	foreach(lc, seq->items)
+	{
+		const YNode *item = lfirst(lc);
+		bool		declared = false;
+		ListCell   *sc;
+
+		foreach(sc, model->schemas)
+			declared |= strcmp(((ConvSchema *) lfirst(sc))->name,
+							   item->value) == 0;
+		if (!declared && !OidIsValid(get_namespace_oid(item->value, true)))
+			doc_error(ERRCODE_UNDEFINED_SCHEMA, item, "search_path",
+					  "schema \"%s\" does not exist and the document does not declare it",
+					  item->value);
+		model->search_path = lappend(model->search_path, item->value);
+	}
+}
+
 static void
 build_model(DocParser *dp, const YNode *root)
 {
@@ -953,16 +987,19 @@ build_model(DocParser *dp, const YNode *root)
 	dc.model = dp->model;
 	build_members(&dc, DOC_ROOT, root, "");
 	schemas = map_get(root, "schemas");
-	if (schemas == NULL)
-		return;
-	forboth(kc, schemas->keys, vc, schemas->items)
+	if (schemas != NULL)
 	{
-		const char *sname = ((YNode *) lfirst(kc))->value;
+		forboth(kc, schemas->keys, vc, schemas->items)
+		{
+			const char *sname = ((YNode *) lfirst(kc))->value;
 
-		dp->model->schemas = lappend(dp->model->schemas,
-									 build_schema(sname, lfirst(vc),
-												  child_path("schemas", sname)));
+			dp->model->schemas =
+				lappend(dp->model->schemas,
+						build_schema(sname, lfirst(vc),
+									 child_path("schemas", sname)));
+		}
 	}
+	build_search_path(dp->model, root);
 }
 
 /*

@@ -65,11 +65,19 @@
 void
 expr_raise_at(ErrorData *edata, const DocPos *pos)
 {
+	/* a name not found may be in a schema the document's path lacks */
+	bool		name_missing = (edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
+								edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE ||
+								edata->sqlerrcode == ERRCODE_UNDEFINED_OBJECT);
+
 	ereport(ERROR,
 			(errcode(edata->sqlerrcode),
 			 errmsg("%s at line %d, column %d (%s)", edata->message,
 					pos->line, pos->column, pos->path),
-			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 edata->detail ? errdetail("%s", edata->detail) :
+			 name_missing ?
+			 errdetail("Names the document does not qualify are looked up on the search path \"%s\", which the document's \"search_path\" key sets.",
+					   namespace_search_path) : 0,
 			 edata->hint ? errhint("%s", edata->hint) : 0));
 }
 

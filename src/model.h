@@ -573,6 +573,8 @@ typedef struct ConvModel
 	bool		extensions_managed; /* document only: it says "extensions" */
 	List	   *unsupported;	/* document only: DocPos of each declaration
 								 * whose object kind cannot be converged yet */
+	List	   *search_path;	/* document only: the schema names of its
+								 * "search_path" key, NIL without one */
 } ConvModel;
 
 /*

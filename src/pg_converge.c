@@ -131,21 +131,29 @@ typedef struct ConvergeCall
 } ConvergeCall;
 
 /*
- * pg_catalog first, then the caller's search path.  The server searches
- * pg_catalog first only when the path does not name it: a caller who puts
- * a schema of look-alike operators and functions before it would have
- * them run inside the extension's own catalog queries, and resolve the
- * document's expressions differently from the default.  The rest of the
- * path stays, so names print as the caller sees them.
+ * The search path of every call: pg_catalog, then the document's
+ * "search_path" (public when it has none), then pg_temp.  Never the
+ * caller's: a caller who put a schema of look-alike operators or
+ * functions first would have them run inside the extension's own catalog
+ * queries, and an overload in any schema of the caller's path that matched
+ * a call exactly would be picked over the one the document meant.  So the
+ * document means the same whoever applies it.  pg_temp goes last, where the
+ * server would otherwise search it first for relations and types.
  */
 static void
-pin_search_path(void)
+pin_search_path(List *schemas)
 {
-	const char *path = namespace_search_path ? namespace_search_path : "";
+	StringInfoData path;
+	ListCell   *lc;
 
-	(void) set_config_option("search_path",
-							 *path ? psprintf("pg_catalog, %s", path) :
-							 "pg_catalog",
+	initStringInfo(&path);
+	appendStringInfoString(&path, "pg_catalog");
+	if (schemas == NIL)
+		appendStringInfoString(&path, ", public");
+	foreach(lc, schemas)
+		appendStringInfo(&path, ", %s", quote_identifier(lfirst(lc)));
+	appendStringInfoString(&path, ", pg_temp");
+	(void) set_config_option("search_path", path.data,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
 }
@@ -171,7 +179,7 @@ call_begin(ConvergeCall *call)
 									  ALLOCSET_DEFAULT_SIZES);
 	call->oldcxt = MemoryContextSwitchTo(call->cxt);
 	call->nestlevel = NewGUCNestLevel();
-	pin_search_path();
+	pin_search_path(NIL);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	MemoryContextSwitchTo(call->cxt);
@@ -208,6 +216,8 @@ plan_document(const char *doc, List **trusted)
 	List	   *names = NIL;
 	List	   *steps;
 	ListCell   *lc;
+
+	pin_search_path(want->search_path);
 
 	foreach(lc, want->schemas)
 		names = lappend(names, ((ConvSchema *) lfirst(lc))->name);

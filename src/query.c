@@ -34,6 +34,7 @@
 #include "utils/ruleutils.h"
 
 #include "model.h"
+#include "kinds/kinds.h"
 
 /* the one SELECT statement of a document's query */
 static RawStmt *
@@ -64,15 +65,25 @@ query_statement(const char *text)
 	return pnstrdup(text + stmt->stmt_location, stmt->stmt_len);
 }
 
+/* what a raw query names in FROM, and the names its WITH clauses give */
+typedef struct RangeVarContext
+{
+	List	   *range_vars;		/* of RangeVar */
+	List	   *cte_names;		/* of char * */
+} RangeVarContext;
+
 static bool
 collect_range_vars(Node *node, void *context)
 {
-	List	  **names = context;
+	RangeVarContext *cx = context;
 
 	if (node == NULL)
 		return false;
 	if (IsA(node, RangeVar))
-		*names = lappend(*names, node);
+		cx->range_vars = lappend(cx->range_vars, node);
+	else if (IsA(node, CommonTableExpr))
+		cx->cte_names = lappend(cx->cte_names,
+								((CommonTableExpr *) node)->ctename);
 	return raw_expression_tree_walker(node, collect_range_vars, context);
 }
 
@@ -89,14 +100,24 @@ query_called_names(const char *text)
 /*
  * query_relation_names
  *		Every relation name a document's query writes (RangeVar nodes), read
- *		from the raw parse tree: what it reads before anything exists.
+ *		from the raw parse tree: what it reads before anything exists.  A
+ *		name its own WITH clause gives is not a relation.
  */
 List *
 query_relation_names(const char *text)
 {
+	RangeVarContext cx = {NIL, NIL};
 	List	   *names = NIL;
+	ListCell   *lc;
 
-	collect_range_vars(parse_select(text)->stmt, &names);
+	collect_range_vars(parse_select(text)->stmt, &cx);
+	foreach(lc, cx.range_vars)
+	{
+		RangeVar   *rv = lfirst(lc);
+
+		if (rv->schemaname || !string_in(cx.cte_names, rv->relname))
+			names = lappend(names, rv);
+	}
 	return names;
 }
 

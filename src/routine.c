@@ -7,7 +7,7 @@
  * PROCEDURE) statement a plan would run and handed to the server's raw
  * parser; what the parser makes of it (each parameter's mode, name and
  * type, the defaults, the return type) is resolved as CREATE FUNCTION
- * resolves it: types by name on the caller's search_path, defaults cooked
+ * resolves it: types by name on the document's search_path, defaults cooked
  * and coerced to their parameter's type; a SQL-standard body (BEGIN ATOMIC,
  * RETURN) is analyzed as CREATE FUNCTION analyzes it, its statements
  * transformed against the parameters and compared as trees with the

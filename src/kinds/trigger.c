@@ -403,7 +403,7 @@ trigger_kept(DiffState *ds, const ConvChange *proto, void *context,
 
 /*
  * A new trigger's function must exist, or be one the plan creates: the
- * server resolves its name on the caller's search_path when it runs.
+ * server resolves its name on the document's search_path when it runs.
  */
 static void
 trigger_created(DiffState *ds, ConvChange *change, void *context)

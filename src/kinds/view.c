@@ -28,11 +28,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "kinds/kinds.h"
@@ -477,6 +479,57 @@ calls_unknown_function(DiffState *ds, const ConvView *view)
 }
 
 /*
+ * Does the document declare a relation of this name that does not exist
+ * now (the plan creates it, or renames one to it)?  In the named schema,
+ * or in any schema when the name is not qualified.
+ */
+static bool
+plan_makes_relation(DiffState *ds, const RangeVar *rv)
+{
+	ListCell   *sc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+		Oid			nsp = get_namespace_oid(schema->name, true);
+
+		if (rv->schemaname && strcmp(rv->schemaname, schema->name) != 0)
+			continue;
+		if (!find_named(schema->tables, offsetof(ConvTable, name),
+						rv->relname) &&
+			!find_named(schema->views, offsetof(ConvView, name),
+						rv->relname) &&
+			!find_named(schema->sequences, offsetof(ConvSequence, name),
+						rv->relname))
+			continue;
+		if (!OidIsValid(nsp) ||
+			!OidIsValid(get_relname_relid(rv->relname, nsp)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does a query read a relation that neither exists nor is made by the
+ * plan, by the name it is written with?
+ */
+static bool
+reads_unknown_relation(DiffState *ds, const ConvView *view)
+{
+	ListCell   *lc;
+
+	foreach(lc, query_relation_names(view->query))
+	{
+		RangeVar   *rv = lfirst(lc);
+
+		if (!OidIsValid(RangeVarGetRelid(rv, NoLock, true)) &&
+			!plan_makes_relation(ds, rv))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Can a query that does not analyze now be one the plan makes valid?  It
  * may name what the plan creates or renames (a table, a column, another
  * view, a function); anything else is the document's error.
@@ -494,6 +547,9 @@ plan_explains(DiffState *ds, List *items, const ViewItem *self,
 		return false;
 	if (edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION &&
 		calls_unknown_function(ds, self->want))
+		return false;
+	if (edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE &&
+		reads_unknown_relation(ds, self->want))
 		return false;
 	foreach(lc, ds->changes)
 		if (((ConvChange *) lfirst(lc))->action != ACTION_DROP)
