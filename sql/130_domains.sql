@@ -164,3 +164,41 @@ SELECT action, object FROM converge_plan(dmv_doc(
 SELECT count(*) FROM dmv.jobs;
 DROP SCHEMA dmv CASCADE;
 DROP FUNCTION dmv_doc(text, text);
+
+-- Domains over domains the same plan creates, declared base last, three
+-- deep: each is created after its base (the dependency graph orders the
+-- steps of a phase), and a column of the outermost one gets the rows'
+-- values through all three CHECKs.
+CREATE SCHEMA dch;
+CREATE TABLE dch.readings (id integer PRIMARY KEY, celsius integer);
+INSERT INTO dch.readings SELECT i, i * 10 FROM generate_series(1, 5) i;
+CREATE FUNCTION dch_doc(base text) RETURNS text LANGUAGE sql AS $f$
+SELECT format($d$
+version: 1
+schemas:
+  dch:
+    domains:
+      lab_temp: {type: dch.bounded, checks: {warm: "VALUE > 0"}}
+      bounded: {type: dch.%s, checks: {below: "VALUE < 100"}}
+      degrees: {type: integer}
+    tables:
+      readings:
+        primary_key: [id]
+        columns:
+          id: {type: integer, nullable: false}
+          celsius: {type: dch.lab_temp}
+$d$, base)
+$f$;
+SELECT step, action, object, sql FROM converge_plan(dch_doc('degrees'));
+SELECT count(*) AS steps FROM converge_schema(dch_doc('degrees'));
+SELECT format_type(atttypid, atttypmod), sum(celsius)
+  FROM pg_attribute, dch.readings
+ WHERE attrelid = 'dch.readings'::regclass AND attname = 'celsius'
+ GROUP BY 1;
+-- domains that are each other's base: the document's error
+DROP TABLE dch.readings;
+DROP DOMAIN dch.lab_temp, dch.bounded, dch.degrees;
+SELECT count(*) FROM converge_plan(replace(dch_doc('lab_temp'),
+  'celsius: {type: dch.lab_temp}', 'celsius: {type: integer}'));
+DROP SCHEMA dch CASCADE;
+DROP FUNCTION dch_doc(text);

@@ -26,7 +26,9 @@
  */
 #include "postgres.h"
 
+#include "lib/binaryheap.h"
 #include "lib/stringinfo.h"
+#include "utils/hsearch.h"
 #include "utils/builtins.h"
 
 #include "kinds/kinds.h"
@@ -174,6 +176,145 @@ phase_of(const ConvChange *change)
 		elog(ERROR, "%s cannot be planned for action %d", ops->name,
 			 (int) change->action);
 	return phase;
+}
+
+/* the changes of the phase that make each document object, by pointer */
+typedef struct MakerEntry
+{
+	const void *want;			/* the hash key */
+	List	   *changes;		/* of int: their places in the phase */
+} MakerEntry;
+
+static HTAB *
+index_makers(List *changes)
+{
+	HASHCTL		ctl = {.keysize = sizeof(void *),
+	.entrysize = sizeof(MakerEntry),.hcxt = CurrentMemoryContext};
+	HTAB	   *makers = hash_create("pg_converge makers",
+									 Max(list_length(changes), 16), &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		const void *want = ((ConvChange *) lfirst(lc))->want;
+		MakerEntry *entry;
+		bool		found;
+
+		if (want == NULL)
+			continue;
+		entry = hash_search(makers, &want, HASH_ENTER, &found);
+		if (!found)
+			entry->changes = NIL;
+		entry->changes = lappend_int(entry->changes, foreach_current_index(lc));
+	}
+	return makers;
+}
+
+/* the earliest change first: the heap's "largest" is the smallest place */
+static int
+earlier_first(Datum a, Datum b, void *arg)
+{
+	return DatumGetInt32(b) - DatumGetInt32(a);
+}
+
+/* what is left when no change is ready: they need each other */
+static void
+raise_cycle(List *changes, const int *waiting)
+{
+	StringInfoData objects;
+	const DocPos *first = NULL;
+	ListCell   *lc;
+
+	initStringInfo(&objects);
+	foreach(lc, changes)
+	{
+		const ConvChange *change = lfirst(lc);
+		const ConvKindOps *ops = conv_kinds[change->kind];
+		const DocPos *pos;
+
+		if (waiting[foreach_current_index(lc)] == 0)
+			continue;
+		pos = ops->position(change);
+		if (first == NULL)
+			first = pos;
+		appendStringInfo(&objects, "%s%s at line %d, column %d (%s)",
+						 objects.len ? "; " : "", ops->name, pos->line,
+						 pos->column, pos->path);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("objects of the document need each other in a cycle at line %d, column %d (%s)",
+					first->line, first->column, first->path),
+			 errdetail("Each of these needs another made first: %s.",
+					   objects.data),
+			 errhint("Break the cycle: one of them must be built on something else.")));
+}
+
+/*
+ * The dependency graph within a phase: the changes in the order they
+ * came, except that each goes after the changes of the phase that make
+ * what it needs (ConvKindOps.needs).  Kahn's algorithm, taking the
+ * earliest ready change first, so changes that need nothing of each other
+ * keep their order.
+ */
+static List *
+order_phase(List *changes)
+{
+	int			n = list_length(changes);
+	int		   *waiting = palloc0(sizeof(int) * Max(n, 1));
+	List	  **unblocks = palloc0(sizeof(List *) * Max(n, 1));
+	HTAB	   *makers = NULL;
+	binaryheap *ready;
+	List	   *ordered = NIL;
+	ListCell   *lc,
+			   *nc,
+			   *mc;
+
+	foreach(lc, changes)
+	{
+		const ConvChange *change = lfirst(lc);
+		const ConvKindOps *ops = conv_kinds[change->kind];
+
+		foreach(nc, ops->needs ? ops->needs(change) : NIL)
+		{
+			const void *need = lfirst(nc);
+			MakerEntry *entry;
+
+			if (makers == NULL)
+				makers = index_makers(changes);
+			entry = hash_search(makers, &need, HASH_FIND, NULL);
+			foreach(mc, entry ? entry->changes : NIL)
+			{
+				if (lfirst_int(mc) == foreach_current_index(lc))
+					continue;
+				unblocks[lfirst_int(mc)] =
+					lappend_int(unblocks[lfirst_int(mc)],
+								foreach_current_index(lc));
+				waiting[foreach_current_index(lc)]++;
+			}
+		}
+	}
+	if (makers == NULL)
+		return changes;
+
+	ready = binaryheap_allocate(n, earlier_first, NULL);
+	for (int i = 0; i < n; i++)
+		if (waiting[i] == 0)
+			binaryheap_add_unordered(ready, Int32GetDatum(i));
+	binaryheap_build(ready);
+	while (!binaryheap_empty(ready))
+	{
+		int			i = DatumGetInt32(binaryheap_remove_first(ready));
+
+		ordered = lappend(ordered, list_nth(changes, i));
+		foreach(mc, unblocks[i])
+			if (--waiting[lfirst_int(mc)] == 0)
+				binaryheap_add(ready, Int32GetDatum(lfirst_int(mc)));
+	}
+	if (list_length(ordered) < n)
+		raise_cycle(changes, waiting);
+	return ordered;
 }
 
 ConvStep *
@@ -703,18 +844,26 @@ plan_build(List *changes)
 			ps.values_change = true;
 	}
 
-	for (int phase = 0; phase < NUM_PHASES; phase++)
+	for (int phase = 0; phase < PHASE_COMMENT; phase++)
 	{
-		foreach(lc, changes)
-		{
-			ConvChange *change = lfirst(lc);
-			const ConvKindOps *ops = conv_kinds[change->kind];
+		List	   *in_phase = NIL;
 
+		foreach(lc, changes)
 			if (phases[foreach_current_index(lc)] == phase)
-				plan_change(&ps, change);
-			if (phase == PHASE_COMMENT && ops->plan_comments)
-				ops->plan_comments(&ps, change);
-		}
+				in_phase = lappend(in_phase, lfirst(lc));
+		foreach(lc, order_phase(in_phase))
+			plan_change(&ps, lfirst(lc));
+	}
+	/* comments need nothing of each other: each with its object's others */
+	foreach(lc, changes)
+	{
+		ConvChange *change = lfirst(lc);
+		const ConvKindOps *ops = conv_kinds[change->kind];
+
+		if (phases[foreach_current_index(lc)] == PHASE_COMMENT)
+			plan_change(&ps, change);
+		if (ops->plan_comments)
+			ops->plan_comments(&ps, change);
 	}
 	return ps.steps;
 }

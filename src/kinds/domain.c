@@ -168,18 +168,14 @@ diff_schema_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
 
 	pair_domains(ds, schema, current);
 
-	/* new domains over new domains come after their base */
-	for (int pass = 0; pass < 2; pass++)
-		foreach(lc, ds->domains)
-		{
-			DomainPair *dp = lfirst(lc);
+	/* (a new domain over a new domain is planned after it: domain_needs) */
+	foreach(lc, ds->domains)
+	{
+		DomainPair *dp = lfirst(lc);
 
-			if (strcmp(dp->want->schema, schema->name) != 0 ||
-				dp->have != NULL ||
-				(dp->want->base_domain != NULL) != (pass == 1))
-				continue;
+		if (strcmp(dp->want->schema, schema->name) == 0 && dp->have == NULL)
 			add_domain_change(ds, ACTION_CREATE, dp->want, NULL);
-		}
+	}
 	foreach(lc, ds->domains)
 	{
 		DomainPair *dp = lfirst(lc);
@@ -787,9 +783,30 @@ domain_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 					change->action == ACTION_DROP ? "dropped" : "recreated");
 }
 
+/* the dependency graph: a domain is made after its base, if the plan makes it */
+static List *
+domain_needs(const ConvChange *change)
+{
+	ConvDomain *d = change->want;
+
+	if (change->action != ACTION_CREATE)
+		return NIL;
+	if (d->base_domain)
+		return list_make1(d->base_domain);
+	return d->base_enum ? list_make1(d->base_enum) : NIL;
+}
+
+static const DocPos *
+domain_position(const ConvChange *change)
+{
+	return &((ConvDomain *) change->want)->pos;
+}
+
 const ConvKindOps domain_kind = {
 	.name = "domain",
 	.reshapes = domain_reshapes,
+	.needs = domain_needs,
+	.position = domain_position,
 	.diff = diff_domains,
 	.diff_finish = attach_domain_users,
 	.plan = {

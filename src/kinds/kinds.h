@@ -857,6 +857,15 @@ typedef struct ConvKindOps
 	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);
 
 	/*
+	 * The dependency graph within a phase: the document objects a change
+	 * needs made before it runs (by the changes of the phase whose "want"
+	 * they are: a domain's base domain), and where the change's object is
+	 * written, to name it in a cycle.
+	 */
+	List	   *(*needs) (const ConvChange *change);
+	const DocPos *(*position) (const ConvChange *change);
+
+	/*
 	 * The document: the keys the kind adds to the mapping of its place
 	 * (NULL-terminated), and how the value of one of them becomes objects
 	 * of the container.  A kind with no plan function is parsed and
