@@ -160,6 +160,20 @@ rebuilt_because(DiffState *ds, const Reconcile *how, void *have)
 }
 
 /*
+ * Does the current object mean what the wanted one means, and can it stay
+ * while the plan changes what it reads?
+ */
+static bool
+stays_same(DiffState *ds, const ConvChange *proto, const Reconcile *how,
+		   void *context, void *w, void *h)
+{
+	if (how->reads &&
+		names_overlap(how->reads(w), ((TableDiff *) context)->reshaped))
+		return false;
+	return how->same(ds, proto, context, w, h);
+}
+
+/*
  * A current object that no wanted object names and that means what "w"
  * means, not already taken by another rename, nor rebuilt; or NULL.
  */
@@ -177,7 +191,7 @@ find_renamed(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 
 		if (match(want, h) == NULL && !list_member_ptr(taken, h) &&
 			rebuilt_because(ds, how, h) == NULL &&
-			how->same(ds, proto, context, w, h))
+			stays_same(ds, proto, how, context, w, h))
 			return h;
 	}
 	return NULL;
@@ -209,7 +223,7 @@ reconcile(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 		const char *because = rebuilt_because(ds, how, h);
 		ConvChange *change;
 
-		if (h && because == NULL && how->same(ds, proto, context, w, h))
+		if (h && because == NULL && stays_same(ds, proto, how, context, w, h))
 		{
 			if (how->kept)
 				how->kept(ds, proto, context, w, h);

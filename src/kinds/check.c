@@ -32,11 +32,17 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *wc = want;
 	ConvCheck  *hc = have;
 
-	return !names_overlap(expr_column_refs(wc->expr, &wc->pos),
-						  td->reshaped) &&
-		!names_created(ds, wc->expr, &wc->pos) &&
+	return !names_created(ds, wc->expr, &wc->pos) &&
 		expr_trees_match(expr_cook_check(wc, td->have),
 						 stringToNode(hc->bin));
+}
+
+static List *
+check_reads(void *want)
+{
+	ConvCheck  *wc = want;
+
+	return expr_column_refs(wc->expr, &wc->pos);
 }
 
 /* the columns an added CHECK reads: their remap runs */
@@ -74,7 +80,7 @@ diff_checks(DiffState *ds, TableDiff *td)
 	static const Reconcile how = {.same = check_same,
 		.created = check_created,
 	.kept = check_kept,.renamed = add_rename_change,
-	.rebuilt = check_rebuilt};
+	.rebuilt = check_rebuilt,.reads = check_reads};
 
 	reconcile_members(ds, KIND_CHECK, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, checks));

@@ -27,8 +27,7 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvIndex  *wi = want;
 	ConvIndex  *hi = have;
 
-	return !names_overlap(expr_index_column_refs(wi), td->reshaped) &&
-		!names_created(ds, wi->where, &wi->pos) &&
+	return !names_created(ds, wi->where, &wi->pos) &&
 		expr_index_matches(wi, hi, td->have);
 }
 
@@ -56,11 +55,18 @@ index_rebuilt(DiffState *ds, void *have)
 		stored_calls_dropped(ds, index->predicate_bin, false);
 }
 
+static List *
+index_reads(void *want)
+{
+	return expr_index_column_refs(want);
+}
+
 static void
 diff_indexes(DiffState *ds, TableDiff *td)
 {
 	static const Reconcile how = {.same = index_same,.kept = index_kept,
-	.renamed = add_rename_change,.rebuilt = index_rebuilt};
+		.renamed = add_rename_change,.rebuilt = index_rebuilt,
+	.reads = index_reads};
 
 	reconcile_members(ds, KIND_INDEX, &how, td, td->schema, td->want, td->have,
 					  offsetof(ConvTable, indexes));

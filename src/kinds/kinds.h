@@ -495,6 +495,15 @@ typedef struct Reconcile
 	 * ConvChange.because.
 	 */
 	const char *(*rebuilt) (DiffState *ds, void *have);
+
+	/*
+	 * The dependency graph, for the members of a table (context is its
+	 * TableDiff): the document names of the table's columns the wanted
+	 * object reads.  One that reads a column the plan adds, retypes or
+	 * rebuilds (TableDiff.reshaped) is dropped before that change and
+	 * created after it, whatever the document says of it.
+	 */
+	List	   *(*reads) (void *want);
 } Reconcile;
 
 extern ConvChange *add_change(DiffState *ds, ConvKind kind,

@@ -268,17 +268,27 @@ expr_same(const char *want, const DocPos *pos, const char *have_bin,
 							stringToNode(have_bin));
 }
 
+static List *
+policy_reads(void *want)
+{
+	ConvPolicy *p = want;
+	List	   *reads = NIL;
+
+	if (p->using_expr)
+		reads = expr_column_refs(p->using_expr, &p->using_pos);
+	if (p->check_expr)
+		reads = list_concat(reads,
+							expr_column_refs(p->check_expr, &p->check_pos));
+	return reads;
+}
+
+/* does an expression name what the plan creates (a label, a sequence)? */
 static bool
-reads_reshaped(DiffState *ds, const TableDiff *td, const ConvPolicy *p)
+names_what_plan_creates(DiffState *ds, const ConvPolicy *p)
 {
 	return (p->using_expr &&
-			(names_overlap(expr_column_refs(p->using_expr, &p->using_pos),
-						   td->reshaped) ||
-			 names_created(ds, p->using_expr, &p->using_pos))) ||
-		(p->check_expr &&
-		 (names_overlap(expr_column_refs(p->check_expr, &p->check_pos),
-						td->reshaped) ||
-		  names_created(ds, p->check_expr, &p->check_pos)));
+			names_created(ds, p->using_expr, &p->using_pos)) ||
+		(p->check_expr && names_created(ds, p->check_expr, &p->check_pos));
 }
 
 /*
@@ -295,7 +305,7 @@ policy_same(DiffState *ds, const ConvChange *proto, void *context,
 	return w->command == h->command && w->permissive == h->permissive &&
 		(w->using_expr || !h->using_expr) &&
 		(w->check_expr || !h->check_expr) &&
-		!reads_reshaped(ds, context, w);
+		!names_what_plan_creates(ds, w);
 }
 
 /* two sorted lists of names, equal? */
@@ -356,7 +366,8 @@ policy_created(DiffState *ds, ConvChange *change, void *context)
 	TableDiff  *td = context;
 	ConvPolicy *p = change->want;
 
-	if (td->have == NULL || reads_reshaped(ds, td, p))
+	if (td->have == NULL || names_overlap(policy_reads(p), td->reshaped) ||
+		names_what_plan_creates(ds, p))
 		return;
 	if (p->using_expr)
 		(void) expr_cook_policy(p->using_expr, &p->using_pos, td->have);
@@ -385,6 +396,7 @@ diff_policies(DiffState *ds, TableDiff *td)
 		.created = policy_created,
 		.kept = policy_kept,
 		.rebuilt = policy_rebuilt,
+		.reads = policy_reads,
 	};
 
 	reconcile_members(ds, KIND_POLICY, &how, td, td->schema, td->want,

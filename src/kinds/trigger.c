@@ -366,14 +366,11 @@ trigger_same(DiffState *ds, const ConvChange *proto, void *context,
 		!same_strings(w->arguments, h->arguments) ||
 		strings_differ(w->old_table, h->old_table) ||
 		strings_differ(w->new_table, h->new_table) ||
-		names_overlap(w->update_of, td->reshaped) ||
 		trigger_function(w) != h->function_oid)
 		return false;
 	if (w->when == NULL || h->when_bin == NULL)
 		return w->when == NULL && h->when_bin == NULL;
-	return !names_overlap(expr_column_refs(w->when, &w->when_pos),
-						  td->reshaped) &&
-		!names_created(ds, w->when, &w->when_pos) &&
+	return !names_created(ds, w->when, &w->when_pos) &&
 		expr_trees_match(expr_cook_trigger_when(w->when, &w->when_pos,
 												td->have),
 						 stringToNode(h->when_bin));
@@ -434,6 +431,18 @@ trigger_rebuilt(DiffState *ds, void *have)
 	return why ? why : stored_calls_dropped(ds, t->when_bin, false);
 }
 
+/* the columns of UPDATE OF, and those WHEN reads */
+static List *
+trigger_reads(void *want)
+{
+	ConvTrigger *w = want;
+
+	if (w->when == NULL)
+		return w->update_of;
+	return list_concat_copy(w->update_of,
+							expr_column_refs(w->when, &w->when_pos));
+}
+
 static void
 diff_triggers(DiffState *ds, TableDiff *td)
 {
@@ -442,6 +451,7 @@ diff_triggers(DiffState *ds, TableDiff *td)
 		.created = trigger_created,
 		.kept = trigger_kept,
 		.rebuilt = trigger_rebuilt,
+		.reads = trigger_reads,
 	};
 
 	reconcile_members(ds, KIND_TRIGGER, &how, td, td->schema, td->want,
