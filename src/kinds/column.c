@@ -69,7 +69,16 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 	{
 		if ((changes & COLUMN_TYPE) &&
 			(want->default_expr != NULL || have->default_bin != NULL))
+		{
+			/*
+			 * Cooked for the new type, one it cannot take is refused now;
+			 * an enum or domain the plan creates has no labels to cook yet.
+			 */
+			if (!(want->doc_enum && want->doc_enum->build_name) &&
+				want->doc_domain == NULL)
+				(void) expr_is_volatile_default(want);
 			changes |= COLUMN_DEFAULT;
+		}
 		else if (!(changes & COLUMN_TYPE) &&
 				 !expr_default_matches(want, have))
 			changes |= COLUMN_DEFAULT;
