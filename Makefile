@@ -6,6 +6,7 @@
 #   test/run                      everything, on a throw-away cluster (see README)
 #   test/matrix bookworm trixie forky   everything, on PostgreSQL 15, 17, 18
 #   make bench                    speed against pg_dump, on a throw-away cluster
+#   make valgrind                 pg_regress suites under valgrind (VALGRIND_PROVE=1: also pgTAP)
 #   make strict                   rebuild with the warnings pgvector's CI uses, as errors
 #   make dist                     the release archive, pg_converge-<version>.zip
 
@@ -54,6 +55,14 @@ prove:
 bench:
 	test/bench
 
+# the pg_regress suites (REGRESS="..." for some; VALGRIND_PROVE=1: test/prove
+# too) against a server under valgrind's memcheck, on a throw-away cluster
+# of its own, as whoever runs it (as root, the server runs as postgres);
+# fails on a memcheck error in pg_converge.so.  Tests the installed
+# extension (make install first).  PROVE is PGXS's prove program.
+valgrind:
+	test/valgrind $(if $(VALGRIND_PROVE),--prove)
+
 # real schemas through their export (a report, not a test); CORPUS is a
 # folder laid out like the team's corpus, ../shared/corpus by default
 corpus:
@@ -76,4 +85,4 @@ dist:
 	@test -n "$(DISTVERSION)" || { echo "no version in META.json" >&2; exit 1; }
 	git archive --format=zip --prefix=$(EXTENSION)-$(DISTVERSION)/ -o $(EXTENSION)-$(DISTVERSION).zip HEAD
 
-.PHONY: prove bench corpus strict dist
+.PHONY: prove bench valgrind corpus strict dist
