@@ -63,3 +63,52 @@ schemas:
           c: {type: integer, default: "'7'", using: "length(c)"}
 $$);
 DROP SCHEMA cy CASCADE;
+
+-- Found by the long fuzz run (seed 0.5, 100,000 documents): plans called
+-- clean that failed when run, and refusals without a position.  Each is
+-- now refused at its line and column, or converges.
+CREATE SCHEMA cz;
+CREATE TABLE cz.parent (id integer PRIMARY KEY);
+CREATE TABLE cz.t (id integer PRIMARY KEY, amount numeric, note text,
+                   parent_id integer REFERENCES cz.parent);
+CREATE VIEW cz.v AS SELECT t.id, t.amount FROM cz.t;
+INSERT INTO cz.parent VALUES (1), (2);
+INSERT INTO cz.t VALUES (1, 10, 'a', 1), (2, 20, 'b', 2);
+CREATE TABLE cz_doc AS SELECT converge_export('{cz}') AS doc;
+SELECT count(*) AS steps FROM converge_plan((SELECT doc FROM cz_doc));
+-- a view's query naming a column nothing has, in a plan that changes
+-- something else (a column added): nothing the plan makes explains it
+SELECT * FROM converge_plan(replace(replace((SELECT doc FROM cz_doc),
+  't.amount', 't.amo'), 'note: {type: text}', 'note: {type: text}
+          extra: {type: text}'));
+-- an alias the query does not have, the same way
+SELECT * FROM converge_plan(replace(replace((SELECT doc FROM cz_doc),
+  'FROM cz.t', 'FROM cz.t x'), 'note: {type: text}', 'note: {type: text}
+          extra: {type: text}'));
+-- a view's query whose columns share a name
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  'SELECT t.id,', 'SELECT t.*,'));
+-- the primary key a foreign key references, dropped
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  E'        primary_key: [id]\n      t:', E'      t:'));
+-- a type of three dotted parts
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  'note: {type: text}', 'note: {type: pg.catalog.text}'));
+-- a function of three dotted parts in an index key
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  E'\n    views:', E'\n        indexes: {t_note: {columns: [pg.catalog.lower(note)]}}\n    views:'));
+-- an index key naming no column of a table the plan creates
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  E'      t:\n', E'      t2:\n        columns: {a: {type: text}}\n        indexes: {t2_b: {columns: [b]}}\n      t:\n'));
+-- a policy of a table the plan creates naming no column of it
+SELECT * FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  E'      t:\n', E'      t2:\n        columns: {a: {type: integer}}\n        row_level_security: {enabled: true}\n        policies: {mine: {using: "b < 100"}}\n      t:\n'));
+-- a key written "(note)" is the column's key: converged, nothing is left
+SELECT step, action, sql FROM converge_schema(replace((SELECT doc FROM cz_doc),
+  E'\n    views:', E'\n        indexes: {t_note: {columns: [(note)]}}\n    views:'));
+SELECT count(*) AS steps FROM converge_plan(replace((SELECT doc FROM cz_doc),
+  E'\n    views:', E'\n        indexes: {t_note: {columns: [(note)]}}\n    views:'));
+SELECT pg_get_indexdef('cz.t_note'::regclass);
+SELECT count(*) AS rows FROM cz.t;
+DROP SCHEMA cz CASCADE;
+DROP TABLE cz_doc;

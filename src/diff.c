@@ -305,6 +305,68 @@ add_comment_change(DiffState *ds, const ConvChange *proto, void *want,
 	add_kept_change(ds, proto, ACTION_COMMENT, want, have);
 }
 
+/* has a change of the same rows already a stub for "rule"? */
+static bool
+rule_stubbed(DiffState *ds, const ConvTable *rows, const void *rule)
+{
+	ListCell   *lc,
+			   *sc;
+
+	if (rows == NULL)
+		return false;
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->have_table != rows)
+			continue;
+		foreach(sc, change->users)
+			if (((ConvChange *) lfirst(sc))->want == rule)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * add_rule_stubs
+ *		A stub in change->users for each rule of "owner" (a document table)
+ *		that the rows of change->have_table meet as the plan leaves them:
+ *		those the plan keeps (one it creates checks the rows itself) that
+ *		read one of "columns" (NIL: every rule), each once for the rows.
+ */
+void
+add_rule_stubs(DiffState *ds, ConvChange *change, const ConvTable *owner,
+			   List *columns)
+{
+	for (int kind = 0; kind < NUM_KINDS; kind++)
+	{
+		const RuleOps *rule = conv_kinds[kind]->rule;
+		ListCell   *lc;
+
+		if (rule == NULL)
+			continue;
+		foreach(lc, *(List **) ((const char *) owner + rule->list))
+		{
+			ConvChange *stub;
+
+			if (plan_creates(ds, kind, lfirst(lc)) ||
+				(columns && !names_overlap(rule->reads(lfirst(lc)), columns)) ||
+				rule_stubbed(ds, change->have_table, lfirst(lc)))
+				continue;
+			stub = palloc0(sizeof(ConvChange));
+			stub->kind = kind;
+			stub->action = ACTION_CREATE;
+			stub->schema = change->schema;
+			stub->want = lfirst(lc);
+			stub->want_table = change->want_table;
+			stub->have_table = change->have_table;
+			if (rule->stubbed)
+				rule->stubbed(ds, stub);
+			change->users = lappend(change->users, stub);
+		}
+	}
+}
+
 bool
 strings_differ(const char *a, const char *b)
 {

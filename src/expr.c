@@ -211,11 +211,18 @@ contains_sublink(Node *node, void *context)
 void
 expr_refuse_subquery(const char *text, const DocPos *pos, const char *what)
 {
-	if (text && contains_sublink(parse_expression(text, pos), NULL))
+	if (text && expr_has_subquery(text, pos))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot use subquery in %s at line %d, column %d (%s)",
 						what, pos->line, pos->column, pos->path)));
+}
+
+/* expr_has_subquery: does a document expression hold a subquery? */
+bool
+expr_has_subquery(const char *text, const DocPos *pos)
+{
+	return contains_sublink(parse_expression(text, pos), NULL);
 }
 
 /*
@@ -227,14 +234,7 @@ expr_refuse_subquery(const char *text, const DocPos *pos, const char *what)
 List *
 expr_column_refs(const char *text, const DocPos *pos)
 {
-	List	   *names = NIL;
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	(void) collect_column_refs(parse_expression(text, pos), &names);
-	foreach(lc, names)
-		result = lappend(result, strVal(lfirst(lc)));
-	return result;
+	return expr_raw_column_refs(parse_expression(text, pos));
 }
 
 /*
@@ -286,15 +286,20 @@ expr_find_type(ConvColumn *col)
 typedef struct TypeNameWork
 {
 	const char *text;
-	TypeName   *result;
+	char	   *schema;
+	char	   *name;
+	bool		array;
 } TypeNameWork;
 
+/* a name of too many parts is refused here, at the type's position */
 static void
 type_name_work(void *arg)
 {
 	TypeNameWork *w = arg;
+	TypeName   *type = compat_typeStringToTypeName(w->text);
 
-	w->result = compat_typeStringToTypeName(w->text);
+	DeconstructQualifiedName(type->names, &w->schema, &w->name);
+	w->array = (type->arrayBounds != NIL);
 }
 
 /*
@@ -305,11 +310,12 @@ void
 expr_type_name_parts(const ConvColumn *col, char **schema, char **name,
 					 bool *array)
 {
-	TypeNameWork w = {col->type_name, NULL};
+	TypeNameWork w = {col->type_name};
 
 	run_at(&col->type_pos, type_name_work, &w);
-	DeconstructQualifiedName(w.result->names, schema, name);
-	*array = (w.result->arrayBounds != NIL);
+	*schema = w.schema;
+	*name = w.name;
+	*array = w.array;
 }
 
 static bool
@@ -353,15 +359,38 @@ collect_called_names(Node *node, void *context)
 		return false;
 	if (IsA(node, FuncCall))
 	{
-		char	   *schema;
-		char	   *name;
+		/*
+		 * The parts as written, joined: a name of too many parts is the
+		 * server's to refuse, where its position is known.
+		 */
+		StringInfoData name;
+		ListCell   *lc;
 
-		DeconstructQualifiedName(((FuncCall *) node)->funcname, &schema,
-								 &name);
-		*names = lappend(*names, schema ?
-						 psprintf("%s.%s", schema, name) : name);
+		initStringInfo(&name);
+		foreach(lc, ((FuncCall *) node)->funcname)
+			appendStringInfo(&name, "%s%s", name.len ? "." : "",
+							 strVal(lfirst(lc)));
+		*names = lappend(*names, name.data);
 	}
 	return raw_expression_tree_walker(node, collect_called_names, context);
+}
+
+/*
+ * expr_raw_column_refs
+ *		The column names a raw parse tree mentions (the last part of each
+ *		column reference).
+ */
+List *
+expr_raw_column_refs(Node *raw)
+{
+	List	   *names = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	(void) collect_column_refs(raw, &names);
+	foreach(lc, names)
+		result = lappend(result, strVal(lfirst(lc)));
+	return result;
 }
 
 /*
@@ -1398,6 +1427,25 @@ rename_index_refs(IndexStmt *stmt, const ConvTable *table)
 }
 
 /*
+ * A key written "(column)" or "(column COLLATE c)" is the column's key, as
+ * DefineIndex stores it (its collation is kept by the caller).
+ */
+static void
+bare_column_key(IndexElem *elem, Oid relid)
+{
+	Node	   *bare = elem->expr;
+
+	while (IsA(bare, CollateExpr))
+		bare = (Node *) ((CollateExpr *) bare)->arg;
+	if (IsA(bare, Var) && ((Var *) bare)->varattno > 0)
+	{
+		elem->name = get_attname(relid, ((Var *) bare)->varattno, false);
+		elem->expr = NULL;
+		elem->indexcolname = NULL;	/* transformIndexStmt's, for exprs */
+	}
+}
+
+/*
  * The parts of a transformed index that make its meaning, with defaults
  * written out: ASC, NULLS LAST for ASC and NULLS FIRST for DESC, btree, and
  * each key's operator class and collation as resolved oids, so a key that
@@ -1439,6 +1487,7 @@ normalize_index(IndexStmt *stmt, Oid relid)
 		{
 			type = exprType(elem->expr);
 			collation = exprCollation(elem->expr);
+			bare_column_key(elem, relid);
 		}
 		if (elem->collation)
 			collation = get_collation_oid(elem->collation, false);
@@ -1530,6 +1579,17 @@ expr_names_any(const char *text, const DocPos *pos, List *names)
 	return raw_names_any(parse_expression(text, pos), names);
 }
 
+static bool
+table_has_column(const ConvTable *table, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, table->columns)
+		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
+			return true;
+	return false;
+}
+
 /*
  * expr_check_index_position
  *		expr_check_position() for each expression key and the predicate of
@@ -1545,9 +1605,20 @@ expr_check_index_position(const ConvIndex *index, const ConvTable *table,
 	List	   *exprs = NIL;
 	ListCell   *lc;
 
-	foreach(lc, stmt->indexParams)
-		if (((IndexElem *) lfirst(lc))->expr)
-			exprs = lappend(exprs, ((IndexElem *) lfirst(lc))->expr);
+	foreach(lc, list_concat_copy(stmt->indexParams,
+								 stmt->indexIncludingParams))
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->expr)
+			exprs = lappend(exprs, elem->expr);
+		else if (!table_has_column(table, elem->name))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" does not exist at line %d, column %d (%s)",
+							elem->name, index->pos.line, index->pos.column,
+							index->pos.path)));
+	}
 	foreach(lc, exprs)
 		if (raw_names_any(lfirst(lc), created))
 			return;
@@ -1761,39 +1832,73 @@ expr_is_nextval(const char *default_bin, Oid seqoid)
 		DatumGetObjectId(arg->constvalue) == seqoid;
 }
 
+/* does the index read a column the plan renames? */
+static bool
+index_reads_renamed(const ConvIndex *index, const ConvTable *table)
+{
+	List	   *refs = expr_index_column_refs(index);
+	ListCell   *cc,
+			   *nc,
+			   *rc;
+
+	forboth(cc, table->columns, nc, table->doc_names)
+	{
+		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) == 0)
+			continue;
+		foreach(rc, refs)
+			if (strcmp(lfirst(rc), lfirst(nc)) == 0)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Keys that are plain columns, under their document names; NIL when one is
+ * an expression, or the index has a predicate.
+ */
+static List *
+plain_index_keys(IndexStmt *stmt)
+{
+	List	   *keys = NIL;
+	ListCell   *lc;
+
+	if (stmt->whereClause)
+		return NIL;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = lfirst(lc);
+
+		if (elem->name == NULL)
+			return NIL;
+		keys = lappend(keys, (char *) quote_identifier(elem->name));
+	}
+	return keys;
+}
+
 /*
  * expr_index_keys_sql
  *		The keys (and predicate) of a document index as the server prints
  *		them for the current relation, to look for rows that would collide
- *		in a new unique index.  NIL when a key names a column the plan
- *		renames (the printed names would not be the document's).
+ *		in a new unique index; over a column the plan renames, keys that
+ *		are plain columns under their document names.  NIL when the keys
+ *		cannot be printed under the document's names (an expression that
+ *		reads a renamed column).
  */
 List *
 expr_index_keys_sql(const ConvIndex *index, const ConvTable *table,
 					char **where)
 {
+	const char *sql = expr_index_sql(index, index->name, "converge_t");
 	IndexStmt  *stmt;
 	List	   *context;
 	List	   *keys = NIL;
-	ListCell   *lc,
-			   *nc,
-			   *cc;
+	ListCell   *lc;
 
-	List	   *refs = expr_index_column_refs(index);
+	*where = NULL;
+	if (index_reads_renamed(index, table))
+		return plain_index_keys(parse_index(sql, &index->pos));
 
-	forboth(cc, table->columns, nc, table->doc_names)
-	{
-		ListCell   *rc;
-
-		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) == 0)
-			continue;
-		foreach(rc, refs)
-			if (strcmp(lfirst(rc), lfirst(nc)) == 0)
-				return NIL;
-	}
-
-	stmt = transformed_index(expr_index_sql(index, index->name, "converge_t"),
-							 &index->pos, table, true);
+	stmt = transformed_index(sql, &index->pos, table, true);
 	context = deparse_context_for(table->name, table->relid);
 	foreach(lc, stmt->indexParams)
 	{

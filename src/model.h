@@ -603,6 +603,7 @@ typedef enum ConvFix
 	FIX_DUPLICATES,				/* fix the duplicate rows */
 	FIX_ORPHANS,				/* fix the rows, or the default */
 	FIX_ROWS,					/* fix the rows */
+	FIX_REWRITE,				/* change what rewrites the rows, or them */
 	FIX_LABEL,					/* name only labels the enum declares */
 	FIX_DEPENDENT,				/* change what the document does not manage */
 	FIX_SEQUENCE,				/* move the sequence, or keep its bounds */
@@ -789,6 +790,16 @@ typedef struct ViewMeaning
 	List	   *reads;			/* of ObjectAddress: relations, columns */
 } ViewMeaning;
 
+/*
+ * A relation as a plan leaves it, for query_analyzes_as(): "select" is a
+ * SELECT of one row of its columns, under their names and new types.
+ */
+typedef struct RowShape
+{
+	Oid			relid;
+	char	   *select;
+} RowShape;
+
 /* what the server makes of a function's declaration (routine.c) */
 typedef struct RoutineMeaning
 {
@@ -815,8 +826,10 @@ extern bool routine_defaults_match(List *want, const char *have_bin);
 extern char *query_statement(const char *text);
 extern List *query_relation_names(const char *text);
 extern List *query_called_names(const char *text);
+extern List *query_column_names(const char *text);
 extern ErrorData *query_view_meaning(const ConvView *view, Oid existing,
 									 ViewMeaning *meaning);
+extern ErrorData *query_analyzes_as(const ConvView *view, List *shapes);
 extern char *query_stored_meaning(Oid viewoid);
 extern bool query_replaceable(const ViewMeaning *meaning, Oid viewoid);
 
@@ -828,6 +841,7 @@ extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
 extern void expr_refuse_subquery(const char *text, const DocPos *pos,
 								 const char *what);
+extern bool expr_has_subquery(const char *text, const DocPos *pos);
 extern void expr_check_position(const char *text, const DocPos *pos,
 								const ConvTable *table, ParseExprKind kind);
 extern const char *expr_fragment(const char *text);
@@ -840,6 +854,7 @@ extern List *expr_column_refs(const char *text, const DocPos *pos);
 extern List *expr_string_constants(const char *text, const DocPos *pos);
 extern List *expr_called_names(const char *text, const DocPos *pos);
 extern List *expr_raw_called_names(Node *raw);
+extern List *expr_raw_column_refs(Node *raw);
 extern Oid	expr_stored_call(const char *bin, List *functions);
 extern List *expr_index_called_names(const ConvIndex *index);
 extern bool expr_names_any(const char *text, const DocPos *pos, List *names);

@@ -551,8 +551,39 @@ remap_case(const ConvColumn *col, const char *value)
 }
 
 /*
+ * A column a change alters, as new rules see it: converted to its new
+ * type, its NULLs filled when it becomes NOT NULL.
+ */
+static void
+append_altered(StringInfo buf, const ConvChange *alter, const char *name)
+{
+	ConvColumn *want = alter->want;
+	const char *fill = column_fill(alter);
+	const char *value = name;
+	const char *type = NULL;
+
+	if (alter->what & COLUMN_TYPE)
+	{
+		value = want->using_expr ? expr_sql(want->using_expr) :
+			(want->doc_enum || over_new_enum(want)) ?
+			enum_text(want, name) : name;
+		type = probe_type(want);
+	}
+	if (fill && type)
+		appendStringInfo(buf, "COALESCE((%s)::%s, (%s)::%s) AS %s, ", value,
+						 type, expr_sql(fill), type, name);
+	else if (fill)
+		appendStringInfo(buf, "COALESCE(%s, (%s)) AS %s, ", value,
+						 expr_sql(fill), name);
+	else if (type)
+		appendStringInfo(buf, "(%s)::%s AS %s, ", value, type, name);
+	else
+		appendStringInfo(buf, "%s, ", value);
+}
+
+/*
  * The rows as a new CHECK will see them: remapped, then converted to their
- * new types, over the plain source.
+ * new types and filled, over the plain source.
  */
 static char *
 staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
@@ -580,16 +611,8 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 		/* a dropped or rebuilt column is gone when new rules are added */
 		if (find_change(ps, KIND_COLUMN, ACTION_DROP, hcol))
 			continue;
-		if (alter && (alter->what & COLUMN_TYPE))
-		{
-			ConvColumn *want = alter->want;
-			const char *value = want->using_expr ? expr_sql(want->using_expr) :
-				(want->doc_enum || over_new_enum(want)) ?
-				enum_text(want, name) : name;
-
-			appendStringInfo(&converted, "(%s)::%s AS %s, ", value,
-							 probe_type(want), name);
-		}
+		if (alter)
+			append_altered(&converted, alter, name);
 		else
 			appendStringInfo(&converted, "%s, ", name);
 	}
@@ -813,6 +836,35 @@ set_duplicate_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 
 	set_probe_on(ps, step, change, ROWS_AFTER, NULL, failing,
 				 "would hold a duplicate key", REFUSE_ALWAYS, FIX_DUPLICATES);
+}
+
+/*
+ * probe_kept_rules
+ *		The probes of the rules the rows of a step meet ("stubs", made by
+ *		add_rule_stubs()), with "fix" for their hint unless FIX_NONE.  They
+ *		count no rows: the step's own probe says how many it touches.
+ */
+void
+probe_kept_rules(ConvPlanState *ps, ConvStep *step, List *stubs, ConvFix fix)
+{
+	ListCell   *lc,
+			   *pc;
+
+	foreach(lc, stubs)
+	{
+		ConvChange *stub = lfirst(lc);
+		int			before = list_length(step->probes);
+
+		conv_kinds[stub->kind]->rule->probe(ps, step, stub);
+		for_each_from(pc, step->probes, before)
+		{
+			ConvProbe  *probe = lfirst(pc);
+
+			probe->affected = "false";
+			if (fix != FIX_NONE)
+				probe->fix = fix;
+		}
+	}
 }
 
 /* the steps of one change: its kind's function for the action */

@@ -22,9 +22,12 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
@@ -95,6 +98,16 @@ List *
 query_called_names(const char *text)
 {
 	return expr_raw_called_names(parse_select(text)->stmt);
+}
+
+/*
+ * query_column_names
+ *		Every column name a document's query writes, as written.
+ */
+List *
+query_column_names(const char *text)
+{
+	return expr_raw_column_refs(parse_select(text)->stmt);
 }
 
 /*
@@ -226,11 +239,13 @@ name_columns(Query *query, List *names)
 				 errmsg("the view has more column names than its query has columns")));
 }
 
+/* the query's columns, which CREATE VIEW needs named apart */
 static List *
 output_columns(Query *query)
 {
 	List	   *columns = NIL;
-	ListCell   *lc;
+	ListCell   *lc,
+			   *sc;
 
 	foreach(lc, query->targetList)
 	{
@@ -239,6 +254,13 @@ output_columns(Query *query)
 
 		if (tle->resjunk)
 			continue;
+		foreach(sc, columns)
+			if (strcmp(((ViewColumn *) lfirst(sc))->name, tle->resname) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("column \"%s\" specified more than once",
+								tle->resname),
+						 errhint("A view's columns need names of their own: give one of them another with AS.")));
 		col = palloc(sizeof(ViewColumn));
 		col->name = tle->resname;
 		col->type = exprType((Node *) tle->expr);
@@ -297,6 +319,154 @@ query_view_meaning(const ConvView *view, Oid existing, ViewMeaning *meaning)
 	MeaningWork w = {view, existing, meaning};
 
 	return converge_run_rolled_back(meaning_work, &w);
+}
+
+/* ----------------------------------------------------------------
+ * A query over relations as the plan leaves them
+ * ----------------------------------------------------------------
+ */
+
+typedef struct ShapeContext
+{
+	List	   *shapes;			/* of RowShape */
+	List	   *cte_names;		/* names the query's WITH clauses give */
+	List	   *ctes;			/* of CommonTableExpr, one per shape used */
+	List	   *seen_as;		/* names the replaced relations go by */
+	bool		faithful;
+} ShapeContext;
+
+/* the WITH item standing for a shape, made on first use */
+static char *
+shape_cte(ShapeContext *cx, int index)
+{
+	RowShape   *shape = list_nth(cx->shapes, index);
+	char	   *name = psprintf("converge_shape_%d", index + 1);
+	CommonTableExpr *cte;
+	ListCell   *lc;
+
+	foreach(lc, cx->ctes)
+		if (strcmp(((CommonTableExpr *) lfirst(lc))->ctename, name) == 0)
+			return name;
+	cte = makeNode(CommonTableExpr);
+	cte->ctename = name;
+	cte->ctequery = parse_select(shape->select)->stmt;
+	cte->location = -1;
+	cx->ctes = lappend(cx->ctes, cte);
+	return name;
+}
+
+/* a relation the query names, shaped: read through its WITH item */
+static bool
+replace_shaped(Node *node, void *context)
+{
+	ShapeContext *cx = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeVar))
+	{
+		RangeVar   *rv = (RangeVar *) node;
+		Oid			relid;
+		ListCell   *lc;
+
+		if (rv->schemaname == NULL && string_in(cx->cte_names, rv->relname))
+			return false;
+		relid = RangeVarGetRelid(rv, NoLock, true);
+		foreach(lc, cx->shapes)
+		{
+			if (((RowShape *) lfirst(lc))->relid != relid)
+				continue;
+			if (rv->alias == NULL)
+				rv->alias = makeAlias(rv->relname, NIL);
+			cx->seen_as = lappend(cx->seen_as, rv->alias->aliasname);
+			rv->catalogname = NULL;
+			rv->schemaname = NULL;
+			rv->relname = shape_cte(cx, foreach_current_index(lc));
+			break;
+		}
+		return false;
+	}
+	return raw_expression_tree_walker(node, replace_shaped, context);
+}
+
+/*
+ * A WITH item stands for a relation only in its columns: a whole-row
+ * reference (a column reference that is just the relation's name), a
+ * system column, TABLESAMPLE or FOR UPDATE would mean something else.
+ */
+static bool
+find_unfaithful(Node *node, void *context)
+{
+	ShapeContext *cx = context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTableSample) ||
+		(IsA(node, SelectStmt) && ((SelectStmt *) node)->lockingClause))
+		cx->faithful = false;
+	else if (IsA(node, ColumnRef))
+	{
+		List	   *fields = ((ColumnRef *) node)->fields;
+		Node	   *last = llast(fields);
+
+		if ((list_length(fields) == 1 && IsA(last, String) &&
+			 string_in(cx->seen_as, strVal(last))) ||
+			(IsA(last, String) &&
+			 SystemAttributeByName(strVal(last)) != NULL))
+			cx->faithful = false;
+		return false;
+	}
+	return raw_expression_tree_walker(node, find_unfaithful, context);
+}
+
+typedef struct ShapeWork
+{
+	const ConvView *view;
+	List	   *shapes;
+} ShapeWork;
+
+static void
+shape_work(void *arg)
+{
+	ShapeWork  *w = arg;
+	RawStmt    *raw = parse_select(w->view->query);
+	SelectStmt *select = (SelectStmt *) raw->stmt;
+	RangeVarContext names = {NIL, NIL};
+	ShapeContext cx = {w->shapes, NIL, NIL, NIL, true};
+
+	collect_range_vars((Node *) select, &names);
+	cx.cte_names = names.cte_names;
+	(void) replace_shaped((Node *) select, &cx);
+	(void) find_unfaithful((Node *) select, &cx);
+	if (cx.ctes == NIL || !cx.faithful)
+		return;
+	if (select->withClause == NULL)
+	{
+		select->withClause = makeNode(WithClause);
+		select->withClause->location = -1;
+	}
+	/* first, so the query's own WITH items can read them too */
+	select->withClause->ctes = list_concat(cx.ctes,
+										   select->withClause->ctes);
+	(void) parse_analyze_fixedparams(raw, w->view->query, NULL, 0, NULL);
+}
+
+/*
+ * query_analyzes_as
+ *		Does a document view's query analyze once the plan has reshaped
+ *		the relations of "shapes" (changed the types of their columns)?
+ *		Each relation the query names that has a shape is read through a
+ *		WITH item of the shape's columns instead.  Returns the error the
+ *		analysis raised, or NULL; also NULL when the query reads such a
+ *		relation in a way its columns do not stand for (a whole-row
+ *		reference, a system column).
+ */
+ErrorData *
+query_analyzes_as(const ConvView *view, List *shapes)
+{
+	ShapeWork	w = {view, shapes};
+
+	return converge_run_rolled_back(shape_work, &w);
 }
 
 /*

@@ -386,6 +386,8 @@ fix_hint(ConvFix fix)
 			return "Insert the referenced rows first, or give the column a \"default\" or \"using\" that exists in the referenced table.";
 		case FIX_ROWS:
 			return "Change the rows that break the rule first.";
+		case FIX_REWRITE:
+			return "Change the \"remap\", \"using\" or \"default\" that rewrites the rows so they keep the rule, or change those rows first.";
 		case FIX_LABEL:
 			return "Name only values the enum declares in the document, or add the value to the enum.";
 		case FIX_REMAP:

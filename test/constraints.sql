@@ -2,7 +2,7 @@
 -- that hold rows, asserted with pgTAP's own schema assertions and the rows.
 BEGIN;
 CREATE EXTENSION pg_converge;
-SELECT plan(27);
+SELECT plan(33);
 
 CREATE SCHEMA nap;
 CREATE TABLE nap.usage_events (
@@ -113,6 +113,43 @@ SELECT is_empty($$SELECT * FROM converge_plan(converge_export('{nap}'))$$,
                 'converge_plan(converge_export()) is empty');
 SELECT ok(converge_is_converged(converge_export('{nap}')),
           'the export is converged');
+
+-- rows a plan rewrites in place meet the rules the table keeps
+CREATE SCHEMA kr;
+CREATE TABLE kr.t (id integer PRIMARY KEY, code text UNIQUE,
+                   day date CONSTRAINT day_late CHECK (day > '2000-01-01'));
+INSERT INTO kr.t VALUES (1, 'a', '2020-01-01'), (2, 'x', NULL),
+                        (3, 'b', '2021-01-01');
+CREATE FUNCTION pg_temp.kr(code text, day text) RETURNS text LANGUAGE sql
+AS $f$ SELECT format($$
+version: 1
+schemas:
+  kr:
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          code: {type: text, unique: true, check: "code IN ('a', 'b', 'c')", %s}
+          day: {type: date, check: "day > '2000-01-01'", %s}
+        primary_key: [id]
+$$, code, day) $f$;
+SELECT throws_ok($$SELECT count(*) FROM converge_schema(pg_temp.kr('remap: {x: a}', 'nullable: true'))$$,
+                 '55000', 'existing rows block convergence of kr.t.code',
+                 'a remap that makes two rows share a unique key is refused');
+SELECT throws_ok($$SELECT count(*) FROM converge_schema(pg_temp.kr('remap: {x: c}', 'nullable: false, default: "''1999-01-01''"'))$$,
+                 '55000', 'existing rows block convergence of kr.t.day',
+                 'a default that fills NULLs the kept CHECK refuses is refused');
+SELECT results_eq($$SELECT id, code, day FROM kr.t ORDER BY id$$,
+                  $$VALUES (1, 'a', '2020-01-01'::date), (2, 'x', NULL),
+                           (3, 'b', '2021-01-01')$$,
+                  'the refusals changed no row');
+SELECT lives_ok($$SELECT count(*) FROM converge_schema(pg_temp.kr('remap: {x: c}', 'nullable: false, default: "''2001-01-01''"'))$$,
+                'a remap and a fill that keep the rules converge');
+SELECT results_eq($$SELECT id, code, day FROM kr.t ORDER BY id$$,
+                  $$VALUES (1, 'a', '2020-01-01'::date), (2, 'c', '2001-01-01'),
+                           (3, 'b', '2021-01-01')$$,
+                  'the row was remapped and filled');
+SELECT col_is_unique('kr', 't', ARRAY['code'], 'the unique key is kept');
 
 SELECT * FROM finish();
 ROLLBACK;

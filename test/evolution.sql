@@ -3,13 +3,16 @@
 -- several types, NOT NULL, defaults, CHECKs, primary, unique and foreign
 -- keys, plain, expression and unique indexes, an enum, a domain, a
 -- sequence, views, an immutable SQL function, comments, row level
--- security with a policy); B is A with one to three random mutations.
--- For each pair, in a subtransaction that is always rolled back: converge
--- to A (must succeed), insert random rows (most fit A, some will not fit
--- B), then converge_schema(B, allow_data_loss) with allow_data_loss
--- random.  Either
+-- security with a policy); B is A with one to three random mutations
+-- (pg_temp.mutate).  For each pair, in a subtransaction that is always
+-- rolled back: converge to A (must succeed: a failure is the generator's
+-- bug), insert random rows (most fit A, some will not fit B), then
+-- converge_schema(B, allow_data_loss), allow_data_loss random.  Either
 --   * it refuses, and the catalog (the export) and every table's rows are
---     as they were; or
+--     as they were; the refusal comes before any DDL (a document error or
+--     a step's problem), or from a step whose rows the plan said it could
+--     not check: a plan called clean that fails when it runs is a failure
+--     (with pg_converge.prove_plans on, converge_plan raises it); or
 --   * it converges, and converge_plan(B) and
 --     converge_plan(converge_export()) are empty, every table that A and B
 --     both have keeps its row count, and every column both have keeps its
@@ -90,9 +93,6 @@ CREATE FUNCTION pg_temp.fam(type text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
               WHEN type = 'date' THEN 'date'
               WHEN type = 'mood' THEN 'enum'
               ELSE 'other' END$$;
--- the type as SQL outside the document: the enum and the domain are ev's
-CREATE FUNCTION pg_temp.qual(type text) RETURNS text LANGUAGE sql IMMUTABLE
-    AS $$SELECT CASE WHEN type IN ('mood', 'posint') THEN 'ev.' || type ELSE type END$$;
 
 CREATE FUNCTION pg_temp.types(m jsonb) RETURNS text[] LANGUAGE sql AS $$
   SELECT ARRAY['integer', 'integer', 'bigint', 'text', 'text', 'varchar(8)',
@@ -268,7 +268,7 @@ END $$;
 -- a view query over table t
 CREATE FUNCTION pg_temp.view_query(m jsonb, t text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-  c text := pg_temp.pick(pg_temp.cols(m, t));
+  c text := coalesce(pg_temp.pick(pg_temp.cols(m, t)), 'id');
   f text;
 BEGIN
   SELECT split_part(k, '(', 1) INTO f FROM jsonb_object_keys(m->'functions') k
@@ -517,14 +517,9 @@ BEGIN
         IF ty IS NULL THEN CONTINUE; END IF;
         col := jsonb_set(col, '{type}', to_jsonb(ty));
         IF u <> '' THEN col := col || jsonb_build_object('using', u); END IF;
-        -- a default, CHECK, index or view of the old type often goes; the
-        -- default always, when the type changes family: a default the new
-        -- type refuses was not a document error (E1 in the README's
-        -- Reliability section, fixed since: this may go)
-        IF col ? 'default' AND (pg_temp.chance(0.6)
-                                OR pg_temp.fam(ty) <> pg_temp.fam(x)) THEN
-          col := col - 'default';
-        END IF;
+        -- a default, CHECK, index or view of the old type often goes (a
+        -- default the new type refuses is the document's error: E1, fixed)
+        IF col ? 'default' AND pg_temp.chance(0.6) THEN col := col - 'default'; END IF;
         IF col ? 'check' AND pg_temp.chance(0.7) THEN col := col - 'check'; END IF;
         b := pg_temp.setcol(b, t, c, col);
         IF pg_temp.fam(ty) <> pg_temp.fam(x) AND pg_temp.chance(0.7) THEN
@@ -778,74 +773,7 @@ BEGIN
       descr := descr || CASE WHEN descr = '' THEN '' ELSE '; ' END || did;
     END IF;
   END LOOP;
-  -- Left out, until pg_converge checks them (open defects E2-E8 of the
-  -- README's Reliability section: a plan called clean that
-  -- fails when it runs):
-  -- * the values a remap, a fill or a type change's using writes are not
-  --   checked against the table's unique keys (E2, E3,
-  --   E8), nor what a fill writes against its CHECKs
-  --   (E4) and foreign keys (E6): a column under a
-  --   unique key in A or B loses its remap and using, and one under a
-  --   unique key, read by a CHECK or referencing another table that B
-  --   makes NOT NULL gets no default or using to fill it;
-  FOREACH t IN ARRAY pg_temp.tabs(b) LOOP
-    x := coalesce(b->'tables'->t->>'renamed_from', t);
-    FOREACH c IN ARRAY pg_temp.cols(b, t, true) LOOP
-      col := pg_temp.getcol(b, t, c);
-      n := coalesce(col->>'renamed_from', c);
-      j := CASE WHEN a->'tables' ? x THEN pg_temp.getcol(a, x, n) END;
-      IF col ?| ARRAY['remap', 'using']
-         AND (pg_temp.unique_keys(b->'tables'->t) ~ ('\m' || c || '\M')
-              OR pg_temp.unique_keys(a->'tables'->x) ~ ('\m' || n || '\M')) THEN
-        col := col - 'remap' - 'using';
-      END IF;
-      IF col->>'nullable' = 'false' AND coalesce(j->>'nullable', 'true') = 'true'
-         AND j IS NOT NULL
-         AND (pg_temp.unique_keys(b->'tables'->t) ~ ('\m' || c || '\M')
-              OR pg_temp.unique_keys(a->'tables'->x) ~ ('\m' || n || '\M')
-              OR col ? 'check' OR j ? 'check'
-              OR pg_temp.mentions(b->'tables'->t->'checks', c)
-              OR pg_temp.mentions(a->'tables'->x->'checks', n)
-              OR col ? 'references' OR j ? 'references'
-              OR pg_temp.mentions(b->'tables'->t->'foreign_keys', c)
-              OR pg_temp.mentions(a->'tables'->x->'foreign_keys', n)) THEN
-        col := col - 'default' - 'using';
-      END IF;
-      b := pg_temp.setcol(b, t, c, col);
-    END LOOP;
-  END LOOP;
-  -- * a new unique index on a column the plan renames is not checked for
-  --   duplicates (E7): such an index is not unique.
-  FOREACH t IN ARRAY pg_temp.tabs(b) LOOP
-    x := coalesce(b->'tables'->t->>'renamed_from', t);
-    FOREACH c IN ARRAY pg_temp.cols(b, t, true) LOOP
-      CONTINUE WHEN NOT pg_temp.getcol(b, t, c) ? 'renamed_from';
-      FOR n, j IN SELECT k, v FROM jsonb_each(coalesce(b->'tables'->t->'indexes', '{}')) y(k, v)
-                   WHERE v->>'unique' = 'true' AND pg_temp.mentions(v, c)
-                     AND NOT coalesce(a->'tables'->x->'indexes' ? k, false) LOOP
-        b := jsonb_set(b, ARRAY['tables', t, 'indexes', n], j - 'unique');
-      END LOOP;
-    END LOOP;
-  END LOOP;
-  -- * a view is not analyzed against the types the plan leaves
-  --   (E5): a view passing a table's id to a function of
-  --   integer goes when B's id is not integer.
-  FOR n, x IN SELECT k, substring(v->>'query' FROM 'FROM ev\.(\w+)')
-                FROM jsonb_each(b->'views') y(k, v) WHERE v->>'query' ~ 'ev\.f\d+\(' LOOP
-    IF pg_temp.getcol(b, x, 'id')->>'type' IS DISTINCT FROM 'integer' THEN
-      b := b #- ARRAY['views', n];
-    END IF;
-  END LOOP;
 END $$;
-
--- the text of a table's unique keys: primary key, unique constraints and
--- columns, unique indexes
-CREATE FUNCTION pg_temp.unique_keys(tab jsonb) RETURNS text LANGUAGE sql AS $$
-  SELECT concat_ws(' ', tab->>'primary_key', tab->>'unique',
-    (SELECT string_agg(e->>'name', ' ') FROM jsonb_array_elements(tab->'cols') e
-      WHERE e->>'unique' = 'true'),
-    (SELECT string_agg(v::text, ' ') FROM jsonb_each(coalesce(tab->'indexes', '{}')) x(k, v)
-      WHERE v->>'unique' = 'true'))$$;
 
 -- ================================================================
 -- rows and checksums
@@ -1187,14 +1115,19 @@ END $$;
 -- ================================================================
 -- the run
 -- ================================================================
-SELECT set_config('evolution.seed',
-         coalesce(nullif(current_setting('evolution.seed', true), ''), '13'), false),
-       set_config('evolution.pairs',
-         coalesce(nullif(current_setting('evolution.pairs', true), ''), '300'), false),
-       set_config('evolution.per_a',
-         coalesce(nullif(current_setting('evolution.per_a', true), ''), '3'), false),
-       set_config('evolution.only',
-         coalesce(current_setting('evolution.only', true), ''), false);
+-- the settings, with their defaults: 201 pairs (67 documents A) take
+-- about a minute on two cores
+DO $$
+BEGIN
+  PERFORM set_config('evolution.seed',
+            coalesce(nullif(current_setting('evolution.seed', true), ''), '13'), false);
+  PERFORM set_config('evolution.pairs',
+            coalesce(nullif(current_setting('evolution.pairs', true), ''), '201'), false);
+  PERFORM set_config('evolution.per_a',
+            coalesce(nullif(current_setting('evolution.per_a', true), ''), '3'), false);
+  PERFORM set_config('evolution.only',
+            coalesce(current_setting('evolution.only', true), ''), false);
+END $$;
 SELECT diag(format('seed %s: %s pairs, %s per document A (PGOPTIONS=''-c evolution.seed=%s -c evolution.only=I'' replays pair I)',
                    current_setting('evolution.seed'), current_setting('evolution.pairs'),
                    current_setting('evolution.per_a'), current_setting('evolution.seed')));
@@ -1230,10 +1163,13 @@ SELECT diag(format(E'pair %s [%s, allow_data_loss %s]: %s\n  error: %s\n  A: %s\
 
 SELECT is((SELECT count(*) FROM evo_result WHERE problem IS NOT NULL), 0::bigint,
           'every pair converged with its rows, or was refused with nothing changed');
-SELECT cmp_ok((SELECT count(*) FROM evo_result WHERE outcome = 'converged'), '>', 0::bigint,
-              'some pairs converged');
-SELECT cmp_ok((SELECT count(*) FROM evo_result WHERE outcome = 'refused'), '>', 0::bigint,
-              'some pairs were refused');
+-- both outcomes are reached (a pair replayed alone reaches one)
+SELECT ok(current_setting('evolution.only') <> ''
+          OR (SELECT count(*) FROM evo_result WHERE outcome = 'converged') > 0,
+          'some pairs converged');
+SELECT ok(current_setting('evolution.only') <> ''
+          OR (SELECT count(*) FROM evo_result WHERE outcome = 'refused') > 0,
+          'some pairs were refused');
 
 SELECT * FROM finish();
 ROLLBACK;

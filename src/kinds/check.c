@@ -189,6 +189,24 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 		probe_defaults(step, change, check);
 }
 
+/* a CHECK the plan keeps, over rows it rewrites */
+static void
+probe_kept_check(ConvPlanState *ps, ConvStep *step, const ConvChange *stub)
+{
+	ConvCheck  *check = stub->want;
+
+	set_probe_on(ps, step, stub, ROWS_AFTER, NULL,
+				 psprintf("%s IS FALSE", expr_sql(check->expr)),
+				 "would violate the CHECK", REFUSE_ALWAYS,
+				 FIX_REMAP)->label = psprintf("CHECK %s", check->name);
+}
+
+static const RuleOps check_rule = {
+	.list = offsetof(ConvTable, checks),
+	.reads = check_reads,
+	.probe = probe_kept_check,
+};
+
 static void
 plan_rename_check(ConvPlanState *ps, const ConvChange *change)
 {
@@ -369,6 +387,7 @@ const ConvKindOps check_kind = {
 		[ACTION_RENAME] = plan_rename_check,
 	},
 	.plan_comments = plan_new_comment,
+	.rule = &check_rule,
 	.doc_place = DOC_TABLE,
 	.doc_keys = check_keys,
 	.build = build_checks,

@@ -599,11 +599,6 @@ enum_conversion(const ConvColumn *want, const char *col)
 }
 
 /*
- * ALTER COLUMN ... TYPE, with the check that existing rows convert: with
- * "using", every row must evaluate; without it, the server's assignment
- * cast must exist and must not change any value.
- */
-/*
  * The check that existing rows convert: with "using", every row must
  * evaluate; into a domain or an enum, every value must fit; otherwise the
  * server's assignment cast must exist and must not change any value.  Rows
@@ -706,6 +701,10 @@ probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 	}
 }
 
+/*
+ * ALTER COLUMN ... TYPE: the rows must convert, and as converted still
+ * meet the rules the table keeps (its keys are rebuilt on the new values).
+ */
 static void
 plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 				const char *object)
@@ -740,6 +739,7 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 					HAZARD_FULL_SCAN);
 
 	probe_conversion(ps, step, change, old_type);
+	probe_kept_rules(ps, step, change->users, FIX_REWRITE);
 	refuse_if_used(step, have->retype_blocker, "column", "given a new type");
 }
 
@@ -805,6 +805,24 @@ plan_carry_position(ConvPlanState *ps, const ConvChange *change,
 			 0);
 }
 
+/*
+ * column_fill
+ *		What fills the NULLs of a column a change makes NOT NULL, as the
+ *		document writes it: "using", else the default; NULL when nothing
+ *		does (or a type change's USING already sets every row).
+ */
+const char *
+column_fill(const ConvChange *change)
+{
+	ConvColumn *want = change->want;
+
+	if (change->kind != KIND_COLUMN || change->action != ACTION_ALTER ||
+		!(change->what & COLUMN_NOT_NULL) || !want->not_null ||
+		((change->what & COLUMN_TYPE) && want->using_expr))
+		return NULL;
+	return want->using_expr ? want->using_expr : want->default_expr;
+}
+
 /* NOT NULL set (NULLs filled first by "using" or the default) or dropped */
 static void
 plan_not_null(ConvPlanState *ps, const ConvChange *change, const char *object,
@@ -818,15 +836,11 @@ plan_not_null(ConvPlanState *ps, const ConvChange *change, const char *object,
 
 	if (want->not_null)
 	{
-		const char *fill = NULL;
-
-		if (type_using)
-			fill = NULL;		/* the USING clause already set every row */
-		else if (want->using_expr)
-			fill = enum_column_expr(want, want->using_expr,
-									&want->using_pos);
-		else if (want->default_expr)
-			fill = "DEFAULT";
+		/* the USING clause of a type change already set every row */
+		const char *fill = column_fill(change) == NULL ? NULL :
+			want->using_expr ?
+			enum_column_expr(want, want->using_expr, &want->using_pos) :
+			"DEFAULT";
 
 		if (fill)
 		{
@@ -841,6 +855,8 @@ plan_not_null(ConvPlanState *ps, const ConvChange *change, const char *object,
 					  psprintf("%s IS NULL AND %s IS NULL", col, fill) : NULL,
 					  "would still be NULL after \"using\"",
 					  REFUSE_ALWAYS, FIX_USING);
+			if (!(change->what & COLUMN_TYPE))
+				probe_kept_rules(ps, step, change->users, FIX_REWRITE);
 		}
 		step = add_step(ps, "set_not_null", pstrdup(object),
 						psprintf("%s SET NOT NULL", alter),
@@ -972,6 +988,7 @@ plan_remap(ConvPlanState *ps, const ConvChange *change)
 							 col->name, remap_pairs(col)),
 					HAZARD_FULL_SCAN);
 	set_probe(ps, step, change, in, NULL, NULL, REFUSE_NEVER, FIX_NONE);
+	probe_kept_rules(ps, step, change->users, FIX_REWRITE);
 }
 
 /*
@@ -1478,6 +1495,29 @@ emit_columns(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 }
 
 /*
+ * Rows rewritten in place, by a remap, a NULL fill or a conversion to a
+ * new type, must still meet the rules of their table the plan keeps (a
+ * unique key the remap makes duplicate, a CHECK the default breaks).
+ */
+static void
+find_rewritten_rules(DiffState *ds)
+{
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == KIND_COLUMN && change->have_table &&
+			(change->action == ACTION_REMAP || column_fill(change) != NULL ||
+			 (change->action == ACTION_ALTER &&
+			  (change->what & COLUMN_TYPE))))
+			add_rule_stubs(ds, change, change->want_table,
+						   list_make1(((ConvColumn *) change->want)->name));
+	}
+}
+
+/*
  * The dependency graph: a column retyped, renamed or dropped is one that
  * whatever reads it must be rebuilt around.
  */
@@ -1507,6 +1547,7 @@ column_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 
 const ConvKindOps column_kind = {
 	.name = "column",
+	.diff_finish = find_rewritten_rules,
 	.check_created = column_check_created,
 	.reshapes = column_reshapes,
 	.plan = {

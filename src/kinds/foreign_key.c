@@ -111,6 +111,67 @@ foreign_key_created(DiffState *ds, ConvChange *change, void *context)
 	change->ref_created = ref && ref->have == NULL;
 }
 
+/* the same columns, in any order */
+static bool
+same_columns(List *a, List *b)
+{
+	ListCell   *lc;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	foreach(lc, a)
+		if (!string_in(b, lfirst(lc)))
+			return false;
+	return true;
+}
+
+/*
+ * Does the document give the referenced table a key over exactly the
+ * referenced columns: a primary key, a unique constraint, or a unique index
+ * without a predicate?
+ */
+static bool
+referenced_key_declared(const ConvForeignKey *fk, const ConvTable *ref)
+{
+	ListCell   *lc;
+
+	foreach(lc, ref->keys)
+		if (same_columns(((ConvKey *) lfirst(lc))->columns, fk->ref_columns))
+			return true;
+	foreach(lc, ref->indexes)
+	{
+		ConvIndex  *index = lfirst(lc);
+
+		if (index->unique && index->where == NULL &&
+			same_columns(expr_index_column_refs(index), fk->ref_columns))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A new foreign key to a table the document declares needs a key of that
+ * table over the referenced columns, as the document leaves it: the server
+ * refuses it otherwise, after the steps before it ran.
+ */
+static void
+foreign_key_check_created(DiffState *ds, const ConvChange *change)
+{
+	ConvForeignKey *fk = change->want;
+	TablePair  *ref = find_pair(ds, fk->ref_schema, fk->ref_table);
+
+	if (ref == NULL || referenced_key_declared(fk, ref->want))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_FOREIGN_KEY),
+			 errmsg("foreign key \"%s\" references %s (%s), which has no primary key or unique constraint on those columns in the document, at line %d, column %d (%s)",
+					fk->name, quote_qualified_identifier(fk->ref_schema,
+														 fk->ref_table),
+					name_list(fk->ref_columns),
+					fk->pos.line, fk->pos.column, fk->pos.path),
+			 errhint("Declare a primary key or a unique constraint on the referenced columns, or reference columns that have one.")));
+}
+
 static void
 foreign_key_kept(DiffState *ds, const ConvChange *proto, void *context,
 				 void *want, void *have)
@@ -307,6 +368,35 @@ foreign_key_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change)
 						  name_list(fk->columns), matched.data),
 				 "would reference a missing row", REFUSE_ALWAYS, FIX_ORPHANS);
 }
+
+/* a foreign key the plan keeps, over rows it rewrites or attaches */
+static void
+probe_kept_foreign_key(ConvPlanState *ps, ConvStep *step,
+					   const ConvChange *stub)
+{
+	foreign_key_probe(ps, step, stub);
+	((ConvProbe *) llast(step->probes))->label =
+		psprintf("foreign key %s", ((ConvForeignKey *) stub->want)->name);
+}
+
+static void
+foreign_key_stubbed(DiffState *ds, ConvChange *stub)
+{
+	foreign_key_created(ds, stub, NULL);
+}
+
+static List *
+foreign_key_reads(void *rule)
+{
+	return ((ConvForeignKey *) rule)->columns;
+}
+
+static const RuleOps foreign_key_rule = {
+	.list = offsetof(ConvTable, foreign_keys),
+	.reads = foreign_key_reads,
+	.stubbed = foreign_key_stubbed,
+	.probe = probe_kept_foreign_key,
+};
 
 static void
 plan_foreign_key_comment(ConvPlanState *ps, const ConvChange *change)
@@ -601,6 +691,7 @@ emit_foreign_keys(Emitter *em, const ConvSchema *schema,
 const ConvKindOps foreign_key_kind = {
 	.name = "foreign key",
 	.diff = diff_foreign_keys,
+	.check_created = foreign_key_check_created,
 	.plan = {
 		[ACTION_CREATE] = plan_add_foreign_key,
 		[ACTION_DROP] = plan_drop_foreign_key,
@@ -608,6 +699,7 @@ const ConvKindOps foreign_key_kind = {
 		[ACTION_RENAME] = plan_rename_foreign_key,
 	},
 	.plan_comments = plan_new_comment,
+	.rule = &foreign_key_rule,
 	.doc_place = DOC_TABLE,
 	.doc_keys = foreign_key_doc_keys,
 	.build = build_foreign_keys,

@@ -158,9 +158,27 @@ plan_index_statistics(ConvPlanState *ps, const ConvChange *change)
 }
 
 /*
- * A new index.  A unique one is checked for duplicate rows first, over its
- * keys and predicate as the server prints them; it is built under a SHARE
- * lock (writes wait, reads go on).
+ * Rows, as the plan leaves them, that share the keys of a unique index:
+ * its keys and predicate as the server prints them.  False when they
+ * cannot be printed under the document's names.
+ */
+static bool
+probe_duplicates(ConvPlanState *ps, ConvStep *step, const ConvChange *change)
+{
+	ConvIndex  *index = change->want;
+	char	   *where;
+	List	   *keys = expr_index_keys_sql(index, change->have_table, &where);
+
+	if (keys == NIL)
+		return false;
+	set_duplicate_probe(ps, step, change, keys, where,
+						index->nulls_not_distinct);
+	return true;
+}
+
+/*
+ * A new index.  A unique one is checked for duplicate rows first; it is
+ * built under a SHARE lock (writes wait, reads go on).
  */
 static void
 plan_add_index(ConvPlanState *ps, const ConvChange *change)
@@ -168,8 +186,6 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 	ConvIndex  *index = change->want;
 	ConvIndex  *old = change->have;
 	ConvStep   *step;
-	List	   *keys;
-	char	   *where = NULL;
 
 	step = add_step(ps, "add_index",
 					quote_qualified_identifier(change->schema, index->name),
@@ -183,15 +199,34 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 	set_index_statistics(ps, change, NULL);
 	if (change->have_table == NULL)
 		return;
-	keys = index->unique ?
-		expr_index_keys_sql(index, change->have_table, &where) : NIL;
-	if (keys)
-		set_duplicate_probe(ps, step, change, keys, where,
-							index->nulls_not_distinct);
-	else
+	if (!index->unique)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL, NULL, NULL,
 					 REFUSE_NEVER, FIX_NONE);
+	else if (!probe_duplicates(ps, step, change))
+		leave_unchecked(step, "a key expression reads a column the plan renames");
 }
+
+/* a unique index the plan keeps, over rows it rewrites or attaches */
+static void
+probe_kept_index(ConvPlanState *ps, ConvStep *step, const ConvChange *stub)
+{
+	ConvIndex  *index = stub->want;
+
+	if (!index->unique)
+		return;
+	if (probe_duplicates(ps, step, stub))
+		((ConvProbe *) llast(step->probes))->label =
+			psprintf("unique index %s", index->name);
+	else
+		leave_unchecked(step, psprintf("a key expression of index %s reads a column the plan renames",
+									   index->name));
+}
+
+static const RuleOps index_rule = {
+	.list = offsetof(ConvTable, indexes),
+	.reads = index_reads,
+	.probe = probe_kept_index,
+};
 
 /* ALTER INDEX ... RENAME takes a SHARE UPDATE EXCLUSIVE lock only */
 static void
@@ -472,6 +507,7 @@ const ConvKindOps index_kind = {
 		[ACTION_ALTER] = plan_index_statistics,
 	},
 	.plan_comments = plan_new_comment,
+	.rule = &index_rule,
 	.phase = index_phase,
 	.doc_place = DOC_TABLE,
 	.doc_keys = index_doc_keys,

@@ -165,6 +165,31 @@ plan_add_key(ConvPlanState *ps, const ConvChange *change)
 							NULL, key->nulls_not_distinct);
 }
 
+/* a key the plan keeps, over rows it rewrites or attaches */
+static void
+probe_kept_key(ConvPlanState *ps, ConvStep *step, const ConvChange *stub)
+{
+	ConvKey    *key = stub->want;
+
+	set_duplicate_probe(ps, step, stub, quoted_names(key->columns), NULL,
+						key->nulls_not_distinct);
+	((ConvProbe *) llast(step->probes))->label =
+		psprintf("%s %s", key->primary ? "primary key" : "unique key",
+				 key->name);
+}
+
+static List *
+key_reads(void *rule)
+{
+	return ((ConvKey *) rule)->columns;
+}
+
+static const RuleOps key_rule = {
+	.list = offsetof(ConvTable, keys),
+	.reads = key_reads,
+	.probe = probe_kept_key,
+};
+
 static void
 plan_key_comment(ConvPlanState *ps, const ConvChange *change)
 {
@@ -431,6 +456,7 @@ const ConvKindOps key_kind = {
 		[ACTION_RENAME] = plan_rename_key,
 	},
 	.plan_comments = plan_new_comment,
+	.rule = &key_rule,
 	.doc_place = DOC_TABLE,
 	.doc_keys = key_keys,
 	.build = build_keys,

@@ -717,6 +717,7 @@ extern char *type_sql(const ConvColumn *col, Oid collation);
 extern char *column_definition(const ConvColumn *col, Oid collation,
 							   bool with_not_null);
 extern char *probe_type(const ConvColumn *col);
+extern const char *column_fill(const ConvChange *change);
 extern void check_generated_position(DiffState *ds, const ConvColumn *col,
 									 const ConvTable *table);
 extern void probe_domain_default(ConvStep *step, const ConvColumn *col,
@@ -812,6 +813,32 @@ extern char *domain_misfits(const ConvDomain *d, const char *col);
 
 typedef void (*PlanFunction) (ConvPlanState *ps, const ConvChange *change);
 
+/*
+ * A member of a table that its rows must satisfy: a CHECK, a key, an index,
+ * a foreign key.  A rule the plan creates checks the rows itself; the rows
+ * of a table the plan attaches as a partition, and rows it rewrites in
+ * place (a remap, a NULL fill, a conversion to a new type), also meet the
+ * rules it keeps.  add_rule_stubs() makes a stub change for each of those
+ * (ConvChange.users of the attach or rewrite), and probe_kept_rules() adds
+ * their probes to the step that changes the rows.
+ */
+typedef struct RuleOps
+{
+	size_t		list;			/* where ConvTable keeps them */
+	List	   *(*reads) (void *rule);	/* document names of the columns it
+										 * reads */
+	/* a stub was made: fill what is particular to the kind, or NULL */
+	void		(*stubbed) (DiffState *ds, ConvChange *stub);
+	/* the rows, as the plan leaves them, the rule rejects; labelled */
+	void		(*probe) (ConvPlanState *ps, ConvStep *step,
+						  const ConvChange *stub);
+} RuleOps;
+
+extern void add_rule_stubs(DiffState *ds, ConvChange *change,
+						   const ConvTable *owner, List *columns);
+extern void probe_kept_rules(ConvPlanState *ps, ConvStep *step,
+							 List *stubs, ConvFix fix);
+
 typedef struct ConvKindOps
 {
 	const char *name;			/* in messages: "foreign key" */
@@ -844,6 +871,9 @@ typedef struct ConvKindOps
 
 	/* in the comment phase: comments of an object the plan creates */
 	PlanFunction plan_comments;
+
+	/* a member of a table its rows must satisfy; NULL: not a rule */
+	const RuleOps *rule;
 
 	/*
 	 * The dependency graph: the current object a change retypes, rebuilds,

@@ -661,36 +661,6 @@ diff_partitioning(DiffState *ds, TableDiff *td)
 }
 
 /*
- * A stub change for one rule of the parent that an attached table's rows
- * meet: ATTACH PARTITION requires its CHECKs of the table, and builds the
- * parent's keys and foreign keys on it, checking its rows.
- */
-static void
-add_rule_stub(DiffState *ds, ConvChange *attach, ConvKind kind, void *rule)
-{
-	ConvChange *stub;
-
-	if (plan_creates(ds, kind, rule))
-		return;
-	stub = palloc0(sizeof(ConvChange));
-	stub->kind = kind;
-	stub->action = ACTION_CREATE;
-	stub->schema = attach->schema;
-	stub->want = rule;
-	stub->want_table = attach->want_table;
-	stub->have_table = attach->have_table;
-	if (kind == KIND_FOREIGN_KEY)
-	{
-		ConvForeignKey *fk = rule;
-		TablePair  *ref = find_pair(ds, fk->ref_schema, fk->ref_table);
-
-		stub->ref_have = ref ? ref->have : NULL;
-		stub->ref_created = ref && ref->have == NULL;
-	}
-	attach->users = lappend(attach->users, stub);
-}
-
-/*
  * Once every kind is compared: the rules of the parent, as the parent
  * keeps them (a new or changed one is added to the parent after the
  * attach, and reaches the partition then), that each attached table
@@ -699,8 +669,7 @@ add_rule_stub(DiffState *ds, ConvChange *attach, ConvKind kind, void *rule)
 static void
 find_parent_rules(DiffState *ds)
 {
-	ListCell   *lc,
-			   *rc;
+	ListCell   *lc;
 
 	foreach(lc, ds->changes)
 	{
@@ -714,12 +683,7 @@ find_parent_rules(DiffState *ds)
 		parent = find_pair(ds, w->parent_schema, w->parent_name);
 		if (parent->have == NULL)
 			continue;
-		foreach(rc, parent->want->checks)
-			add_rule_stub(ds, change, KIND_CHECK, lfirst(rc));
-		foreach(rc, parent->want->keys)
-			add_rule_stub(ds, change, KIND_KEY, lfirst(rc));
-		foreach(rc, parent->want->foreign_keys)
-			add_rule_stub(ds, change, KIND_FOREIGN_KEY, lfirst(rc));
+		add_rule_stubs(ds, change, parent->want, NIL);
 	}
 }
 
@@ -834,35 +798,20 @@ add_parent_checks(ConvPlanState *ps, const ConvChange *change)
 	}
 }
 
-/* the parent's keys and foreign keys, which the attach builds on the table */
+/*
+ * The parent's keys, indexes and foreign keys, which the attach builds on
+ * the table (its CHECKs come before, add_parent_checks()).
+ */
 static void
 probe_parent_keys(ConvPlanState *ps, ConvStep *step, const ConvChange *change)
 {
-	ListCell   *lc,
-			   *cc;
+	List	   *built = NIL;
+	ListCell   *lc;
 
 	foreach(lc, change->users)
-	{
-		ConvChange *stub = lfirst(lc);
-
-		if (stub->kind == KIND_KEY)
-		{
-			ConvKey    *key = stub->want;
-			List	   *columns = NIL;
-
-			foreach(cc, key->columns)
-				columns = lappend(columns,
-								  (char *) quote_identifier(lfirst(cc)));
-			set_duplicate_probe(ps, step, stub, columns, NULL,
-								key->nulls_not_distinct);
-		}
-		else if (stub->kind == KIND_FOREIGN_KEY)
-			foreign_key_probe(ps, step, stub);
-		else
-			continue;
-		/* the bound's probe counts the rows the step touches, once */
-		((ConvProbe *) llast(step->probes))->affected = "false";
-	}
+		if (((ConvChange *) lfirst(lc))->kind != KIND_CHECK)
+			built = lappend(built, lfirst(lc));
+	probe_kept_rules(ps, step, built, FIX_NONE);
 }
 
 static void

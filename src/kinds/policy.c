@@ -376,6 +376,30 @@ policy_created(DiffState *ds, ConvChange *change, void *context)
 }
 
 /*
+ * A policy of a table the plan creates is read against the document's
+ * table; one with a subquery (which may read a table the plan creates
+ * too) or naming what the plan creates is left to CREATE POLICY.
+ */
+static void
+check_new_policy_expr(const char *text, const DocPos *pos,
+					  const ConvTable *table)
+{
+	if (text && !expr_has_subquery(text, pos))
+		expr_check_position(text, pos, table, EXPR_KIND_POLICY);
+}
+
+static void
+policy_check_created(DiffState *ds, const ConvChange *change)
+{
+	ConvPolicy *p = change->want;
+
+	if (change->have_table || names_what_plan_creates(ds, p))
+		return;
+	check_new_policy_expr(p->using_expr, &p->using_pos, change->want_table);
+	check_new_policy_expr(p->check_expr, &p->check_pos, change->want_table);
+}
+
+/*
  * The dependency graph: a policy that calls a function the plan drops,
  * even for good, since ALTER POLICY would run after the function is gone.
  */
@@ -565,6 +589,7 @@ emit_policies(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 const ConvKindOps policy_kind = {
 	.name = "policy",
 	.diff_member = diff_policies,
+	.check_created = policy_check_created,
 	.plan = {
 		[ACTION_CREATE] = plan_create_policy,
 		[ACTION_ALTER] = plan_alter_policy,

@@ -511,46 +511,105 @@ plan_makes_relation(DiffState *ds, const RangeVar *rv)
 
 /*
  * Does a query read a relation that neither exists nor is made by the
- * plan, by the name it is written with?
+ * plan, by the name it is written with ("unknown"), or one that does not
+ * exist now and is made by the plan ("made")?
  */
-static bool
-reads_unknown_relation(DiffState *ds, const ConvView *view)
+static void
+query_relations(DiffState *ds, const ConvView *view, bool *unknown,
+				bool *made)
 {
 	ListCell   *lc;
 
+	*unknown = *made = false;
 	foreach(lc, query_relation_names(view->query))
 	{
 		RangeVar   *rv = lfirst(lc);
 
-		if (!OidIsValid(RangeVarGetRelid(rv, NoLock, true)) &&
-			!plan_makes_relation(ds, rv))
+		if (OidIsValid(RangeVarGetRelid(rv, NoLock, true)))
+			continue;
+		if (plan_makes_relation(ds, rv))
+			*made = true;
+		else
+			*unknown = true;
+	}
+}
+
+/* a view of the document, by the name a query writes */
+static bool
+declares_view(DiffState *ds, const RangeVar *rv)
+{
+	ListCell   *sc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *schema = lfirst(sc);
+
+		if ((rv->schemaname == NULL ||
+			 strcmp(rv->schemaname, schema->name) == 0) &&
+			find_named(schema->views, offsetof(ConvView, name), rv->relname))
 			return true;
 	}
 	return false;
 }
 
 /*
+ * Can a column a query names, which its relations do not have now, be one
+ * the plan makes?  One it adds or renames a column to, or one of a view
+ * the document declares (the plan may make it with new columns).
+ */
+static bool
+plan_makes_column(DiffState *ds, const ConvView *view)
+{
+	List	   *columns = query_column_names(view->query);
+	ListCell   *lc;
+
+	foreach(lc, ds->changes)
+	{
+		ConvChange *change = lfirst(lc);
+
+		if (change->kind == KIND_COLUMN &&
+			(change->action == ACTION_CREATE ||
+			 change->action == ACTION_RENAME) &&
+			string_in(columns, ((ConvColumn *) change->want)->name))
+			return true;
+	}
+	foreach(lc, query_relation_names(view->query))
+		if (declares_view(ds, lfirst(lc)))
+			return true;
+	return false;
+}
+
+/*
  * Can a query that does not analyze now be one the plan makes valid?  It
- * may name what the plan creates or renames (a table, a column, another
- * view, a function); anything else is the document's error.
+ * may name a relation or a column the plan makes; or, when it calls a
+ * function of a name that exists or that the plan creates, or names some
+ * other object, what the plan changes may be what it needs.  Anything else
+ * is the document's error.
  */
 static bool
 plan_explains(DiffState *ds, List *items, const ViewItem *self,
 			  const ErrorData *edata)
 {
+	bool		unknown;
+	bool		made;
 	ListCell   *lc;
 
-	if (edata->sqlerrcode != ERRCODE_UNDEFINED_TABLE &&
-		edata->sqlerrcode != ERRCODE_UNDEFINED_COLUMN &&
-		edata->sqlerrcode != ERRCODE_UNDEFINED_FUNCTION &&
-		edata->sqlerrcode != ERRCODE_UNDEFINED_OBJECT)
-		return false;
-	if (edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION &&
-		calls_unknown_function(ds, self->want))
-		return false;
-	if (edata->sqlerrcode == ERRCODE_UNDEFINED_TABLE &&
-		reads_unknown_relation(ds, self->want))
-		return false;
+	switch (edata->sqlerrcode)
+	{
+		case ERRCODE_UNDEFINED_TABLE:
+			query_relations(ds, self->want, &unknown, &made);
+			return made && !unknown;
+		case ERRCODE_UNDEFINED_COLUMN:
+			return plan_makes_column(ds, self->want);
+		case ERRCODE_UNDEFINED_FUNCTION:
+			if (calls_unknown_function(ds, self->want))
+				return false;
+			break;
+		case ERRCODE_UNDEFINED_OBJECT:
+			break;
+		default:
+			return false;
+	}
 	foreach(lc, ds->changes)
 		if (((ConvChange *) lfirst(lc))->action != ACTION_DROP)
 			return true;
@@ -577,6 +636,102 @@ refuse_gone_reads(const ViewItem *item, const ViewMeaning *meaning,
 						pos->line, pos->column, pos->path),
 				 errdetail("In this plan, %s.", s->why),
 				 errhint("Write the query for the schema the document declares.")));
+}
+
+/*
+ * The table of "relid" as the plan leaves it: a SELECT of its columns under
+ * their document names and types; NULL when a type is one the plan creates
+ * (it cannot be named yet).
+ */
+static char *
+table_shape(DiffState *ds, Oid relid)
+{
+	StringInfoData select;
+	ListCell   *lc,
+			   *cc;
+
+	initStringInfo(&select);
+	foreach(lc, ds->pairs)
+	{
+		TablePair  *pair = lfirst(lc);
+
+		if (pair->have == NULL || pair->have->relid != relid)
+			continue;
+		foreach(cc, pair->want->columns)
+		{
+			ConvColumn *col = lfirst(cc);
+
+			if (!OidIsValid(col->type_oid))
+				return NULL;
+			appendStringInfo(&select, "%sNULL::%s AS %s",
+							 select.len ? ", " : "SELECT ",
+							 format_type_with_typemod(col->type_oid,
+													  col->typmod),
+							 quote_identifier(col->name));
+		}
+	}
+	return select.len ? select.data : NULL;
+}
+
+/* a function, operator or cast that does not fit the new types */
+static bool
+is_type_error(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
+		sqlerrcode == ERRCODE_AMBIGUOUS_FUNCTION ||
+		sqlerrcode == ERRCODE_DATATYPE_MISMATCH ||
+		sqlerrcode == ERRCODE_CANNOT_COERCE ||
+		sqlerrcode == ERRCODE_INDETERMINATE_DATATYPE;
+}
+
+/*
+ * A query that analyzes against the columns as they are must also analyze
+ * against the types the plan gives them (a function of the old type no
+ * longer matches): the tables it reads whose columns change type are put
+ * in as the plan leaves them.
+ */
+static void
+refuse_retyped_reads(DiffState *ds, const ViewItem *item,
+					 const ViewMeaning *meaning, List *reshaped)
+{
+	const DocPos *pos = &item->want->query_pos;
+	List	   *shapes = NIL;
+	List	   *relids = NIL;
+	const char *why = NULL;
+	ErrorData  *edata;
+	ListCell   *lc;
+
+	foreach(lc, reshaped)
+	{
+		Reshaped   *s = lfirst(lc);
+		Oid			relid = s->object.objectId;
+		RowShape   *shape;
+
+		if (s->gone || s->object.classId != RelationRelationId ||
+			s->object.objectSubId == 0 ||
+			first_reshaped(meaning->reads, list_make1(s), false) == NULL ||
+			list_member_oid(relids, relid))
+			continue;
+		relids = lappend_oid(relids, relid);
+		why = why ? why : s->why;
+		shape = palloc(sizeof(RowShape));
+		shape->relid = relid;
+		shape->select = table_shape(ds, relid);
+		if (shape->select)
+			shapes = lappend(shapes, shape);
+	}
+	if (shapes == NIL ||
+		(edata = query_analyzes_as(item->want, shapes)) == NULL ||
+		!is_type_error(edata->sqlerrcode))
+		return;
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("the query of %s \"%s\" does not analyze once %s at line %d, column %d (%s)",
+					view_noun(item->want), item->want->name, why,
+					pos->line, pos->column, pos->path),
+			 errdetail("With the types the document declares: %s.",
+					   edata->message),
+			 errhint("Write the query for the types the document declares.")));
 }
 
 static bool
@@ -606,6 +761,7 @@ analyze_view(DiffState *ds, List *items, ViewItem *item, List *reshaped,
 	if (edata)
 		return false;
 	refuse_gone_reads(item, meaning, reshaped);
+	refuse_retyped_reads(ds, item, meaning, reshaped);
 	return true;
 }
 
