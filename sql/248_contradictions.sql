@@ -74,7 +74,9 @@ CREATE TABLE cz.t (id integer PRIMARY KEY, amount numeric, note text,
 CREATE VIEW cz.v AS SELECT t.id, t.amount FROM cz.t;
 INSERT INTO cz.parent VALUES (1), (2);
 INSERT INTO cz.t VALUES (1, 10, 'a', 1), (2, 20, 'b', 2);
-CREATE TABLE cz_doc AS SELECT converge_export('{cz}') AS doc;
+-- the view's query as the document writes it (releases deparse it apart)
+CREATE TABLE cz_doc AS SELECT regexp_replace(converge_export('{cz}'),
+  'query: .*', 'query: SELECT t.id, t.amount FROM cz.t') AS doc;
 SELECT count(*) AS steps FROM converge_plan((SELECT doc FROM cz_doc));
 -- a view's query naming a column nothing has, in a plan that changes
 -- something else (a column added): nothing the plan makes explains it

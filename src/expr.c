@@ -55,6 +55,7 @@
 #include "utils/ruleutils.h"
 
 #include "model.h"
+#include "kinds/kinds.h"
 
 
 /*
@@ -1579,17 +1580,6 @@ expr_names_any(const char *text, const DocPos *pos, List *names)
 	return raw_names_any(parse_expression(text, pos), names);
 }
 
-static bool
-table_has_column(const ConvTable *table, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, table->columns)
-		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
-			return true;
-	return false;
-}
-
 /*
  * expr_check_index_position
  *		expr_check_position() for each expression key and the predicate of
@@ -1612,7 +1602,7 @@ expr_check_index_position(const ConvIndex *index, const ConvTable *table,
 
 		if (elem->expr)
 			exprs = lappend(exprs, elem->expr);
-		else if (!table_has_column(table, elem->name))
+		else if (!find_column(table, elem->name))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" does not exist at line %d, column %d (%s)",

@@ -295,8 +295,9 @@ prove_work(void *arg)
  * With pg_converge.prove_plans on, a plan that converge_plan calls clean
  * (no problem, and every step's rows checked) is run, with the self-check
  * converge_schema makes after it, in a subtransaction that is always
- * rolled back; if it fails, converge_plan raises the failure.  "No problem in the plan implies the convergence
- * succeeds" is then checked for every plan a test suite builds
+ * rolled back; if it fails, converge_plan raises the failure, with its
+ * detail and the step it failed in.  "No problem in the plan implies the
+ * convergence succeeds" is then checked for every plan a test suite builds
  * (test/suites runs the regression suites again with it on).  Only for
  * tests: sequences advanced while the plan runs stay advanced.
  */
@@ -320,7 +321,10 @@ prove_plan(List *steps, const char *doc)
 			(errcode(ERRCODE_INTERNAL_ERROR),
 			 errmsg("converge_plan reported no problem, but the plan fails when it runs: %s",
 					edata->message),
-			 edata->context ? errdetail("%s", edata->context) : 0,
+			 edata->detail || edata->context ?
+			 errdetail("%s%s%s", edata->detail ? edata->detail : "",
+					   edata->detail && edata->context ? "\n" : "",
+					   edata->context ? edata->context : "") : 0,
 			 errhint("This is a bug in pg_converge: the plan should have named the problem.")));
 }
 
