@@ -1828,17 +1828,12 @@ index_reads_renamed(const ConvIndex *index, const ConvTable *table)
 {
 	List	   *refs = expr_index_column_refs(index);
 	ListCell   *cc,
-			   *nc,
-			   *rc;
+			   *nc;
 
 	forboth(cc, table->columns, nc, table->doc_names)
-	{
-		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) == 0)
-			continue;
-		foreach(rc, refs)
-			if (strcmp(lfirst(rc), lfirst(nc)) == 0)
-				return true;
-	}
+		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) != 0 &&
+			string_in(refs, lfirst(nc)))
+			return true;
 	return false;
 }
 
