@@ -24,6 +24,7 @@ OBJS = \
 	src/validate.o \
 	src/execute.o \
 	src/export.o \
+	src/script.o \
 	src/drift.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard $(srcdir)/src/kinds/*.c)))
 

@@ -48,6 +48,14 @@ LANGUAGE C VOLATILE SECURITY INVOKER;
 COMMENT ON FUNCTION converge_is_converged(text) IS
 'true when the catalog already matches the document';
 
+CREATE FUNCTION converge_script(doc text, allow_data_loss bool DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'converge_script'
+LANGUAGE C VOLATILE SECURITY INVOKER;
+
+COMMENT ON FUNCTION converge_script(text, bool) IS
+'the plan as one SQL script for psql that converges a database without the extension whose catalog matches this one, checking its catalog and rows first; changes nothing';
+
 CREATE FUNCTION converge_export(schemas name[] DEFAULT '{public}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'converge_export'

@@ -282,18 +282,7 @@ read_dependents(CatalogRead *cr)
 				   "JOIN pg_catalog.pg_depend d"
 				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
-				   " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_class r"
-				   "         JOIN pg_catalog.pg_namespace rn"
-				   "           ON rn.oid = r.relnamespace"
-				   "        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)"
-				   "          AND r.relkind IN ('r', 'p', 'v', 'm')"
-				   "          AND r.oid = " MODEL_RELATION("d") ")"
-				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p"
-				   "         WHERE d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass"
-				   "           AND p.oid = d.objid AND p.polrelid = d.refobjid)"
-				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g"
-				   "         WHERE d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass"
-				   "           AND g.oid = d.objid AND g.tgrelid = d.refobjid)"
+				   " WHERE" OUTSIDE_MODEL("d", IN_MANAGED)
 				   " ORDER BY c.nspname, c.relname, dependent",
 				   read_dependent_row);
 }

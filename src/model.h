@@ -632,7 +632,19 @@ typedef struct ConvProbe
 								 * the run", not a refusal */
 	bool		of_defaults;	/* no rows: a row of defaults, whose error
 								 * is the default's, not the rows' */
+	bool		not_run;		/* set by validate.c: it would call what a
+								 * probe may not, so the statement meets
+								 * the rows */
 } ConvProbe;
+
+/* what blocks a refused step, first first; see validate_blocker() */
+typedef enum ConvBlocker
+{
+	BLOCKED_BY_ROWS,
+	BLOCKED_BY_DOCUMENT,
+	BLOCKED_BY_DEPENDENT,
+	BLOCKED_BY_SEQUENCE
+} ConvBlocker;
 
 /*
  * The object kinds (kinds/kindlist.h) and what a change does to an object
@@ -908,6 +920,16 @@ extern List *plan_build(List *changes);
 /* validate.c */
 extern void validate_plan(List *steps, bool allow_data_loss,
 						  List *trusted_functions);
+extern char *validate_count_sql(const ConvProbe *probe);
+extern char *validate_sample_sql(const ConvProbe *probe);
+extern const char *validate_fix_hint(ConvFix fix);
+extern ConvBlocker validate_blocker(ConvFix fix);
+extern const char *const validate_blocker_message[];
+
+/* script.c */
+extern char *script_build(List *steps, List *schemas, const char *doc,
+						  bool allow_data_loss, bool for_psql,
+						  int64 lock_key);
 
 /* kinds/function.c */
 extern List *function_trusted_oids(const ConvModel *want);

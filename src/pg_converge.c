@@ -49,6 +49,7 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(converge_plan);
 PG_FUNCTION_INFO_V1(converge_schema);
 PG_FUNCTION_INFO_V1(converge_is_converged);
+PG_FUNCTION_INFO_V1(converge_script);
 PG_FUNCTION_INFO_V1(converge_export);
 PG_FUNCTION_INFO_V1(converge_record_ddl);
 PG_FUNCTION_INFO_V1(converge_record_drop);
@@ -206,11 +207,12 @@ document_arg(FunctionCallInfo fcinfo)
 
 /*
  * The steps that make the catalog match the document, not yet validated;
- * and, when "trusted" is given, the functions of the document its probes
- * may evaluate (function_trusted_oids()).
+ * when "trusted" is given, the functions of the document its probes may
+ * evaluate (function_trusted_oids()); when "schemas" is, the schemas the
+ * document manages.
  */
 static List *
-plan_document(const char *doc, List **trusted)
+plan_document(const char *doc, List **trusted, List **schemas)
 {
 	ConvModel  *want = document_parse(doc);
 	List	   *names = NIL;
@@ -224,6 +226,8 @@ plan_document(const char *doc, List **trusted)
 	steps = plan_build(diff_models(want, catalog_read(names)));
 	if (trusted)
 		*trusted = function_trusted_oids(want);
+	if (schemas)
+		*schemas = names;
 	return steps;
 }
 
@@ -279,6 +283,7 @@ typedef struct ProveWork
 {
 	List	   *steps;
 	const char *doc;
+	const char *script;			/* converge_script()'s, or NULL */
 } ProveWork;
 
 static void
@@ -286,26 +291,48 @@ prove_work(void *arg)
 {
 	ProveWork  *w = arg;
 
-	execute_plan(w->steps);
+	if (w->script)
+		converge_spi_query(w->script, 0, NULL, NULL);
+	else
+		execute_plan(w->steps);
 	if (w->steps != NIL)
 		check_converged(w->doc);
+}
+
+static void
+prove_run(ProveWork *w)
+{
+	ErrorData  *edata = converge_run_rolled_back(prove_work, w);
+
+	if (edata == NULL)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg("converge_plan reported no problem, but %s fails when it runs: %s",
+					w->script ? "its script" : "the plan", edata->message),
+			 edata->detail || edata->context ?
+			 errdetail("%s%s%s", edata->detail ? edata->detail : "",
+					   edata->detail && edata->context ? "\n" : "",
+					   edata->context ? edata->context : "") : 0,
+			 errhint("This is a bug in pg_converge: the plan should have named the problem.")));
 }
 
 /*
  * With pg_converge.prove_plans on, a plan that converge_plan calls clean
  * (no problem, and every step's rows checked) is run, with the self-check
  * converge_schema makes after it, in a subtransaction that is always
- * rolled back; if it fails, converge_plan raises the failure, with its
- * detail and the step it failed in.  "No problem in the plan implies the
- * convergence succeeds" is then checked for every plan a test suite builds
- * (test/suites runs the regression suites again with it on).  Only for
- * tests: sequences advanced while the plan runs stay advanced.
+ * rolled back; then its converge_script() is run the same way, with the
+ * same self-check after it.  If either fails, converge_plan raises the
+ * failure, with its detail and the step it failed in.  "No problem in the
+ * plan implies the convergence succeeds", with the extension and without
+ * it, is then checked for every plan a test suite builds (test/suites
+ * runs the regression suites again with it on).  Only for tests:
+ * sequences advanced while the plan runs stay advanced.
  */
 static void
-prove_plan(List *steps, const char *doc)
+prove_plan(List *steps, const char *doc, List *schemas, bool allow_data_loss)
 {
-	ProveWork	w = {steps, doc};
-	ErrorData  *edata;
+	ProveWork	w = {steps, doc, NULL};
 	ListCell   *lc;
 
 	foreach(lc, steps)
@@ -314,18 +341,11 @@ prove_plan(List *steps, const char *doc)
 			return;
 	if (converge_fail_after_step != 0)
 		return;
-	edata = converge_run_rolled_back(prove_work, &w);
-	if (edata == NULL)
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("converge_plan reported no problem, but the plan fails when it runs: %s",
-					edata->message),
-			 edata->detail || edata->context ?
-			 errdetail("%s%s%s", edata->detail ? edata->detail : "",
-					   edata->detail && edata->context ? "\n" : "",
-					   edata->context ? edata->context : "") : 0,
-			 errhint("This is a bug in pg_converge: the plan should have named the problem.")));
+	prove_run(&w);
+	pin_output_styles();
+	w.script = script_build(steps, schemas, doc, allow_data_loss, false,
+							CONVERGE_LOCK_KEY);
+	prove_run(&w);
 }
 
 /*
@@ -348,12 +368,14 @@ converge_plan(PG_FUNCTION_ARGS)
 	List	   *steps;
 	List	   *trusted;
 
+	List	   *schemas;
+
 	call_begin(&call);
-	steps = plan_document(doc, &trusted);
+	steps = plan_document(doc, &trusted, &schemas);
 	if (check_rows)
 		validate_plan(steps, allow_data_loss, trusted);
 	if (check_rows && prove_plans)
-		prove_plan(steps, doc);
+		prove_plan(steps, doc, schemas, allow_data_loss);
 	return_steps(fcinfo, steps);
 	call_end(&call);
 	return (Datum) 0;
@@ -460,7 +482,7 @@ check_converged(const char *doc)
 	CommandCounterIncrement();
 	PushCopiedSnapshot(GetActiveSnapshot());
 	UpdateActiveSnapshotCommandId();
-	remaining = plan_document(doc, NULL);
+	remaining = plan_document(doc, NULL, NULL);
 	PopActiveSnapshot();
 	if (remaining == NIL)
 		return;
@@ -512,7 +534,7 @@ converge_schema(PG_FUNCTION_ARGS)
 						Int64GetDatum(CONVERGE_LOCK_KEY));
 
 	call_begin(&call);
-	steps = plan_document(doc, &trusted);
+	steps = plan_document(doc, &trusted, NULL);
 	validate_plan(steps, allow_data_loss, trusted);
 	validate_raise(steps);
 	execute_plan(steps);
@@ -526,6 +548,40 @@ converge_schema(PG_FUNCTION_ARGS)
 }
 
 /*
+ * converge_script(doc text, allow_data_loss bool) returns text
+ *
+ * The validated plan as one SQL script for psql that converges a database
+ * without the extension, whose catalog is this one's: see script.c.
+ * Refuses, as converge_schema would, a plan the rows here refuse.  Dates
+ * and intervals are printed ISO, as the script reads them.  Changes
+ * nothing.
+ */
+Datum
+converge_script(PG_FUNCTION_ARGS)
+{
+	char	   *doc = document_arg(fcinfo);
+	bool		allow_data_loss = PG_GETARG_BOOL(1);
+	ConvergeCall call;
+	List	   *steps;
+	List	   *trusted;
+	List	   *schemas;
+	char	   *script;
+	text	   *result;
+
+	call_begin(&call);
+	pin_output_styles();
+	steps = plan_document(doc, &trusted, &schemas);
+	validate_plan(steps, allow_data_loss, trusted);
+	validate_raise(steps);
+	script = script_build(steps, schemas, doc, allow_data_loss, true,
+						  CONVERGE_LOCK_KEY);
+	MemoryContextSwitchTo(call.oldcxt);
+	result = cstring_to_text(script);
+	call_end(&call);
+	PG_RETURN_TEXT_P(result);
+}
+
+/*
  * converge_is_converged(doc text) returns bool
  */
 Datum
@@ -536,7 +592,7 @@ converge_is_converged(PG_FUNCTION_ARGS)
 	bool		converged;
 
 	call_begin(&call);
-	converged = (plan_document(doc, NULL) == NIL);
+	converged = (plan_document(doc, NULL, NULL) == NIL);
 	call_end(&call);
 	PG_RETURN_BOOL(converged);
 }

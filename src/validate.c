@@ -135,9 +135,13 @@ refused_function(const char *sql, List *trusted)
 	return fc.refused;
 }
 
-/* count the affected and the failing rows in one scan */
-static char *
-probe_sql(const ConvProbe *probe)
+/*
+ * validate_count_sql
+ *		The query that counts a probe's affected and failing rows in one
+ *		scan.
+ */
+char *
+validate_count_sql(const ConvProbe *probe)
 {
 	StringInfoData sql;
 
@@ -154,14 +158,27 @@ probe_sql(const ConvProbe *probe)
 	return sql.data;
 }
 
+/*
+ * validate_sample_sql
+ *		The query of a probe's sample keys: "(id)=(1), (id)=(2)".
+ */
+char *
+validate_sample_sql(const ConvProbe *probe)
+{
+	return psprintf("SELECT pg_catalog.string_agg(%s || '=' ||"
+					" s.converge_sample_key, ', ')"
+					" FROM (SELECT converge_sample_key FROM %s WHERE %s"
+					" LIMIT %d) AS s",
+					quote_literal_cstr(probe->key_label), probe->source,
+					probe->failing, SAMPLE_KEYS);
+}
+
 static void
 run_probe(const ConvProbe *probe, const char *count_sql,
 		  ProbeResult *result)
 {
-	StringInfoData sql;
 	bool		isnull;
 
-	initStringInfo(&sql);
 	converge_spi_query(count_sql, 0, NULL, NULL);
 	result->affected = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 1,
@@ -172,20 +189,9 @@ run_probe(const ConvProbe *probe, const char *count_sql,
 	result->samples = NULL;
 	if (result->failing > 0)
 	{
-		StringInfoData samples;
-
-		resetStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "SELECT converge_sample_key FROM %s WHERE %s LIMIT %d",
-						 probe->source, probe->failing, SAMPLE_KEYS);
-		converge_spi_query(sql.data, 0, NULL, NULL);
-		initStringInfo(&samples);
-		for (uint64 i = 0; i < SPI_processed; i++)
-			appendStringInfo(&samples, "%s%s=%s", i ? ", " : "",
-							 probe->key_label,
-							 SPI_getvalue(SPI_tuptable->vals[i],
-										  SPI_tuptable->tupdesc, 1));
-		result->samples = samples.data;
+		converge_spi_query(validate_sample_sql(probe), 0, NULL, NULL);
+		result->samples = SPI_getvalue(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1);
 	}
 }
 
@@ -225,7 +231,7 @@ static void
 probe_work(void *arg)
 {
 	ProbeWork  *w = arg;
-	char	   *sql = probe_sql(w->probe);
+	char	   *sql = validate_count_sql(w->probe);
 
 	(void) set_config_option("row_security", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -265,7 +271,7 @@ rows(int64 n)
 
 /* one probe of a step; returns its problem, or NULL */
 static char *
-validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss,
+validate_probe(ConvStep *step, ConvProbe *probe, bool allow_data_loss,
 			   List *trusted)
 {
 	ProbeResult result;
@@ -277,6 +283,7 @@ validate_probe(ConvStep *step, const ConvProbe *probe, bool allow_data_loss,
 	if (!failure && OidIsValid(refused))
 	{
 		/* the statement meets the rows, when converge_schema runs it */
+		probe->not_run = true;
 		step->rows_affected = -1;
 		step->unchecked = true;
 		step->reason = psprintf("%s; rows not checked before it runs: it calls %s, which is %s",
@@ -369,8 +376,12 @@ validate_plan(List *steps, bool allow_data_loss, List *trusted_functions)
 		validate_step(lfirst(lc), allow_data_loss, trusted_functions);
 }
 
-static const char *
-fix_hint(ConvFix fix)
+/*
+ * validate_fix_hint
+ *		What a refused step needs from the user, as an error's hint.
+ */
+const char *
+validate_fix_hint(ConvFix fix)
 {
 	switch (fix)
 	{
@@ -409,6 +420,39 @@ fix_hint(ConvFix fix)
 }
 
 /*
+ * validate_blocker
+ *		What blocks a step refused with this fix: rows, the document itself,
+ *		what the document does not manage, or a sequence's position.  The
+ *		error names the first of them that any refused step has.
+ */
+ConvBlocker
+validate_blocker(ConvFix fix)
+{
+	switch (fix)
+	{
+		case FIX_LABEL:
+		case FIX_DEFAULT_CHECK:
+		case FIX_DEFAULT_DOMAIN:
+		case FIX_DETACH:
+			return BLOCKED_BY_DOCUMENT;
+		case FIX_DEPENDENT:
+			return BLOCKED_BY_DEPENDENT;
+		case FIX_SEQUENCE:
+			return BLOCKED_BY_SEQUENCE;
+		default:
+			return BLOCKED_BY_ROWS;
+	}
+}
+
+/* the message of a refusal, with the refused objects for its %s */
+const char *const validate_blocker_message[] = {
+	[BLOCKED_BY_ROWS] = "existing rows block convergence of %s",
+	[BLOCKED_BY_DOCUMENT] = "the document's own declarations block convergence of %s",
+	[BLOCKED_BY_DEPENDENT] = "objects the document does not manage block convergence of %s",
+	[BLOCKED_BY_SEQUENCE] = "sequence positions block convergence of %s",
+};
+
+/*
  * validate_raise
  *		One error for every refused step of a validated plan, or nothing.
  */
@@ -419,7 +463,7 @@ validate_raise(List *steps)
 	StringInfoData detail;
 	StringInfoData hint;
 	bool		fixes[FIX_LAST + 1] = {false};
-	bool		rows_block = false;
+	ConvBlocker blocker = BLOCKED_BY_SEQUENCE;
 	int			refused = 0;
 	ListCell   *lc;
 
@@ -439,10 +483,7 @@ validate_raise(List *steps)
 						 detail.len ? "\n" : "", step->number, step->action,
 						 step->object, step->problem);
 		fixes[step->fix] = true;
-		rows_block |= (step->fix != FIX_DEPENDENT && step->fix != FIX_LABEL &&
-					   step->fix != FIX_SEQUENCE && step->fix != FIX_DETACH &&
-					   step->fix != FIX_DEFAULT_CHECK &&
-					   step->fix != FIX_DEFAULT_DOMAIN);
+		blocker = Min(blocker, validate_blocker(step->fix));
 	}
 	if (refused == 0)
 		return;
@@ -450,25 +491,11 @@ validate_raise(List *steps)
 	for (int fix = FIX_NONE + 1; fix <= FIX_LAST; fix++)
 		if (fixes[fix])
 			appendStringInfo(&hint, "%s%s", hint.len ? "  " : "",
-							 fix_hint((ConvFix) fix));
+							 validate_fix_hint((ConvFix) fix));
 
-	/*
-	 * Say what blocks: rows, the document itself, a sequence's position, or
-	 * what the document does not manage.
-	 */
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 rows_block ?
-			 errmsg("existing rows block convergence of %s", objects.data) :
-			 fixes[FIX_LABEL] || fixes[FIX_DEFAULT_CHECK] ||
-			 fixes[FIX_DEFAULT_DOMAIN] || fixes[FIX_DETACH] ?
-			 errmsg("the document's own declarations block convergence of %s",
-					objects.data) :
-			 fixes[FIX_SEQUENCE] && !fixes[FIX_DEPENDENT] ?
-			 errmsg("sequence positions block convergence of %s",
-					objects.data) :
-			 errmsg("objects the document does not manage block convergence of %s",
-					objects.data),
+			 errmsg(validate_blocker_message[blocker], objects.data),
 			 errdetail("%s", detail.data),
 			 hint.len ? errhint("%s", hint.data) : 0));
 }

@@ -603,6 +603,33 @@ emit_aggregates(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 				 emit_aggregate);
 }
 
+/* the script's fingerprint: an aggregate's functions and states */
+static const char *const aggregates_fingerprint =
+"SELECT 'aggregate', pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,"
+"   pg_catalog.pg_get_function_identity_arguments(p.oid)),"
+" pg_catalog.concat_ws(' ', a.aggkind, a.aggnumdirectargs,"
+"   a.aggtransfn::pg_catalog.regprocedure::pg_catalog.text,"
+"   a.aggfinalfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggcombinefn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggserialfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggdeserialfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggmtransfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggminvtransfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggmfinalfn::pg_catalog.regproc::pg_catalog.text,"
+"   a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify, a.aggmfinalmodify,"
+"   a.aggsortop::pg_catalog.regoperator::pg_catalog.text,"
+"   pg_catalog.format_type(a.aggtranstype, NULL), a.aggtransspace,"
+"   pg_catalog.format_type(a.aggmtranstype, NULL), a.aggmtransspace,"
+"   'init=' || pg_catalog.quote_literal(a.agginitval),"
+"   'minit=' || pg_catalog.quote_literal(a.aggminitval), p.proparallel,"
+"   pg_catalog.format_type(p.prorettype, NULL),"
+FP_OWNED("p.proacl", "f", "p.proowner", "p.oid", "pg_proc") ")"
+" FROM pg_catalog.pg_proc p"
+" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+" JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid"
+" WHERE" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_proc", "p.oid");
+
 const ConvKindOps aggregate_kind = {
 	.name = "aggregate",
 	.diff = diff_aggregates,
@@ -618,6 +645,7 @@ const ConvKindOps aggregate_kind = {
 	.doc_keys = aggregate_doc_keys,
 	.build = build_aggregates,
 	.read = read_aggregates,
+	.fingerprint = aggregates_fingerprint,
 	.emit = emit_aggregates,
 	.plural = "aggregates",
 };

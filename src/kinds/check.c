@@ -376,6 +376,19 @@ emit_checks(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+/* the script's fingerprint: a CHECK as the server prints it */
+static const char *const checks_fingerprint =
+"SELECT 'constraint',"
+" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, k.conname),"
+" pg_catalog.concat_ws(' ', pg_catalog.pg_get_constraintdef(k.oid),"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(k.oid, 'pg_constraint')))"
+" FROM pg_catalog.pg_constraint k"
+" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE k.contype IN ('c') AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps check_kind = {
 	.name = "CHECK",
 	.diff_member = diff_checks,
@@ -393,5 +406,6 @@ const ConvKindOps check_kind = {
 	.build = build_checks,
 	.plural = "constraints",
 	.read = read_checks,
+	.fingerprint = checks_fingerprint,
 	.emit = emit_checks,
 };

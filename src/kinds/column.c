@@ -1545,6 +1545,36 @@ column_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 					quote_identifier(have->name), how);
 }
 
+/*
+ * The script's fingerprint: a column's type, default, rules and settings.
+ * Never its attribute number: a table that lost a column numbers the rest
+ * differently from its copy.
+ */
+static const char *const columns_fingerprint =
+"SELECT 'column', pg_catalog.format('%I.%I.%I', n.nspname, c.relname, a.attname),"
+" pg_catalog.concat_ws(' ', pg_catalog.format_type(a.atttypid, a.atttypmod),"
+"   'collate ' || (SELECT pg_catalog.quote_ident(co.collname)"
+"                    FROM pg_catalog.pg_collation co"
+"                   WHERE co.oid = a.attcollation),"
+"   CASE WHEN a.attnotnull THEN 'not null' END,"
+"   CASE a.attgenerated WHEN '' THEN 'default ' ELSE 'generated ' END ||"
+"     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),"
+"   'identity ' || NULLIF(a.attidentity::pg_catalog.text, ''),"
+"   'statistics ' || NULLIF(COALESCE(a.attstattarget::pg_catalog.int4, -1), -1),"
+"   'storage ' || a.attstorage::pg_catalog.text,"
+"   'compression ' || NULLIF(a.attcompression::pg_catalog.text, ''),"
+"   'acl=' || " FP_ACL("pg_catalog.aclexplode(a.attacl)") ","
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.col_description(c.oid, a.attnum)))"
+" FROM pg_catalog.pg_class c"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"
+" LEFT JOIN pg_catalog.pg_attrdef ad"
+"   ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+" WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+"   AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps column_kind = {
 	.name = "column",
 	.diff_finish = find_rewritten_rules,
@@ -1564,5 +1594,6 @@ const ConvKindOps column_kind = {
 	.build = build_columns,
 	.plural = "columns",
 	.read = read_columns,
+	.fingerprint = columns_fingerprint,
 	.emit = emit_columns,
 };

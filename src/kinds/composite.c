@@ -444,6 +444,28 @@ emit_composites(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 				 emit_composite);
 }
 
+/* the script's fingerprint: a composite type's attributes in order */
+static const char *const composites_fingerprint =
+"SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname),"
+" pg_catalog.concat_ws(' ', 'composite',"
+"   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' ' ||"
+"           pg_catalog.format_type(a.atttypid, a.atttypmod) ||"
+"           COALESCE(' collate ' || (SELECT pg_catalog.quote_ident(co.collname)"
+"                                      FROM pg_catalog.pg_collation co"
+"                                     WHERE co.oid = a.attcollation), '') ||"
+"           COALESCE(' comment=' || pg_catalog.quote_literal("
+"             pg_catalog.col_description(a.attrelid, a.attnum)), ''),"
+"           ', ' ORDER BY a.attnum)"
+"      FROM pg_catalog.pg_attribute a"
+"     WHERE a.attrelid = t.typrelid AND a.attnum > 0"
+"       AND NOT a.attisdropped),"
+FP_OWNED("t.typacl", "T", "t.typowner", "t.oid", "pg_type") ")"
+" FROM pg_catalog.pg_type t"
+" JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+" JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
+" WHERE t.typtype = 'c' AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid");
+
 const ConvKindOps composite_kind = {
 	.name = "composite type",
 	.diff = diff_composites,
@@ -456,6 +478,7 @@ const ConvKindOps composite_kind = {
 	.doc_keys = composite_doc_keys,
 	.build = build_composites,
 	.read = read_composites,
+	.fingerprint = composites_fingerprint,
 	.emit = emit_composites,
 	.plural = "composite types",
 };

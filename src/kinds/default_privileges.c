@@ -334,12 +334,28 @@ emit_global(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_list(em, emitted_model(em)->default_privileges, true);
 }
 
+/*
+ * The script's fingerprint: what objects a role creates will get, in a
+ * managed schema or everywhere.
+ */
+static const char *const default_privileges_fingerprint =
+"SELECT 'default privileges',"
+" pg_catalog.format('%I in %s on %s',"
+"   pg_catalog.pg_get_userbyid(d.defaclrole),"
+"   COALESCE(pg_catalog.quote_ident(n.nspname), 'every schema'),"
+"   d.defaclobjtype),"
+" 'acl=' || " FP_ACL("pg_catalog.aclexplode(d.defaclacl)")
+" FROM pg_catalog.pg_default_acl d"
+" LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
+" WHERE d.defaclnamespace = 0 OR" FP_MANAGED("n.nspname");
+
 const ConvKindOps default_privileges_kind = {
 	.name = "default privileges",
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = default_privileges_doc_keys,
 	.build = build_default_privileges,
 	.read = read_default_privileges,
+	.fingerprint = default_privileges_fingerprint,
 	.emit = emit_default_privileges,
 	.grant_targets = default_privileges_targets,
 	.plural = "default privileges",

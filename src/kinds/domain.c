@@ -802,6 +802,27 @@ domain_position(const ConvChange *change)
 	return &((ConvDomain *) change->want)->pos;
 }
 
+/* the script's fingerprint: a domain and its CHECKs */
+static const char *const domains_fingerprint =
+"SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname),"
+" pg_catalog.concat_ws(' ', 'domain',"
+"   pg_catalog.format_type(t.typbasetype, t.typtypmod),"
+"   'collation=' || (SELECT pg_catalog.quote_ident(co.collname)"
+"                      FROM pg_catalog.pg_collation co"
+"                     WHERE co.oid = t.typcollation),"
+"   CASE WHEN t.typnotnull THEN 'not null' END,"
+"   'default=' || t.typdefault,"
+"   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(k.conname) || ' ' ||"
+"           pg_catalog.pg_get_constraintdef(k.oid) || COALESCE(' comment=' ||"
+"           pg_catalog.quote_literal(pg_catalog.obj_description(k.oid,"
+"             'pg_constraint')), ''), ', ' ORDER BY k.conname)"
+"      FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid),"
+FP_OWNED("t.typacl", "T", "t.typowner", "t.oid", "pg_type") ")"
+" FROM pg_catalog.pg_type t"
+" JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+" WHERE t.typtype = 'd' AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid");
+
 const ConvKindOps domain_kind = {
 	.name = "domain",
 	.reshapes = domain_reshapes,
@@ -820,6 +841,7 @@ const ConvKindOps domain_kind = {
 	.build = build_domains,
 	.plural = "domains",
 	.read = read_domains,
+	.fingerprint = domains_fingerprint,
 	.emit = emit_domains,
 	.grant_targets = domain_grant_targets,
 };

@@ -855,6 +855,18 @@ enum_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 					change->action == ACTION_DROP ? "dropped" : "recreated");
 }
 
+/* the script's fingerprint: an enum's labels in order */
+static const char *const enums_fingerprint =
+"SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname),"
+" pg_catalog.concat_ws(' ', 'enum',"
+"   (SELECT pg_catalog.array_agg(e.enumlabel ORDER BY e.enumsortorder)"
+"      FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)::pg_catalog.text,"
+FP_OWNED("t.typacl", "T", "t.typowner", "t.oid", "pg_type") ")"
+" FROM pg_catalog.pg_type t"
+" JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+" WHERE t.typtype = 'e' AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_type", "t.oid");
+
 const ConvKindOps enum_kind = {
 	.name = "enum",
 	.reshapes = enum_reshapes,
@@ -873,6 +885,7 @@ const ConvKindOps enum_kind = {
 	.build = build_enums,
 	.plural = "enums",
 	.read = read_enums,
+	.fingerprint = enums_fingerprint,
 	.emit = emit_enums,
 	.grant_targets = enum_grant_targets,
 };

@@ -295,6 +295,18 @@ emit_extensions(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "extensions", NULL, listed, emit_extension);
 }
 
+/*
+ * The script's fingerprint: every extension but this one, which the
+ * database the script converges does not have.
+ */
+static const char *const extensions_fingerprint =
+"SELECT 'extension', pg_catalog.quote_ident(e.extname),"
+" pg_catalog.concat_ws(' ', 'version=' || e.extversion,"
+"                      'schema=' || pg_catalog.quote_ident(n.nspname))"
+" FROM pg_catalog.pg_extension e"
+" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+" WHERE e.extname <> 'pg_converge'";
+
 const ConvKindOps extension_kind = {
 	.name = "extension",
 	.diff = diff_extensions,
@@ -307,6 +319,7 @@ const ConvKindOps extension_kind = {
 	.doc_keys = extension_doc_keys,
 	.build = build_extensions,
 	.read = read_extensions,
+	.fingerprint = extensions_fingerprint,
 	.emit = emit_extensions,
 	.plural = "extensions",
 };

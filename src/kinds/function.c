@@ -1102,6 +1102,17 @@ function_phase(const ConvChange *change, PlanPhase phase)
 	return phase;
 }
 
+/* the script's fingerprint: a function as the server prints it */
+static const char *const functions_fingerprint =
+"SELECT 'function', pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,"
+"   pg_catalog.pg_get_function_identity_arguments(p.oid)),"
+" pg_catalog.concat_ws(' ', pg_catalog.pg_get_functiondef(p.oid),"
+FP_OWNED("p.proacl", "f", "p.proowner", "p.oid", "pg_proc") ")"
+" FROM pg_catalog.pg_proc p"
+" JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+" WHERE p.prokind <> 'a' AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_proc", "p.oid");
+
 const ConvKindOps function_kind = {
 	.name = "function",
 	.diff = diff_functions,
@@ -1118,6 +1129,7 @@ const ConvKindOps function_kind = {
 	.doc_keys = function_doc_keys,
 	.build = build_functions,
 	.read = read_functions,
+	.fingerprint = functions_fingerprint,
 	.emit = emit_functions,
 	.grant_targets = function_grant_targets,
 	.plural = "functions",

@@ -495,6 +495,25 @@ index_phase(const ConvChange *change, PlanPhase phase)
 	return phase;
 }
 
+/* the script's fingerprint: an index as the server prints it */
+static const char *const indexes_fingerprint =
+"SELECT 'index', pg_catalog.format('%I.%I', n.nspname, i.relname),"
+" pg_catalog.concat_ws(' ', pg_catalog.pg_get_indexdef(x.indexrelid),"
+"   CASE WHEN x.indisclustered THEN 'clustered' END,"
+"   (SELECT 'statistics ' || pg_catalog.string_agg(sa.attname || '=' ||"
+"           sa.attstattarget, ', ' ORDER BY sa.attnum)"
+"      FROM pg_catalog.pg_attribute sa"
+"     WHERE sa.attrelid = x.indexrelid"
+"       AND COALESCE(sa.attstattarget::pg_catalog.int4, -1) >= 0),"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(i.oid, 'pg_class')))"
+" FROM pg_catalog.pg_index x"
+" JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
+" JOIN pg_catalog.pg_class c ON c.oid = x.indrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE c.relkind IN ('r', 'p', 'm') AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps index_kind = {
 	.name = "index",
 	.diff_member = diff_indexes,
@@ -514,5 +533,6 @@ const ConvKindOps index_kind = {
 	.build = build_indexes,
 	.plural = "indexes",
 	.read = read_indexes,
+	.fingerprint = indexes_fingerprint,
 	.emit = emit_indexes,
 };

@@ -446,6 +446,19 @@ emit_keys(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+/* the script's fingerprint: a key as the server prints it */
+static const char *const keys_fingerprint =
+"SELECT 'constraint',"
+" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, k.conname),"
+" pg_catalog.concat_ws(' ', pg_catalog.pg_get_constraintdef(k.oid),"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(k.oid, 'pg_constraint')))"
+" FROM pg_catalog.pg_constraint k"
+" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE k.contype IN ('p', 'u', 'x') AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps key_kind = {
 	.name = "key",
 	.diff_member = diff_keys,
@@ -461,5 +474,6 @@ const ConvKindOps key_kind = {
 	.doc_keys = key_keys,
 	.build = build_keys,
 	.read = read_keys,
+	.fingerprint = keys_fingerprint,
 	.emit = emit_keys,
 };

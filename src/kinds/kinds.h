@@ -348,6 +348,63 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"          AND ty.oid = " MODEL_TYPE("d") ")" \
 	"  LIMIT 1)"
 
+/*
+ * A dependency "d" on a managed table from outside the model: not a
+ * relation the model holds (a view of another schema, a foreign key of a
+ * table the document does not manage), and not the table's own policy or
+ * trigger.  The current side of the dependency graph (catalog.c).
+ * "managed" is a macro that tests a schema name: IN_MANAGED, or
+ * FP_MANAGED where $1 is not available.
+ */
+#define IN_MANAGED(nsp) " " nsp " OPERATOR(pg_catalog.=) ANY ($1)"
+#define OUTSIDE_MODEL(d, managed) \
+	" NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
+	"         JOIN pg_catalog.pg_namespace rn" \
+	"           ON rn.oid = r.relnamespace" \
+	"        WHERE" managed("rn.nspname") \
+	"          AND r.relkind IN ('r', 'p', 'v', 'm')" \
+	"          AND r.oid = " MODEL_RELATION(d) ")" \
+	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p" \
+	"         WHERE " d ".classid = 'pg_catalog.pg_policy'::pg_catalog.regclass" \
+	"           AND p.oid = " d ".objid AND p.polrelid = " d ".refobjid)" \
+	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g" \
+	"         WHERE " d ".classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
+	"           AND g.oid = " d ".objid AND g.tgrelid = " d ".refobjid)"
+
+/* ----------------------------------------------------------------
+ * What script.c offers a kind: the fingerprint
+ *
+ * A kind's "fingerprint" is a query of rows (kind, object, fact) about
+ * every object of the kind in the managed schemas: what the plan compares
+ * of it, as text that a plain catalog query prints the same in any
+ * database whose objects are the same (never an oid, an attribute number,
+ * or anything the rows change).  converge_script() runs the kinds'
+ * queries where it makes the script, and the script runs the same text
+ * where it converges, before anything else: any difference refuses it.
+ * The managed schemas are the rows of converge_managed(nspname), a name
+ * the script defines around the queries; "$1" is not available there.
+ * ----------------------------------------------------------------
+ */
+#define FP_MANAGED(nsp) \
+	" " nsp " OPERATOR(pg_catalog.=) ANY (SELECT m.nspname" \
+	"                                      FROM converge_managed m)"
+
+/* an ACL's items (ACL_ITEMS), one word each, in a stable order */
+#define FP_ACL(items) \
+	"(SELECT pg_catalog.string_agg(i.item, ',' ORDER BY i.item) FROM" \
+	"  (SELECT CASE e.grantee WHEN 0 THEN 'public' ELSE" \
+	"          pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(e.grantee))" \
+	"          END || '=' || pg_catalog.lower(e.privilege_type) ||" \
+	"          CASE WHEN e.is_grantable THEN '*' ELSE '' END AS item" \
+	"     FROM " items " e) i)"
+
+/* an object's owner, privileges and comment, for a fact's concat_ws() */
+#define FP_OWNED(acl, kind, owner, oid, catalog) \
+	" 'owner=' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner "))," \
+	" 'acl=' || " FP_ACL(ACL_ITEMS(acl, kind, owner)) "," \
+	" 'comment=' || pg_catalog.quote_literal(pg_catalog.obj_description(" \
+	oid ", '" catalog "'))"
+
 /* ----------------------------------------------------------------
  * What export.c offers a kind
  * ----------------------------------------------------------------
@@ -917,6 +974,9 @@ typedef struct ConvKindOps
 
 	/* the catalog: one query for every object of the kind */
 	void		(*read) (CatalogRead *cr);
+
+	/* the facts a script checks before it runs; NULL: its container's */
+	const char *fingerprint;
 
 	/* export: the kind's keys in its container's mapping */
 	void		(*emit) (Emitter *em, const ConvSchema *schema,

@@ -599,6 +599,25 @@ emit_operators(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	emit_entries(em, "operators", schema, schema->operators, emit_operator);
 }
 
+/* the script's fingerprint: an operator's function and properties */
+static const char *const operators_fingerprint =
+"SELECT 'operator', pg_catalog.format('%I.%s(%s, %s)', n.nspname, o.oprname,"
+"   pg_catalog.format_type(o.oprleft, NULL),"
+"   pg_catalog.format_type(o.oprright, NULL)),"
+" pg_catalog.concat_ws(' ', o.oprcode::pg_catalog.regprocedure::pg_catalog.text,"
+"   o.oprcom::pg_catalog.regoperator::pg_catalog.text,"
+"   o.oprnegate::pg_catalog.regoperator::pg_catalog.text,"
+"   o.oprrest::pg_catalog.regproc::pg_catalog.text,"
+"   o.oprjoin::pg_catalog.regproc::pg_catalog.text,"
+"   o.oprcanhash, o.oprcanmerge,"
+"   'owner=' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.oprowner)),"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(o.oid, 'pg_operator')))"
+" FROM pg_catalog.pg_operator o"
+" JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
+" WHERE" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_operator", "o.oid");
+
 const ConvKindOps operator_kind = {
 	.name = "operator",
 	.diff = diff_operators,
@@ -612,6 +631,7 @@ const ConvKindOps operator_kind = {
 	.doc_keys = operator_doc_keys,
 	.build = build_operators,
 	.read = read_operators,
+	.fingerprint = operators_fingerprint,
 	.emit = emit_operators,
 	.plural = "operators",
 };

@@ -586,6 +586,26 @@ emit_policies(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+/* the script's fingerprint: a policy's command, roles and expressions */
+static const char *const policies_fingerprint =
+"SELECT 'policy',"
+" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, p.polname),"
+" pg_catalog.concat_ws(' ', p.polcmd, p.polpermissive,"
+"   (SELECT pg_catalog.string_agg(r.name, ',' ORDER BY r.name)"
+"      FROM (SELECT CASE u.role WHEN 0 THEN 'public' ELSE"
+"                   pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(u.role))"
+"                   END AS name"
+"              FROM pg_catalog.unnest(p.polroles) AS u(role)) r),"
+"   'using ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid),"
+"   'check ' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid),"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(p.oid, 'pg_policy')))"
+" FROM pg_catalog.pg_policy p"
+" JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps policy_kind = {
 	.name = "policy",
 	.diff_member = diff_policies,
@@ -600,6 +620,7 @@ const ConvKindOps policy_kind = {
 	.doc_keys = policy_doc_keys,
 	.build = build_policies,
 	.read = read_policies,
+	.fingerprint = policies_fingerprint,
 	.emit = emit_policies,
 	.plural = "policies",
 };

@@ -186,6 +186,14 @@ schema_grant_targets(DiffState *ds, List **targets)
 	}
 }
 
+/* the script's fingerprint: a schema's owner, privileges and comment */
+static const char *const schemas_fingerprint =
+"SELECT 'schema', pg_catalog.quote_ident(n.nspname),"
+" pg_catalog.concat_ws(' ',"
+FP_OWNED("n.nspacl", "n", "n.nspowner", "n.oid", "pg_namespace") ")"
+" FROM pg_catalog.pg_namespace n"
+" WHERE" FP_MANAGED("n.nspname");
+
 const ConvKindOps schema_kind = {
 	.name = "schema",
 	.diff = diff_schemas,
@@ -196,6 +204,7 @@ const ConvKindOps schema_kind = {
 	},
 	.plural = "schemas",
 	.read = read_schemas,
+	.fingerprint = schemas_fingerprint,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = schema_doc_keys,
 	.build = build_schema,

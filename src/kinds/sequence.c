@@ -1232,6 +1232,33 @@ sequence_grant_targets(DiffState *ds, List **targets)
 	}
 }
 
+/*
+ * The script's fingerprint: a sequence's options and owner, never its
+ * position, which the rows move (a bounds change probes it instead).
+ */
+static const char *const sequences_fingerprint =
+"SELECT 'sequence', pg_catalog.format('%I.%I', n.nspname, c.relname),"
+" pg_catalog.concat_ws(' ', pg_catalog.format_type(s.seqtypid, NULL),"
+"   c.relpersistence, 'start=' || s.seqstart, 'increment=' || s.seqincrement,"
+"   'min=' || s.seqmin, 'max=' || s.seqmax, 'cache=' || s.seqcache,"
+"   CASE WHEN s.seqcycle THEN 'cycle' END,"
+"   (SELECT 'owned by ' || d.deptype::pg_catalog.text || ' ' ||"
+"           pg_catalog.format('%I.%I.%I', tn.nspname, t.relname, a.attname)"
+"      FROM pg_catalog.pg_depend d"
+"      JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
+"      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace"
+"      JOIN pg_catalog.pg_attribute a"
+"        ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+"     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"       AND d.objid = c.oid AND d.deptype IN ('a', 'i')"
+"       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),"
+FP_OWNED("c.relacl", "s", "c.relowner", "c.oid", "pg_class") ")"
+" FROM pg_catalog.pg_class c"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid"
+" WHERE" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps sequence_kind = {
 	.name = "sequence",
 	.diff = note_new_sequences,
@@ -1247,6 +1274,7 @@ const ConvKindOps sequence_kind = {
 	.doc_keys = sequence_doc_keys,
 	.build = build_sequences,
 	.read = read_sequences,
+	.fingerprint = sequences_fingerprint,
 	.emit = emit_sequences,
 	.grant_targets = sequence_grant_targets,
 	.plural = "sequences",

@@ -602,6 +602,36 @@ table_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 							 quote_identifier(change->want_table->name)));
 }
 
+/*
+ * The script's fingerprint: a table's shape, and what outside the model
+ * depends on it (which makes a step refused, or fail).
+ */
+static const char *const tables_fingerprint =
+"SELECT 'table', pg_catalog.format('%I.%I', n.nspname, c.relname),"
+" pg_catalog.concat_ws(' ', c.relkind, c.relpersistence,"
+"   'with=' || c.reloptions::pg_catalog.text,"
+"   CASE WHEN c.relrowsecurity THEN 'row security' END,"
+"   CASE WHEN c.relforcerowsecurity THEN 'forced' END,"
+"   'replica identity=' || c.relreplident::pg_catalog.text,"
+"   'partition by ' || pg_catalog.pg_get_partkeydef(c.oid),"
+"   (SELECT 'of ' || pg_catalog.format('%I.%I', pn.nspname, p.relname) ||"
+"           COALESCE(' ' || pg_catalog.pg_get_expr(c.relpartbound, c.oid), '')"
+"      FROM pg_catalog.pg_inherits i"
+"      JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
+"      JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
+"     WHERE i.inhrelid = c.oid),"
+"   (SELECT 'used by ' || pg_catalog.string_agg(u.name, ', ' ORDER BY u.name)"
+"      FROM (SELECT DISTINCT " DEPENDENT_NAME("d") " AS name"
+"              FROM pg_catalog.pg_depend d"
+"             WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+"               AND d.refobjid = c.oid AND d.deptype = 'n'"
+"               AND" OUTSIDE_MODEL("d", FP_MANAGED) ") u),"
+FP_OWNED("c.relacl", "r", "c.relowner", "c.oid", "pg_class") ")"
+" FROM pg_catalog.pg_class c"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE c.relkind IN ('r', 'p') AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps table_kind = {
 	.name = "table",
 	.check_created = table_check_created,
@@ -621,5 +651,6 @@ const ConvKindOps table_kind = {
 	.build = build_tables,
 	.plural = "tables",
 	.read = read_tables,
+	.fingerprint = tables_fingerprint,
 	.emit = emit_tables,
 };

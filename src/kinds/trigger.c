@@ -647,6 +647,20 @@ emit_triggers(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	end_mapping(em);
 }
 
+/* the script's fingerprint: a trigger as the server prints it */
+static const char *const triggers_fingerprint =
+"SELECT 'trigger',"
+" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, g.tgname),"
+" pg_catalog.concat_ws(' ', pg_catalog.pg_get_triggerdef(g.oid),"
+"   'enabled=' || g.tgenabled::pg_catalog.text,"
+"   'comment=' || pg_catalog.quote_literal("
+"     pg_catalog.obj_description(g.oid, 'pg_trigger')))"
+" FROM pg_catalog.pg_trigger g"
+" JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE NOT g.tgisinternal AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps trigger_kind = {
 	.name = "trigger",
 	.diff_member = diff_triggers,
@@ -661,6 +675,7 @@ const ConvKindOps trigger_kind = {
 	.doc_keys = trigger_doc_keys,
 	.build = build_triggers,
 	.read = read_triggers,
+	.fingerprint = triggers_fingerprint,
 	.emit = emit_triggers,
 	.plural = "triggers",
 };

@@ -1303,6 +1303,24 @@ view_grant_targets(DiffState *ds, List **targets)
 	}
 }
 
+/* the script's fingerprint: a view's query as the server prints it */
+static const char *const views_fingerprint =
+"SELECT 'view', pg_catalog.format('%I.%I', n.nspname, c.relname),"
+" pg_catalog.concat_ws(' ', c.relkind, pg_catalog.pg_get_viewdef(c.oid),"
+"   'with=' || c.reloptions::pg_catalog.text,"
+"   (SELECT 'columns ' || pg_catalog.string_agg("
+"           pg_catalog.quote_ident(a.attname) || '=' || pg_catalog.quote_literal("
+"             pg_catalog.col_description(c.oid, a.attnum)), ', '"
+"           ORDER BY a.attnum)"
+"      FROM pg_catalog.pg_attribute a"
+"     WHERE a.attrelid = c.oid AND a.attnum > 0"
+"       AND pg_catalog.col_description(c.oid, a.attnum) IS NOT NULL),"
+FP_OWNED("c.relacl", "r", "c.relowner", "c.oid", "pg_class") ")"
+" FROM pg_catalog.pg_class c"
+" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+" WHERE c.relkind IN ('v', 'm') AND" FP_MANAGED("n.nspname")
+"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+
 const ConvKindOps view_kind = {
 	.name = "view",
 	.diff_finish = diff_views,
@@ -1317,6 +1335,7 @@ const ConvKindOps view_kind = {
 	.doc_keys = view_doc_keys,
 	.build = build_views,
 	.read = read_views,
+	.fingerprint = views_fingerprint,
 	.emit = emit_views,
 	.grant_targets = view_grant_targets,
 	.plural = "views",
