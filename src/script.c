@@ -468,17 +468,24 @@ append_steps(StringInfo buf, List *steps)
 	foreach(lc, steps)
 	{
 		ConvStep   *step = lfirst(lc);
-		char	   *hazards = hazard_words(step->hazards);
+		bool		loses = may_lose_rows(step);
+		char	   *hazards = hazard_words(loses ?
+										   step->hazards & ~HAZARD_DATA_LOSS :
+										   step->hazards);
 		size_t		len = strlen(step->sql);
 
 		appendStringInfo(buf, "\n-- Step %d: %s %s\n", step->number,
 						 step->action, step->object);
 		append_comment(buf, "reason: ", step->reason);
-		if (hazards[0] || may_lose_rows(step))
-			appendStringInfo(buf, "-- hazards: %s%s%s\n", hazards,
-							 hazards[0] && may_lose_rows(step) ? ", " : "",
-							 may_lose_rows(step) ?
-							 "data_loss where rows exist (counted above)" : "");
+
+		/*
+		 * Rows here are a copy's, if any: the data a step loses is
+		 * production's, counted by the rows check.
+		 */
+		if (hazards[0] || loses)
+			appendStringInfo(buf, "-- hazards: %s%s%s\n",
+							 loses ? "data_loss of the rows it holds" : "",
+							 loses && hazards[0] ? ", " : "", hazards);
 		if (step->defer_body_check)
 			appendStringInfoString(buf,
 								   "-- a body may read what later steps make:"
