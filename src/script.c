@@ -195,7 +195,7 @@ append_catalog_check(StringInfo buf, List *schemas, int64 lock_key)
 					 " where the script was made\n"
 					 "\tWITH here AS (\n%s\n\t),\n"
 					 "\tmade(kind, object, fact) AS (\n%s\n\t),\n"
-					 "\tdiffering AS (\n"
+					 "\tchanged AS (\n"
 					 "\t\tSELECT kind, object, made.fact AS made, here.fact AS here,\n"
 					 "\t\t\tpg_catalog.row_number() OVER (ORDER BY kind, object) AS n\n"
 					 "\t\tFROM made FULL JOIN here USING (kind, object)\n"
@@ -211,7 +211,7 @@ append_catalog_check(StringInfo buf, List *schemas, int64 lock_key)
 					 "\t\t\t\tELSE 'differs: made against \"' || made || '\", here \"' || here || '\"' END,\n"
 					 "\t\t\tE'\\n' ORDER BY n) FILTER (WHERE n <= %d)\n"
 					 "\tINTO differing, differences\n"
-					 "\tFROM differing;\n",
+					 "\tFROM changed;\n",
 					 query, made, FACT_HASHED_OVER, DIFFERENCES_LISTED);
 	appendStringInfo(&body,
 					 "\tIF differing > 0 THEN\n"
