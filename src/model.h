@@ -756,6 +756,10 @@ typedef struct ConvChange
 #define HAZARD_ROWS_HIDDEN		(1 << 4)
 #define HAZARD_DEFAULT_REJECTED	(1 << 5)	/* an insert that takes the
 											 * defaults breaks the CHECK */
+#define NUM_HAZARDS				6
+
+/* each hazard's name, as converge_step.hazards shows it (plan.c) */
+extern const char *const hazard_names[NUM_HAZARDS];
 
 typedef struct ConvStep
 {

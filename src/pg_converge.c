@@ -231,19 +231,30 @@ plan_document(const char *doc, List **trusted, List **schemas)
 	return steps;
 }
 
+/*
+ * The steps of the document, checked against the rows: or one error for
+ * every step that they refuse.
+ */
+static List *
+validated_plan(const char *doc, bool allow_data_loss, List **schemas)
+{
+	List	   *trusted;
+	List	   *steps = plan_document(doc, &trusted, schemas);
+
+	validate_plan(steps, allow_data_loss, trusted);
+	validate_raise(steps);
+	return steps;
+}
+
 static Datum
 hazards_array(int hazards)
 {
-	static const char *const names[] = {
-		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan",
-		"rows_hidden", "default_rejected"
-	};
-	Datum		elems[lengthof(names)];
+	Datum		elems[NUM_HAZARDS];
 	int			n = 0;
 
-	for (int i = 0; i < (int) lengthof(names); i++)
+	for (int i = 0; i < NUM_HAZARDS; i++)
 		if (hazards & (1 << i))
-			elems[n++] = CStringGetTextDatum(names[i]);
+			elems[n++] = CStringGetTextDatum(hazard_names[i]);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
 										   TYPALIGN_INT));
 }
@@ -527,16 +538,13 @@ converge_schema(PG_FUNCTION_ARGS)
 	bool		allow_data_loss = PG_GETARG_BOOL(1);
 	ConvergeCall call;
 	List	   *steps;
-	List	   *trusted;
 
 	/* one convergence at a time; read the catalog only once we hold it */
 	DirectFunctionCall1(pg_advisory_xact_lock_int8,
 						Int64GetDatum(CONVERGE_LOCK_KEY));
 
 	call_begin(&call);
-	steps = plan_document(doc, &trusted, NULL);
-	validate_plan(steps, allow_data_loss, trusted);
-	validate_raise(steps);
+	steps = validated_plan(doc, allow_data_loss, NULL);
 	execute_plan(steps);
 	/* a plan of no step ran nothing: planning again would say the same */
 	if (steps != NIL)
@@ -563,16 +571,13 @@ converge_script(PG_FUNCTION_ARGS)
 	bool		allow_data_loss = PG_GETARG_BOOL(1);
 	ConvergeCall call;
 	List	   *steps;
-	List	   *trusted;
 	List	   *schemas;
 	char	   *script;
 	text	   *result;
 
 	call_begin(&call);
 	pin_output_styles();
-	steps = plan_document(doc, &trusted, &schemas);
-	validate_plan(steps, allow_data_loss, trusted);
-	validate_raise(steps);
+	steps = validated_plan(doc, allow_data_loss, &schemas);
 	script = script_build(steps, schemas, doc, allow_data_loss, true,
 						  CONVERGE_LOCK_KEY);
 	MemoryContextSwitchTo(call.oldcxt);

@@ -362,6 +362,11 @@ member_object(const ConvChange *change, const char *name)
 	return psprintf("%s.%s", table_sql(change), quote_identifier(name));
 }
 
+const char *const hazard_names[NUM_HAZARDS] = {
+	"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan",
+	"rows_hidden", "default_rejected"
+};
+
 /* quoted names, comma-separated */
 char *
 name_list(List *names)

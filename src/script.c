@@ -434,16 +434,13 @@ append_rows_check(StringInfo buf, List *steps, bool allow_data_loss)
 static char *
 hazard_words(int hazards)
 {
-	static const char *const names[] = {
-		"data_loss", "table_rewrite", "access_exclusive_lock", "full_scan",
-		"rows_hidden", "default_rejected"
-	};
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	for (int i = 0; i < (int) lengthof(names); i++)
+	for (int i = 0; i < NUM_HAZARDS; i++)
 		if (hazards & (1 << i))
-			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", names[i]);
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "",
+							 hazard_names[i]);
 	return buf.data;
 }
 
@@ -523,13 +520,6 @@ static void
 append_header(StringInfo buf, List *steps, List *schemas, const char *doc,
 			  bool allow_data_loss, bool for_psql)
 {
-	StringInfoData names;
-	ListCell   *lc;
-
-	initStringInfo(&names);
-	foreach(lc, schemas)
-		appendStringInfo(&names, "%s%s", names.len ? ", " : "",
-						 quote_identifier(lfirst(lc)));
 	appendStringInfo(buf,
 					 "-- pg_converge script: makes the schemas %s match a document.\n"
 					 "-- Made by converge_script() on PostgreSQL %s, allow_data_loss %s;\n"
@@ -549,7 +539,7 @@ append_header(StringInfo buf, List *steps, List *schemas, const char *doc,
 					 "--    step runs here, and any problem stops the script with one\n"
 					 "--    error, before any change.\n"
 					 "-- 3. The %d %s.\n",
-					 names.data, PG_VERSION, allow_data_loss ? "true" : "false",
+					 name_list(schemas), PG_VERSION, allow_data_loss ? "true" : "false",
 					 document_sha256(doc), list_length(steps),
 					 list_length(steps) == 1 ? "step" : "steps");
 	if (for_psql)

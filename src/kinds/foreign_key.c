@@ -689,17 +689,7 @@ emit_foreign_keys(Emitter *em, const ConvSchema *schema,
 }
 
 /* the script's fingerprint: a foreign key as the server prints it */
-static const char *const foreign_keys_fingerprint =
-"SELECT 'constraint',"
-" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, k.conname),"
-" pg_catalog.concat_ws(' ', pg_catalog.pg_get_constraintdef(k.oid),"
-"   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.obj_description(k.oid, 'pg_constraint')))"
-" FROM pg_catalog.pg_constraint k"
-" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
-" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-" WHERE k.contype IN ('f') AND" FP_MANAGED("n.nspname")
-"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid");
+static const char *const foreign_keys_fingerprint = FP_CONSTRAINTS("'f'");
 
 const ConvKindOps foreign_key_kind = {
 	.name = "foreign key",

@@ -398,6 +398,19 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"          CASE WHEN e.is_grantable THEN '*' ELSE '' END AS item" \
 	"     FROM " items " e) i)"
 
+/* the constraints of managed tables of some types, as the server prints them */
+#define FP_CONSTRAINTS(contypes) \
+	"SELECT 'constraint'," \
+	" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, k.conname)," \
+	" pg_catalog.concat_ws(' ', pg_catalog.pg_get_constraintdef(k.oid)," \
+	"   'comment=' || pg_catalog.quote_literal(" \
+	"     pg_catalog.obj_description(k.oid, 'pg_constraint')))" \
+	" FROM pg_catalog.pg_constraint k" \
+	" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid" \
+	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
+	" WHERE k.contype IN (" contypes ") AND" FP_MANAGED("n.nspname") \
+	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
+
 /* an object's owner, privileges and comment, for a fact's concat_ws() */
 #define FP_OWNED(acl, kind, owner, oid, catalog) \
 	" 'owner=' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner "))," \
