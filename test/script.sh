@@ -17,7 +17,7 @@ for db in $prod $copy $ref $want; do
 	createdb $db || exit 1
 done
 
-echo "1..14"
+echo "1..16"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$@"; }
@@ -60,8 +60,39 @@ statements=$(grep -v '^[[:space:]]*--' "$work/converge.sql")
 	-e 'converge\.' <<<"$statements"
 ok $? "the script names nothing of pg_converge"
 
+# every kind changed, with the rows of the rich schema
+sql $want -f fixtures/rich_schema.sql >/dev/null
+sql $want -f fixtures/rich_changes.sql >/dev/null
+sql $want -c 'CREATE EXTENSION pg_converge'
+doc=$(sql $want -c "SELECT converge_export('{\"Shop Front\",billing}')")
+make_script "$doc"
+steps=$(grep -c '^-- Step ' "$work/converge.sql")
+echo "# the script of every kind's changes has $steps steps"
+pg_dump $prod | sql $ref >/dev/null
+sql $ref -c 'CREATE EXTENSION pg_converge'
+sql $ref -v doc="$doc" >/dev/null <<'SQL'
+SELECT count(*) FROM converge_schema(:'doc');
+SQL
+run_script
+rc=$?
+[ $rc -ne 0 ] && cat "$work/err" >&2
+[ $rc -eq 0 ] && [ "$steps" -ge 20 ]
+ok $? "a script of changes to every kind converges production"
+rows() {
+	pg_dump --data-only "$@" |
+		grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict'
+}
+diff <(dump -n '"Shop Front"' -n billing $prod) \
+	<(dump -n '"Shop Front"' -n billing $ref) >&2 &&
+	diff <(rows -n '"Shop Front"' -n billing $prod) \
+		<(rows -n '"Shop Front"' -n billing $ref) >&2
+ok $? "to the schema and rows converge_schema makes of a copy"
+
 # --- a change with rows -----------------------------------------------------
 
+for db in $want $ref; do
+	dropdb $db && createdb $db
+done
 sql $prod -c 'DROP SCHEMA "Shop Front", billing CASCADE' >/dev/null 2>&1
 for db in $prod $want; do
 	sql $db <<'SQL'
@@ -152,11 +183,7 @@ rc=$?
 ok $rc "the script converges production once its rows and catalog are right"
 diff <(dump -n shop $prod) <(dump -n shop $ref) >&2
 ok $? "production's schema is what converge_schema made"
-rows() {
-	pg_dump --data-only -n shop "$1" |
-		grep -v -e '^--' -e '^\\restrict' -e '^\\unrestrict'
-}
-diff <(rows $prod) <(rows $ref) >&2
+diff <(rows -n shop $prod) <(rows -n shop $ref) >&2
 ok $? "and its rows are the same"
 
 run_script
