@@ -478,8 +478,6 @@ typedef struct ConvTable
 								 * name in the document, in attnum order */
 	char	   *doc_name;		/* catalog only, set by diff.c: the table's
 								 * name in the document */
-	List	   *reshaped;		/* catalog only, set by diff.c: document
-								 * names of columns added, retyped or rebuilt */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * (a view, a function, a foreign key of an
 								 * unmanaged table) that depends on it */

@@ -234,7 +234,7 @@ columns_compare(DiffState *ds, TableDiff *td)
 	}
 	find_rebuilt(ds, td, retyped);
 	td->reshaped = list_concat(td->reshaped, td->rebuilt);
-	td->have->reshaped = td->reshaped;
+	td->pair->reshaped = td->reshaped;
 }
 
 /*

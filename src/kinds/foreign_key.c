@@ -95,9 +95,8 @@ foreign_key_same(DiffState *ds, const ConvChange *proto, void *context,
 
 	return foreign_keys_match(ds, wf, hf, pair->have) &&
 		!(ref && drops_key_of(ds, ref->table)) &&
-		!names_overlap(wf->columns, pair->have->reshaped) &&
-		!(ref_pair && ref_pair->have &&
-		  names_overlap(wf->ref_columns, ref_pair->have->reshaped));
+		!names_overlap(wf->columns, pair->reshaped) &&
+		!(ref_pair && names_overlap(wf->ref_columns, ref_pair->reshaped));
 }
 
 /* the referenced table: as it is, or one the plan creates */

@@ -454,6 +454,9 @@ typedef struct TablePair
 	const char *schema;
 	ConvTable  *want;
 	ConvTable  *have;			/* NULL when the plan creates it */
+	List	   *reshaped;		/* the document names of the columns the
+								 * plan adds, retypes or rebuilds; what reads
+								 * them is made again after them */
 } TablePair;
 
 /* a document enum and the current one of its name, if any */
@@ -506,6 +509,7 @@ typedef struct DiffState
  */
 typedef struct TableDiff
 {
+	TablePair  *pair;
 	const char *schema;
 	ConvTable  *want;
 	ConvTable  *have;

@@ -175,7 +175,9 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 	pair->schema = schema->name;
 	pair->want = want;
 	pair->have = entry ? entry->table : NULL;
+	pair->reshaped = NIL;
 	ds->pairs = lappend(ds->pairs, pair);
+	td.pair = pair;
 	td.schema = schema->name;
 	td.want = want;
 	td.have = pair->have;
