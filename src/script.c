@@ -92,24 +92,19 @@ static char *
 fingerprint_query(List *schemas)
 {
 	StringInfoData sql;
-	ListCell   *lc;
 	bool		first = true;
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql,
-						   "WITH converge_managed(nspname) AS"
-						   " (SELECT pg_catalog.unnest(ARRAY[");
-	foreach(lc, schemas)
-		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 quote_literal_cstr(lfirst(lc)));
-	appendStringInfo(&sql, "]::pg_catalog.text[]))\n"
+	appendStringInfo(&sql,
+					 "WITH converge_managed(nspname) AS"
+					 " (SELECT pg_catalog.unnest(ARRAY[%s]::pg_catalog.text[]))\n"
 					 "SELECT f.kind, f.object,"
 					 " CASE WHEN pg_catalog.length(f.fact) > %d"
 					 " THEN 'sha256:' || pg_catalog.encode(pg_catalog.sha256("
 					 "pg_catalog.convert_to(f.fact, 'UTF8')), 'hex')"
 					 " ELSE COALESCE(f.fact, '') END AS fact\n"
 					 "FROM (",
-					 FACT_HASHED_OVER);
+					 literal_list(schemas), FACT_HASHED_OVER);
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 	{
 		if (conv_kinds[kind]->fingerprint == NULL)
@@ -561,11 +556,13 @@ script_build(List *steps, List *schemas, const char *doc,
 	append_header(&buf, steps, schemas, doc, allow_data_loss, for_psql);
 	appendStringInfo(&buf,
 					 "\n-- as converge_schema runs: the document's search path,"
-					 " ISO dates\n"
+					 " ISO dates, no JIT\n"
+					 "-- for the catalog queries\n"
 					 "SET LOCAL %s = 'on';\n"
 					 "SET LOCAL search_path = %s;\n"
 					 "SET LOCAL datestyle = 'ISO';\n"
-					 "SET LOCAL intervalstyle = 'postgres';\n",
+					 "SET LOCAL intervalstyle = 'postgres';\n"
+					 "SET LOCAL jit = off;\n",
 					 SCRIPT_SETTING,
 					 GetConfigOption("search_path", false, false));
 	appendStringInfoString(&buf,
