@@ -238,10 +238,11 @@ append_probe_row(StringInfo buf, const ConvStep *step, const ConvProbe *probe,
 {
 	bool		refuses = probe->refusal == REFUSE_ALWAYS ||
 		(probe->refusal == REFUSE_DATA_LOSS && !allow_data_loss);
+	bool		tells = probe->refusal == REFUSE_DATA_LOSS && allow_data_loss;
 	const char *hint = validate_fix_hint(probe->fix);
 
 	appendStringInfo(buf, "%s\t\t\t(%d, %s, %s, %s,\n\t\t\t %s,\n\t\t\t %s,\n"
-					 "\t\t\t %s, %s, %s, %d, %d, %s)",
+					 "\t\t\t %s, %s, %s, %s, %d, %d, %s)",
 					 buf->len ? ",\n" : "",
 					 step->number,
 					 quote_literal_cstr(step->action),
@@ -254,6 +255,7 @@ append_probe_row(StringInfo buf, const ConvStep *step, const ConvProbe *probe,
 					 quote_literal_cstr(probe->failing_text ?
 										probe->failing_text : ""),
 					 refuses ? "true" : "false",
+					 tells ? "true" : "false",
 					 probe->lenient ? "true" : "false",
 					 (int) probe->fix,
 					 (int) validate_blocker(probe->fix),
@@ -291,11 +293,17 @@ static const char *const run_probe_plpgsql =
 "\t\tproblem := NULL;\n"
 "\t\tBEGIN\n"
 "\t\t\tEXECUTE p.count_sql INTO affected, failing;\n"
-"\t\t\tIF failing > 0 AND p.refuses THEN\n"
+"\t\t\tIF failing > 0 AND (p.refuses OR p.tells) THEN\n"
 "\t\t\t\tEXECUTE p.sample_sql INTO samples;\n"
 "\t\t\t\tproblem := pg_catalog.format('%s%s %s %s; sample keys: %s',\n"
 "\t\t\t\t\tp.label, failing, CASE failing WHEN 1 THEN 'row' ELSE 'rows' END,\n"
 "\t\t\t\t\tp.failing_text, samples);\n"
+"\t\t\tEND IF;\n"
+"\t\t\t-- a loss allow_data_loss accepts is said, not refused\n"
+"\t\t\tIF p.tells AND problem IS NOT NULL THEN\n"
+"\t\t\t\tRAISE NOTICE 'step % (% %) runs with allow_data_loss: %',\n"
+"\t\t\t\t\tp.step, p.action, p.object, problem;\n"
+"\t\t\t\tproblem := NULL;\n"
 "\t\t\tEND IF;\n"
 "\t\tEXCEPTION\n"
 "\t\t\tWHEN data_exception OR integrity_constraint_violation OR\n"
@@ -409,7 +417,8 @@ append_rows_check(StringInfo buf, List *steps, bool allow_data_loss)
 					 "\t\tVALUES\n%s\n"
 					 "\t) AS probe(step, action, object, label, count_sql,"
 					 " sample_sql,\n"
-					 "\t\tfailing_text, refuses, lenient, fix, blocker, hint)\n",
+					 "\t\tfailing_text, refuses, tells, lenient, fix, blocker,"
+					 " hint)\n",
 					 rows);
 	appendStringInfoString(&body, run_probe_plpgsql);
 	appendStringInfoString(&body, gather_plpgsql);

@@ -17,7 +17,7 @@ for db in $prod $copy $ref $want; do
 	createdb $db || exit 1
 done
 
-echo "1..16"
+echo "1..18"
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 sql() { psql -qXAt -v ON_ERROR_STOP=1 -d "$@"; }
@@ -189,6 +189,23 @@ ok $? "and its rows are the same"
 run_script
 grep -q 'not the one the script was made against' "$work/err"
 ok $? "run twice, the script stops at the fingerprint"
+
+# a column that holds values, dropped: refused, then allowed and said
+sql $want -c 'ALTER TABLE shop.customers DROP COLUMN tier'
+doc=$(sql $want -c "SELECT converge_export('{shop}')")
+copy_schema
+make_script "$doc"
+run_script
+grep -q 'Step 1 (drop_column shop.customers.tier): 20 rows would lose a value' "$work/err" &&
+	grep -q 'HINT:  Pass allow_data_loss => true' "$work/err"
+ok $? "a dropped column's values stop the script until allow_data_loss is given"
+make_script "$doc" true
+run_script
+rc=$?
+[ $rc -ne 0 ] && cat "$work/err" >&2
+[ $rc -eq 0 ] &&
+	grep -q 'NOTICE:  step 1 (drop_column shop.customers.tier) runs with allow_data_loss: 20 rows would lose a value' "$work/err"
+ok $? "with allow_data_loss the script says what it loses and converges"
 
 for db in $prod $copy $ref $want; do
 	dropdb $db
