@@ -744,6 +744,11 @@ typedef struct ConvChange
 	struct ConvChange *default_partition;	/* partition made: a stub for
 											 * the parent's current
 											 * default partition */
+	List	   *needs;			/* the dependency graph within a phase: the
+								 * document objects whose changes of the
+								 * same phase must run before this one (a
+								 * domain's base domain, the functions a
+								 * SQL-standard body calls) */
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */
@@ -833,6 +838,7 @@ extern ErrorData *routine_meaning(const char *create_sql,
 extern ErrorData *routine_body_meaning(const char *create_sql,
 									   RoutineMeaning *meaning);
 extern bool routine_body_is_standard(const char *body);
+extern List *routine_body_called_names(const char *create_sql);
 extern bool routine_bodies_match(const char *want, const char *have);
 extern bool routine_defaults_match(List *want, const char *have_bin);
 

@@ -254,7 +254,7 @@ raise_cycle(List *changes, const int *waiting)
 /*
  * The dependency graph within a phase: the changes in the order they
  * came, except that each goes after the changes of the phase that make
- * what it needs (ConvKindOps.needs).  Kahn's algorithm, taking the
+ * what it needs (ConvChange.needs).  Kahn's algorithm, taking the
  * earliest ready change first, so changes that need nothing of each other
  * keep their order.
  */
@@ -274,9 +274,8 @@ order_phase(List *changes)
 	foreach(lc, changes)
 	{
 		const ConvChange *change = lfirst(lc);
-		const ConvKindOps *ops = conv_kinds[change->kind];
 
-		foreach(nc, ops->needs ? ops->needs(change) : NIL)
+		foreach(nc, change->needs)
 		{
 			const void *need = lfirst(nc);
 			MakerEntry *entry;

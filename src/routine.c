@@ -237,6 +237,24 @@ routine_body_meaning(const char *create_sql, RoutineMeaning *meaning)
 	return converge_run_rolled_back(body_work, &w);
 }
 
+/*
+ * routine_body_called_names
+ *		The functions a SQL-standard body calls, by name as written
+ *		("name" or "schema.name"), read from its raw parse tree: what it
+ *		needs before anything exists.
+ */
+List *
+routine_body_called_names(const char *create_sql)
+{
+	Node	   *body = parse_declaration(create_sql)->sql_body;
+
+	if (body == NULL)
+		return NIL;
+	if (IsA(body, ReturnStmt))
+		return expr_raw_called_names(((ReturnStmt *) body)->returnval);
+	return expr_raw_called_names(linitial(castNode(List, body)));
+}
+
 static void
 standard_body_work(void *arg)
 {

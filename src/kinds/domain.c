@@ -41,6 +41,11 @@ add_domain_change(DiffState *ds, ConvAction action, ConvDomain *want,
 
 	change->want = change->want_domain = want;
 	change->have = change->have_domain = have;
+	/* a new domain over a new domain or enum is made after it */
+	if (action == ACTION_CREATE && want->base_domain)
+		change->needs = list_make1(want->base_domain);
+	else if (action == ACTION_CREATE && want->base_enum)
+		change->needs = list_make1(want->base_enum);
 	return change;
 }
 
@@ -168,7 +173,7 @@ diff_schema_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
 
 	pair_domains(ds, schema, current);
 
-	/* (a new domain over a new domain is planned after it: domain_needs) */
+	/* (a new domain over a new domain is planned after it: its needs) */
 	foreach(lc, ds->domains)
 	{
 		DomainPair *dp = lfirst(lc);
@@ -784,18 +789,6 @@ domain_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 }
 
 /* the dependency graph: a domain is made after its base, if the plan makes it */
-static List *
-domain_needs(const ConvChange *change)
-{
-	ConvDomain *d = change->want;
-
-	if (change->action != ACTION_CREATE)
-		return NIL;
-	if (d->base_domain)
-		return list_make1(d->base_domain);
-	return d->base_enum ? list_make1(d->base_enum) : NIL;
-}
-
 static const DocPos *
 domain_position(const ConvChange *change)
 {
@@ -826,7 +819,6 @@ FP_OWNED("t.typacl", "T", "t.typowner", "t.oid", "pg_type") ")"
 const ConvKindOps domain_kind = {
 	.name = "domain",
 	.reshapes = domain_reshapes,
-	.needs = domain_needs,
 	.position = domain_position,
 	.diff = diff_domains,
 	.diff_finish = attach_domain_users,

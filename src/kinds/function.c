@@ -540,6 +540,72 @@ current_function(List *have, const ConvFunction *w, const RoutineMeaning *m)
 	return NULL;
 }
 
+/* is the schema on the document's search path, where bare names look? */
+static bool
+on_document_path(DiffState *ds, const char *schema)
+{
+	List	   *path = ds->want_model->search_path;
+
+	return path ? string_in(path, schema) : strcmp(schema, "public") == 0;
+}
+
+/*
+ * The document's functions a SQL-standard body calls: by the name the raw
+ * body writes, in the schema it names or, unqualified, in a schema of the
+ * document's search path; every overload of that name.
+ */
+static List *
+document_callees(DiffState *ds, const char *schema, const ConvFunction *w)
+{
+	List	   *called;
+	List	   *callees = NIL;
+	ListCell   *sc,
+			   *fc;
+
+	if (!w->standard_body)
+		return NIL;
+	called = routine_body_called_names(create_sql(schema, w, false));
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *s = lfirst(sc);
+
+		foreach(fc, s->functions)
+		{
+			ConvFunction *f = lfirst(fc);
+
+			if (f != w &&
+				(string_in(called, psprintf("%s.%s", s->name, f->name)) ||
+				 (string_in(called, f->name) && on_document_path(ds, s->name))))
+				callees = lappend(callees, f);
+		}
+	}
+	return callees;
+}
+
+/* does one of the document's functions not exist under its name yet? */
+static bool
+any_missing(DiffState *ds, List *functions)
+{
+	ListCell   *lc;
+
+	foreach(lc, functions)
+	{
+		ConvFunction *f = lfirst(lc);
+		ConvSchema *current = find_schema(ds->have_model, f->schema);
+
+		if (current == NULL ||
+			find_named(current->functions, offsetof(ConvFunction, name),
+					   f->name) == NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A function made with a SQL-standard body is made after the document's
+ * functions it calls that the same phase makes (the dependency graph
+ * within a phase).
+ */
 static ConvChange *
 add_function_change(DiffState *ds, const char *schema, ConvAction action,
 					ConvFunction *want, ConvFunction *have)
@@ -549,6 +615,8 @@ add_function_change(DiffState *ds, const char *schema, ConvAction action,
 
 	change->want = want;
 	change->have = have;
+	if (action == ACTION_CREATE || action == ACTION_REPLACE)
+		change->needs = document_callees(ds, schema, want);
 	return change;
 }
 
@@ -610,8 +678,9 @@ plan_creates_types(DiffState *ds)
 
 /*
  * A SQL-standard body is analyzed when its function is created: one that
- * reads what the plan creates cannot be compared before, and is made again
- * (late, with the views) rather than left as it is.
+ * reads what the plan creates, or calls a function of the document that
+ * does not exist yet, cannot be compared before, and is made again (late,
+ * with the views, after the functions it calls) rather than left as it is.
  */
 static void
 standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
@@ -621,7 +690,9 @@ standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
 	ErrorData  *edata = routine_body_meaning(create_sql(schema, w, false),
 											 &body);
 
-	if (edata && !plan_creates_types(ds))
+	if (edata && !plan_creates_types(ds) &&
+		!(edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION &&
+		  any_missing(ds, document_callees(ds, schema, w))))
 		expr_raise_at(edata, &w->pos);
 	m->body = body.body;
 }
@@ -1102,6 +1173,13 @@ function_phase(const ConvChange *change, PlanPhase phase)
 	return phase;
 }
 
+/* where a function is written, to name it in a cycle of calls */
+static const DocPos *
+function_position(const ConvChange *change)
+{
+	return &((ConvFunction *) change->want)->pos;
+}
+
 /* the script's fingerprint: a function as the server prints it */
 static const char *const functions_fingerprint =
 "SELECT 'function', pg_catalog.format('%I.%I(%s)', n.nspname, p.proname,"
@@ -1124,6 +1202,7 @@ const ConvKindOps function_kind = {
 	},
 	.plan_comments = plan_new_comment,
 	.phase = function_phase,
+	.position = function_position,
 	.reshapes = function_reshapes,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = function_doc_keys,

@@ -970,12 +970,9 @@ typedef struct ConvKindOps
 	PlanPhase	(*phase) (const ConvChange *change, PlanPhase phase);
 
 	/*
-	 * The dependency graph within a phase: the document objects a change
-	 * needs made before it runs (by the changes of the phase whose "want"
-	 * they are: a domain's base domain), and where the change's object is
-	 * written, to name it in a cycle.
+	 * Where the object of a change is written, to name it in a cycle of
+	 * the dependency graph within a phase (ConvChange.needs).
 	 */
-	List	   *(*needs) (const ConvChange *change);
 	const DocPos *(*position) (const ConvChange *change);
 
 	/*

@@ -1,0 +1,80 @@
+-- SQL-standard bodies (BEGIN ATOMIC, RETURN) are analyzed when their
+-- function is created, so one that calls another function of the
+-- document is created after it: the dependency graph within a phase
+-- (ConvChange.needs).  The document's order does not matter; a cycle is
+-- the document's error; a call to a function nobody makes still is.
+CREATE SCHEMA bc;
+CREATE TABLE bc.t (id integer PRIMARY KEY, n integer);
+INSERT INTO bc.t VALUES (1, 2), (2, 3);
+CREATE FUNCTION bc_doc(total_body text, twice_body text) RETURNS text
+LANGUAGE sql AS $f$ SELECT format($$
+version: 1
+schemas:
+  bc:
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          n: {type: integer}
+        primary_key: [id]
+    functions:
+      total():
+        returns: bigint
+        volatility: stable
+        body: %s
+      twice(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: %s
+      thrice(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: return x * 3
+$$, total_body, twice_body) $f$;
+
+-- total calls twice, which calls thrice: made in the reverse order
+SELECT step, action, object FROM converge_plan(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.thrice(x) - x'));
+SELECT step, action, object FROM converge_schema(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.thrice(x) - x'));
+SELECT bc.total();
+SELECT count(*) AS steps FROM converge_plan(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.thrice(x) - x'));
+
+-- a body changed to call a new function: the new one first (proven:
+-- the plan runs, rolled back, and so does its script)
+SET pg_converge.prove_plans = on;
+SELECT step, action, object, problem FROM converge_plan(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.quad(x) - x') || E'
+      quad(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: return x * 4
+');
+RESET pg_converge.prove_plans;
+
+-- two bodies that call each other: neither can be made first
+SELECT converge_plan(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.twice2(x)') || E'
+      twice2(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: return bc.twice(x)
+');
+
+-- a function nobody makes is the document's error, as before
+SELECT converge_plan(bc_doc(
+  '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+  'return bc.nosuch(x)'));
+
+DROP SCHEMA bc CASCADE;
+DROP FUNCTION bc_doc(text, text);
