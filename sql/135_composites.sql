@@ -71,5 +71,52 @@ $$);
 INSERT INTO ct2.log VALUES (ROW('sad', '2020-01-01'), ARRAY[ROW('ok', '2020-01-02')::ct2.feeling]);
 SELECT (f).m, (fs[1]).since FROM ct2.log;
 SELECT count(*) AS steps FROM converge_plan(converge_export('{ct2}'));
+
+-- a composite type whose attributes are of composite types the same plan
+-- makes (unqualified: its own schema's), declared before them: made after
+-- them, on a table with rows (proven: the plan and its script run)
+CREATE SCHEMA ct3;
+CREATE TABLE ct3.t (id integer PRIMARY KEY);
+INSERT INTO ct3.t VALUES (1), (2);
+SET pg_converge.prove_plans = on;
+SELECT step, action, object, sql FROM converge_schema($$
+version: 1
+schemas:
+  ct3:
+    composite_types:
+      pair:
+        attributes:
+          a: {type: inner}
+          b: {type: "inner[]"}
+      inner:
+        attributes:
+          x: {type: integer}
+    tables:
+      t:
+        columns:
+          id: {type: integer, nullable: false}
+          p: {type: ct3.pair}
+        primary_key: [id]
+$$);
+RESET pg_converge.prove_plans;
+UPDATE ct3.t SET p = ROW(ROW(id), ARRAY[ROW(id * 2)::ct3."inner"]);
+SELECT id, ((p).a).x, ((p).b[1]).x FROM ct3.t ORDER BY id;
+SELECT count(*) AS steps FROM converge_plan(converge_export('{ct3}'));
+
+-- two new composite types of each other: neither can be made first
+SELECT converge_plan($$
+version: 1
+schemas:
+  ct4:
+    composite_types:
+      pair:
+        attributes:
+          a: {type: other}
+      other:
+        attributes:
+          b: {type: "pair[]"}
+$$);
+
 DROP SCHEMA ct CASCADE;
 DROP SCHEMA ct2 CASCADE;
+DROP SCHEMA ct3 CASCADE;

@@ -234,7 +234,7 @@ attributes_differ(const ConvComposite *w, const ConvComposite *h)
 	return false;
 }
 
-static void
+static ConvChange *
 add_composite_change(DiffState *ds, const char *schema, ConvAction action,
 					 ConvComposite *want, ConvComposite *have)
 {
@@ -243,19 +243,71 @@ add_composite_change(DiffState *ds, const char *schema, ConvAction action,
 
 	change->want = want;
 	change->have = have;
+	return change;
 }
 
-static void
+/*
+ * The document's composite type an attribute names: in the schema the
+ * name gives, or unqualified, in the type's own schema; or NULL.
+ */
+static ConvComposite *
+named_composite(DiffState *ds, const ConvColumn *att, const char *schema)
+{
+	char	   *nspname;
+	char	   *name;
+	bool		array;
+	ConvSchema *s;
+
+	expr_type_name_parts(att, &nspname, &name, &array);
+	s = find_schema(ds->want_model, nspname ? nspname : schema);
+	return s ? find_named(s->composites, offsetof(ConvComposite, name),
+						  name) : NULL;
+}
+
+/* does a composite type of that schema and name exist now? */
+static bool
+composite_exists(DiffState *ds, const ConvComposite *t)
+{
+	ConvSchema *current = find_schema(ds->have_model, t->schema);
+
+	return current && find_named(current->composites,
+								 offsetof(ConvComposite, name),
+								 t->name) != NULL;
+}
+
+/*
+ * Resolve the attributes as columns.  One of a composite type of the
+ * document is named qualified, whatever the search path; one of such a
+ * type that does not exist yet is taken as written, and the type is made
+ * after it (returned: what the type's creation needs).
+ */
+static List *
 resolve_attributes(DiffState *ds, ConvComposite *t)
 {
+	List	   *needs = NIL;
 	ListCell   *lc;
 
 	foreach(lc, t->attributes)
 	{
 		ConvColumn *att = lfirst(lc);
+		ConvComposite *named = named_composite(ds, att, t->schema);
+		char	   *nspname;
+		char	   *name;
+		bool		array;
 
-		att->collation_oid = resolve_column(ds, att, t->schema);
+		if (named)
+		{
+			expr_type_name_parts(att, &nspname, &name, &array);
+			att->type_name = psprintf("%s%s",
+									  composite_object(named->schema, named),
+									  array ? "[]" : "");
+		}
+		if (named && !composite_exists(ds, named))
+			needs = lappend(needs, named);
+		else
+			att->collation_oid = resolve_column(ds, att, t->schema);
 	}
+	return needs;
 }
 
 /*
@@ -294,18 +346,21 @@ diff_composite(DiffState *ds, ConvSchema *want_schema, void *want,
 	ConvComposite *h = find_named(have, offsetof(ConvComposite, name),
 								  w->name);
 
+	List	   *needs;
+
 	qualify_users(want_schema, w);
-	resolve_attributes(ds, w);
+	needs = resolve_attributes(ds, w);
 	if (h == NULL)
 	{
-		add_composite_change(ds, schema, ACTION_CREATE, w, NULL);
+		add_composite_change(ds, schema, ACTION_CREATE, w, NULL)->needs =
+			needs;
 		return;
 	}
 	*kept = lappend(*kept, h);
 	if (attributes_differ(w, h))
 	{
 		add_composite_change(ds, schema, ACTION_DROP, w, h);
-		add_composite_change(ds, schema, ACTION_CREATE, w, h);
+		add_composite_change(ds, schema, ACTION_CREATE, w, h)->needs = needs;
 	}
 	else if (strings_differ(w->comment, h->comment))
 		add_composite_change(ds, schema, ACTION_COMMENT, w, h);
@@ -444,6 +499,13 @@ emit_composites(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 				 emit_composite);
 }
 
+/* where a composite type is written, to name it in a cycle of types */
+static const DocPos *
+composite_position(const ConvChange *change)
+{
+	return &((ConvComposite *) change->want)->pos;
+}
+
 /* the script's fingerprint: a composite type's attributes in order */
 static const char *const composites_fingerprint =
 "SELECT 'type', pg_catalog.format('%I.%I', n.nspname, t.typname),"
@@ -474,6 +536,7 @@ const ConvKindOps composite_kind = {
 		[ACTION_DROP] = plan_drop_composite,
 		[ACTION_COMMENT] = plan_composite_comment,
 	},
+	.position = composite_position,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = composite_doc_keys,
 	.build = build_composites,
