@@ -222,12 +222,8 @@ read_per_table(CatalogRead *cr, const char *select, const char *rest,
  * trigger or rule), so that dropping the table drops it too?
  */
 #define DEPENDENT_OWNED(d) \
-	"(EXISTS (SELECT FROM pg_catalog.pg_policy p" \
-	"          WHERE " d ".classid = 'pg_catalog.pg_policy'::pg_catalog.regclass" \
-	"            AND p.oid = " d ".objid AND p.polrelid = " d ".refobjid)" \
-	" OR EXISTS (SELECT FROM pg_catalog.pg_trigger g" \
-	"          WHERE " d ".classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
-	"            AND g.oid = " d ".objid AND g.tgrelid = " d ".refobjid)" \
+	"(" OWN_POLICY(d) \
+	" OR " OWN_TRIGGER(d) \
 	" OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w" \
 	"          WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
 	"            AND w.oid = " d ".objid AND w.ev_class = " d ".refobjid))"

@@ -928,6 +928,8 @@ extern List *plan_build(List *changes);
 /* validate.c */
 extern void validate_plan(List *steps, bool allow_data_loss,
 						  List *trusted_functions);
+#define NUM_LABEL_ERRORS 4
+extern const int validate_label_errors[NUM_LABEL_ERRORS];
 extern char *validate_count_sql(const ConvProbe *probe);
 extern char *validate_sample_sql(const ConvProbe *probe);
 extern const char *validate_fix_hint(ConvFix fix);

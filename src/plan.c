@@ -380,6 +380,21 @@ name_list(List *names)
 	return buf.data;
 }
 
+/*
+ * dollar_quoted
+ *		"body" in a dollar quote it does not contain: $tag$, else $tag_1$,
+ *		$tag_2$, ...  A function's body or a CHECK can hold any quote.
+ */
+char *
+dollar_quoted(const char *body, const char *tag)
+{
+	char	   *quote = psprintf("$%s$", tag);
+
+	for (int n = 1; strstr(body, quote) != NULL; n++)
+		quote = psprintf("$%s_%d$", tag, n);
+	return psprintf("%s%s%s", quote, body, quote);
+}
+
 /* quoted literals, comma-separated */
 char *
 literal_list(List *values)

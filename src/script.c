@@ -50,23 +50,6 @@
 /* the transaction check's setting; any two-part name the server lacks */
 #define SCRIPT_SETTING "converge_script.transaction"
 
-/* the error codes a probe's failure may have to be "cannot check yet" */
-#define LABEL_ERRORS "'42883', '42804', '22P02', '42846'"
-
-/*
- * A dollar quote for "body" that it does not contain: user text (a
- * function's body, a CHECK) can hold any quote of ours.
- */
-static char *
-dollar_quote(const char *body, const char *tag)
-{
-	char	   *quote = psprintf("$%s$", tag);
-
-	for (int n = 1; strstr(body, quote) != NULL; n++)
-		quote = psprintf("$%s_%d$", tag, n);
-	return quote;
-}
-
 /* "-- " before each line of text */
 static void
 append_comment(StringInfo buf, const char *prefix, const char *text)
@@ -156,7 +139,6 @@ append_catalog_check(StringInfo buf, List *schemas, int64 lock_key)
 	char	   *query = fingerprint_query(schemas);
 	char	   *made = fingerprint_rows(query);
 	StringInfoData body;
-	char	   *quote;
 
 	initStringInfo(&body);
 	appendStringInfo(&body,
@@ -227,8 +209,8 @@ append_catalog_check(StringInfo buf, List *schemas, int64 lock_key)
 					 "\tEND IF;\n"
 					 "END\n",
 					 DIFFERENCES_LISTED, DIFFERENCES_LISTED);
-	quote = dollar_quote(body.data, "converge_catalog");
-	appendStringInfo(buf, "DO %s%s%s;\n", quote, body.data, quote);
+	appendStringInfo(buf, "DO %s;\n",
+					 dollar_quoted(body.data, "converge_catalog"));
 }
 
 /* a probe as a row of the rows check's VALUES */
@@ -287,7 +269,11 @@ probe_rows(List *steps, bool allow_data_loss)
 	return rows.data;
 }
 
-/* the PL/pgSQL that runs one probe and keeps its problem */
+/*
+ * The PL/pgSQL that runs one probe and keeps its problem, in two parts
+ * around the SQLSTATEs of validate_label_errors.  The conditions it
+ * catches are the classes of validate.c's is_row_error().
+ */
 static const char *const run_probe_plpgsql =
 "\tLOOP\n"
 "\t\tproblem := NULL;\n"
@@ -309,7 +295,9 @@ static const char *const run_probe_plpgsql =
 "\t\t\tWHEN data_exception OR integrity_constraint_violation OR\n"
 "\t\t\t\tsyntax_error_or_access_rule_violation THEN\n"
 "\t\t\t\t-- rows holding labels the plan makes: the statement checks them\n"
-"\t\t\t\tIF NOT (p.lenient AND SQLSTATE IN (" LABEL_ERRORS ")) THEN\n"
+"\t\t\t\tIF NOT (p.lenient AND SQLSTATE IN (";
+static const char *const run_probe_plpgsql_end =
+")) THEN\n"
 "\t\t\t\t\tproblem := p.label || 'existing rows cannot be checked: ' ||\n"
 "\t\t\t\t\t\tSQLERRM;\n"
 "\t\t\t\tEND IF;\n"
@@ -379,7 +367,6 @@ append_rows_check(StringInfo buf, List *steps, bool allow_data_loss)
 {
 	char	   *rows = probe_rows(steps, allow_data_loss);
 	StringInfoData body;
-	char	   *quote;
 
 	if (rows[0] == '\0')
 	{
@@ -421,6 +408,10 @@ append_rows_check(StringInfo buf, List *steps, bool allow_data_loss)
 					 " hint)\n",
 					 rows);
 	appendStringInfoString(&body, run_probe_plpgsql);
+	for (int i = 0; i < NUM_LABEL_ERRORS; i++)
+		appendStringInfo(&body, "%s'%s'", i ? ", " : "",
+						 unpack_sql_state(validate_label_errors[i]));
+	appendStringInfoString(&body, run_probe_plpgsql_end);
 	appendStringInfoString(&body, gather_plpgsql);
 	appendStringInfo(&body,
 					 "\tRAISE EXCEPTION USING\n"
@@ -430,8 +421,8 @@ append_rows_check(StringInfo buf, List *steps, bool allow_data_loss)
 					 "\t\tDETAIL = detail, HINT = COALESCE(hint, '');\n"
 					 "END\n",
 					 blocker_messages());
-	quote = dollar_quote(body.data, "converge_rows");
-	appendStringInfo(buf, "DO %s%s%s;\n", quote, body.data, quote);
+	appendStringInfo(buf, "DO %s;\n",
+					 dollar_quoted(body.data, "converge_rows"));
 }
 
 /* hazards as converge_plan shows them */

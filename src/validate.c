@@ -253,14 +253,21 @@ run_probe_guarded(const ConvProbe *probe, ProbeResult *result,
 	return edata;
 }
 
-/* a type mismatch a lenient probe meets because labels do not exist yet */
+/* the type mismatches a lenient probe meets because labels do not exist yet */
+const int	validate_label_errors[NUM_LABEL_ERRORS] = {
+	ERRCODE_UNDEFINED_FUNCTION,
+	ERRCODE_DATATYPE_MISMATCH,
+	ERRCODE_INVALID_TEXT_REPRESENTATION,
+	ERRCODE_CANNOT_COERCE
+};
+
 static bool
 is_label_error(int sqlerrcode)
 {
-	return sqlerrcode == ERRCODE_UNDEFINED_FUNCTION ||
-		sqlerrcode == ERRCODE_DATATYPE_MISMATCH ||
-		sqlerrcode == ERRCODE_INVALID_TEXT_REPRESENTATION ||
-		sqlerrcode == ERRCODE_CANNOT_COERCE;
+	for (int i = 0; i < NUM_LABEL_ERRORS; i++)
+		if (sqlerrcode == validate_label_errors[i])
+			return true;
+	return false;
 }
 
 static char *

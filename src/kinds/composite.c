@@ -246,19 +246,28 @@ add_composite_change(DiffState *ds, const char *schema, ConvAction action,
 	return change;
 }
 
+/* a column or attribute of the type, named so whatever the search path */
+static void
+name_qualified(ConvColumn *col, const char *schema, const ConvComposite *t,
+			   bool array)
+{
+	col->type_name = psprintf("%s%s", composite_object(schema, t),
+							  array ? "[]" : "");
+}
+
 /*
  * The document's composite type an attribute names: in the schema the
  * name gives, or unqualified, in the type's own schema; or NULL.
  */
 static ConvComposite *
-named_composite(DiffState *ds, const ConvColumn *att, const char *schema)
+named_composite(DiffState *ds, const ConvColumn *att, const char *schema,
+				bool *array)
 {
 	char	   *nspname;
 	char	   *name;
-	bool		array;
 	ConvSchema *s;
 
-	expr_type_name_parts(att, &nspname, &name, &array);
+	expr_type_name_parts(att, &nspname, &name, array);
 	s = find_schema(ds->want_model, nspname ? nspname : schema);
 	return s ? find_named(s->composites, offsetof(ConvComposite, name),
 						  name) : NULL;
@@ -290,18 +299,11 @@ resolve_attributes(DiffState *ds, ConvComposite *t)
 	foreach(lc, t->attributes)
 	{
 		ConvColumn *att = lfirst(lc);
-		ConvComposite *named = named_composite(ds, att, t->schema);
-		char	   *nspname;
-		char	   *name;
 		bool		array;
+		ConvComposite *named = named_composite(ds, att, t->schema, &array);
 
 		if (named)
-		{
-			expr_type_name_parts(att, &nspname, &name, &array);
-			att->type_name = psprintf("%s%s",
-									  composite_object(named->schema, named),
-									  array ? "[]" : "");
-		}
+			name_qualified(att, named->schema, named, array);
 		if (named && !composite_exists(ds, named))
 			needs = lappend(needs, named);
 		else
@@ -331,9 +333,7 @@ qualify_users(ConvSchema *schema, const ConvComposite *t)
 
 			expr_type_name_parts(col, &nspname, &name, &array);
 			if (nspname == NULL && strcmp(name, t->name) == 0)
-				col->type_name = psprintf("%s%s",
-										  composite_object(schema->name, t),
-										  array ? "[]" : "");
+				name_qualified(col, schema->name, t, array);
 		}
 }
 
@@ -345,7 +345,6 @@ diff_composite(DiffState *ds, ConvSchema *want_schema, void *want,
 	ConvComposite *w = want;
 	ConvComposite *h = find_named(have, offsetof(ConvComposite, name),
 								  w->name);
-
 	List	   *needs;
 
 	qualify_users(want_schema, w);

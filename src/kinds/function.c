@@ -336,17 +336,6 @@ static const KeySpec function_doc_keys[] = {
  * ----------------------------------------------------------------
  */
 
-/* a dollar quote the body does not contain */
-static char *
-dollar_quote(const char *body)
-{
-	char	   *tag = pstrdup("$body$");
-
-	for (int i = 1; strstr(body, tag); i++)
-		tag = psprintf("$body%d$", i);
-	return psprintf("%s%s%s", tag, body, tag);
-}
-
 /*
  * "name TO value" of one "name=value" as proconfig holds it; a list
  * setting (search_path) item by item, as the server splits it, the way
@@ -416,7 +405,7 @@ create_sql(const char *schema, const ConvFunction *f, bool replace)
 	if (f->standard_body)
 		appendStringInfo(&buf, " %s", expr_fragment(f->body));
 	else
-		appendStringInfo(&buf, " AS %s", dollar_quote(f->body));
+		appendStringInfo(&buf, " AS %s", dollar_quoted(f->body, "body"));
 	return buf.data;
 }
 
@@ -540,6 +529,18 @@ current_function(List *have, const ConvFunction *w, const RoutineMeaning *m)
 	return NULL;
 }
 
+/*
+ * Do the called names (as written: "name" or "schema.name") name this
+ * function, qualified, or bare when a bare name finds its schema?
+ */
+static bool
+names_function(List *called, const char *schema, const char *name,
+			   bool bare)
+{
+	return string_in(called, psprintf("%s.%s", schema, name)) ||
+		(bare && string_in(called, name));
+}
+
 /* is the schema on the document's search path, where bare names look? */
 static bool
 on_document_path(DiffState *ds, const char *schema)
@@ -552,19 +553,19 @@ on_document_path(DiffState *ds, const char *schema)
 /*
  * The document's functions a SQL-standard body calls: by the name the raw
  * body writes, in the schema it names or, unqualified, in a schema of the
- * document's search path; every overload of that name.
+ * document's search path; every overload of that name.  Its function is
+ * made after those of them the same phase makes (the dependency graph
+ * within a phase).
  */
 static List *
 document_callees(DiffState *ds, const char *schema, const ConvFunction *w)
 {
-	List	   *called;
+	List	   *called = routine_body_called_names(create_sql(schema, w,
+																 false));
 	List	   *callees = NIL;
 	ListCell   *sc,
 			   *fc;
 
-	if (!w->standard_body)
-		return NIL;
-	called = routine_body_called_names(create_sql(schema, w, false));
 	foreach(sc, ds->want_model->schemas)
 	{
 		ConvSchema *s = lfirst(sc);
@@ -574,8 +575,8 @@ document_callees(DiffState *ds, const char *schema, const ConvFunction *w)
 			ConvFunction *f = lfirst(fc);
 
 			if (f != w &&
-				(string_in(called, psprintf("%s.%s", s->name, f->name)) ||
-				 (string_in(called, f->name) && on_document_path(ds, s->name))))
+				names_function(called, s->name, f->name,
+							   on_document_path(ds, s->name)))
 				callees = lappend(callees, f);
 		}
 	}
@@ -601,11 +602,6 @@ any_missing(DiffState *ds, List *functions)
 	return false;
 }
 
-/*
- * A function made with a SQL-standard body is made after the document's
- * functions it calls that the same phase makes (the dependency graph
- * within a phase).
- */
 static ConvChange *
 add_function_change(DiffState *ds, const char *schema, ConvAction action,
 					ConvFunction *want, ConvFunction *have)
@@ -615,8 +611,6 @@ add_function_change(DiffState *ds, const char *schema, ConvAction action,
 
 	change->want = want;
 	change->have = have;
-	if (action == ACTION_CREATE || action == ACTION_REPLACE)
-		change->needs = document_callees(ds, schema, want);
 	return change;
 }
 
@@ -684,7 +678,7 @@ plan_creates_types(DiffState *ds)
  */
 static void
 standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
-					  RoutineMeaning *m)
+					  List *callees, RoutineMeaning *m)
 {
 	RoutineMeaning body = {0};
 	ErrorData  *edata = routine_body_meaning(create_sql(schema, w, false),
@@ -692,7 +686,7 @@ standard_body_meaning(DiffState *ds, const char *schema, ConvFunction *w,
 
 	if (edata && !plan_creates_types(ds) &&
 		!(edata->sqlerrcode == ERRCODE_UNDEFINED_FUNCTION &&
-		  any_missing(ds, document_callees(ds, schema, w))))
+		  any_missing(ds, callees)))
 		expr_raise_at(edata, &w->pos);
 	m->body = body.body;
 }
@@ -724,6 +718,8 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 	ConvFunction *w = want;
 	RoutineMeaning m = {0};
 	ErrorData  *edata = routine_meaning(create_sql(schema, w, false), &m);
+	List	   *callees = NIL;
+	ConvChange *change;
 	ConvFunction *h;
 	int			what;
 
@@ -733,14 +729,18 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 				  !plan_creates_types(ds)))
 		expr_raise_at(edata, &w->pos);
 	if (!edata && w->standard_body)
-		standard_body_meaning(ds, schema, w, &m);
+	{
+		callees = document_callees(ds, schema, w);
+		standard_body_meaning(ds, schema, w, callees, &m);
+	}
 	h = edata ? NULL : current_function(have, w, &m);
 	w->current = h;
 	if (h == NULL)
 	{
 		/* naming a type the plan creates: once the tables exist */
-		add_function_change(ds, schema, ACTION_CREATE, w, NULL)->what =
-			edata ? FUNCTION_LATE : 0;
+		change = add_function_change(ds, schema, ACTION_CREATE, w, NULL);
+		change->what = edata ? FUNCTION_LATE : 0;
+		change->needs = callees;
 		return;
 	}
 	*kept = lappend(*kept, h);
@@ -749,11 +749,11 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 	{
 		/* a drop with the document's function is one made anew */
 		add_function_change(ds, schema, ACTION_DROP, w, h);
-		add_function_change(ds, schema, ACTION_CREATE, w, h);
+		add_function_change(ds, schema, ACTION_CREATE, w, h)->needs = callees;
 		return;
 	}
 	if (what & FUNCTION_REPLACE)
-		add_function_change(ds, schema, ACTION_REPLACE, w, h);
+		add_function_change(ds, schema, ACTION_REPLACE, w, h)->needs = callees;
 	if (what & FUNCTION_COMMENT)
 		add_function_change(ds, schema, ACTION_COMMENT, w, h);
 }
@@ -819,8 +819,7 @@ static void
 refuse_call(List *called, const char *what, const DocPos *pos,
 			const char *schema, const ConvFunction *f, bool same_schema)
 {
-	if (!string_in(called, psprintf("%s.%s", schema, f->name)) &&
-		!(same_schema && string_in(called, f->name)))
+	if (!names_function(called, schema, f->name, same_schema))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),

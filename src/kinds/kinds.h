@@ -332,44 +332,52 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	" WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN" \
 	"   (SELECT k.contypid FROM pg_catalog.pg_constraint k WHERE k.oid = " d ".objid)" \
 	" END"
+/*
+ * Does the dependency "d" belong to a relation the model holds (a table,
+ * view or materialized view of a managed schema)?  "managed" is a macro
+ * that tests a schema name: IN_MANAGED, or FP_MANAGED where $1 is not
+ * available.
+ */
+#define IN_MANAGED(nsp) " " nsp " OPERATOR(pg_catalog.=) ANY ($1)"
+#define OF_MODEL_RELATION(d, managed) \
+	" EXISTS (SELECT FROM pg_catalog.pg_class r" \
+	"         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
+	"        WHERE" managed("rn.nspname") \
+	"          AND r.relkind IN ('r', 'p', 'v', 'm')" \
+	"          AND r.oid = " MODEL_RELATION(d) ")"
+
 #define USED_OUTSIDE(oids) \
 	"(SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid)" \
 	"   FROM pg_catalog.pg_depend d" \
 	"  WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass" \
 	"    AND d.refobjid IN (" oids ") AND d.deptype = 'n'" \
-	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
-	"         JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace" \
-	"        WHERE rn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
-	"          AND r.relkind IN ('r', 'p', 'v', 'm')" \
-	"          AND r.oid = " MODEL_RELATION("d") ")" \
+	"    AND NOT" OF_MODEL_RELATION("d", IN_MANAGED) \
 	"    AND NOT EXISTS (SELECT FROM pg_catalog.pg_type ty" \
 	"         JOIN pg_catalog.pg_namespace tn ON tn.oid = ty.typnamespace" \
 	"        WHERE tn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
 	"          AND ty.oid = " MODEL_TYPE("d") ")" \
 	"  LIMIT 1)"
 
+/* is the dependent "d" the table's own policy, or its own trigger? */
+#define OWN_POLICY(d) \
+	"EXISTS (SELECT FROM pg_catalog.pg_policy p" \
+	"         WHERE " d ".classid = 'pg_catalog.pg_policy'::pg_catalog.regclass" \
+	"           AND p.oid = " d ".objid AND p.polrelid = " d ".refobjid)"
+#define OWN_TRIGGER(d) \
+	"EXISTS (SELECT FROM pg_catalog.pg_trigger g" \
+	"         WHERE " d ".classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
+	"           AND g.oid = " d ".objid AND g.tgrelid = " d ".refobjid)"
+
 /*
  * A dependency "d" on a managed table from outside the model: not a
  * relation the model holds (a view of another schema, a foreign key of a
  * table the document does not manage), and not the table's own policy or
  * trigger.  The current side of the dependency graph (catalog.c).
- * "managed" is a macro that tests a schema name: IN_MANAGED, or
- * FP_MANAGED where $1 is not available.
  */
-#define IN_MANAGED(nsp) " " nsp " OPERATOR(pg_catalog.=) ANY ($1)"
 #define OUTSIDE_MODEL(d, managed) \
-	" NOT EXISTS (SELECT FROM pg_catalog.pg_class r" \
-	"         JOIN pg_catalog.pg_namespace rn" \
-	"           ON rn.oid = r.relnamespace" \
-	"        WHERE" managed("rn.nspname") \
-	"          AND r.relkind IN ('r', 'p', 'v', 'm')" \
-	"          AND r.oid = " MODEL_RELATION(d) ")" \
-	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_policy p" \
-	"         WHERE " d ".classid = 'pg_catalog.pg_policy'::pg_catalog.regclass" \
-	"           AND p.oid = " d ".objid AND p.polrelid = " d ".refobjid)" \
-	"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g" \
-	"         WHERE " d ".classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass" \
-	"           AND g.oid = " d ".objid AND g.tgrelid = " d ".refobjid)"
+	" NOT" OF_MODEL_RELATION(d, managed) \
+	"   AND NOT " OWN_POLICY(d) \
+	"   AND NOT " OWN_TRIGGER(d)
 
 /* ----------------------------------------------------------------
  * What script.c offers a kind: the fingerprint
@@ -750,6 +758,7 @@ extern char *name_list(List *names);
 extern void add_column_statistics(ConvPlanState *ps, const ConvChange *change,
 								  const ConvColumn *col);
 extern char *literal_list(List *values);
+extern char *dollar_quoted(const char *body, const char *tag);
 extern void add_comment(ConvPlanState *ps, const char *action,
 						const char *kind, char *object, const char *comment);
 extern void add_constraint_comment(ConvPlanState *ps,
