@@ -44,18 +44,25 @@ make_key(TableKey *key, const char *schema, const char *table)
 }
 
 static HTAB *
-index_tables(ConvModel *have)
+table_hash(const char *name, Size entrysize)
 {
 	HASHCTL		ctl;
-	HTAB	   *htab;
+
+	ctl.keysize = sizeof(TableKey);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 256, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static HTAB *
+index_tables(ConvModel *have)
+{
+	HTAB	   *htab = table_hash("pg_converge current tables",
+								  sizeof(TableEntry));
 	ListCell   *sc,
 			   *tc;
 
-	ctl.keysize = sizeof(TableKey);
-	ctl.entrysize = sizeof(TableEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	htab = hash_create("pg_converge current tables", 256, &ctl,
-					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	foreach(sc, have->schemas)
 	{
 		ConvSchema *schema = lfirst(sc);
@@ -69,7 +76,7 @@ index_tables(ConvModel *have)
 			make_key(&key, schema->name, table->name);
 			entry = hash_search(htab, &key, HASH_ENTER, NULL);
 			entry->table = table;
-			entry->claimed = false;
+			entry->pair = NULL;
 		}
 	}
 	return htab;
@@ -84,21 +91,43 @@ lookup_table(DiffState *ds, const char *schema, const char *table)
 	return hash_search(ds->tables, &key, HASH_FIND, NULL);
 }
 
+/*
+ * add_pair
+ *		Record that the document table "want" stands for the current table
+ *		of "entry" (NULL: the plan creates it); the entry is claimed.
+ */
+TablePair *
+add_pair(DiffState *ds, const char *schema, ConvTable *want,
+		 TableEntry *entry)
+{
+	TablePair  *pair = palloc0(sizeof(TablePair));
+	TableKey	key;
+	PairEntry  *found;
+
+	pair->schema = schema;
+	pair->want = want;
+	if (entry)
+	{
+		pair->have = entry->table;
+		entry->pair = pair;
+	}
+	ds->pairs = lappend(ds->pairs, pair);
+	make_key(&key, schema, want->name);
+	found = hash_search(ds->pairs_by_name, &key, HASH_ENTER, NULL);
+	found->pair = pair;
+	return pair;
+}
+
 /* the pair of a document table, by the document's names */
 TablePair *
 find_pair(DiffState *ds, const char *schema, const char *table)
 {
-	ListCell   *lc;
+	TableKey	key;
+	PairEntry  *found;
 
-	foreach(lc, ds->pairs)
-	{
-		TablePair  *pair = lfirst(lc);
-
-		if (strcmp(pair->schema, schema) == 0 &&
-			strcmp(pair->want->name, table) == 0)
-			return pair;
-	}
-	return NULL;
+	make_key(&key, schema, table);
+	found = hash_search(ds->pairs_by_name, &key, HASH_FIND, NULL);
+	return found ? found->pair : NULL;
 }
 
 ConvChange *
@@ -112,6 +141,8 @@ add_change(DiffState *ds, ConvKind kind, ConvAction action,
 	change->schema = schema;
 	change->want_table = want_table;
 	change->have_table = have_table;
+	if (want_table)
+		change->pair = find_pair(ds, schema, want_table->name);
 	ds->changes = lappend(ds->changes, change);
 	return change;
 }
@@ -293,6 +324,7 @@ reconcile_members(DiffState *ds, ConvKind kind, const Reconcile *how,
 	proto.schema = schema;
 	proto.want_table = want;
 	proto.have_table = have;
+	proto.pair = find_pair(ds, schema, want->name);
 	reconcile(ds, &proto, how, context, *(List **) ((char *) want + list),
 			  have ? *(List **) ((char *) have + list) : NIL);
 }
@@ -360,6 +392,7 @@ add_rule_stubs(DiffState *ds, ConvChange *change, const ConvTable *owner,
 			stub->want = lfirst(lc);
 			stub->want_table = change->want_table;
 			stub->have_table = change->have_table;
+			stub->pair = change->pair;
 			if (rule->stubbed)
 				rule->stubbed(ds, stub);
 			change->users = lappend(change->users, stub);
@@ -587,12 +620,12 @@ mark_pending_defaults(DiffState *ds)
 
 /* the current name of the column the document calls "name" */
 const char *
-current_name_of(const ConvTable *have, const char *name)
+current_name_of(const TablePair *pair, const char *name)
 {
 	ListCell   *lc,
 			   *nc;
 
-	forboth(lc, have->columns, nc, have->doc_names)
+	forboth(lc, pair->have->columns, nc, pair->have_names)
 		if (strcmp(lfirst(nc), name) == 0)
 			return ((ConvColumn *) lfirst(lc))->name;
 	return name;
@@ -600,12 +633,12 @@ current_name_of(const ConvTable *have, const char *name)
 
 /* the document's name of a current column */
 const char *
-doc_name_of(const ConvTable *have, const char *name)
+doc_name_of(const TablePair *pair, const char *name)
 {
 	ListCell   *lc,
 			   *nc;
 
-	forboth(lc, have->columns, nc, have->doc_names)
+	forboth(lc, pair->have->columns, nc, pair->have_names)
 		if (strcmp(((ConvColumn *) lfirst(lc))->name, name) == 0)
 			return lfirst(nc);
 	return name;
@@ -918,6 +951,8 @@ diff_models(ConvModel *want, ConvModel *have)
 	ds.want_model = want;
 	ds.have_model = have;
 	ds.tables = index_tables(have);
+	ds.pairs_by_name = table_hash("pg_converge document tables",
+								  sizeof(PairEntry));
 
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->diff)

@@ -474,18 +474,18 @@ expr_collation_oid(const char *name, const DocPos *pos)
  * a column renamed in the same document still cooks to the stored Vars.
  */
 ParseState *
-expr_relation_parsestate(const ConvTable *table, Relation *rel)
+expr_relation_parsestate(const TablePair *pair, Relation *rel)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	ParseNamespaceItem *nsitem;
 	Alias	   *alias = NULL;
 	ListCell   *lc;
 
-	*rel = table_open(table->relid, AccessShareLock);
-	if (table->doc_names)
+	*rel = table_open(pair->have->relid, AccessShareLock);
+	if (pair->have_names)
 	{
-		alias = makeAlias(table->doc_name, NIL);
-		foreach(lc, table->doc_names)
+		alias = makeAlias(pair->want->name, NIL);
+		foreach(lc, pair->have_names)
 			alias->colnames = lappend(alias->colnames,
 									  makeString(lfirst(lc)));
 	}
@@ -498,7 +498,7 @@ expr_relation_parsestate(const ConvTable *table, Relation *rel)
 typedef struct CookWork
 {
 	const ConvColumn *col;		/* for a default or generation expression */
-	const ConvTable *table;		/* relation for Vars, or NULL */
+	const TablePair *pair;		/* relation for Vars, or NULL */
 	char		generated;
 	Node	   *raw;
 	Node	   *result;
@@ -512,8 +512,8 @@ cook_work(void *arg)
 	ParseState *pstate;
 	Relation	rel = NULL;
 
-	if (w->table)
-		pstate = expr_relation_parsestate(w->table, &rel);
+	if (w->pair)
+		pstate = expr_relation_parsestate(w->pair, &rel);
 	else
 		pstate = make_parsestate(NULL);
 
@@ -539,9 +539,9 @@ cook_work(void *arg)
 /* cook a document expression the way the server stores it */
 static Node *
 cook(const ConvColumn *col, const char *text, const DocPos *pos,
-	 const ConvTable *table, char generated)
+	 const TablePair *pair, char generated)
 {
-	CookWork	w = {col, table, generated, NULL, NULL,
+	CookWork	w = {col, pair, generated, NULL, NULL,
 	EXPR_KIND_CHECK_CONSTRAINT};
 
 	w.raw = parse_expression(text, pos);
@@ -850,11 +850,11 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
  */
 bool
 expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
-					   const ConvTable *table)
+					   const TablePair *pair)
 {
 	Node	   *cooked;
 
-	cooked = cook(want, want->generated, &want->generated_pos, table,
+	cooked = cook(want, want->generated, &want->generated_pos, pair,
 				  ATTRIBUTE_GENERATED_STORED);
 	return expr_trees_match(cooked, stringToNode(have->default_bin));
 }
@@ -962,9 +962,9 @@ expr_check_position(const char *text, const DocPos *pos,
  *		current relation "table".
  */
 Node *
-expr_cook_check(const ConvCheck *check, const ConvTable *table)
+expr_cook_check(const ConvCheck *check, const TablePair *pair)
 {
-	return cook(NULL, check->expr, &check->pos, table, '\0');
+	return cook(NULL, check->expr, &check->pos, pair, '\0');
 }
 
 /*
@@ -973,9 +973,9 @@ expr_cook_check(const ConvCheck *check, const ConvTable *table)
  *		would store it for the current relation "table".
  */
 Node *
-expr_cook_policy(const char *text, const DocPos *pos, const ConvTable *table)
+expr_cook_policy(const char *text, const DocPos *pos, const TablePair *pair)
 {
-	CookWork	w = {NULL, table, '\0', NULL, NULL, EXPR_KIND_POLICY};
+	CookWork	w = {NULL, pair, '\0', NULL, NULL, EXPR_KIND_POLICY};
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, cook_work, &w);
@@ -1382,7 +1382,7 @@ expr_index_sql(const ConvIndex *index, const char *name, const char *table)
 
 typedef struct RenameRefs
 {
-	const ConvTable *table;		/* current table with its document names */
+	const TablePair *pair;		/* current table with its document names */
 } RenameRefs;
 
 
@@ -1398,7 +1398,7 @@ rename_refs_walker(Node *node, void *context)
 		ListCell   *last = list_last_cell(((ColumnRef *) node)->fields);
 
 		if (IsA(lfirst(last), String))
-			lfirst(last) = makeString((char *) current_name_of(r->table,
+			lfirst(last) = makeString((char *) current_name_of(r->pair,
 												   strVal(lfirst(last))));
 		return false;
 	}
@@ -1407,21 +1407,21 @@ rename_refs_walker(Node *node, void *context)
 
 /* an index's raw tree, under the current column names of "table" */
 static void
-rename_index_refs(IndexStmt *stmt, const ConvTable *table)
+rename_index_refs(IndexStmt *stmt, const TablePair *pair)
 {
-	RenameRefs	r = {table};
+	RenameRefs	r = {pair};
 	List	   *elems = list_concat_copy(stmt->indexParams,
 										 stmt->indexIncludingParams);
 	ListCell   *lc;
 
-	if (table->doc_names == NIL)
+	if (pair->have_names == NIL)
 		return;
 	foreach(lc, elems)
 	{
 		IndexElem  *elem = lfirst(lc);
 
 		if (elem->name)
-			elem->name = (char *) current_name_of(table, elem->name);
+			elem->name = (char *) current_name_of(pair, elem->name);
 		(void) rename_refs_walker(elem->expr, &r);
 	}
 	(void) rename_refs_walker(stmt->whereClause, &r);
@@ -1535,16 +1535,16 @@ transform_index_work(void *arg)
 }
 
 static IndexStmt *
-transformed_index(const char *sql, const DocPos *pos, const ConvTable *table,
+transformed_index(const char *sql, const DocPos *pos, const TablePair *pair,
 				  bool document)
 {
 	IndexTransformWork w;
 
 	w.stmt = parse_index(sql, pos);
-	w.relid = table->relid;
+	w.relid = pair->have->relid;
 	w.sql = sql;
 	if (document)
-		rename_index_refs(w.stmt, table);
+		rename_index_refs(w.stmt, pair);
 	run_at(pos, transform_index_work, &w);
 	return w.stmt;
 }
@@ -1637,12 +1637,12 @@ expr_check_index_position(const ConvIndex *index, const ConvTable *table,
  */
 bool
 expr_index_matches(const ConvIndex *want, const ConvIndex *have,
-				   const ConvTable *table)
+				   const TablePair *pair)
 {
 	IndexStmt  *w = transformed_index(expr_index_sql(want, want->name,
 													 "converge_t"),
-									  &want->pos, table, true);
-	IndexStmt  *h = transformed_index(have->definition, &want->pos, table,
+									  &want->pos, pair, true);
+	IndexStmt  *h = transformed_index(have->definition, &want->pos, pair,
 									  false);
 
 	return strcmp(w->accessMethod, h->accessMethod) == 0 &&
@@ -1824,13 +1824,13 @@ expr_is_nextval(const char *default_bin, Oid seqoid)
 
 /* does the index read a column the plan renames? */
 static bool
-index_reads_renamed(const ConvIndex *index, const ConvTable *table)
+index_reads_renamed(const ConvIndex *index, const TablePair *pair)
 {
 	List	   *refs = expr_index_column_refs(index);
 	ListCell   *cc,
 			   *nc;
 
-	forboth(cc, table->columns, nc, table->doc_names)
+	forboth(cc, pair->have->columns, nc, pair->have_names)
 		if (strcmp(((ConvColumn *) lfirst(cc))->name, lfirst(nc)) != 0 &&
 			string_in(refs, lfirst(nc)))
 			return true;
@@ -1870,7 +1870,7 @@ plain_index_keys(IndexStmt *stmt)
  *		reads a renamed column).
  */
 List *
-expr_index_keys_sql(const ConvIndex *index, const ConvTable *table,
+expr_index_keys_sql(const ConvIndex *index, const TablePair *pair,
 					char **where)
 {
 	const char *sql = expr_index_sql(index, index->name, "converge_t");
@@ -1880,11 +1880,11 @@ expr_index_keys_sql(const ConvIndex *index, const ConvTable *table,
 	ListCell   *lc;
 
 	*where = NULL;
-	if (index_reads_renamed(index, table))
+	if (index_reads_renamed(index, pair))
 		return plain_index_keys(parse_index(sql, &index->pos));
 
-	stmt = transformed_index(sql, &index->pos, table, true);
-	context = deparse_context_for(table->name, table->relid);
+	stmt = transformed_index(sql, &index->pos, pair, true);
+	context = deparse_context_for(pair->have->name, pair->have->relid);
 	foreach(lc, stmt->indexParams)
 	{
 		IndexElem  *elem = lfirst(lc);

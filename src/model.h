@@ -474,10 +474,6 @@ typedef struct ConvTable
 	bool		force_row_security; /* FORCE ROW LEVEL SECURITY */
 	List	   *key_columns;	/* catalog only: primary key column names,
 								 * used to show sample rows */
-	List	   *doc_names;		/* catalog only, set by diff.c: each column's
-								 * name in the document, in attnum order */
-	char	   *doc_name;		/* catalog only, set by diff.c: the table's
-								 * name in the document */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * (a view, a function, a foreign key of an
 								 * unmanaged table) that depends on it */
@@ -702,6 +698,24 @@ typedef enum ConvAction
 											 * (ACTION_DROP_EXPRESSION) */
 
 /*
+ * A document table and the current table it stands for, if any: the diff's
+ * record of the pairing, which the changes of the table's objects carry.
+ */
+typedef struct TablePair
+{
+	const char *schema;
+	ConvTable  *want;
+	ConvTable  *have;			/* NULL when the plan creates it */
+	List	   *have_names;		/* the document's name of each of have's
+								 * columns, in attnum order: expressions
+								 * over the current relation read it under
+								 * these */
+	List	   *reshaped;		/* the document names of the columns the
+								 * plan adds, retypes or rebuilds; what reads
+								 * them is made again after them */
+} TablePair;
+
+/*
  * One difference between the models, found by diff.c and turned into steps
  * by plan.c: an action on one object of one kind.  Pointers refer into the
  * two models.
@@ -715,6 +729,8 @@ typedef struct ConvChange
 	void	   *have;			/* the current object; NULL for creates */
 	ConvTable  *want_table;		/* objects of a table: the table in the */
 	ConvTable  *have_table;		/* document, and as it is (NULL if new) */
+	TablePair  *pair;			/* and their pairing (NULL for the table's
+								 * own drop and rename) */
 	ConvDomain *want_domain;	/* CHECKs of a domain: the domain in the */
 	ConvDomain *have_domain;	/* document, and as it is */
 	int			what;			/* ALTER: COLUMN_* or DOMAIN_* bits */
@@ -729,9 +745,8 @@ typedef struct ConvChange
 	const char *label;			/* ADD/RENAME_VALUE: the enum label */
 	const char *other_label;	/* ADD: its neighbour; RENAME: new label */
 	bool		before;			/* ADD_VALUE: BEFORE the neighbour */
-	ConvTable  *ref_have;		/* foreign key: the referenced table as it
-								 * is, if the document manages it */
-	bool		ref_created;	/* foreign key: the plan creates it */
+	TablePair  *ref_pair;		/* foreign key: the referenced table, if
+								 * the document manages it */
 	const char *because;		/* view: why it is replaced or rebuilt;
 								 * column: why its default goes early */
 	bool		calls_created;	/* CHECK made: it calls a function the plan
@@ -865,7 +880,7 @@ extern bool expr_has_subquery(const char *text, const DocPos *pos);
 extern void expr_check_position(const char *text, const DocPos *pos,
 								const ConvTable *table, ParseExprKind kind);
 extern const char *expr_fragment(const char *text);
-extern ParseState *expr_relation_parsestate(const ConvTable *table,
+extern ParseState *expr_relation_parsestate(const TablePair *pair,
 											Relation *rel);
 extern void expr_check_index_position(const ConvIndex *index,
 									  const ConvTable *table,
@@ -887,11 +902,11 @@ extern bool expr_default_matches(const ConvColumn *want,
 								 const ConvColumn *have);
 extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvColumn *have,
-								   const ConvTable *table);
+								   const TablePair *pair);
 extern bool expr_trees_match(Node *a, Node *b);
-extern Node *expr_cook_check(const ConvCheck *check, const ConvTable *table);
+extern Node *expr_cook_check(const ConvCheck *check, const TablePair *pair);
 extern Node *expr_cook_policy(const char *text, const DocPos *pos,
-							  const ConvTable *table);
+							  const TablePair *pair);
 extern Node *expr_cook_trigger_when(const char *text, const DocPos *pos,
 									const ConvTable *table);
 extern Node *expr_cook_domain_check(const ConvCheck *check,
@@ -902,11 +917,11 @@ extern void expr_check_index_element(const char *text, const DocPos *pos);
 extern char *expr_index_sql(const ConvIndex *index, const char *name,
 							const char *table);
 extern bool expr_index_matches(const ConvIndex *want, const ConvIndex *have,
-							   const ConvTable *table);
+							   const TablePair *pair);
 extern bool expr_index_key_is_expression(const ConvIndex *index, int n);
 extern List *expr_index_column_refs(const ConvIndex *index);
 extern List *expr_index_keys_sql(const ConvIndex *index,
-								 const ConvTable *table, char **where);
+								 const TablePair *pair, char **where);
 extern Bitmapset *expr_attnums(Node *expr);
 extern char *expr_sql(const char *text);
 extern char *expr_retype(const char *text, const DocPos *pos,
@@ -920,7 +935,7 @@ extern bool expr_is_nextval(const char *default_bin, Oid seqoid);
 
 /* diff.c */
 extern List *diff_models(ConvModel *want, ConvModel *have);
-extern const char *current_name_of(const ConvTable *have, const char *name);
+extern const char *current_name_of(const TablePair *pair, const char *name);
 
 /* plan.c */
 extern List *plan_build(List *changes);

@@ -542,15 +542,6 @@ refuse_if_used(ConvStep *step, const char *user, const char *kind,
  * ----------------------------------------------------------------
  */
 
-/* the name a current column has in the document */
-static const char *
-column_alias(ConvPlanState *ps, ConvTable *have, ConvColumn *hcol)
-{
-	ConvChange *rename = find_change(ps, KIND_COLUMN, ACTION_RENAME, hcol);
-
-	return rename ? ((ConvColumn *) rename->want)->name : hcol->name;
-}
-
 /* the value of a column after its remap */
 char *
 remap_case(const ConvColumn *col, const char *value)
@@ -617,7 +608,7 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 
 	initStringInfo(&remapped);
 	initStringInfo(&converted);
-	forboth(lc, have->columns, nc, have->doc_names)
+	forboth(lc, have->columns, nc, change->pair->have_names)
 	{
 		ConvColumn *hcol = lfirst(lc);
 		const char *name = quote_identifier(lfirst(nc));
@@ -695,7 +686,10 @@ row_source(ConvPlanState *ps, const ConvChange *change, RowStage stage)
 		ConvColumn *hcol = lfirst(lc);
 
 		appendStringInfo(&sql, "%s AS %s, ", quote_identifier(hcol->name),
-						 quote_identifier(column_alias(ps, have, hcol)));
+						 quote_identifier(change->pair ?
+										  doc_name_of(change->pair,
+													  hcol->name) :
+										  hcol->name));
 	}
 	foreach(lc, have->key_columns)
 	{

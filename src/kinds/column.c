@@ -37,7 +37,7 @@
 
 static int
 compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
-			   ConvColumn *have, ConvTable *have_table)
+			   ConvColumn *have, const TablePair *pair)
 {
 	int			changes = 0;
 
@@ -51,7 +51,7 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 		changes |= COLUMN_GENERATED;
 	else if (want->generated &&
 			 ((changes & COLUMN_TYPE) ||
-			  !expr_generated_matches(want, have, have_table)))
+			  !expr_generated_matches(want, have, pair)))
 		changes |= COLUMN_GENERATED;
 
 	/*
@@ -149,7 +149,6 @@ match_columns(TableDiff *td)
 		if (hcol)
 			claimed = lappend(claimed, hcol);
 	}
-	have->doc_name = td->want->name;
 	foreach(lc, have->columns)
 	{
 		ConvColumn *hcol = lfirst(lc);
@@ -159,7 +158,7 @@ match_columns(TableDiff *td)
 		forboth(mc, td->matches, wc, td->want->columns)
 			if (lfirst(mc) == hcol)
 				name = ((ConvColumn *) lfirst(wc))->name;
-		have->doc_names = lappend(have->doc_names, (char *) name);
+		td->pair->have_names = lappend(td->pair->have_names, (char *) name);
 	}
 }
 
@@ -222,7 +221,7 @@ columns_compare(DiffState *ds, TableDiff *td)
 		{
 			td->what[i] = compare_column(ds, wcol,
 										 resolve_column(ds, wcol, td->schema),
-										 hcol, td->have);
+										 hcol, td->pair);
 			if (td->what[i] & COLUMN_TYPE)
 			{
 				retyped = bms_add_member(retyped, hcol->attnum -

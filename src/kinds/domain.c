@@ -221,7 +221,7 @@ probes_users(const ConvChange *change)
 }
 
 static ConvChange *
-domain_user(const TablePair *pair, ConvColumn *want, ConvColumn *have)
+domain_user(TablePair *pair, ConvColumn *want, ConvColumn *have)
 {
 	ConvChange *user = palloc0(sizeof(ConvChange));
 
@@ -230,6 +230,7 @@ domain_user(const TablePair *pair, ConvColumn *want, ConvColumn *have)
 	user->schema = pair->schema;
 	user->want_table = pair->want;
 	user->have_table = pair->have;
+	user->pair = pair;
 	user->want = want;
 	user->have = have;
 	return user;
@@ -326,17 +327,11 @@ domain_object(const ConvDomain *d)
 	return quote_qualified_identifier(d->schema, d->name);
 }
 
-/* the document's name of a current column */
+/* the document's name of the current column a domain user stands for */
 static const char *
-doc_column_name(const ConvTable *have, const ConvColumn *hcol)
+user_column_name(const ConvChange *user)
 {
-	ListCell   *lc,
-			   *nc;
-
-	forboth(lc, have->columns, nc, have->doc_names)
-		if (lfirst(lc) == hcol)
-			return lfirst(nc);
-	return hcol->name;
+	return doc_name_of(user->pair, ((const ConvColumn *) user->have)->name);
 }
 
 /* one probe per current column of the domain */
@@ -351,7 +346,7 @@ probe_domain_users(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 	foreach(lc, change->users)
 	{
 		ConvChange *user = lfirst(lc);
-		const char *name = doc_column_name(user->have_table, user->have);
+		const char *name = user_column_name(user);
 		ConvProbe  *probe;
 
 		probe = set_probe_on(ps, step, user, ROWS_NOW, NULL,
@@ -948,7 +943,7 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 	foreach(lc, change->users)
 	{
 		ConvChange *user = lfirst(lc);
-		const char *name = doc_column_name(user->have_table, user->have);
+		const char *name = user_column_name(user);
 		ConvColumn *col = find_named(user->want_table->columns,
 									 offsetof(ConvColumn, name), name);
 

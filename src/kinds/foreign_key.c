@@ -26,7 +26,7 @@
 
 /* do two lists of names, the second under current names, match? */
 static bool
-names_match(List *want, List *have, const ConvTable *have_table)
+names_match(List *want, List *have, const TablePair *pair)
 {
 	ListCell   *wc,
 			   *hc;
@@ -35,8 +35,7 @@ names_match(List *want, List *have, const ConvTable *have_table)
 		return false;
 	forboth(wc, want, hc, have)
 	{
-		const char *name = have_table ? doc_name_of(have_table, lfirst(hc)) :
-			lfirst(hc);
+		const char *name = pair ? doc_name_of(pair, lfirst(hc)) : lfirst(hc);
 
 		if (strcmp(lfirst(wc), name) != 0)
 			return false;
@@ -50,16 +49,16 @@ names_match(List *want, List *have, const ConvTable *have_table)
  */
 static bool
 foreign_keys_match(DiffState *ds, const ConvForeignKey *want,
-				   const ConvForeignKey *have, const ConvTable *table)
+				   const ConvForeignKey *have, const TablePair *pair)
 {
 	TableEntry *ref = lookup_table(ds, have->ref_schema, have->ref_table);
-	const ConvTable *ref_table = (ref && ref->claimed) ? ref->table : NULL;
-	const char *ref_name = ref_table ? ref_table->doc_name : have->ref_table;
+	const TablePair *ref_pair = ref ? ref->pair : NULL;
+	const char *ref_name = ref_pair ? ref_pair->want->name : have->ref_table;
 
-	return names_match(want->columns, have->columns, table) &&
+	return names_match(want->columns, have->columns, pair) &&
 		strcmp(want->ref_schema, have->ref_schema) == 0 &&
 		strcmp(want->ref_table, ref_name) == 0 &&
-		names_match(want->ref_columns, have->ref_columns, ref_table) &&
+		names_match(want->ref_columns, have->ref_columns, ref_pair) &&
 		want->on_delete == have->on_delete &&
 		want->on_update == have->on_update &&
 		want->deferrable == have->deferrable &&
@@ -93,7 +92,7 @@ foreign_key_same(DiffState *ds, const ConvChange *proto, void *context,
 	TableEntry *ref = lookup_table(ds, hf->ref_schema, hf->ref_table);
 	TablePair  *ref_pair = find_pair(ds, wf->ref_schema, wf->ref_table);
 
-	return foreign_keys_match(ds, wf, hf, pair->have) &&
+	return foreign_keys_match(ds, wf, hf, pair) &&
 		!(ref && drops_key_of(ds, ref->table)) &&
 		!names_overlap(wf->columns, pair->reshaped) &&
 		!(ref_pair && names_overlap(wf->ref_columns, ref_pair->reshaped));
@@ -104,10 +103,8 @@ static void
 foreign_key_created(DiffState *ds, ConvChange *change, void *context)
 {
 	ConvForeignKey *fk = change->want;
-	TablePair  *ref = find_pair(ds, fk->ref_schema, fk->ref_table);
 
-	change->ref_have = ref ? ref->have : NULL;
-	change->ref_created = ref && ref->have == NULL;
+	change->ref_pair = find_pair(ds, fk->ref_schema, fk->ref_table);
 }
 
 /* the same columns, in any order */
@@ -275,19 +272,16 @@ referenced_rows(ConvPlanState *ps, const ConvChange *change)
 	ref.kind = KIND_COLUMN;
 	ref.action = ACTION_ALTER;
 	ref.schema = fk->ref_schema;
-	ref.have_table = change->ref_have;
-	if (change->ref_have)
+	ref.pair = change->ref_pair;
+	if (ref.pair && ref.pair->have)
 	{
-		ConvTable	doc = *change->ref_have;
-
-		doc.name = change->ref_have->doc_name ? change->ref_have->doc_name :
-			change->ref_have->name;
-		ref.want_table = &doc;
+		ref.want_table = ref.pair->want;
+		ref.have_table = ref.pair->have;
 		return psprintf("SELECT %s FROM %s WHERE %s",
 						name_list(fk->ref_columns),
 						row_source(ps, &ref, ROWS_AFTER)->source, notnull.data);
 	}
-	if (change->ref_created)
+	if (ref.pair)
 		return psprintf("SELECT %s WHERE false", name_list(fk->ref_columns));
 	return psprintf("SELECT %s FROM %s WHERE %s",
 					name_list(fk->ref_columns),

@@ -660,7 +660,7 @@ table_grant_targets(DiffState *ds, List **targets)
 
 			if (pair->have)
 				have = find_column(pair->have,
-								   current_name_of(pair->have, col->name));
+								   current_name_of(pair, col->name));
 			add_grant_target(targets, "COLUMN", object, col->name,
 							 col->grants, have ? have->grants : NIL, owner,
 							 have == NULL);

@@ -28,7 +28,7 @@ index_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvIndex  *hi = have;
 
 	return !names_created(ds, wi->where, &wi->pos) &&
-		expr_index_matches(wi, hi, td->have);
+		expr_index_matches(wi, hi, td->pair);
 }
 
 static void
@@ -167,7 +167,7 @@ probe_duplicates(ConvPlanState *ps, ConvStep *step, const ConvChange *change)
 {
 	ConvIndex  *index = change->want;
 	char	   *where;
-	List	   *keys = expr_index_keys_sql(index, change->have_table, &where);
+	List	   *keys = expr_index_keys_sql(index, change->pair, &where);
 
 	if (keys == NIL)
 		return false;

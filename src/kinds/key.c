@@ -20,7 +20,7 @@
 #include "kinds/kinds.h"
 
 static bool
-keys_match(const ConvKey *want, const ConvKey *have, const ConvTable *table)
+keys_match(const ConvKey *want, const ConvKey *have, const TablePair *pair)
 {
 	ListCell   *wc,
 			   *hc;
@@ -30,7 +30,7 @@ keys_match(const ConvKey *want, const ConvKey *have, const ConvTable *table)
 		list_length(want->columns) != list_length(have->columns))
 		return false;
 	forboth(wc, want->columns, hc, have->columns)
-		if (strcmp(lfirst(wc), doc_name_of(table, lfirst(hc))) != 0)
+		if (strcmp(lfirst(wc), doc_name_of(pair, lfirst(hc))) != 0)
 			return false;
 	return true;
 }
@@ -61,7 +61,7 @@ key_same(DiffState *ds, const ConvChange *proto, void *context, void *want,
 	TableDiff  *td = context;
 	ConvKey    *wk = want;
 
-	return keys_match(wk, have, td->have) &&
+	return keys_match(wk, have, td->pair) &&
 		!names_overlap(wk->columns, td->rebuilt);
 }
 

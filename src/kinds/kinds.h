@@ -456,17 +456,6 @@ extern void emit_entries(Emitter *em, const char *key,
  * ----------------------------------------------------------------
  */
 
-/* a document table and the current table it stands for, if any */
-typedef struct TablePair
-{
-	const char *schema;
-	ConvTable  *want;
-	ConvTable  *have;			/* NULL when the plan creates it */
-	List	   *reshaped;		/* the document names of the columns the
-								 * plan adds, retypes or rebuilds; what reads
-								 * them is made again after them */
-} TablePair;
-
 /* a document enum and the current one of its name, if any */
 typedef struct EnumPair
 {
@@ -487,6 +476,7 @@ typedef struct DiffState
 	ConvModel  *have_model;
 	HTAB	   *tables;			/* current tables by qualified name */
 	List	   *pairs;			/* of TablePair */
+	HTAB	   *pairs_by_name;	/* the same, by the document's names */
 	List	   *enums;			/* of EnumPair */
 	List	   *domains;		/* of DomainPair */
 	bool		unknown_types;	/* the plan creates extensions: a type the
@@ -542,8 +532,15 @@ typedef struct TableEntry
 {
 	TableKey	key;
 	ConvTable  *table;
-	bool		claimed;
+	TablePair  *pair;			/* its document table's; NULL: unclaimed */
 } TableEntry;
+
+/* a document table by qualified name */
+typedef struct PairEntry
+{
+	TableKey	key;
+	TablePair  *pair;
+} PairEntry;
 
 /*
  * How reconcile() treats one kind's objects.  "context" is what the caller
@@ -606,6 +603,8 @@ extern void add_rename_change(DiffState *ds, const ConvChange *proto,
 extern void *find_by_name(List *items, const void *object);
 extern TableEntry *lookup_table(DiffState *ds, const char *schema,
 								const char *table);
+extern TablePair *add_pair(DiffState *ds, const char *schema,
+						   ConvTable *want, TableEntry *entry);
 extern TablePair *find_pair(DiffState *ds, const char *schema,
 							const char *table);
 extern bool names_overlap(List *a, List *b);
@@ -633,7 +632,7 @@ extern bool strings_equal(List *a, List *b);
 extern bool function_created(DiffState *ds, const char *written);
 extern void add_comment_change(DiffState *ds, const ConvChange *proto,
 							   void *want, void *have);
-extern const char *doc_name_of(const ConvTable *have, const char *name);
+extern const char *doc_name_of(const TablePair *pair, const char *name);
 extern char *free_type_name(const char *schema, const char *name);
 extern void resolve_doc_type(DiffState *ds, ConvColumn *col,
 							 const char *schema);

@@ -368,7 +368,7 @@ partition_take_columns(const ConvModel *model, ConvTable *table)
 
 typedef struct KeyWork
 {
-	const ConvTable *have;
+	const TablePair *pair;
 	PartitionSpec *spec;
 	bool		same;
 } KeyWork;
@@ -425,17 +425,17 @@ static void
 key_work(void *arg)
 {
 	KeyWork    *w = arg;
-	const ConvPartitioning *h = w->have->partitioning;
+	const ConvPartitioning *h = w->pair->have->partitioning;
 	List	   *exprs = h->key_exprs ? stringToNode(h->key_exprs) : NIL;
 	Relation	rel;
-	ParseState *pstate = expr_relation_parsestate(w->have, &rel);
+	ParseState *pstate = expr_relation_parsestate(w->pair, &rel);
 	ListCell   *lc;
 
 	w->same = compat_partition_strategy(w->spec) == h->strategy &&
 		list_length(w->spec->partParams) == list_length(h->key_columns);
 	foreach(lc, w->spec->partParams)
 		if (w->same)
-			w->same = element_matches(pstate, w->have,
+			w->same = element_matches(pstate, w->pair->have,
 									  foreach_current_index(lc), lfirst(lc),
 									  &exprs);
 	table_close(rel, NoLock);
@@ -444,11 +444,13 @@ key_work(void *arg)
 
 /* does the current table have the partition key the document gives? */
 static bool
-key_matches(const ConvTable *want, const ConvTable *have)
+key_matches(const TablePair *pair)
 {
+	const ConvTable *want = pair->want;
+	const ConvTable *have = pair->have;
 	const char *wkey = want->partitioning ? want->partitioning->key : NULL;
 	const char *hkey = have->partitioning ? have->partitioning->key : NULL;
-	KeyWork		w = {have, NULL, false};
+	KeyWork		w = {pair, NULL, false};
 
 	if (wkey == NULL || hkey == NULL)
 		return wkey == hkey;
@@ -568,6 +570,8 @@ partition_placed(DiffState *ds, ConvChange *change)
 	change->default_partition = palloc0(sizeof(ConvChange));
 	change->default_partition->schema = schema;
 	change->default_partition->have_table = other;
+	change->default_partition->pair = lookup_table(ds, schema,
+												   other->name)->pair;
 }
 
 /* the name the plan's statements give a current table: the document's */
@@ -628,8 +632,8 @@ partition_dropped_with_parent(DiffState *ds, const ConvTable *have)
 			ConvTable  *t = lfirst(tc);
 
 			if (t->relid == have->partitioning->parent_relid)
-				return !lookup_table(ds, ((ConvSchema *) lfirst(sc))->name,
-									 t->name)->claimed;
+				return lookup_table(ds, ((ConvSchema *) lfirst(sc))->name,
+									t->name)->pair == NULL;
 		}
 	return false;
 }
@@ -644,7 +648,7 @@ diff_partitioning(DiffState *ds, TableDiff *td)
 	if (td->have == NULL)
 		return;
 	h = td->have->partitioning;
-	if (!key_matches(td->want, td->have))
+	if (!key_matches(td->pair))
 		refuse_key_change(td);
 	stays = partition_stays(ds, td->want, td->have);
 	td->partition_stays = stays;

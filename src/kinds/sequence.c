@@ -569,10 +569,10 @@ owner_differs(DiffState *ds, const char *schema, const ConvSequence *w,
 	if (w->owned_table == NULL || h->owned_table == NULL)
 		return w->owned_table != h->owned_table;
 	entry = lookup_table(ds, schema, h->owned_table);
-	if (entry == NULL || entry->table->doc_name == NULL)
+	if (entry == NULL || entry->pair == NULL)
 		return true;
-	return strcmp(entry->table->doc_name, w->owned_table) != 0 ||
-		strcmp(doc_name_of(entry->table, h->owned_column),
+	return strcmp(entry->pair->want->name, w->owned_table) != 0 ||
+		strcmp(doc_name_of(entry->pair, h->owned_column),
 			   w->owned_column) != 0;
 }
 
@@ -594,6 +594,7 @@ add_sequence_change(DiffState *ds, const ConvChange *proto,
 	change->have = have;
 	change->what = what;
 	change->have_table = owner ? owner->have : NULL;
+	change->pair = owner;
 }
 
 static void
@@ -731,12 +732,11 @@ check_default_dropped(DiffState *ds, const char *schema,
 
 	entry = lookup_table(ds, schema,
 						 pnstrdup(seq->default_of, dot - seq->default_of));
-	if (entry == NULL || entry->table->doc_name == NULL)
+	if (entry == NULL || entry->pair == NULL)
 		return;
-	pair = find_pair(ds, schema, entry->table->doc_name);
+	pair = entry->pair;
 	have = find_column(entry->table, dot + 1);
-	want = pair ? find_column(pair->want,
-							  doc_name_of(entry->table, dot + 1)) : NULL;
+	want = find_column(pair->want, doc_name_of(pair, dot + 1));
 	if (want == NULL || want->default_expr == NULL)
 		return;
 	foreach(lc, ds->changes)
@@ -771,12 +771,12 @@ hand_over(DiffState *ds, const char *schema, ConvSequence *seq)
 	ConvColumn *want;
 	ConvChange *change;
 
-	if (entry == NULL || entry->table->doc_name == NULL)
+	if (entry == NULL || entry->pair == NULL)
 		return;
-	pair = find_pair(ds, schema, entry->table->doc_name);
+	pair = entry->pair;
 	have = find_column(entry->table, seq->owned_column);
-	want = pair && have ?
-		find_column(pair->want, doc_name_of(entry->table, have->name)) : NULL;
+	want = have ? find_column(pair->want, doc_name_of(pair, have->name)) :
+		NULL;
 	if (want == NULL || !want->identity || have->identity)
 		return;
 	change = add_change(ds, KIND_SEQUENCE, ACTION_DROP, schema, NULL, NULL);

@@ -64,7 +64,7 @@ claim_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 		!schema_declares(schema, want->renamed_from))
 	{
 		entry = lookup_table(ds, schema->name, want->renamed_from);
-		if (entry && !entry->claimed)
+		if (entry && entry->pair == NULL)
 			add_change(ds, KIND_TABLE, ACTION_RENAME, schema->name, want,
 					   entry->table);
 		else
@@ -168,15 +168,10 @@ static void
 diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 {
 	TableEntry *entry = claim_table(ds, schema, want);
-	TablePair  *pair = palloc(sizeof(TablePair));
+	TablePair  *pair = add_pair(ds, schema->name, want, entry);
 	TableDiff	td = {0};
 	ListCell   *lc;
 
-	pair->schema = schema->name;
-	pair->want = want;
-	pair->have = entry ? entry->table : NULL;
-	pair->reshaped = NIL;
-	ds->pairs = lappend(ds->pairs, pair);
 	td.pair = pair;
 	td.schema = schema->name;
 	td.want = want;
@@ -195,7 +190,6 @@ diff_table(DiffState *ds, ConvSchema *schema, ConvTable *want)
 		diff_members(ds, &td);
 		return;
 	}
-	entry->claimed = true;
 	columns_compare(ds, &td);
 	diff_members(ds, &td);
 	/* a partition's columns change with its parent's */
@@ -255,7 +249,7 @@ drop_undeclared(DiffState *ds)
 			TableEntry *entry = lookup_table(ds, schema->name,
 											 ((ConvTable *) lfirst(tc))->name);
 
-			if (entry->claimed || partition_dropped_with_parent(ds, entry->table))
+			if (entry->pair || partition_dropped_with_parent(ds, entry->table))
 				continue;
 			foreach(fc, entry->table->foreign_keys)
 				add_change(ds, KIND_FOREIGN_KEY, ACTION_DROP, schema->name,

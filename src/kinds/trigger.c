@@ -340,13 +340,13 @@ trigger_function(const ConvTrigger *t)
 
 /* the UPDATE OF columns of a current trigger, under the document's names */
 static List *
-doc_columns(const ConvTable *have, List *columns)
+doc_columns(const TablePair *pair, List *columns)
 {
 	List	   *names = NIL;
 	ListCell   *lc;
 
 	foreach(lc, columns)
-		names = lappend(names, (char *) doc_name_of(have, lfirst(lc)));
+		names = lappend(names, (char *) doc_name_of(pair, lfirst(lc)));
 	return names;
 }
 
@@ -362,7 +362,7 @@ trigger_same(DiffState *ds, const ConvChange *proto, void *context,
 		w->row != h->row || w->constraint != h->constraint ||
 		w->deferrable != h->deferrable ||
 		w->initially_deferred != h->initially_deferred ||
-		!same_strings(w->update_of, doc_columns(td->have, h->update_of)) ||
+		!same_strings(w->update_of, doc_columns(td->pair, h->update_of)) ||
 		!same_strings(w->arguments, h->arguments) ||
 		strings_differ(w->old_table, h->old_table) ||
 		strings_differ(w->new_table, h->new_table) ||

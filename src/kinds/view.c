@@ -1059,11 +1059,14 @@ diff_matview_indexes(DiffState *ds, const ViewItem *item)
 	};
 	bool		kept = item->fate == FATE_KEEP;
 	ConvChange	proto = {.kind = KIND_INDEX, .schema = item->schema};
+	TablePair	pair = {.schema = item->schema};
 
-	proto.want_table = standing_table(item->want, InvalidOid);
-	reconcile(ds, &proto, &how,
-			  kept ? standing_table(item->want, item->have->oid) : NULL,
-			  item->want->indexes, kept ? item->have->indexes : NIL);
+	pair.want = standing_table(item->want, InvalidOid);
+	if (kept)
+		pair.have = standing_table(item->want, item->have->oid);
+	proto.want_table = pair.want;
+	reconcile(ds, &proto, &how, &pair, item->want->indexes,
+			  kept ? item->have->indexes : NIL);
 }
 
 /*
