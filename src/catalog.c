@@ -138,13 +138,18 @@ get_text_list(HeapTuple tuple, TupleDesc tupdesc, const char *name)
 	return isnull ? NIL : text_array_to_list(array);
 }
 
-/* one catalog query of the read, with the managed schemas as $1 */
+/*
+ * One catalog query of the read, with the managed schemas as $1.  Its rows
+ * are read into the model before the next query runs, which frees them:
+ * what the read holds does not grow with the number of its queries.
+ */
 void
 catalog_query(CatalogRead *cr, const char *sql)
 {
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {cr->names};
 
+	SPI_freetuptable(SPI_tuptable);
 	converge_spi_read(sql, 1, argtypes, args);
 }
 
@@ -307,6 +312,7 @@ catalog_read(List *schema_names)
 		if (conv_kinds[kind]->read)
 			conv_kinds[kind]->read(&cr);
 	read_dependents(&cr);
+	SPI_freetuptable(SPI_tuptable);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;
 }

@@ -572,10 +572,14 @@ check_mapping(DocParser *dp, const YNode *node, const char *path,
 					 errhint("Valid keys here are: %s.", key_list(spec))));
 		if (ks->later)
 		{
+			/* the model outlives the check's memory */
+			MemoryContext scratch =
+				MemoryContextSwitchTo(GetMemoryChunkContext(dp->model));
 			DocPos	   *pos = palloc(sizeof(DocPos));
 
-			*pos = node_pos(key, kpath);
+			*pos = node_pos(key, pstrdup(kpath));
 			dp->model->unsupported = lappend(dp->model->unsupported, pos);
+			MemoryContextSwitchTo(scratch);
 		}
 		check_value(dp, val, kpath, ks);
 	}
@@ -1013,6 +1017,7 @@ document_parse(const char *text)
 	size_t		len = strlen(text);
 	YNode	   *volatile root = NULL;
 	YNode		start = {YN_SCALAR, 1, 1};
+	MemoryContext scratch;
 
 	if (len > DOC_MAX_BYTES)
 		ereport(ERROR,
@@ -1050,7 +1055,10 @@ document_parse(const char *text)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, &start, NULL,
 				  "schema document is empty");
 	expect_kind(root, "", YN_MAPPING);
+	/* the check's key paths are garbage once it passed */
+	scratch = expr_scratch_begin();
 	check_mapping(&dp, root, "", object_keys(&document_spec));
+	expr_scratch_end(scratch);
 	build_model(&dp, root);
 	return dp.model;
 }

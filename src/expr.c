@@ -50,6 +50,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
 #include "utils/ruleutils.h"
@@ -57,6 +58,42 @@
 #include "model.h"
 #include "kinds/kinds.h"
 
+
+/*
+ * expr_scratch_begin, expr_scratch_end
+ *		Parsing and transforming an expression leaves garbage several times
+ *		the size of its text (the scanner's buffers, raw and cooked trees,
+ *		parse states): over a schema's thousands of expressions it would
+ *		grow with the schema.  Work whose result is a scalar runs between
+ *		these two, in a context of its own that the second deletes.
+ */
+MemoryContext
+expr_scratch_begin(void)
+{
+	return MemoryContextSwitchTo(AllocSetContextCreate(CurrentMemoryContext,
+													   "pg_converge expression",
+													   ALLOCSET_DEFAULT_SIZES));
+}
+
+void
+expr_scratch_end(MemoryContext outer)
+{
+	MemoryContextDelete(MemoryContextSwitchTo(outer));
+}
+
+/* expr_scratch_end() for work whose result is a list of names */
+static List *
+scratch_end_names(MemoryContext outer, List *names)
+{
+	MemoryContext scratch = MemoryContextSwitchTo(outer);
+	List	   *copy = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+		copy = lappend(copy, pstrdup(lfirst(lc)));
+	MemoryContextDelete(scratch);
+	return copy;
+}
 
 /*
  * expr_raise_at
@@ -223,7 +260,11 @@ expr_refuse_subquery(const char *text, const DocPos *pos, const char *what)
 bool
 expr_has_subquery(const char *text, const DocPos *pos)
 {
-	return contains_sublink(parse_expression(text, pos), NULL);
+	MemoryContext outer = expr_scratch_begin();
+	bool		found = contains_sublink(parse_expression(text, pos), NULL);
+
+	expr_scratch_end(outer);
+	return found;
 }
 
 /*
@@ -235,7 +276,11 @@ expr_has_subquery(const char *text, const DocPos *pos)
 List *
 expr_column_refs(const char *text, const DocPos *pos)
 {
-	return expr_raw_column_refs(parse_expression(text, pos));
+	MemoryContext outer = expr_scratch_begin();
+
+	return scratch_end_names(outer,
+							 expr_raw_column_refs(parse_expression(text,
+																   pos)));
 }
 
 /*
@@ -247,9 +292,11 @@ void
 expr_check_single(const char *text, const DocPos *pos, const char *what)
 {
 	ParseWork	w = {text, what, NULL};
+	MemoryContext outer = expr_scratch_begin();
 
 	run_at(pos, strcmp(what, "query") == 0 ?
 		   parse_query_work : parse_expression_work, &w);
+	expr_scratch_end(outer);
 }
 
 static void
@@ -280,7 +327,12 @@ bool
 expr_find_type(ConvColumn *col)
 {
 	if (!OidIsValid(col->type_oid))
+	{
+		MemoryContext outer = expr_scratch_begin();
+
 		run_at(&col->type_pos, find_type_work, col);
+		expr_scratch_end(outer);
+	}
 	return OidIsValid(col->type_oid);
 }
 
@@ -312,11 +364,15 @@ expr_type_name_parts(const ConvColumn *col, char **schema, char **name,
 					 bool *array)
 {
 	TypeNameWork w = {col->type_name};
+	MemoryContext outer = expr_scratch_begin();
+	MemoryContext scratch;
 
 	run_at(&col->type_pos, type_name_work, &w);
-	*schema = w.schema;
-	*name = w.name;
+	scratch = MemoryContextSwitchTo(outer);
+	*schema = w.schema ? pstrdup(w.schema) : NULL;
+	*name = pstrdup(w.name);
 	*array = w.array;
+	MemoryContextDelete(scratch);
 }
 
 static bool
@@ -345,10 +401,11 @@ collect_string_constants(Node *node, void *context)
 List *
 expr_string_constants(const char *text, const DocPos *pos)
 {
+	MemoryContext outer = expr_scratch_begin();
 	List	   *strings = NIL;
 
 	(void) collect_string_constants(parse_expression(text, pos), &strings);
-	return strings;
+	return scratch_end_names(outer, strings);
 }
 
 static bool
@@ -415,10 +472,11 @@ expr_raw_called_names(Node *raw)
 List *
 expr_called_names(const char *text, const DocPos *pos)
 {
+	MemoryContext outer = expr_scratch_begin();
 	List	   *names = NIL;
 
 	(void) collect_called_names(parse_expression(text, pos), &names);
-	return names;
+	return scratch_end_names(outer, names);
 }
 
 /*
@@ -429,9 +487,13 @@ expr_called_names(const char *text, const DocPos *pos)
 void
 expr_resolve_type(ConvColumn *col)
 {
+	MemoryContext outer;
+
 	if (OidIsValid(col->type_oid))
 		return;
+	outer = expr_scratch_begin();
 	run_at(&col->type_pos, resolve_type_work, col);
+	expr_scratch_end(outer);
 }
 
 typedef struct CollationWork
@@ -463,8 +525,10 @@ Oid
 expr_collation_oid(const char *name, const DocPos *pos)
 {
 	CollationWork w = {name, InvalidOid};
+	MemoryContext outer = expr_scratch_begin();
 
 	run_at(pos, collation_work, &w);
+	expr_scratch_end(outer);
 	return w.result;
 }
 
@@ -812,13 +876,15 @@ expr_trees_match(Node *a, Node *b)
 				 canonical_order(fold_builtin(b)));
 }
 
-/*
- * expr_default_matches
- *		Does the document's default for a column mean what the stored one
- *		means?  "want" must have its type resolved.
- */
-bool
-expr_default_matches(const ConvColumn *want, const ConvColumn *have)
+/* does a cooked document expression mean the stored one? */
+static bool
+cooked_matches(Node *cooked, const char *stored_bin)
+{
+	return expr_trees_match(cooked, stringToNode(stored_bin));
+}
+
+static bool
+default_matches(const ConvColumn *want, const ConvColumn *have)
 {
 	Node	   *cooked = NULL;
 	Node	   *stored;
@@ -844,6 +910,21 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 }
 
 /*
+ * expr_default_matches
+ *		Does the document's default for a column mean what the stored one
+ *		means?  "want" must have its type resolved.
+ */
+bool
+expr_default_matches(const ConvColumn *want, const ConvColumn *have)
+{
+	MemoryContext outer = expr_scratch_begin();
+	bool		same = default_matches(want, have);
+
+	expr_scratch_end(outer);
+	return same;
+}
+
+/*
  * expr_generated_matches
  *		Same for a stored generated column; the expression is cooked against
  *		the real relation.
@@ -852,11 +933,15 @@ bool
 expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
 					   const TablePair *pair)
 {
+	MemoryContext outer = expr_scratch_begin();
 	Node	   *cooked;
+	bool		same;
 
 	cooked = cook(want, want->generated, &want->generated_pos, pair,
 				  ATTRIBUTE_GENERATED_STORED);
-	return expr_trees_match(cooked, stringToNode(have->default_bin));
+	same = cooked_matches(cooked, have->default_bin);
+	expr_scratch_end(outer);
+	return same;
 }
 
 /*
@@ -951,35 +1036,70 @@ expr_check_position(const char *text, const DocPos *pos,
 					const ConvTable *table, ParseExprKind kind)
 {
 	PositionWork w = {table, NULL, kind};
+	MemoryContext outer = expr_scratch_begin();
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, position_work, &w);
+	expr_scratch_end(outer);
 }
 
 /*
- * expr_cook_check
- *		A document CHECK expression as the server would store it for the
- *		current relation "table".
+ * expr_check_matches
+ *		Does a document CHECK expression, cooked as the server would store
+ *		it for the current relation, mean the stored one?
  */
-Node *
-expr_cook_check(const ConvCheck *check, const TablePair *pair)
+bool
+expr_check_matches(const ConvCheck *check, const TablePair *pair,
+				   const char *stored_bin)
 {
-	return cook(NULL, check->expr, &check->pos, pair, '\0');
+	MemoryContext outer = expr_scratch_begin();
+	bool		same;
+
+	same = cooked_matches(cook(NULL, check->expr, &check->pos, pair, '\0'),
+						  stored_bin);
+	expr_scratch_end(outer);
+	return same;
 }
 
-/*
- * expr_cook_policy
- *		A document policy's USING or WITH CHECK expression as CREATE POLICY
- *		would store it for the current relation "table".
- */
-Node *
-expr_cook_policy(const char *text, const DocPos *pos, const TablePair *pair)
+/* a policy's USING or WITH CHECK expression as CREATE POLICY stores it */
+static Node *
+cook_policy(const char *text, const DocPos *pos, const TablePair *pair)
 {
 	CookWork	w = {NULL, pair, '\0', NULL, NULL, EXPR_KIND_POLICY};
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, cook_work, &w);
 	return w.result;
+}
+
+/*
+ * expr_policy_matches
+ *		Does a document policy expression mean the stored one?
+ */
+bool
+expr_policy_matches(const char *text, const DocPos *pos,
+					const TablePair *pair, const char *stored_bin)
+{
+	MemoryContext outer = expr_scratch_begin();
+	bool		same = cooked_matches(cook_policy(text, pos, pair),
+									  stored_bin);
+
+	expr_scratch_end(outer);
+	return same;
+}
+
+/*
+ * expr_check_policy
+ *		Refuse, at its position, a document policy expression that CREATE
+ *		POLICY would refuse for the current relation.
+ */
+void
+expr_check_policy(const char *text, const DocPos *pos, const TablePair *pair)
+{
+	MemoryContext outer = expr_scratch_begin();
+
+	(void) cook_policy(text, pos, pair);
+	expr_scratch_end(outer);
 }
 
 typedef struct TriggerWhenWork
@@ -1015,19 +1135,23 @@ trigger_when_work(void *arg)
 }
 
 /*
- * expr_cook_trigger_when
- *		A trigger's WHEN condition as CREATE TRIGGER would store it for the
- *		current relation.
+ * expr_trigger_when_matches
+ *		Does a trigger's WHEN condition, as CREATE TRIGGER would store it
+ *		for the current relation, mean the stored one?
  */
-Node *
-expr_cook_trigger_when(const char *text, const DocPos *pos,
-					   const ConvTable *table)
+bool
+expr_trigger_when_matches(const char *text, const DocPos *pos,
+						  const ConvTable *table, const char *stored_bin)
 {
 	TriggerWhenWork w = {table, NULL, NULL};
+	MemoryContext outer = expr_scratch_begin();
+	bool		same;
 
 	w.raw = parse_expression(text, pos);
 	run_at(pos, trigger_when_work, &w);
-	return w.result;
+	same = cooked_matches(w.result, stored_bin);
+	expr_scratch_end(outer);
+	return same;
 }
 
 /*
@@ -1050,7 +1174,9 @@ expr_attnums(Node *expr)
 bool
 expr_is_volatile_default(const ConvColumn *col)
 {
+	MemoryContext outer;
 	Node	   *cooked;
+	bool		volatile_default;
 
 	/* a type the plan creates cannot cook anything yet */
 	if (col->default_expr == NULL || !OidIsValid(col->type_oid))
@@ -1058,8 +1184,12 @@ expr_is_volatile_default(const ConvColumn *col)
 	/* nor a default naming a sequence the plan creates: nextval() */
 	if (col->default_pending)
 		return true;
+	outer = expr_scratch_begin();
 	cooked = cook(col, col->default_expr, &col->default_pos, NULL, '\0');
-	return !is_null_default(cooked) && contain_volatile_functions(cooked);
+	volatile_default = !is_null_default(cooked) &&
+		contain_volatile_functions(cooked);
+	expr_scratch_end(outer);
+	return volatile_default;
 }
 
 /*
@@ -1315,6 +1445,7 @@ expr_fragment(const char *text)
 void
 expr_check_index_element(const char *text, const DocPos *pos)
 {
+	MemoryContext outer = expr_scratch_begin();
 	IndexStmt  *stmt = parse_index(psprintf("CREATE INDEX i ON t (%s)",
 											expr_fragment(text)), pos);
 
@@ -1332,6 +1463,7 @@ expr_check_index_element(const char *text, const DocPos *pos)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot use subquery in index expression at line %d, column %d (%s)",
 						pos->line, pos->column, pos->path)));
+	expr_scratch_end(outer);
 }
 
 /*
@@ -1577,18 +1709,16 @@ raw_names_any(Node *raw, List *names)
 bool
 expr_names_any(const char *text, const DocPos *pos, List *names)
 {
-	return raw_names_any(parse_expression(text, pos), names);
+	MemoryContext outer = expr_scratch_begin();
+	bool		found = raw_names_any(parse_expression(text, pos), names);
+
+	expr_scratch_end(outer);
+	return found;
 }
 
-/*
- * expr_check_index_position
- *		expr_check_position() for each expression key and the predicate of
- *		a document index on "table"; not while one of them names something
- *		in "created" (what the plan creates: the functions do not exist).
- */
-void
-expr_check_index_position(const ConvIndex *index, const ConvTable *table,
-						  List *created)
+static void
+check_index_position(const ConvIndex *index, const ConvTable *table,
+					 List *created)
 {
 	IndexStmt  *stmt = parse_index(expr_index_sql(index, "i", "t"),
 								   &index->pos);
@@ -1630,6 +1760,22 @@ expr_check_index_position(const ConvIndex *index, const ConvTable *table,
 }
 
 /*
+ * expr_check_index_position
+ *		expr_check_position() for each expression key and the predicate of
+ *		a document index on "table"; not while one of them names something
+ *		in "created" (what the plan creates: the functions do not exist).
+ */
+void
+expr_check_index_position(const ConvIndex *index, const ConvTable *table,
+						  List *created)
+{
+	MemoryContext outer = expr_scratch_begin();
+
+	check_index_position(index, table, created);
+	expr_scratch_end(outer);
+}
+
+/*
  * expr_index_matches
  *		Does a current index mean what the document's does?  Both are
  *		parsed and transformed against the relation by the server, the
@@ -1639,18 +1785,22 @@ bool
 expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 				   const TablePair *pair)
 {
+	MemoryContext outer = expr_scratch_begin();
 	IndexStmt  *w = transformed_index(expr_index_sql(want, want->name,
 													 "converge_t"),
 									  &want->pos, pair, true);
 	IndexStmt  *h = transformed_index(have->definition, &want->pos, pair,
 									  false);
+	bool		same;
 
-	return strcmp(w->accessMethod, h->accessMethod) == 0 &&
+	same = strcmp(w->accessMethod, h->accessMethod) == 0 &&
 		w->unique == h->unique &&
 		w->nulls_not_distinct == h->nulls_not_distinct &&
 		equal(w->indexParams, h->indexParams) &&
 		equal(w->indexIncludingParams, h->indexIncludingParams) &&
 		equal(w->whereClause, h->whereClause);
+	expr_scratch_end(outer);
+	return same;
 }
 
 /*
@@ -1661,12 +1811,16 @@ expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 bool
 expr_index_key_is_expression(const ConvIndex *index, int n)
 {
+	MemoryContext outer = expr_scratch_begin();
 	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
 												  "converge_t"),
 								   &index->pos);
+	bool		expression;
 
-	return n >= 1 && n <= list_length(stmt->indexParams) &&
+	expression = n >= 1 && n <= list_length(stmt->indexParams) &&
 		((IndexElem *) list_nth(stmt->indexParams, n - 1))->expr != NULL;
+	expr_scratch_end(outer);
+	return expression;
 }
 
 /*
@@ -1676,6 +1830,7 @@ expr_index_key_is_expression(const ConvIndex *index, int n)
 List *
 expr_index_column_refs(const ConvIndex *index)
 {
+	MemoryContext outer = expr_scratch_begin();
 	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
 												  "converge_t"),
 								   &index->pos);
@@ -1695,7 +1850,7 @@ expr_index_column_refs(const ConvIndex *index)
 	(void) collect_column_refs(stmt->whereClause, &names);
 	foreach(lc, names)
 		result = lappend(result, strVal(lfirst(lc)));
-	return result;
+	return scratch_end_names(outer, result);
 }
 
 /*
@@ -1706,6 +1861,7 @@ expr_index_column_refs(const ConvIndex *index)
 List *
 expr_index_called_names(const ConvIndex *index)
 {
+	MemoryContext outer = expr_scratch_begin();
 	IndexStmt  *stmt = parse_index(expr_index_sql(index, index->name,
 												  "converge_t"),
 								   &index->pos);
@@ -1715,7 +1871,7 @@ expr_index_called_names(const ConvIndex *index)
 	foreach(lc, stmt->indexParams)
 		(void) collect_called_names(((IndexElem *) lfirst(lc))->expr, &names);
 	(void) collect_called_names(stmt->whereClause, &names);
-	return names;
+	return scratch_end_names(outer, names);
 }
 
 /* ----------------------------------------------------------------
@@ -1765,17 +1921,23 @@ cook_domain_check_work(void *arg)
 }
 
 /*
- * expr_cook_domain_check
- *		A document domain CHECK as the server would store it.
+ * expr_domain_check_matches
+ *		Does a document domain CHECK, as the server would store it, mean
+ *		the stored one?
  */
-Node *
-expr_cook_domain_check(const ConvCheck *check, const ConvDomain *domain)
+bool
+expr_domain_check_matches(const ConvCheck *check, const ConvDomain *domain,
+						  const char *stored_bin)
 {
 	DomainCookWork w = {domain, NULL, NULL};
+	MemoryContext outer = expr_scratch_begin();
+	bool		same;
 
 	w.raw = parse_expression(check->expr, &check->pos);
 	run_at(&check->pos, cook_domain_check_work, &w);
-	return w.result;
+	same = cooked_matches(w.result, stored_bin);
+	expr_scratch_end(outer);
+	return same;
 }
 
 /*

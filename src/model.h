@@ -869,6 +869,8 @@ extern char *query_stored_meaning(Oid viewoid);
 extern bool query_replaceable(const ViewMeaning *meaning, Oid viewoid);
 
 /* expr.c */
+extern MemoryContext expr_scratch_begin(void);
+extern void expr_scratch_end(MemoryContext outer);
 extern void expr_raise_at(ErrorData *edata, const DocPos *pos);
 typedef void (*ServerWork) (void *arg);
 extern void run_at(const DocPos *pos, ServerWork work, void *arg);
@@ -904,13 +906,19 @@ extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvColumn *have,
 								   const TablePair *pair);
 extern bool expr_trees_match(Node *a, Node *b);
-extern Node *expr_cook_check(const ConvCheck *check, const TablePair *pair);
-extern Node *expr_cook_policy(const char *text, const DocPos *pos,
+extern bool expr_check_matches(const ConvCheck *check, const TablePair *pair,
+							   const char *stored_bin);
+extern bool expr_policy_matches(const char *text, const DocPos *pos,
+								const TablePair *pair,
+								const char *stored_bin);
+extern void expr_check_policy(const char *text, const DocPos *pos,
 							  const TablePair *pair);
-extern Node *expr_cook_trigger_when(const char *text, const DocPos *pos,
-									const ConvTable *table);
-extern Node *expr_cook_domain_check(const ConvCheck *check,
-									const ConvDomain *domain);
+extern bool expr_trigger_when_matches(const char *text, const DocPos *pos,
+									  const ConvTable *table,
+									  const char *stored_bin);
+extern bool expr_domain_check_matches(const ConvCheck *check,
+									  const ConvDomain *domain,
+									  const char *stored_bin);
 extern bool expr_domain_default_matches(const ConvDomain *want,
 										const ConvDomain *have);
 extern void expr_check_index_element(const char *text, const DocPos *pos);

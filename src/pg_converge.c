@@ -186,9 +186,18 @@ call_begin(ConvergeCall *call)
 	MemoryContextSwitchTo(call->cxt);
 }
 
+/*
+ * What the call holds at its end is about the most it held: nothing it
+ * allocates is freed before then.  make bench reads it at DEBUG1.
+ */
 static void
 call_end(ConvergeCall *call)
 {
+	ereport(DEBUG1,
+			(errmsg_internal("pg_converge: the call holds %zu kB",
+							 (MemoryContextMemAllocated(call->cxt, true) +
+							  MemoryContextMemAllocated(TopTransactionContext,
+														true)) / 1024)));
 	SPI_finish();
 	AtEOXact_GUC(true, call->nestlevel);
 	MemoryContextSwitchTo(call->oldcxt);

@@ -33,8 +33,7 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *hc = have;
 
 	return !names_created(ds, wc->expr, &wc->pos) &&
-		expr_trees_match(expr_cook_check(wc, td->pair),
-						 stringToNode(hc->bin));
+		expr_check_matches(wc, td->pair, hc->bin);
 }
 
 static List *

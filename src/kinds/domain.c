@@ -845,8 +845,8 @@ domain_checks_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *wc = want;
 
 	return !names_created(ds, wc->expr, &wc->pos) &&
-		expr_trees_match(expr_cook_domain_check(wc, proto->want_domain),
-						 stringToNode(((ConvCheck *) have)->bin));
+		expr_domain_check_matches(wc, proto->want_domain,
+								  ((ConvCheck *) have)->bin);
 }
 
 static void

@@ -451,11 +451,14 @@ key_matches(const TablePair *pair)
 	const char *wkey = want->partitioning ? want->partitioning->key : NULL;
 	const char *hkey = have->partitioning ? have->partitioning->key : NULL;
 	KeyWork		w = {pair, NULL, false};
+	MemoryContext outer;
 
 	if (wkey == NULL || hkey == NULL)
 		return wkey == hkey;
+	outer = expr_scratch_begin();
 	w.spec = parse_key(wkey, &want->partitioning->key_pos);
 	run_at(&want->partitioning->key_pos, key_work, &w);
+	expr_scratch_end(outer);
 	return w.same;
 }
 

@@ -264,8 +264,7 @@ expr_same(const char *want, const DocPos *pos, const char *have_bin,
 {
 	if (want == NULL || have_bin == NULL)
 		return want == NULL && have_bin == NULL;
-	return expr_trees_match(expr_cook_policy(want, pos, td->pair),
-							stringToNode(have_bin));
+	return expr_policy_matches(want, pos, td->pair, have_bin);
 }
 
 static List *
@@ -370,9 +369,9 @@ policy_created(DiffState *ds, ConvChange *change, void *context)
 		names_what_plan_creates(ds, p))
 		return;
 	if (p->using_expr)
-		(void) expr_cook_policy(p->using_expr, &p->using_pos, td->pair);
+		expr_check_policy(p->using_expr, &p->using_pos, td->pair);
 	if (p->check_expr)
-		(void) expr_cook_policy(p->check_expr, &p->check_pos, td->pair);
+		expr_check_policy(p->check_expr, &p->check_pos, td->pair);
 }
 
 /*

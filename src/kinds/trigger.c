@@ -371,9 +371,8 @@ trigger_same(DiffState *ds, const ConvChange *proto, void *context,
 	if (w->when == NULL || h->when_bin == NULL)
 		return w->when == NULL && h->when_bin == NULL;
 	return !names_created(ds, w->when, &w->when_pos) &&
-		expr_trees_match(expr_cook_trigger_when(w->when, &w->when_pos,
-												td->have),
-						 stringToNode(h->when_bin));
+		expr_trigger_when_matches(w->when, &w->when_pos, td->have,
+								  h->when_bin);
 }
 
 #define TRIGGER_FIRING	(1 << 0)
