@@ -54,7 +54,7 @@ prove:
 
 # speed, as ratios against pg_dump --schema-only (not a test)
 bench:
-	test/bench
+	bench/run
 
 # the pg_regress suites (REGRESS="..." for some; VALGRIND_PROVE=1: test/prove
 # too) against a server under valgrind's memcheck, on a throw-away cluster
