@@ -876,6 +876,23 @@ expr_trees_match(Node *a, Node *b)
 				 canonical_order(fold_builtin(b)));
 }
 
+/*
+ * Is the document's text what the server prints for the stored expression
+ * (pg_get_expr(), under the search path the document is read with)?  Then
+ * it reads back to it, as pg_dump's output does, and the comparison needs
+ * no parse: the usual case of a plan that finds nothing to do.  Not where
+ * the document renames a column of the table: the names the server prints
+ * are then the current ones, which may mean other columns in the document.
+ */
+static bool
+printed_as_stored(const char *text, const char *printed,
+				  const TablePair *pair)
+{
+	return text != NULL && printed != NULL &&
+		(pair == NULL || !pair->renames_columns) &&
+		strcmp(text, printed) == 0;
+}
+
 /* does a cooked document expression mean the stored one? */
 static bool
 cooked_matches(Node *cooked, const char *stored_bin)
@@ -917,8 +934,14 @@ default_matches(const ConvColumn *want, const ConvColumn *have)
 bool
 expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 {
-	MemoryContext outer = expr_scratch_begin();
-	bool		same = default_matches(want, have);
+	MemoryContext outer;
+	bool		same;
+
+	/* a default reads no column: the names it prints are not the table's */
+	if (printed_as_stored(want->default_expr, have->default_expr, NULL))
+		return true;
+	outer = expr_scratch_begin();
+	same = default_matches(want, have);
 
 	expr_scratch_end(outer);
 	return same;
@@ -933,10 +956,13 @@ bool
 expr_generated_matches(const ConvColumn *want, const ConvColumn *have,
 					   const TablePair *pair)
 {
-	MemoryContext outer = expr_scratch_begin();
+	MemoryContext outer;
 	Node	   *cooked;
 	bool		same;
 
+	if (printed_as_stored(want->generated, have->generated, pair))
+		return true;
+	outer = expr_scratch_begin();
 	cooked = cook(want, want->generated, &want->generated_pos, pair,
 				  ATTRIBUTE_GENERATED_STORED);
 	same = cooked_matches(cooked, have->default_bin);
@@ -1046,17 +1072,20 @@ expr_check_position(const char *text, const DocPos *pos,
 /*
  * expr_check_matches
  *		Does a document CHECK expression, cooked as the server would store
- *		it for the current relation, mean the stored one?
+ *		it for the current relation, mean the current CHECK's?
  */
 bool
-expr_check_matches(const ConvCheck *check, const TablePair *pair,
-				   const char *stored_bin)
+expr_check_matches(const ConvCheck *want, const ConvCheck *have,
+				   const TablePair *pair)
 {
-	MemoryContext outer = expr_scratch_begin();
+	MemoryContext outer;
 	bool		same;
 
-	same = cooked_matches(cook(NULL, check->expr, &check->pos, pair, '\0'),
-						  stored_bin);
+	if (printed_as_stored(want->expr, have->expr, pair))
+		return true;
+	outer = expr_scratch_begin();
+	same = cooked_matches(cook(NULL, want->expr, &want->pos, pair, '\0'),
+						  have->bin);
 	expr_scratch_end(outer);
 	return same;
 }
@@ -1776,6 +1805,35 @@ expr_check_index_position(const ConvIndex *index, const ConvTable *table,
 }
 
 /*
+ * printed_as_stored() for an index: every key, the predicate and the rest
+ * as the catalog read prints them (an export writes them so).
+ */
+static bool
+index_printed_as_stored(const ConvIndex *want, const ConvIndex *have,
+						const TablePair *pair)
+{
+	ListCell   *wc,
+			   *hc;
+
+	if (want->unique != have->unique ||
+		want->nulls_not_distinct != have->nulls_not_distinct ||
+		strcmp(want->method ? want->method : DEFAULT_INDEX_TYPE,
+			   have->method) != 0 ||
+		(want->where != NULL) != (have->where != NULL) ||
+		(want->where && !printed_as_stored(want->where, have->where, pair)) ||
+		list_length(want->elements) != list_length(have->elements) ||
+		list_length(want->include) != list_length(have->include))
+		return false;
+	forboth(wc, want->elements, hc, have->elements)
+		if (!printed_as_stored(lfirst(wc), lfirst(hc), pair))
+			return false;
+	forboth(wc, want->include, hc, have->include)
+		if (!printed_as_stored(lfirst(wc), lfirst(hc), pair))
+			return false;
+	return true;
+}
+
+/*
  * expr_index_matches
  *		Does a current index mean what the document's does?  Both are
  *		parsed and transformed against the relation by the server, the
@@ -1785,14 +1843,17 @@ bool
 expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 				   const TablePair *pair)
 {
-	MemoryContext outer = expr_scratch_begin();
-	IndexStmt  *w = transformed_index(expr_index_sql(want, want->name,
-													 "converge_t"),
-									  &want->pos, pair, true);
-	IndexStmt  *h = transformed_index(have->definition, &want->pos, pair,
-									  false);
+	MemoryContext outer;
+	IndexStmt  *w;
+	IndexStmt  *h;
 	bool		same;
 
+	if (index_printed_as_stored(want, have, pair))
+		return true;
+	outer = expr_scratch_begin();
+	w = transformed_index(expr_index_sql(want, want->name, "converge_t"),
+						  &want->pos, pair, true);
+	h = transformed_index(have->definition, &want->pos, pair, false);
 	same = strcmp(w->accessMethod, h->accessMethod) == 0 &&
 		w->unique == h->unique &&
 		w->nulls_not_distinct == h->nulls_not_distinct &&

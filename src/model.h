@@ -710,6 +710,8 @@ typedef struct TablePair
 								 * columns, in attnum order: expressions
 								 * over the current relation read it under
 								 * these */
+	bool		renames_columns;	/* a current column has another name
+									 * in the document */
 	List	   *reshaped;		/* the document names of the columns the
 								 * plan adds, retypes or rebuilds; what reads
 								 * them is made again after them */
@@ -906,8 +908,8 @@ extern bool expr_generated_matches(const ConvColumn *want,
 								   const ConvColumn *have,
 								   const TablePair *pair);
 extern bool expr_trees_match(Node *a, Node *b);
-extern bool expr_check_matches(const ConvCheck *check, const TablePair *pair,
-							   const char *stored_bin);
+extern bool expr_check_matches(const ConvCheck *want, const ConvCheck *have,
+							   const TablePair *pair);
 extern bool expr_policy_matches(const char *text, const DocPos *pos,
 								const TablePair *pair,
 								const char *stored_bin);

@@ -33,7 +33,7 @@ check_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *hc = have;
 
 	return !names_created(ds, wc->expr, &wc->pos) &&
-		expr_check_matches(wc, td->pair, hc->bin);
+		expr_check_matches(wc, hc, td->pair);
 }
 
 static List *

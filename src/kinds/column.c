@@ -159,6 +159,8 @@ match_columns(TableDiff *td)
 			if (lfirst(mc) == hcol)
 				name = ((ConvColumn *) lfirst(wc))->name;
 		td->pair->have_names = lappend(td->pair->have_names, (char *) name);
+		if (strcmp(name, hcol->name) != 0)
+			td->pair->renames_columns = true;
 	}
 }
 
@@ -1159,9 +1161,7 @@ read_columns(CatalogRead *cr)
 				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
 				   " COALESCE(a.attstattarget::pg_catalog.int4, -1) AS statistics,"
 				   " a.attnum, ids.*, "
-				   ACL_COLUMNS("a.attacl", "c",
-							   "(SELECT r.relowner FROM pg_catalog.pg_class r"
-							   " WHERE r.oid = a.attrelid)"),
+				   ACL_COLUMNS("a.attacl", "c", "c.relowner"),
 				   COLUMNS_FROM
 				   " LEFT JOIN LATERAL (SELECT sc.relname AS seqname,"
 				   "        s.seqstart, s.seqincrement,"
