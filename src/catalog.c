@@ -188,9 +188,7 @@ find_or_add_schema(ConvModel *model, const char *name)
  * Run one query for an object kind over all managed tables and hand each
  * row to "reader" with its table.  The query's first column is the table's
  * oid, and it is ordered by schema and table name as tables_query is, so
- * rows meet their tables in one merge pass.  The query reads the table as
- * "c" (oid, nspname, relname, relowner), so what it selects needs no
- * subquery per row to know its table's owner.
+ * rows meet their tables in one merge pass.
  */
 void
 read_per_table(CatalogRead *cr, const char *select, const char *rest,
@@ -202,8 +200,7 @@ read_per_table(CatalogRead *cr, const char *select, const char *rest,
 	if (tables == NIL)
 		return;
 	catalog_query(cr, psprintf("SELECT c.oid AS table_oid, %s FROM"
-							   " (SELECT c.oid, n.nspname, c.relname,"
-							   "         c.relowner %s) c"
+							   " (SELECT c.oid, n.nspname, c.relname %s) c"
 							   " %s",
 							   select, MANAGED_TABLES, rest));
 	for (uint64 i = 0; i < SPI_processed; i++)

@@ -74,7 +74,7 @@ static const char *const aggregates_query =
 "            WHEN a.aggfinalextra THEN 'extra final function arguments'"
 "            WHEN a.aggfinalmodify <> 'r' THEN 'a final function that modifies its state'"
 "       END AS unsupported,"
-"       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,"
+"       " COMMENT_OF("p.oid", "pg_proc") " AS comment,"
 "       " ACL_COLUMNS("p.proacl", "f", "p.proowner") ","
 "       (SELECT " DEPENDENT_NAME("d")
 "          FROM pg_catalog.pg_depend d"

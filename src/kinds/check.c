@@ -270,7 +270,7 @@ read_checks(CatalogRead *cr)
 				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
 				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
 				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name, "
-				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment, "
+				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment, "
 				   COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal AND k.coninhcount = 0"

@@ -1096,6 +1096,15 @@ column_phase(const ConvChange *change, PlanPhase phase)
 	" LEFT JOIN pg_catalog.pg_attrdef d" \
 	"   ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
 
+/*
+ * A default as pg_get_expr() prints it.  A default reads no column, so it
+ * is printed without its relation, which pg_get_expr() would otherwise
+ * open again for every column; a generation expression reads columns.
+ */
+#define DEFAULT_TEXT \
+	"pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated = ''" \
+	" THEN 0 ELSE d.adrelid END)"
+
 /* the options of an identity column's sequence */
 static ConvSequence *
 read_identity_options(HeapTuple tup, TupleDesc desc)
@@ -1156,12 +1165,12 @@ read_columns(CatalogRead *cr)
 				   " " COMPAT_ATTNOTNULL " AS attnotnull, a.attidentity,"
 				   " a.attgenerated, a.attcollation,"
 				   ATTRIBUTE_COLLATION ","
-				   " pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_expr,"
+				   DEFAULT_TEXT " AS default_expr,"
 				   " d.adbin::text AS default_bin,"
-				   " pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+				   " " COLUMN_COMMENT_OF("a.attrelid", "a.attnum") " AS comment,"
 				   " COALESCE(a.attstattarget::pg_catalog.int4, -1) AS statistics,"
 				   " a.attnum, ids.*, "
-				   ACL_COLUMNS("a.attacl", "c", "c.relowner"),
+				   COLUMN_ACL_COLUMNS("a.attacl"),
 				   COLUMNS_FROM
 				   " LEFT JOIN LATERAL (SELECT sc.relname AS seqname,"
 				   "        s.seqstart, s.seqincrement,"
@@ -1564,7 +1573,7 @@ static const char *const columns_fingerprint =
 "   'compression ' || NULLIF(a.attcompression::pg_catalog.text, ''),"
 "   'acl=' || " FP_ACL("pg_catalog.aclexplode(a.attacl)") ","
 "   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.col_description(c.oid, a.attnum)))"
+"     " COLUMN_COMMENT_OF("c.oid", "a.attnum") "))"
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 " JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid"

@@ -39,7 +39,7 @@ composite_object(const char *schema, const ConvComposite *t)
 
 static const char *const composites_query =
 "SELECT t.oid, n.nspname, t.typname,"
-"       pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+"       " COMMENT_OF("t.oid", "pg_type") " AS comment,"
 "       (SELECT " DEPENDENT_NAME("d")
 "          FROM pg_catalog.pg_depend d"
 "         WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass"
@@ -515,7 +515,7 @@ static const char *const composites_fingerprint =
 "                                      FROM pg_catalog.pg_collation co"
 "                                     WHERE co.oid = a.attcollation), '') ||"
 "           COALESCE(' comment=' || pg_catalog.quote_literal("
-"             pg_catalog.col_description(a.attrelid, a.attnum)), ''),"
+"             " COLUMN_COMMENT_OF("a.attrelid", "a.attnum") "), ''),"
 "           ', ' ORDER BY a.attnum)"
 "      FROM pg_catalog.pg_attribute a"
 "     WHERE a.attrelid = t.typrelid AND a.attnum > 0"

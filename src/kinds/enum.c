@@ -677,7 +677,7 @@ read_enums(CatalogRead *cr)
 					  "                              ORDER BY e.enumsortorder)"
 					  "    FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid)"
 					  "   AS labels,"
-					  " pg_catalog.obj_description(t.oid, 'pg_type') AS comment,"
+					  " " COMMENT_OF("t.oid", "pg_type") " AS comment,"
 					  " " USED_OUTSIDE("t.oid, t.typarray") " AS used_outside, "
 					  ACL_COLUMNS("t.typacl", "T", "t.typowner")
 					  " FROM pg_catalog.pg_type t"

@@ -453,7 +453,7 @@ read_foreign_keys(CatalogRead *cr)
 				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
 				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced,"
-				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment",
+				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
 				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"

@@ -106,7 +106,7 @@ static const char *const functions_query =
 "       COALESCE(p.proallargtypes, p.proargtypes::pg_catalog.oid[])"
 "         ::pg_catalog.text[] AS arg_types,"
 "       p.proargdefaults::pg_catalog.text AS defaults_bin,"
-"       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,"
+"       " COMMENT_OF("p.oid", "pg_proc") " AS comment,"
 "       " ACL_COLUMNS("p.proacl", "f", "p.proowner") ","
 "       (SELECT " DEPENDENT_NAME("d")
 "          FROM pg_catalog.pg_depend d"

@@ -506,7 +506,7 @@ static const char *const indexes_fingerprint =
 "     WHERE sa.attrelid = x.indexrelid"
 "       AND COALESCE(sa.attstattarget::pg_catalog.int4, -1) >= 0),"
 "   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.obj_description(i.oid, 'pg_class')))"
+"     " COMMENT_OF("i.oid", "pg_class") "))"
 " FROM pg_catalog.pg_index x"
 " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
 " JOIN pg_catalog.pg_class c ON c.oid = x.indrelid"

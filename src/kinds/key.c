@@ -252,7 +252,7 @@ read_keys(CatalogRead *cr)
 				   "k.conname, k.contype = 'p' AS is_primary, "
 				   KEY_NAMES("k.conkey", "k.conrelid") " AS columns, "
 				   NULLS_NOT_DISTINCT " AS nulls_not_distinct,"
-				   " pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment",
+				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
 				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"

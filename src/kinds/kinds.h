@@ -166,24 +166,49 @@ extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 
 /*
+ * An object's comment, and a column's (its table's oid and its attnum):
+ * obj_description() and col_description() are SQL functions, and each call
+ * of one runs a query of its own.
+ */
+#define COMMENT_OF(oid, catalog) \
+	"(SELECT ds.description FROM pg_catalog.pg_description ds" \
+	"  WHERE ds.objoid = " oid \
+	"    AND ds.classoid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
+	"    AND ds.objsubid = 0)"
+#define COLUMN_COMMENT_OF(relid, attnum) \
+	"(SELECT ds.description FROM pg_catalog.pg_description ds" \
+	"  WHERE ds.objoid = " relid \
+	"    AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+	"    AND ds.objsubid = " attnum ")"
+
+/*
  * An object's privileges as get_acl() reads them: aclexplode() of its ACL,
  * or of the ACL the server gives it by default (acldefault(kind, owner))
  * while it has none; PUBLIC as "public".
  */
 #define ACL_ITEMS(acl, kind, owner) \
 	"pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")))"
+#define ACL_AGG(items, expr, when, name) \
+	" CASE WHEN " when " THEN" \
+	" (SELECT pg_catalog.array_agg(" expr " ORDER BY a.grantee, a.privilege_type)" \
+	"    FROM " items " a) END AS " name
+#define ACL_ARRAYS(items, when) \
+	ACL_AGG(items, "CASE a.grantee WHEN 0 THEN 'public'" \
+			"  ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END", \
+			when, "acl_roles") "," \
+	ACL_AGG(items, "pg_catalog.lower(a.privilege_type)", when, \
+			"acl_privileges") "," \
+	ACL_AGG(items, "a.is_grantable::pg_catalog.text", when, "acl_grantable")
 #define ACL_COLUMNS(acl, kind, owner) \
-	"(SELECT pg_catalog.array_agg(CASE a.grantee WHEN 0 THEN 'public'" \
-	"        ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END" \
-	"        ORDER BY a.grantee, a.privilege_type)" \
-	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_roles," \
-	" (SELECT pg_catalog.array_agg(pg_catalog.lower(a.privilege_type)" \
-	"        ORDER BY a.grantee, a.privilege_type)" \
-	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_privileges," \
-	" (SELECT pg_catalog.array_agg(a.is_grantable::pg_catalog.text" \
-	"        ORDER BY a.grantee, a.privilege_type)" \
-	"   FROM " ACL_ITEMS(acl, kind, owner) " a) AS acl_grantable," \
+	ACL_ARRAYS(ACL_ITEMS(acl, kind, owner), "true") "," \
 	" pg_catalog.pg_get_userbyid(" owner ") AS owner"
+
+/*
+ * A column's privileges: only what was granted (the server gives a column
+ * none by default), so a column without an ACL costs no subquery.
+ */
+#define COLUMN_ACL_COLUMNS(acl) \
+	ACL_ARRAYS("pg_catalog.aclexplode(" acl ")", acl " IS NOT NULL")
 
 /*
  * Objects an extension created belong to that extension's scripts, not to
@@ -266,7 +291,7 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 /* the columns index_read_row() reads, over pg_index x, its pg_class i and pg_am am */
 #define INDEX_COLUMNS \
 	"i.relname AS index_name," \
-	" pg_catalog.obj_description(i.oid, 'pg_class') AS comment," \
+	" " COMMENT_OF("i.oid", "pg_class") " AS comment," \
 	" pg_catalog.pg_get_indexdef(x.indexrelid) AS definition," \
 	" x.indisunique, am.amname," \
 	" (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)" \
@@ -412,7 +437,7 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	" pg_catalog.format('%I.%I.%I', n.nspname, c.relname, k.conname)," \
 	" pg_catalog.concat_ws(' ', pg_catalog.pg_get_constraintdef(k.oid)," \
 	"   'comment=' || pg_catalog.quote_literal(" \
-	"     pg_catalog.obj_description(k.oid, 'pg_constraint')))" \
+	"     " COMMENT_OF("k.oid", "pg_constraint") "))" \
 	" FROM pg_catalog.pg_constraint k" \
 	" JOIN pg_catalog.pg_class c ON c.oid = k.conrelid" \
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
@@ -423,8 +448,7 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 #define FP_OWNED(acl, kind, owner, oid, catalog) \
 	" 'owner=' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner "))," \
 	" 'acl=' || " FP_ACL(ACL_ITEMS(acl, kind, owner)) "," \
-	" 'comment=' || pg_catalog.quote_literal(pg_catalog.obj_description(" \
-	oid ", '" catalog "'))"
+	" 'comment=' || pg_catalog.quote_literal(" COMMENT_OF(oid, catalog) ")"
 
 /* ----------------------------------------------------------------
  * What export.c offers a kind

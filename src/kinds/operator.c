@@ -74,7 +74,7 @@ static const char *const operators_query =
 "       o.oprjoin::pg_catalog.oid AS join_oid,"
 "       CASE WHEN o.oprjoin <> 0 THEN o.oprjoin::pg_catalog.text END AS join,"
 "       o.oprcanhash, o.oprcanmerge,"
-"       pg_catalog.obj_description(o.oid, 'pg_operator') AS comment,"
+"       " COMMENT_OF("o.oid", "pg_operator") " AS comment,"
 "       (SELECT " DEPENDENT_NAME("d")
 "          FROM pg_catalog.pg_depend d"
 "         WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
@@ -612,7 +612,7 @@ static const char *const operators_fingerprint =
 "   o.oprcanhash, o.oprcanmerge,"
 "   'owner=' || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.oprowner)),"
 "   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.obj_description(o.oid, 'pg_operator')))"
+"     " COMMENT_OF("o.oid", "pg_operator") "))"
 " FROM pg_catalog.pg_operator o"
 " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
 " WHERE" FP_MANAGED("n.nspname")

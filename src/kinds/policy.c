@@ -114,7 +114,7 @@ read_policies(CatalogRead *cr)
 				   " p.polqual::pg_catalog.text AS using_bin,"
 				   " pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,"
 				   " p.polwithcheck::pg_catalog.text AS check_bin,"
-				   " pg_catalog.obj_description(p.oid, 'pg_policy') AS comment",
+				   " " COMMENT_OF("p.oid", "pg_policy") " AS comment",
 				   "JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid"
 				   " ORDER BY c.nspname, c.relname, p.polname",
 				   read_policy_row);
@@ -598,7 +598,7 @@ static const char *const policies_fingerprint =
 "   'using ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid),"
 "   'check ' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid),"
 "   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.obj_description(p.oid, 'pg_policy')))"
+"     " COMMENT_OF("p.oid", "pg_policy") "))"
 " FROM pg_catalog.pg_policy p"
 " JOIN pg_catalog.pg_class c ON c.oid = p.polrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -99,7 +99,7 @@ read_schemas(CatalogRead *cr)
 {
 	catalog_query(cr,
 				  "SELECT n.nspname,"
-				  " pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment,"
+				  " " COMMENT_OF("n.oid", "pg_namespace") " AS comment,"
 				  " n.nspacl IS NOT NULL AS explicit_acl, "
 				  ACL_COLUMNS("n.nspacl", "n", "n.nspowner")
 				  " FROM pg_catalog.pg_namespace n"

@@ -72,7 +72,7 @@ static const char *const sequences_query =
 "       pg_catalog.format_type(s.seqtypid, NULL) AS type_name,"
 "       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
 "       s.seqcycle,"
-"       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,"
+"       " COMMENT_OF("c.oid", "pg_class") " AS comment,"
 "       pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text"
 "         AS last_value,"
 "       o.relname AS owned_table, o.attname AS owned_column,"

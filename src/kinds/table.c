@@ -459,7 +459,7 @@ plan_new_comments(ConvPlanState *ps, const ConvChange *change)
 
 static const char *const tables_query =
 "SELECT c.oid, n.nspname, c.relname,"
-"       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,"
+"       " COMMENT_OF("c.oid", "pg_class") " AS comment,"
 "       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.i)"
 "          FROM pg_catalog.pg_index x,"
 "               pg_catalog.unnest(x.indkey::pg_catalog.int2[])"

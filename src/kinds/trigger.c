@@ -170,7 +170,7 @@ read_triggers(CatalogRead *cr)
 				   "           WITH ORDINALITY AS k(attnum, i)"
 				   "    JOIN pg_catalog.pg_attribute a"
 				   "      ON a.attrelid = g.tgrelid AND a.attnum = k.attnum) AS update_of,"
-				   " pg_catalog.obj_description(g.oid, 'pg_trigger') AS comment",
+				   " " COMMENT_OF("g.oid", "pg_trigger") " AS comment",
 				   "JOIN pg_catalog.pg_trigger g ON g.tgrelid = c.oid"
 				   " WHERE NOT g.tgisinternal AND g.tgparentid = 0"
 				   " ORDER BY c.nspname, c.relname, g.tgname",
@@ -653,7 +653,7 @@ static const char *const triggers_fingerprint =
 " pg_catalog.concat_ws(' ', pg_catalog.pg_get_triggerdef(g.oid),"
 "   'enabled=' || g.tgenabled::pg_catalog.text,"
 "   'comment=' || pg_catalog.quote_literal("
-"     pg_catalog.obj_description(g.oid, 'pg_trigger')))"
+"     " COMMENT_OF("g.oid", "pg_trigger") "))"
 " FROM pg_catalog.pg_trigger g"
 " JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
