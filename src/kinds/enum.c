@@ -58,7 +58,7 @@ add_check_constants(List *strings, List *checks)
  * added with ADD VALUE.
  */
 static List *
-document_strings(ConvModel *want)
+read_document_strings(ConvModel *want)
 {
 	List	   *strings = NIL;
 	ListCell   *sc,
@@ -106,6 +106,27 @@ document_strings(ConvModel *want)
 		}
 	}
 	return strings;
+}
+
+/*
+ * The document's strings, read when an enum first gains a label: reading
+ * them parses every expression of the document.
+ */
+typedef struct DocumentStrings
+{
+	bool		read;
+	List	   *strings;
+} DocumentStrings;
+
+static List *
+document_strings(ConvModel *want, DocumentStrings *strings)
+{
+	if (!strings->read)
+	{
+		strings->strings = read_document_strings(want);
+		strings->read = true;
+	}
+	return strings->strings;
 }
 
 /*
@@ -204,7 +225,8 @@ add_enum_change(DiffState *ds, ConvAction action, const EnumPair *ep)
  * and moves every column to it.
  */
 static void
-diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
+diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
+		  DocumentStrings *strings)
 {
 	List	   *labels;
 	List	   *renames = NIL;
@@ -232,7 +254,7 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep, List *strings)
 		if (!string_in(labels, lfirst(lc)))
 		{
 			added = lappend(added, lfirst(lc));
-			used |= string_in(strings, lfirst(lc));
+			used |= string_in(document_strings(want, strings), lfirst(lc));
 		}
 	if (added && converts_to(ds, want, ep))
 		used = true;
@@ -295,7 +317,7 @@ diff_enums(DiffState *ds)
 {
 	ConvModel  *want = ds->want_model;
 	ConvModel  *have = ds->have_model;
-	List	   *strings = document_strings(want);
+	DocumentStrings strings = {false, NIL};
 	ListCell   *sc,
 			   *lc;
 
@@ -338,7 +360,7 @@ diff_enums(DiffState *ds)
 			add_enum_change(ds, ACTION_CREATE, ep);
 			continue;
 		}
-		diff_enum(ds, want, ep, strings);
+		diff_enum(ds, want, ep, &strings);
 		/* a recreated enum gets its comment when it takes the name */
 		if (ep->want->build_name == NULL &&
 			strings_differ(ep->want->comment, ep->have->comment))
