@@ -942,7 +942,6 @@ expr_default_matches(const ConvColumn *want, const ConvColumn *have)
 		return true;
 	outer = expr_scratch_begin();
 	same = default_matches(want, have);
-
 	expr_scratch_end(outer);
 	return same;
 }
