@@ -149,8 +149,9 @@ catalog_query(CatalogRead *cr, const char *sql)
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		args[1] = {cr->names};
 
-	SPI_freetuptable(SPI_tuptable);
+	SPI_freetuptable(cr->rows);
 	converge_spi_read(sql, 1, argtypes, args);
+	cr->rows = SPI_tuptable;
 }
 
 static Datum
@@ -312,7 +313,7 @@ catalog_read(List *schema_names)
 		if (conv_kinds[kind]->read)
 			conv_kinds[kind]->read(&cr);
 	read_dependents(&cr);
-	SPI_freetuptable(SPI_tuptable);
+	SPI_freetuptable(cr.rows);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;
 }

@@ -146,6 +146,7 @@ typedef struct CatalogRead
 	Datum		names;			/* text[] of the managed schemas: $1 */
 	List	   *tables;			/* of ConvTable, once the tables are read,
 								 * in the order of MANAGED_TABLES */
+	struct SPITupleTable *rows;	/* the last query's rows, freed by the next */
 } CatalogRead;
 
 /* reads one row of a per-table query into its table */
