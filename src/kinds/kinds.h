@@ -171,16 +171,14 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
  * obj_description() and col_description() are SQL functions, and each call
  * of one runs a query of its own.
  */
-#define COMMENT_OF(oid, catalog) \
+#define DESCRIPTION_OF(oid, catalog, subid) \
 	"(SELECT ds.description FROM pg_catalog.pg_description ds" \
 	"  WHERE ds.objoid = " oid \
 	"    AND ds.classoid = 'pg_catalog." catalog "'::pg_catalog.regclass" \
-	"    AND ds.objsubid = 0)"
+	"    AND ds.objsubid = " subid ")"
+#define COMMENT_OF(oid, catalog) DESCRIPTION_OF(oid, catalog, "0")
 #define COLUMN_COMMENT_OF(relid, attnum) \
-	"(SELECT ds.description FROM pg_catalog.pg_description ds" \
-	"  WHERE ds.objoid = " relid \
-	"    AND ds.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
-	"    AND ds.objsubid = " attnum ")"
+	DESCRIPTION_OF(relid, "pg_class", attnum)
 
 /*
  * An object's privileges as get_acl() reads them: aclexplode() of its ACL,
