@@ -274,7 +274,7 @@ read_checks(CatalogRead *cr)
 				   COMPAT_CONENFORCED " AS enforced",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " WHERE k.contype = 'c' AND k.conislocal AND k.coninhcount = 0"
-				   " ORDER BY c.nspname, c.relname, k.conname",
+				   " ORDER BY c.oid, k.conname",
 				   read_check_row);
 }
 

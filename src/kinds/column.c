@@ -1183,10 +1183,10 @@ read_columns(CatalogRead *cr)
 				   "  WHERE dd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 				   "    AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
 				   "    AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum"
-				   "    AND dd.deptype = 'i') ids ON a.attidentity <> ''"
+				   "    AND dd.deptype = 'i' AND a.attidentity <> '') ids ON true"
 				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
 				   "   AND NOT a.attisdropped"
-				   " ORDER BY c.nspname, c.relname, a.attnum",
+				   " ORDER BY c.oid, a.attnum",
 				   read_column_row);
 }
 

@@ -459,7 +459,7 @@ read_foreign_keys(CatalogRead *cr)
 				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
 				   " WHERE k.contype = 'f' AND k.conislocal"
 				   "   AND k.conparentid = 0"
-				   " ORDER BY c.nspname, c.relname, k.conname",
+				   " ORDER BY c.oid, k.conname",
 				   read_foreign_key_row);
 }
 

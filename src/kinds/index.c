@@ -312,7 +312,7 @@ read_indexes(CatalogRead *cr)
 				   "                    WHERE k.conindid = x.indexrelid"
 				   "                      AND k.conrelid = c.oid"
 				   "                      AND k.contype IN ('p', 'u', 'x'))"
-				   " ORDER BY c.nspname, c.relname, i.relname",
+				   " ORDER BY c.oid, i.relname",
 				   read_index_row);
 }
 

@@ -256,7 +256,7 @@ read_keys(CatalogRead *cr)
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
 				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
 				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
-				   " ORDER BY c.nspname, c.relname, k.contype, k.conname",
+				   " ORDER BY c.oid, k.contype, k.conname",
 				   read_key_row);
 }
 

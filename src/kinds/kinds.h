@@ -146,6 +146,7 @@ typedef struct CatalogRead
 	Datum		names;			/* text[] of the managed schemas: $1 */
 	List	   *tables;			/* of ConvTable, once the tables are read,
 								 * in the order of MANAGED_TABLES */
+	struct HTAB *tables_by_oid;	/* TableByOid of each of tables */
 	struct SPITupleTable *rows;	/* the last query's rows, freed by the next */
 } CatalogRead;
 
@@ -181,33 +182,18 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	DESCRIPTION_OF(relid, "pg_class", attnum)
 
 /*
- * An object's privileges as get_acl() reads them: aclexplode() of its ACL,
- * or of the ACL the server gives it by default (acldefault(kind, owner))
- * while it has none; PUBLIC as "public".
+ * An object's privileges as get_acl() reads them: its ACL, or the ACL the
+ * server gives it by default (acldefault(kind, owner)) while it has none.
  */
-#define ACL_ITEMS(acl, kind, owner) \
-	"pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")))"
-#define ACL_AGG(items, expr, when, name) \
-	" CASE WHEN " when " THEN" \
-	" (SELECT pg_catalog.array_agg(" expr " ORDER BY a.grantee, a.privilege_type)" \
-	"    FROM " items " a) END AS " name
-#define ACL_ARRAYS(items, when) \
-	ACL_AGG(items, "CASE a.grantee WHEN 0 THEN 'public'" \
-			"  ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END", \
-			when, "acl_roles") "," \
-	ACL_AGG(items, "pg_catalog.lower(a.privilege_type)", when, \
-			"acl_privileges") "," \
-	ACL_AGG(items, "a.is_grantable::pg_catalog.text", when, "acl_grantable")
 #define ACL_COLUMNS(acl, kind, owner) \
-	ACL_ARRAYS(ACL_ITEMS(acl, kind, owner), "true") "," \
+	" COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")) AS acl," \
 	" pg_catalog.pg_get_userbyid(" owner ") AS owner"
 
 /*
  * A column's privileges: only what was granted (the server gives a column
- * none by default), so a column without an ACL costs no subquery.
+ * none by default).
  */
-#define COLUMN_ACL_COLUMNS(acl) \
-	ACL_ARRAYS("pg_catalog.aclexplode(" acl ")", acl " IS NOT NULL")
+#define COLUMN_ACL_COLUMNS(acl) " " acl " AS acl"
 
 /*
  * Objects an extension created belong to that extension's scripts, not to
@@ -420,6 +406,10 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 #define FP_MANAGED(nsp) \
 	" " nsp " OPERATOR(pg_catalog.=) ANY (SELECT m.nspname" \
 	"                                      FROM converge_managed m)"
+
+/* an object's ACL items, or those the server gives it by default */
+#define ACL_ITEMS(acl, kind, owner) \
+	"pg_catalog.aclexplode(COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")))"
 
 /* an ACL's items (ACL_ITEMS), one word each, in a stable order */
 #define FP_ACL(items) \

@@ -938,7 +938,7 @@ read_partitioning(CatalogRead *cr)
 				   " LEFT JOIN pg_catalog.pg_class p ON p.oid = h.inhparent"
 				   " LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace"
 				   " WHERE pt.partrelid IS NOT NULL OR r.relispartition"
-				   " ORDER BY c.nspname, c.relname",
+				   " ORDER BY c.oid",
 				   read_partitioning_row);
 }
 

@@ -100,7 +100,7 @@ read_policies(CatalogRead *cr)
 	read_per_table(cr,
 				   "r.relrowsecurity, r.relforcerowsecurity",
 				   "JOIN pg_catalog.pg_class r ON r.oid = c.oid"
-				   " ORDER BY c.nspname, c.relname",
+				   " ORDER BY c.oid",
 				   read_row_security_row);
 	read_per_table(cr,
 				   "p.polname, p.polcmd::pg_catalog.text AS polcmd,"
@@ -116,7 +116,7 @@ read_policies(CatalogRead *cr)
 				   " p.polwithcheck::pg_catalog.text AS check_bin,"
 				   " " COMMENT_OF("p.oid", "pg_policy") " AS comment",
 				   "JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid"
-				   " ORDER BY c.nspname, c.relname, p.polname",
+				   " ORDER BY c.oid, p.polname",
 				   read_policy_row);
 }
 

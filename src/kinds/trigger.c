@@ -173,7 +173,7 @@ read_triggers(CatalogRead *cr)
 				   " " COMMENT_OF("g.oid", "pg_trigger") " AS comment",
 				   "JOIN pg_catalog.pg_trigger g ON g.tgrelid = c.oid"
 				   " WHERE NOT g.tgisinternal AND g.tgparentid = 0"
-				   " ORDER BY c.nspname, c.relname, g.tgname",
+				   " ORDER BY c.oid, g.tgname",
 				   read_trigger_row);
 }
 
