@@ -1852,7 +1852,7 @@ expr_index_matches(const ConvIndex *want, const ConvIndex *have,
 	outer = expr_scratch_begin();
 	w = transformed_index(expr_index_sql(want, want->name, "converge_t"),
 						  &want->pos, pair, true);
-	h = transformed_index(have->definition, &want->pos, pair, false);
+	h = transformed_index(index_definition(have), &want->pos, pair, false);
 	same = strcmp(w->accessMethod, h->accessMethod) == 0 &&
 		w->unique == h->unique &&
 		w->nulls_not_distinct == h->nulls_not_distinct &&

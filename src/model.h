@@ -302,7 +302,9 @@ typedef struct ConvIndex
 	bool		nulls_not_distinct;
 	List	   *statistics;		/* "key=target" of the expression keys
 								 * given a statistics target, by key */
-	char	   *definition;		/* catalog only: pg_get_indexdef() */
+	Oid			oid;			/* catalog only */
+	char	   *definition;		/* catalog only: pg_get_indexdef(), read
+								 * when first needed (index_definition) */
 	char	   *exprs_bin;		/* catalog only: indexprs, indpred */
 	char	   *predicate_bin;
 	char	   *comment;

@@ -16,6 +16,7 @@
 #include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "kinds/kinds.h"
 
@@ -94,7 +95,7 @@ plan_drop_index(ConvPlanState *ps, const ConvChange *change)
 			 quote_qualified_identifier(change->schema, index->name),
 			 psprintf("DROP INDEX %s",
 					  quote_qualified_identifier(change->schema, index->name)),
-			 psprintf("%s %s", index->definition,
+			 psprintf("%s %s", index_definition(index),
 					  dropped_because(ps, change)),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
@@ -193,7 +194,7 @@ plan_add_index(ConvPlanState *ps, const ConvChange *change)
 					old ?
 					made_again_because(change,
 									   psprintf("%s is replaced",
-												old->definition)) :
+												index_definition(old))) :
 					pstrdup("index is declared in the document and does not exist"),
 					change->have_table ? HAZARD_FULL_SCAN : 0);
 	set_index_statistics(ps, change, NULL);
@@ -277,7 +278,7 @@ index_read_row(HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 
 	index->name = get_text(tup, desc, "index_name");
-	index->definition = get_text(tup, desc, "definition");
+	index->oid = DatumGetObjectId(get_datum(tup, desc, "index_oid", &isnull));
 	index->comment = get_text(tup, desc, "comment");
 	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
 	index->method = get_text(tup, desc, "amname");
@@ -291,6 +292,29 @@ index_read_row(HeapTuple tup, TupleDesc desc)
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 	index->statistics = get_text_list(tup, desc, "statistics");
 	return index;
+}
+
+/*
+ * A current index as the server prints it (pg_get_indexdef()), read when
+ * the plan first needs it: for an index it drops or replaces, or whose
+ * keys the document writes otherwise.  Printing an index opens its table,
+ * and a plan with nothing to do needs none of them.  The text is kept
+ * with the index, in the model's context.
+ */
+const char *
+index_definition(const ConvIndex *index)
+{
+	if (index->definition == NULL)
+	{
+		MemoryContext outer =
+			MemoryContextSwitchTo(GetMemoryChunkContext((void *) index));
+
+		((ConvIndex *) index)->definition =
+			TextDatumGetCString(DirectFunctionCall1(pg_get_indexdef,
+													ObjectIdGetDatum(index->oid)));
+		MemoryContextSwitchTo(outer);
+	}
+	return index->definition;
 }
 
 static void

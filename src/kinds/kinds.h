@@ -277,7 +277,7 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 #define INDEX_COLUMNS \
 	"i.relname AS index_name," \
 	" " COMMENT_OF("i.oid", "pg_class") " AS comment," \
-	" pg_catalog.pg_get_indexdef(x.indexrelid) AS definition," \
+	" x.indexrelid AS index_oid," \
 	" x.indisunique, am.amname," \
 	" (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)" \
 	"    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k" \
@@ -862,6 +862,7 @@ extern const KeySpec index_keys[];
 extern void *build_index_entry(DocContainer *dc, const char *name,
 						 const YNode *node, const char *path);
 extern ConvIndex *index_read_row(HeapTuple tup, TupleDesc desc);
+extern const char *index_definition(const ConvIndex *index);
 extern void index_emit(Emitter *em, List *indexes);
 
 /* kinds/sequence.c: the serial shorthands, identity sequences' options */
