@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 
 #include "kinds/kinds.h"
 
@@ -208,6 +209,33 @@ get_acl(HeapTuple tuple, TupleDesc tupdesc)
 		grants = lappend(grants, &entries[i].grant);
 	}
 	return grants;
+}
+
+/*
+ * The names of a relation's columns given by number, as a constraint's
+ * conkey gives them: from the syscache, where a subquery over pg_attribute
+ * per constraint cost as much as the rest of the constraints' queries.
+ */
+List *
+get_column_names(HeapTuple tuple, TupleDesc tupdesc, const char *relid,
+				 const char *attnums)
+{
+	bool		isnull;
+	Oid			rel = DatumGetObjectId(get_datum(tuple, tupdesc, relid,
+												 &isnull));
+	Datum		array = get_datum(tuple, tupdesc, attnums, &isnull);
+	Datum	   *elems;
+	int			n;
+	List	   *names = NIL;
+
+	if (isnull)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(array), INT2OID, sizeof(int16), true,
+					  TYPALIGN_SHORT, &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		names = lappend(names, get_attname(rel, DatumGetInt16(elems[i]),
+										   false));
+	return names;
 }
 
 bool

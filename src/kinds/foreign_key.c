@@ -423,11 +423,10 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	compat_refuse_not_enforced(table->relid, fk->name,
 							   DatumGetBool(get_datum(tup, desc, "enforced",
 													  &isnull)));
-	fk->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	fk->columns = get_column_names(tup, desc, "conrelid", "conkey");
 	fk->ref_schema = get_text(tup, desc, "ref_schema");
 	fk->ref_table = get_text(tup, desc, "ref_table");
-	fk->ref_columns = text_array_to_list(get_datum(tup, desc, "ref_columns",
-												   &isnull));
+	fk->ref_columns = get_column_names(tup, desc, "confrelid", "confkey");
 	fk->on_delete = DatumGetChar(get_datum(tup, desc, "confdeltype", &isnull));
 	fk->on_update = DatumGetChar(get_datum(tup, desc, "confupdtype", &isnull));
 	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable",
@@ -448,9 +447,9 @@ static void
 read_foreign_keys(CatalogRead *cr)
 {
 	read_per_table(cr,
-				   "k.conname, " KEY_NAMES("k.conkey", "k.conrelid") " AS columns,"
+				   "k.conname, k.conrelid, k.conkey,"
 				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
-				   KEY_NAMES("k.confkey", "k.confrelid") " AS ref_columns,"
+				   " k.confrelid, k.confkey,"
 				   " k.confdeltype, k.confupdtype, k.condeferrable,"
 				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced,"
 				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",

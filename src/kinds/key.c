@@ -231,7 +231,7 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 
 	key->name = get_text(tup, desc, "conname");
 	key->primary = DatumGetBool(get_datum(tup, desc, "is_primary", &isnull));
-	key->columns = text_array_to_list(get_datum(tup, desc, "columns", &isnull));
+	key->columns = get_column_names(tup, desc, "conrelid", "conkey");
 	key->nulls_not_distinct =
 		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
 	key->comment = get_text(tup, desc, "comment");
@@ -250,7 +250,7 @@ read_keys(CatalogRead *cr)
 {
 	read_per_table(cr,
 				   "k.conname, k.contype = 'p' AS is_primary, "
-				   KEY_NAMES("k.conkey", "k.conrelid") " AS columns, "
+				   "k.conrelid, k.conkey, "
 				   NULLS_NOT_DISTINCT " AS nulls_not_distinct,"
 				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",
 				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"

@@ -166,6 +166,8 @@ extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 						   const char *name);
 extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
+extern List *get_column_names(HeapTuple tuple, TupleDesc tupdesc,
+							  const char *relid, const char *attnums);
 
 /*
  * An object's comment, and a column's (its table's oid and its attnum):
@@ -304,13 +306,6 @@ extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 	"   WHERE sa.attrelid = x.indexrelid" \
 	"     AND COALESCE(sa.attstattarget::pg_catalog.int4, -1) >= 0)" \
 	"   AS statistics"
-
-/* the names of a constraint's columns, in key order */
-#define KEY_NAMES(keys, rel) \
-	"(SELECT pg_catalog.array_agg(a.attname::text ORDER BY u.i)" \
-	"   FROM pg_catalog.unnest(" keys ") WITH ORDINALITY AS u(attnum, i)," \
-	"        pg_catalog.pg_attribute a" \
-	"  WHERE a.attrelid = " rel " AND a.attnum = u.attnum)"
 
 /* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
 #define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
