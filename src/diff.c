@@ -759,7 +759,7 @@ refuse_dropped_type(DiffState *ds, const ConvColumn *col)
 					 errmsg("column \"%s\" is of type %s, which the document does not declare, at line %d, column %d (%s)",
 							col->name, format_type_be(type),
 							col->type_pos.line, col->type_pos.column,
-							col->type_pos.path),
+							doc_path(&col->type_pos)),
 					 errdetail("In this plan, %s.", why),
 					 errhint("Declare the type in the document, or give the column another type.")));
 	}
@@ -875,7 +875,7 @@ resolve_column(DiffState *ds, ConvColumn *col, const char *schema)
 						OidIsValid(col->type_oid) ?
 						format_type_with_typemod(col->type_oid, col->typmod) :
 						col->type_name,
-						pos.line, pos.column, pos.path)));
+						pos.line, pos.column, doc_path(&pos))));
 	}
 	return expr_collation_oid(col->collation, &col->collation_pos);
 }
@@ -923,13 +923,14 @@ refuse_unsupported(ConvModel *want)
 		DocPos	   *pos = lfirst(lc);
 
 		appendStringInfo(&others, "%s%s (line %d)", others.len ? ", " : "",
-						 pos->path, pos->line);
+						 doc_path(pos), pos->line);
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("\"%s\" cannot be converged yet at line %d, column %d (%s)",
-					strrchr(first->path, '.') + 1, first->line, first->column,
-					first->path),
+					strrchr(doc_path(first), '.') + 1, first->line,
+					first->column,
+					doc_path(first)),
 			 others.len ? errdetail("These keys cannot be converged yet either: %s.",
 									others.data) : 0,
 			 errhint("This version converges %s; remove the other keys from the document.",

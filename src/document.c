@@ -108,7 +108,20 @@ node_pos(const YNode *node, const char *path)
 	pos.line = node->line;
 	pos.column = node->column;
 	pos.path = path;
+	pos.key = NULL;
 	return pos;
+}
+
+/*
+ * doc_path
+ *		A position's key path.  A value's path is joined from its mapping's
+ *		and its key only when printed: a document holds hundreds of
+ *		thousands of positions, and only an error message reads one.
+ */
+const char *
+doc_path(const DocPos *pos)
+{
+	return pos->key ? child_path(pos->path, pos->key) : pos->path;
 }
 
 /* ----------------------------------------------------------------
@@ -721,8 +734,10 @@ DocPos
 value_pos(const YNode *map, const char *key, const char *path)
 {
 	const YNode *v = map_get(map, key);
+	DocPos		pos = node_pos(v ? v : map, path);
 
-	return node_pos(v ? v : map, child_path(path, key));
+	pos.key = key;
+	return pos;
 }
 
 /*
@@ -916,9 +931,10 @@ check_relation_names(const ConvSchema *schema)
 					 errmsg("schema \"%s\" declares the name \"%s\" twice: for %s at line %d, column %d (%s) and for %s at line %d, column %d (%s)",
 							schema->name, sorted[i].name,
 							sorted[i - 1].what, sorted[i - 1].pos->line,
-							sorted[i - 1].pos->column, sorted[i - 1].pos->path,
+							sorted[i - 1].pos->column,
+							doc_path(sorted[i - 1].pos),
 							sorted[i].what, sorted[i].pos->line,
-							sorted[i].pos->column, sorted[i].pos->path),
+							sorted[i].pos->column, doc_path(sorted[i].pos)),
 					 errhint("Tables, views, sequences and indexes of a schema share one namespace: rename one of them.")));
 }
 

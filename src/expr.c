@@ -111,7 +111,7 @@ expr_raise_at(ErrorData *edata, const DocPos *pos)
 	ereport(ERROR,
 			(errcode(edata->sqlerrcode),
 			 errmsg("%s at line %d, column %d (%s)", edata->message,
-					pos->line, pos->column, pos->path),
+					pos->line, pos->column, doc_path(pos)),
 			 edata->detail ? errdetail("%s", edata->detail) :
 			 name_missing ?
 			 errdetail("Names the document does not qualify are looked up on the search path \"%s\", which the document's \"search_path\" key sets.",
@@ -253,7 +253,7 @@ expr_refuse_subquery(const char *text, const DocPos *pos, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot use subquery in %s at line %d, column %d (%s)",
-						what, pos->line, pos->column, pos->path)));
+						what, pos->line, pos->column, doc_path(pos))));
 }
 
 /* expr_has_subquery: does a document expression hold a subquery? */
@@ -1484,13 +1484,13 @@ expr_check_index_element(const char *text, const DocPos *pos)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("\"%s\" is not exactly one index key at line %d, column %d (%s)",
-						text, pos->line, pos->column, pos->path)));
+						text, pos->line, pos->column, doc_path(pos))));
 	if (contains_sublink(((IndexElem *) linitial(stmt->indexParams))->expr,
 						 NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot use subquery in index expression at line %d, column %d (%s)",
-						pos->line, pos->column, pos->path)));
+						pos->line, pos->column, doc_path(pos))));
 	expr_scratch_end(outer);
 }
 
@@ -1765,7 +1765,7 @@ check_index_position(const ConvIndex *index, const ConvTable *table,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" does not exist at line %d, column %d (%s)",
 							elem->name, index->pos.line, index->pos.column,
-							index->pos.path)));
+							doc_path(&index->pos))));
 	}
 	foreach(lc, exprs)
 		if (raw_names_any(lfirst(lc), created))

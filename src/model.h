@@ -30,8 +30,13 @@ typedef struct DocPos
 {
 	int			line;			/* 1-based; 0 when not from a document */
 	int			column;			/* 1-based */
-	const char *path;			/* key path, e.g. schemas.public.tables.t */
+	const char *path;			/* key path, e.g. schemas.public.tables.t,
+								 * or its parent while "key" is set */
+	const char *key;			/* the path's last key, joined to it only
+								 * when printed (doc_path) */
 } DocPos;
+
+extern const char *doc_path(const DocPos *pos);
 
 /*
  * One privilege one role holds on an object: what a document's "grants"

@@ -240,12 +240,12 @@ raise_cycle(List *changes, const int *waiting)
 			first = pos;
 		appendStringInfo(&objects, "%s%s at line %d, column %d (%s)",
 						 objects.len ? "; " : "", ops->name, pos->line,
-						 pos->column, pos->path);
+						 pos->column, doc_path(pos));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 			 errmsg("objects of the document need each other in a cycle at line %d, column %d (%s)",
-					first->line, first->column, first->path),
+					first->line, first->column, doc_path(first)),
 			 errdetail("Each of these needs another made first: %s.",
 					   objects.data),
 			 errhint("Break the cycle: one of them must be built on something else.")));

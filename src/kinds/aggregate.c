@@ -341,7 +341,7 @@ refuse_missing(DiffState *ds, const ConvAggregate *a, const char *key,
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),
 			 errmsg("%s %s of aggregate \"%s\" does not exist for its argument types, and the document does not declare it, at line %d, column %d (%s)",
 					key, written, a->signature, a->pos.line, a->pos.column,
-					a->pos.path),
+					doc_path(&a->pos)),
 			 errhint("Declare it under \"functions\" with the argument types CREATE AGGREGATE looks for: the state type first, then the aggregate's arguments for sfunc; the state type for finalfunc; two of it for combinefunc.")));
 }
 

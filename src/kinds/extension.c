@@ -173,7 +173,8 @@ diff_extensions(DiffState *ds)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("extension \"%s\" is not available on this server at line %d, column %d (%s)",
-							w->name, w->pos.line, w->pos.column, w->pos.path),
+							w->name, w->pos.line, w->pos.column,
+							doc_path(&w->pos)),
 					 errhint("Install its package on the server, or leave it out of the document.")));
 		if (h == NULL)
 		{
@@ -185,7 +186,7 @@ diff_extensions(DiffState *ds)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("extension \"%s\" is in schema \"%s\", not \"%s\", at line %d, column %d (%s)",
 							w->name, h->schema, w->schema, w->pos.line,
-							w->pos.column, w->pos.path),
+							w->pos.column, doc_path(&w->pos)),
 					 errhint("Move it with ALTER EXTENSION ... SET SCHEMA, or write the schema it is in.")));
 		else if (w->version && strcmp(w->version, h->version) != 0)
 			add_extension_change(ds, ACTION_ALTER, w, h);

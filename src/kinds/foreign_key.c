@@ -164,7 +164,7 @@ foreign_key_check_created(DiffState *ds, const ConvChange *change)
 					fk->name, quote_qualified_identifier(fk->ref_schema,
 														 fk->ref_table),
 					name_list(fk->ref_columns),
-					fk->pos.line, fk->pos.column, fk->pos.path),
+					fk->pos.line, fk->pos.column, doc_path(&fk->pos)),
 			 errhint("Declare a primary key or a unique constraint on the referenced columns, or reference columns that have one.")));
 }
 

@@ -705,7 +705,7 @@ check_language(DiffState *ds, const ConvFunction *f)
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("language \"%s\" of %s \"%s\" does not exist, at line %d, column %d (%s)",
 					f->language, noun(f), f->signature, f->pos.line,
-					f->pos.column, f->pos.path),
+					f->pos.column, doc_path(&f->pos)),
 			 errhint("Name a language the server has (sql, plpgsql), or declare the extension that brings it under \"extensions\".")));
 }
 
@@ -825,7 +825,7 @@ refuse_call(List *called, const char *what, const DocPos *pos,
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),
 			 errmsg("%s calls %s %s, which the document does not declare, at line %d, column %d (%s)",
 					what, noun(f), function_object(schema, f),
-					pos->line, pos->column, pos->path),
+					pos->line, pos->column, doc_path(pos)),
 			 errhint("Declare it under \"functions\", or write the expression without it.")));
 }
 

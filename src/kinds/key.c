@@ -293,7 +293,7 @@ check_key_columns(ConvTable *table, ConvKey *key)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("key \"%s\" has no columns at line %d, column %d (%s)",
 						key->name, key->pos.line, key->pos.column,
-						key->pos.path)));
+						doc_path(&key->pos))));
 	foreach(cc, key->columns)
 	{
 		char	   *name = lfirst(cc);
@@ -304,7 +304,7 @@ check_key_columns(ConvTable *table, ConvKey *key)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("key \"%s\" names column \"%s\", which the table does not declare, at line %d, column %d (%s)",
 							key->name, name, key->pos.line,
-							key->pos.column, key->pos.path)));
+							key->pos.column, doc_path(&key->pos))));
 		if (key->primary)
 			col->not_null = true;
 	}

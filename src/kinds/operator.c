@@ -374,7 +374,7 @@ refuse_shell(DiffState *ds, const ConvOperator *o, const char *what,
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),
 			 errmsg("%s %s of operator \"%s\" does not exist for its argument types, and the document does not declare it, at line %d, column %d (%s)",
 					what, written, o->signature, o->pos.line, o->pos.column,
-					o->pos.path),
+					doc_path(&o->pos)),
 			 errhint("Declare it under \"operators\" and name it with its schema, OPERATOR(schema.name): the server would make a shell operator the document does not hold.")));
 }
 
@@ -402,7 +402,7 @@ resolve_operator(DiffState *ds, ConvOperator *o)
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
 				 errmsg("function %s of operator \"%s\" does not exist for its argument types, and the document does not declare it, at line %d, column %d (%s)",
 						o->function, o->signature, o->pos.line,
-						o->pos.column, o->pos.path),
+						o->pos.column, doc_path(&o->pos)),
 				 errhint("Declare it under \"functions\" with the operator's argument types.")));
 }
 

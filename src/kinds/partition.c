@@ -107,7 +107,7 @@ parse_clause(const char *sql, const char *text, const DocPos *pos,
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
 				 errmsg("\"%s\" is not exactly one %s at line %d, column %d (%s)",
-						text, what, pos->line, pos->column, pos->path)));
+						text, what, pos->line, pos->column, doc_path(pos))));
 	return stmt;
 }
 
@@ -194,14 +194,14 @@ document_parent(const ConvModel *model, const ConvTable *table)
 				 errmsg("partition \"%s\" is a partition of %s.%s, which the document does not declare as a partitioned table, at line %d, column %d (%s)",
 						table->name, p->parent_schema, p->parent_name,
 						p->parent_pos.line, p->parent_pos.column,
-						p->parent_pos.path),
+						doc_path(&p->parent_pos)),
 				 errhint("Give that table a \"partition_by\".")));
 	if (p->bound == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 				 errmsg("partition \"%s\" has no \"bounds\" at line %d, column %d (%s)",
 						table->name, p->parent_pos.line, p->parent_pos.column,
-						p->parent_pos.path),
+						doc_path(&p->parent_pos)),
 				 errhint("Give the values it holds: \"FOR VALUES FROM (...) TO (...)\", \"FOR VALUES IN (...)\", \"FOR VALUES WITH (MODULUS m, REMAINDER r)\" or \"DEFAULT\".")));
 	return parent;
 }
@@ -262,7 +262,7 @@ check_partitioned(const ConvTable *table)
 				 errmsg("partitioned table \"%s\" cannot be %s at line %d, column %d (%s)",
 						table->name, table->unlogged ? "unlogged" :
 						"given storage parameters",
-						pos->line, pos->column, pos->path),
+						pos->line, pos->column, doc_path(pos)),
 				 errhint("Give them to its partitions.")));
 }
 
@@ -302,7 +302,7 @@ check_keys_cover(const ConvModel *model, ConvTable *table)
 								psprintf("column \"%s\"", elem->name) :
 								"an expression",
 								table->name, key->pos.line, key->pos.column,
-								key->pos.path),
+								doc_path(&key->pos)),
 						 errhint("A key of a partitioned table holds every column of its partition key, and of its partitions' keys; a key with an expression cannot be unique.")));
 			}
 		}
@@ -612,7 +612,7 @@ refuse_key_change(const TableDiff *td)
 					"not partitioned",
 					w && w->key ? psprintf("partitioned by %s", w->key) :
 					"made a table without partitions",
-					pos->line, pos->column, pos->path),
+					pos->line, pos->column, doc_path(pos)),
 			 errhint("Keep the table's partitioning in the document, or declare a new table and move the rows into it.")));
 }
 

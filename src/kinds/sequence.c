@@ -242,7 +242,7 @@ fill_options(ConvSequence *seq, const ConvSequence *from, int type,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s needs min < max within %s, start between them and cache of at least 1 at line %d, column %d (%s)",
 						what, seq->type_name, seq->pos.line, seq->pos.column,
-						seq->pos.path)));
+						doc_path(&seq->pos))));
 }
 
 /* "table.column" of the same schema, as OWNED BY takes it */
@@ -678,7 +678,7 @@ check_owner(const ConvSchema *schema, const ConvSequence *seq)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("sequence \"%s\" is owned by %s.%s, which the document does not declare, at line %d, column %d (%s)",
 						seq->name, seq->owned_table, seq->owned_column,
-						seq->pos.line, seq->pos.column, seq->pos.path)));
+						seq->pos.line, seq->pos.column, doc_path(&seq->pos))));
 }
 
 /*
@@ -753,7 +753,7 @@ check_default_dropped(DiffState *ds, const char *schema,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("default of column \"%s\" uses sequence \"%s\", which the document does not declare, at line %d, column %d (%s)",
 					want->name, seq->name, want->default_pos.line,
-					want->default_pos.column, want->default_pos.path),
+					want->default_pos.column, doc_path(&want->default_pos)),
 			 errhint("Declare the sequence under \"sequences\", or give the column another default.")));
 }
 

@@ -413,7 +413,7 @@ trigger_created(DiffState *ds, ConvChange *change, void *context)
 			(errcode(ERRCODE_UNDEFINED_FUNCTION),
 			 errmsg("trigger \"%s\" runs %s(), which does not exist and which the document does not declare, at line %d, column %d (%s)",
 					t->name, t->function, t->pos.line, t->pos.column,
-					t->pos.path),
+					doc_path(&t->pos)),
 			 errhint("Declare the function under \"functions\", or qualify its name with its schema.")));
 }
 

@@ -633,7 +633,7 @@ refuse_gone_reads(const ViewItem *item, const ViewMeaning *meaning,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("the query of %s \"%s\" reads what this plan removes at line %d, column %d (%s)",
 						view_noun(item->want), item->want->name,
-						pos->line, pos->column, pos->path),
+						pos->line, pos->column, doc_path(pos)),
 				 errdetail("In this plan, %s.", s->why),
 				 errhint("Write the query for the schema the document declares.")));
 }
@@ -728,7 +728,7 @@ refuse_retyped_reads(DiffState *ds, const ViewItem *item,
 			(errcode(edata->sqlerrcode),
 			 errmsg("the query of %s \"%s\" does not analyze once %s at line %d, column %d (%s)",
 					view_noun(item->want), item->want->name, why,
-					pos->line, pos->column, pos->path),
+					pos->line, pos->column, doc_path(pos)),
 			 errdetail("With the types the document declares: %s.",
 					   edata->message),
 			 errhint("Write the query for the types the document declares.")));
@@ -966,7 +966,7 @@ emit_create(DiffState *ds, List *items, ViewItem *item)
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("view \"%s\" reads itself through other views at line %d, column %d (%s)",
 						item->want->name, item->want->pos.line,
-						item->want->pos.column, item->want->pos.path),
+						item->want->pos.column, doc_path(&item->want->pos)),
 				 errhint("Views cannot read each other in a cycle.")));
 	item->visiting = true;
 	foreach(lc, query_relation_names(item->want->query))
