@@ -734,7 +734,6 @@ resolve_in_schema(DiffState *ds, ConvColumn *col, const char *schema,
 	return false;
 }
 
-/* a type that exists: is it one the plan recreates? */
 /*
  * A column whose type is one the plan drops (an enum or domain of a
  * managed schema the document no longer declares): the document
@@ -830,6 +829,56 @@ resolve_by_name(DiffState *ds, ConvColumn *col, const char *schema,
 }
 
 /*
+ * A column type's text as resolved in a schema.  A schema's columns repeat
+ * a handful of types, and resolving one parses its text twice: each text
+ * is resolved once per diff, by its first column, and the columns after
+ * it take the result (so an error still points at the first).
+ */
+#define RESOLVED_TYPE_TEXT 128
+
+typedef struct ResolvedTypeKey
+{
+	char		schema[NAMEDATALEN];
+	char		text[RESOLVED_TYPE_TEXT];
+} ResolvedTypeKey;
+
+typedef struct ResolvedType
+{
+	ResolvedTypeKey key;
+	Oid			type_oid;
+	int32		typmod;
+	ConvEnum   *doc_enum;
+	bool		doc_enum_array;
+	ConvDomain *doc_domain;
+	bool		by_oid;			/* an existing type (refuse_dropped_type) */
+} ResolvedType;
+
+/* the resolution of the column's type text in schema; NULL if too long */
+static ResolvedType *
+resolved_type(DiffState *ds, const ConvColumn *col, const char *schema,
+			  HASHACTION action)
+{
+	ResolvedTypeKey key = {0};
+
+	if (strlen(col->type_name) >= RESOLVED_TYPE_TEXT)
+		return NULL;
+	if (ds->resolved_types == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(ResolvedTypeKey);
+		ctl.entrysize = sizeof(ResolvedType);
+		ctl.hcxt = CurrentMemoryContext;
+		ds->resolved_types = hash_create("pg_converge resolved types", 64,
+										 &ctl,
+										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	strlcpy(key.schema, schema, NAMEDATALEN);
+	strlcpy(key.text, col->type_name, RESOLVED_TYPE_TEXT);
+	return hash_search(ds->resolved_types, &key, action, NULL);
+}
+
+/*
  * resolve_doc_type
  *		A document column whose type is a document enum or domain: by the
  *		current type's oid, or, when no such type exists yet, by name (the
@@ -838,17 +887,46 @@ resolve_by_name(DiffState *ds, ConvColumn *col, const char *schema,
 void
 resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema)
 {
+	ResolvedType *known = resolved_type(ds, col, schema, HASH_FIND);
+	bool		fresh = !OidIsValid(col->type_oid);
+	bool		by_oid = false;
 	char	   *nspname;
 	char	   *name;
 	bool		array;
 
-	expr_type_name_parts(col, &nspname, &name, &array);
-	if (nspname == NULL && resolve_in_schema(ds, col, schema, name, array))
+	if (known && (fresh || col->type_oid == known->type_oid))
+	{
+		col->type_oid = known->type_oid;
+		col->typmod = known->typmod;
+		col->doc_enum = known->doc_enum;
+		col->doc_enum_array = known->doc_enum_array;
+		col->doc_domain = known->doc_domain;
+		if (known->by_oid)
+			refuse_dropped_type(ds, col);
 		return;
-	if (expr_find_type(col))
-		resolve_by_oid(ds, col);
-	else
-		resolve_by_name(ds, col, schema, nspname, name, array);
+	}
+	expr_type_name_parts(col, &nspname, &name, &array);
+	if (nspname != NULL || !resolve_in_schema(ds, col, schema, name, array))
+	{
+		by_oid = expr_find_type(col);
+		if (by_oid)
+			resolve_by_oid(ds, col);
+		else
+			resolve_by_name(ds, col, schema, nspname, name, array);
+	}
+	/* a type an extension may bring is looked up for each column */
+	if (!fresh || (!OidIsValid(col->type_oid) && !col->doc_enum &&
+				   !col->doc_domain))
+		return;
+	known = resolved_type(ds, col, schema, HASH_ENTER);
+	if (known == NULL)
+		return;
+	known->type_oid = col->type_oid;
+	known->typmod = col->typmod;
+	known->doc_enum = col->doc_enum;
+	known->doc_enum_array = col->doc_enum_array;
+	known->doc_domain = col->doc_domain;
+	known->by_oid = by_oid;
 }
 
 /*

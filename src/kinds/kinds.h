@@ -503,6 +503,7 @@ typedef struct DiffState
 	List	   *routines_recreated; /* those of them created again */
 	List	   *types_dropped;	/* types dropped for good (of Oid), */
 	List	   *type_reasons;	/* and why */
+	HTAB	   *resolved_types; /* ResolvedType by schema and type text */
 } DiffState;
 
 /*
