@@ -38,6 +38,29 @@ CREATE TABLE dr.u (id int);
 ALTER TABLE converge.ddl_log DROP CONSTRAINT refuse_all;
 SELECT to_regclass('dr.u') IS NOT NULL AS created;
 
+-- a convergence's history is part of it: when its rows cannot be written,
+-- the convergence fails and nothing of it stays
+ALTER TABLE converge.ddl_log ADD CONSTRAINT refuse_all CHECK (false) NOT VALID;
+\set VERBOSITY terse
+SELECT step, action FROM converge_schema($$
+version: 1
+schemas:
+  dr:
+    tables:
+      t:
+        primary_key: [id]
+        columns:
+          id: {type: integer}
+          v: {type: text, nullable: false}
+$$);
+\set VERBOSITY default
+ALTER TABLE converge.ddl_log DROP CONSTRAINT refuse_all;
+SELECT to_regclass('dr.u') IS NOT NULL AS u_kept,
+       to_regclass('dr.t_v_idx') IS NOT NULL AS index_kept,
+       (SELECT NOT attnotnull FROM pg_attribute
+         WHERE attrelid = 'dr.t'::regclass AND attname = 'v') AS v_nullable,
+       (SELECT count(*) FROM dr.t) AS rows;
+
 -- statements that can carry a password are not kept
 CREATE FOREIGN DATA WRAPPER dr_fdw;
 CREATE SERVER dr_server FOREIGN DATA WRAPPER dr_fdw OPTIONS (host 'x');

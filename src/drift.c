@@ -10,7 +10,8 @@
  * step runs, and 'external' for everything else; execute.c tells which
  * (converge_executing, converge_executing_sql).  Recording must
  * never break the DDL it records: it runs in a subtransaction and any error
- * becomes a WARNING.  Objects of the extension's own schema are not
+ * becomes a WARNING.  A convergence's own DDL is the exception: its history
+ * is part of it, so a row that cannot be written fails the convergence.  Objects of the extension's own schema are not
  * recorded, nor are temporary objects, objects that belong to an
  * extension, commands the server cannot name an object for (a GRANT, say:
  * pgTAP grants on its temporary tables), or what an extension's install or
@@ -266,6 +267,17 @@ drift_record(FunctionCallInfo fcinfo, bool drops)
 		return;
 	trigdata = (EventTriggerData *) fcinfo->context;
 
+	/*
+	 * A convergence is all or nothing, its history included: a row of it
+	 * that cannot be written fails the convergence.  That also spares it a
+	 * subtransaction per statement, whose end scans every relation the
+	 * transaction has created so far (quadratic in a large convergence).
+	 */
+	if (converge_executing || converge_executing_sql)
+	{
+		insert_log_rows(drops, trigdata);
+		return;
+	}
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
