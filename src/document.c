@@ -54,6 +54,8 @@ typedef struct DocParser
 	yaml_parser_t parser;
 	const char *text;
 	ConvModel  *model;
+	MemoryContext strings;		/* where scalars' text is kept: the model's,
+								 * which outlives the tree */
 } DocParser;
 
 /*
@@ -202,8 +204,9 @@ next_event(DocParser *dp, DocEvent *ev)
 			ev->anchor = copy_yaml_string(event.data.scalar.anchor);
 			ev->tag = copy_yaml_string(event.data.scalar.tag);
 			ev->length = event.data.scalar.length;
-			ev->value = pnstrdup((const char *) event.data.scalar.value,
-								 ev->length);
+			ev->value = MemoryContextAlloc(dp->strings, ev->length + 1);
+			memcpy(ev->value, event.data.scalar.value, ev->length);
+			ev->value[ev->length] = '\0';
 			ev->plain = (event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
 			break;
 		case YAML_ALIAS_EVENT:
@@ -274,8 +277,13 @@ build_node(DocParser *dp, const DocEvent *ev, int depth)
 			node->plain = ev->plain;
 			/* libyaml reads UTF-8; the model holds the server's encoding */
 			if (!scalar_is_null(ev))
+			{
+				MemoryContext tree = MemoryContextSwitchTo(dp->strings);
+
 				node->value = pg_any_to_server(ev->value, (int) ev->length,
 											   PG_UTF8);
+				MemoryContextSwitchTo(tree);
+			}
 			return node;
 
 		case YAML_ALIAS_EVENT:
@@ -1033,6 +1041,7 @@ document_parse(const char *text)
 	size_t		len = strlen(text);
 	YNode	   *volatile root = NULL;
 	YNode		start = {YN_SCALAR, 1, 1};
+	MemoryContext tree;
 	MemoryContext scratch;
 
 	if (len > DOC_MAX_BYTES)
@@ -1050,13 +1059,22 @@ document_parse(const char *text)
 
 	dp.text = text;
 	dp.model = palloc0(sizeof(ConvModel));
+	dp.strings = CurrentMemoryContext;
 	if (!yaml_parser_initialize(&dp.parser))
 		elog(ERROR, "could not initialize YAML parser");
 	yaml_parser_set_encoding(&dp.parser, YAML_UTF8_ENCODING);
 	yaml_parser_set_input_string(&dp.parser, (const unsigned char *) text,
 								 strlen(text));
 
-	/* libyaml allocates with malloc: release it on the way out */
+	/*
+	 * The tree's nodes are garbage once the model is built (it keeps their
+	 * text, not them); libyaml allocates with malloc, so release it on the
+	 * way out.
+	 */
+	tree = AllocSetContextCreate(CurrentMemoryContext,
+								 "pg_converge document tree",
+								 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(tree);
 	PG_TRY();
 	{
 		root = build_tree(&dp);
@@ -1066,6 +1084,7 @@ document_parse(const char *text)
 		yaml_parser_delete(&dp.parser);
 	}
 	PG_END_TRY();
+	MemoryContextSwitchTo(dp.strings);
 
 	if (root == NULL)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, &start, NULL,
@@ -1076,5 +1095,6 @@ document_parse(const char *text)
 	check_mapping(&dp, root, "", object_keys(&document_spec));
 	expr_scratch_end(scratch);
 	build_model(&dp, root);
+	MemoryContextDelete(tree);
 	return dp.model;
 }
