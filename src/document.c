@@ -729,12 +729,13 @@ map_get(const YNode *map, const char *key)
 	return NULL;
 }
 
+/* a scalar's text is the model's own (DocParser.strings): not copied */
 char *
 map_string(const YNode *map, const char *key)
 {
 	const YNode *v = map_get(map, key);
 
-	return v ? pstrdup(v->value) : NULL;
+	return v ? v->value : NULL;
 }
 
 /* the position of a key's value, or of the mapping when it is absent */
