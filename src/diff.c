@@ -130,6 +130,57 @@ find_pair(DiffState *ds, const char *schema, const char *table)
 	return found ? found->pair : NULL;
 }
 
+/* the changes made so far of one current table's objects */
+typedef struct TableChanges
+{
+	const ConvTable *have;		/* hash key */
+	List	   *changes;
+} TableChanges;
+
+/*
+ * Append a change to the diff's list, and to its table's: what asks for
+ * the changes of one table must not scan every change of the schema.
+ */
+static void
+append_change(DiffState *ds, ConvChange *change)
+{
+	TableChanges *entry;
+	bool		found;
+
+	ds->changes = lappend(ds->changes, change);
+	if (change->have_table == NULL)
+		return;
+	if (ds->changes_by_table == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(ConvTable *);
+		ctl.entrysize = sizeof(TableChanges);
+		ctl.hcxt = CurrentMemoryContext;
+		ds->changes_by_table = hash_create("pg_converge changes by table",
+										   256, &ctl,
+										   HASH_ELEM | HASH_BLOBS |
+										   HASH_CONTEXT);
+	}
+	entry = hash_search(ds->changes_by_table, &change->have_table,
+						HASH_ENTER, &found);
+	if (!found)
+		entry->changes = NIL;
+	entry->changes = lappend(entry->changes, change);
+}
+
+/* the changes made so far of the objects of a current table */
+List *
+table_changes(DiffState *ds, const ConvTable *have)
+{
+	TableChanges *entry;
+
+	if (have == NULL || ds->changes_by_table == NULL)
+		return NIL;
+	entry = hash_search(ds->changes_by_table, &have, HASH_FIND, NULL);
+	return entry ? entry->changes : NIL;
+}
+
 ConvChange *
 add_change(DiffState *ds, ConvKind kind, ConvAction action,
 		   const char *schema, ConvTable *want_table, ConvTable *have_table)
@@ -143,7 +194,7 @@ add_change(DiffState *ds, ConvKind kind, ConvAction action,
 	change->have_table = have_table;
 	if (want_table)
 		change->pair = find_pair(ds, schema, want_table->name);
-	ds->changes = lappend(ds->changes, change);
+	append_change(ds, change);
 	return change;
 }
 
@@ -176,7 +227,7 @@ add_like(DiffState *ds, const ConvChange *proto, ConvAction action)
 
 	*change = *proto;
 	change->action = action;
-	ds->changes = lappend(ds->changes, change);
+	append_change(ds, change);
 	return change;
 }
 
@@ -344,14 +395,10 @@ rule_stubbed(DiffState *ds, const ConvTable *rows, const void *rule)
 	ListCell   *lc,
 			   *sc;
 
-	if (rows == NULL)
-		return false;
-	foreach(lc, ds->changes)
+	foreach(lc, table_changes(ds, rows))
 	{
 		ConvChange *change = lfirst(lc);
 
-		if (change->have_table != rows)
-			continue;
 		foreach(sc, change->users)
 			if (((ConvChange *) lfirst(sc))->want == rule)
 				return true;
@@ -537,6 +584,51 @@ read_dropped(DiffState *ds)
 			ds->type_reasons = lappend(ds->type_reasons, (char *) why);
 		}
 	}
+}
+
+/* a document object a change creates, by kind */
+typedef struct CreatedKey
+{
+	const void *want;
+	ConvKind	kind;
+} CreatedKey;
+
+/*
+ * plan_creates
+ *		Does the plan create (or create again) this document object?  The
+ *		changes are indexed as they grow, each once, as read_dropped reads
+ *		them: a schema's rules each ask.
+ */
+bool
+plan_creates(DiffState *ds, ConvKind kind, const void *want)
+{
+	CreatedKey	key;
+
+	if (ds->creates == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(CreatedKey);
+		ctl.entrysize = sizeof(CreatedKey);
+		ctl.hcxt = CurrentMemoryContext;
+		ds->creates = hash_create("pg_converge created objects", 256, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	for (; ds->creates_read < list_length(ds->changes); ds->creates_read++)
+	{
+		ConvChange *change = list_nth(ds->changes, ds->creates_read);
+
+		if (change->action != ACTION_CREATE || change->want == NULL)
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.want = change->want;
+		key.kind = change->kind;
+		(void) hash_search(ds->creates, &key, HASH_ENTER, NULL);
+	}
+	memset(&key, 0, sizeof(key));
+	key.want = want;
+	key.kind = kind;
+	return hash_search(ds->creates, &key, HASH_FIND, NULL) != NULL;
 }
 
 /*

@@ -437,22 +437,86 @@ add_comment(ConvPlanState *ps, const char *action, const char *kind,
 			 pstrdup("comment differs from the document"), 0);
 }
 
+/* the changes of a kind and action of one current object or table */
+typedef struct ChangeKey
+{
+	const void *object;
+	ConvKind	kind;
+	ConvAction	action;
+} ChangeKey;
+
+typedef struct ChangeEntry
+{
+	ChangeKey	key;
+	List	   *changes;		/* in the order of the plan's list */
+} ChangeEntry;
+
+static void
+make_change_key(ChangeKey *key, const void *object, ConvKind kind,
+				ConvAction action)
+{
+	/* hashed as bytes: the padding too */
+	memset(key, 0, sizeof(ChangeKey));
+	key->object = object;
+	key->kind = kind;
+	key->action = action;
+}
+
+/*
+ * The plan's changes by kind, action and current object (or, "by_table",
+ * the current table of its objects): a plan of thousands of changes asks
+ * for one of them per column.
+ */
+static HTAB *
+index_changes(List *changes, bool by_table)
+{
+	HASHCTL		ctl = {.keysize = sizeof(ChangeKey),
+	.entrysize = sizeof(ChangeEntry),.hcxt = CurrentMemoryContext};
+	HTAB	   *index = hash_create("pg_converge changes",
+									Max(list_length(changes), 16), &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ListCell   *lc;
+
+	foreach(lc, changes)
+	{
+		ConvChange *change = lfirst(lc);
+		ChangeKey	key;
+		ChangeEntry *entry;
+		bool		found;
+
+		make_change_key(&key, by_table ? change->have_table : change->have,
+						change->kind, change->action);
+		entry = hash_search(index, &key, HASH_ENTER, &found);
+		if (!found)
+			entry->changes = NIL;
+		entry->changes = lappend(entry->changes, change);
+	}
+	return index;
+}
+
+static List *
+indexed_changes(HTAB *index, const void *object, ConvKind kind,
+				ConvAction action)
+{
+	ChangeKey	key;
+	ChangeEntry *entry;
+
+	make_change_key(&key, object, kind, action);
+	entry = hash_search(index, &key, HASH_FIND, NULL);
+	return entry ? entry->changes : NIL;
+}
+
 /* the change of a kind and action whose current object is "have" */
 ConvChange *
 find_change(ConvPlanState *ps, ConvKind kind, ConvAction action,
 			const void *have)
 {
-	ListCell   *lc;
+	List	   *found;
 
-	foreach(lc, ps->changes)
-	{
-		ConvChange *change = lfirst(lc);
-
-		if (change->have == have && change->kind == kind &&
-			change->action == action)
-			return change;
-	}
-	return NULL;
+	if (ps->by_object == NULL)
+		ps->by_object = index_changes(ps->changes, false);
+	found = indexed_changes(ps->by_object, have, kind, action);
+	return found ? linitial(found) : NULL;
 }
 
 /*
@@ -630,15 +694,15 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 	 * Columns the plan adds hold what their generation expression, "using"
 	 * or default gives.
 	 */
-	foreach(lc, ps->changes)
+	if (ps->by_table == NULL)
+		ps->by_table = index_changes(ps->changes, true);
+	foreach(lc, indexed_changes(ps->by_table, have, KIND_COLUMN,
+								ACTION_CREATE))
 	{
 		ConvChange *add = lfirst(lc);
 		ConvColumn *col = add->want;
 		const char *value;
 
-		if (add->kind != KIND_COLUMN || add->action != ACTION_CREATE ||
-			add->have_table != have)
-			continue;
 		value = col->generated ? col->generated :
 			col->using_expr ? col->using_expr : col->default_expr;
 		appendStringInfo(&converted, "(%s)::%s AS %s, ",
@@ -894,7 +958,7 @@ plan_change(ConvPlanState *ps, const ConvChange *change)
 List *
 plan_build(List *changes)
 {
-	ConvPlanState	ps = {changes, NIL, NIL, false};
+	ConvPlanState ps = {.changes = changes};
 	PlanPhase  *phases = palloc(sizeof(PlanPhase) *
 								Max(list_length(changes), 1));
 	ListCell   *lc;

@@ -71,12 +71,11 @@ drops_key_of(DiffState *ds, const ConvTable *have)
 {
 	ListCell   *lc;
 
-	foreach(lc, ds->changes)
+	foreach(lc, table_changes(ds, have))
 	{
 		ConvChange *change = lfirst(lc);
 
-		if (change->kind == KIND_KEY && change->action == ACTION_DROP &&
-			change->have_table == have)
+		if (change->kind == KIND_KEY && change->action == ACTION_DROP)
 			return true;
 	}
 	return false;

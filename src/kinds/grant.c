@@ -205,23 +205,6 @@ add_grant_target(List **targets, const char *type, char *object,
 	return t;
 }
 
-/* does the plan create (or create again) this document object? */
-bool
-plan_creates(DiffState *ds, ConvKind kind, const void *want)
-{
-	ListCell   *lc;
-
-	foreach(lc, ds->changes)
-	{
-		ConvChange *change = lfirst(lc);
-
-		if (change->kind == kind && change->action == ACTION_CREATE &&
-			change->want == want)
-			return true;
-	}
-	return false;
-}
-
 /* ----------------------------------------------------------------
  * Comparing
  * ----------------------------------------------------------------

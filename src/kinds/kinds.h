@@ -504,6 +504,9 @@ typedef struct DiffState
 	List	   *types_dropped;	/* types dropped for good (of Oid), */
 	List	   *type_reasons;	/* and why */
 	HTAB	   *resolved_types; /* ResolvedType by schema and type text */
+	HTAB	   *changes_by_table;	/* TableChanges: "changes" by have_table */
+	HTAB	   *creates;		/* the document objects "changes" create, */
+	int			creates_read;	/* read from the first this many */
 } DiffState;
 
 /*
@@ -614,6 +617,7 @@ extern TableEntry *lookup_table(DiffState *ds, const char *schema,
 								const char *table);
 extern TablePair *add_pair(DiffState *ds, const char *schema,
 						   ConvTable *want, TableEntry *entry);
+extern List *table_changes(DiffState *ds, const ConvTable *have);
 extern TablePair *find_pair(DiffState *ds, const char *schema,
 							const char *table);
 extern bool names_overlap(List *a, List *b);
@@ -632,6 +636,7 @@ extern bool names_created(DiffState *ds, const char *text,
 extern void mark_pending_defaults(DiffState *ds);
 extern bool calls_created_function(DiffState *ds, const char *text,
 								   const DocPos *pos);
+extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 extern const char *routine_dropped(DiffState *ds, Oid routine,
 								   bool for_good_too);
 extern const char *stored_calls_dropped(DiffState *ds, const char *bin,
@@ -720,6 +725,9 @@ typedef struct RowSource
 typedef struct ConvPlanState
 {
 	List	   *changes;
+	struct HTAB *by_object;		/* ChangeEntry: changes by kind, action and
+								 * current object, built on first use */
+	struct HTAB *by_table;		/* the same by current table */
 	List	   *steps;
 	List	   *sources;		/* of RowSource, built on first use */
 	bool		values_change;	/* a change makes values rows may hold that
@@ -851,7 +859,6 @@ extern bool grants_emit_map(Emitter *em, List *grants, const char *owner,
 							const char *type, const char *key);
 extern ConvGrant *new_grant(const char *role, const char *privilege,
 							bool grantable);
-extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 
 /* kinds/index.c: the indexes of a materialized view are indexes too */
 extern const KeySpec index_keys[];

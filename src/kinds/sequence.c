@@ -585,15 +585,14 @@ add_sequence_change(DiffState *ds, const ConvChange *proto,
 					ConvAction action, ConvSequence *want,
 					ConvSequence *have, int what)
 {
-	ConvChange *change = add_change(ds, KIND_SEQUENCE, action, proto->schema,
-									NULL, NULL);
 	TablePair  *owner = want->owned_table ?
 		find_pair(ds, proto->schema, want->owned_table) : NULL;
+	ConvChange *change = add_change(ds, KIND_SEQUENCE, action, proto->schema,
+									NULL, owner ? owner->have : NULL);
 
 	change->want = want;
 	change->have = have;
 	change->what = what;
-	change->have_table = owner ? owner->have : NULL;
 	change->pair = owner;
 }
 
