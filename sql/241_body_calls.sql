@@ -76,5 +76,40 @@ SELECT converge_plan(bc_doc(
   '"begin atomic select sum(bc.twice(n)) from bc.t; end"',
   'return bc.nosuch(x)'));
 
+-- a function the document drops while a body of the model calls it: the
+-- server refuses the drop until no body calls it, so it goes after the
+-- caller is replaced by a body that does not (proven, as above) ...
+CREATE FUNCTION bc_without_thrice(doc text) RETURNS text
+LANGUAGE sql AS $f$ SELECT replace(doc, '      thrice(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: return x * 3
+', '') $f$;
+SET pg_converge.prove_plans = on;
+SELECT step, action, object, problem FROM converge_plan(bc_without_thrice(
+  bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+         'return x + x')));
+RESET pg_converge.prove_plans;
+-- ... a body of the document that still calls it is the document's error
+SELECT converge_plan(bc_without_thrice(
+  bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+         'return bc.thrice(x) - x')));
+-- ... and a caller the plan keeps (its schema's functions are not the
+-- document's) refuses the drop, named
+CREATE SCHEMA bc3;
+CREATE FUNCTION bc3.uses() RETURNS integer LANGUAGE sql
+  RETURN bc.thrice(1);
+SELECT step, action, object, problem FROM converge_plan(bc_without_thrice(
+  bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+         'return x + x')) || E'  bc3:\n    tables: {}\n')
+ WHERE problem IS NOT NULL;
+DROP SCHEMA bc3 CASCADE;
+SELECT step, action, object FROM converge_schema(bc_without_thrice(
+  bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+         'return x + x')));
+SELECT bc.total(), to_regprocedure('bc.thrice(integer)') AS thrice;
+
 DROP SCHEMA bc CASCADE;
 DROP FUNCTION bc_doc(text, text);
+DROP FUNCTION bc_without_thrice(text);

@@ -349,6 +349,9 @@ typedef struct ConvFunction
 	bool		standard_body;	/* BEGIN ATOMIC or RETURN, not a string */
 	char	   *body_bin;		/* catalog only: prosqlbody */
 	char	   *used_outside;	/* catalog only */
+	List	   *callers;		/* catalog only: the functions of managed
+								 * schemas whose SQL-standard bodies call
+								 * it (of ConvFunction) */
 	struct ConvFunction *current;	/* document only, set by the diff: the
 									 * current function it stands for */
 	DocPos		pos;
@@ -772,7 +775,8 @@ typedef struct ConvChange
 								 * document objects whose changes of the
 								 * same phase must run before this one (a
 								 * domain's base domain, the functions a
-								 * SQL-standard body calls) */
+								 * SQL-standard body calls), or current
+								 * ones (a dropped function's callers) */
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */

@@ -178,10 +178,13 @@ phase_of(const ConvChange *change)
 	return phase;
 }
 
-/* the changes of the phase that make each document object, by pointer */
+/*
+ * The changes of the phase of each object, by pointer: those that make a
+ * document object, and those that change or drop a current one.
+ */
 typedef struct MakerEntry
 {
-	const void *want;			/* the hash key */
+	const void *object;			/* the hash key */
 	List	   *changes;		/* of int: their places in the phase */
 } MakerEntry;
 
@@ -197,16 +200,22 @@ index_makers(List *changes)
 
 	foreach(lc, changes)
 	{
-		const void *want = ((ConvChange *) lfirst(lc))->want;
-		MakerEntry *entry;
-		bool		found;
+		const ConvChange *change = lfirst(lc);
+		const void *objects[2] = {change->want, change->have};
 
-		if (want == NULL)
-			continue;
-		entry = hash_search(makers, &want, HASH_ENTER, &found);
-		if (!found)
-			entry->changes = NIL;
-		entry->changes = lappend_int(entry->changes, foreach_current_index(lc));
+		for (int i = 0; i < 2; i++)
+		{
+			MakerEntry *entry;
+			bool		found;
+
+			if (objects[i] == NULL)
+				continue;
+			entry = hash_search(makers, &objects[i], HASH_ENTER, &found);
+			if (!found)
+				entry->changes = NIL;
+			entry->changes = lappend_int(entry->changes,
+										 foreach_current_index(lc));
+		}
 	}
 	return makers;
 }

@@ -84,6 +84,19 @@ function_object(const char *schema, const ConvFunction *f)
 "                  AND " object " = d.objid AND " condition \
 "                  AND rn.nspname OPERATOR(pg_catalog.=) ANY ($1))"
 
+/*
+ * A function or procedure of a managed schema that a pg_depend row "d"
+ * makes depend on another: one of the model, which the plan may replace
+ * or drop too (function_callers_allow), not a dependent outside it.
+ */
+#define MANAGED_CALLER(d) \
+"EXISTS (SELECT FROM pg_catalog.pg_proc cp" \
+"          JOIN pg_catalog.pg_namespace cn ON cn.oid = cp.pronamespace" \
+"         WHERE " d ".classid = 'pg_catalog.pg_proc'::pg_catalog.regclass" \
+"           AND cp.oid = " d ".objid AND cp.prokind IN ('f', 'p')" \
+"           AND cn.nspname OPERATOR(pg_catalog.=) ANY ($1)" \
+"           AND" NOT_EXTENSION_MEMBER("pg_proc", "cp.oid") ")"
+
 static const char *const functions_query =
 "SELECT p.oid, n.nspname, p.proname, p.prokind = 'p' AS procedure,"
 "       p.proname || '(' || pg_catalog.oidvectortypes(p.proargtypes) || ')'"
@@ -127,7 +140,13 @@ static const char *const functions_query =
 						  "x.indrelid", "r.relkind IN ('r', 'p')"
 						  " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint xk"
 						  "  WHERE xk.conindid = x.indexrelid)")
-"         ORDER BY 1 LIMIT 1) AS used_outside"
+"           AND NOT " MANAGED_CALLER("d")
+"         ORDER BY 1 LIMIT 1) AS used_outside,"
+"       ARRAY(SELECT d.objid FROM pg_catalog.pg_depend d"
+"              WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+"                AND d.refobjid = p.oid AND d.deptype = 'n'"
+"                AND " MANAGED_CALLER("d")
+"              ORDER BY d.objid)::pg_catalog.text[] AS callers"
 " FROM pg_catalog.pg_proc p"
 " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
@@ -185,16 +204,49 @@ read_function_row(ConvSchema *schema, HeapTuple tup, TupleDesc desc)
 	schema->functions = lappend(schema->functions, f);
 }
 
+/* the function read with this oid; the callers are read with it */
+static ConvFunction *
+function_by_oid(List *functions, Oid oid)
+{
+	ListCell   *lc;
+
+	foreach(lc, functions)
+		if (((ConvFunction *) lfirst(lc))->oid == oid)
+			return lfirst(lc);
+	return NULL;
+}
+
 static void
 read_functions(CatalogRead *cr)
 {
+	List	   *functions = NIL;
+	List	   *callers = NIL;
+	ListCell   *fc,
+			   *cc,
+			   *oc;
+
 	catalog_query(cr, functions_query);
 	for (uint64 i = 0; i < SPI_processed; i++)
-		read_function_row(find_or_add_schema(cr->model,
-											 get_text(SPI_tuptable->vals[i],
-													  SPI_tuptable->tupdesc,
-													  "nspname")),
-						  SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ConvSchema *schema = find_or_add_schema(cr->model,
+												get_text(tup, desc, "nspname"));
+
+		read_function_row(schema, tup, desc);
+		functions = lappend(functions, llast(schema->functions));
+		callers = lappend(callers,
+						  oid_list(get_text_list(tup, desc, "callers")));
+	}
+	/* few functions have callers: a scan for each caller is enough */
+	forboth(fc, functions, cc, callers)
+	{
+		ConvFunction *f = lfirst(fc);
+
+		foreach(oc, (List *) lfirst(cc))
+			f->callers = lappend(f->callers,
+								 function_by_oid(functions, lfirst_oid(oc)));
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -419,6 +471,8 @@ create_sql(const char *schema, const ConvFunction *f, bool replace)
 #define FUNCTION_RECREATE	(1 << 1)	/* DROP and CREATE */
 #define FUNCTION_COMMENT	(1 << 2)
 #define FUNCTION_LATE		(1 << 3)	/* created after the tables */
+#define FUNCTION_AFTER_CALLERS (1 << 4) /* dropped for good after its
+										 * callers are replaced */
 
 /* the parameters' modes, each 'i' where pg_proc keeps none */
 static char *
@@ -748,7 +802,7 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 	if (what & FUNCTION_RECREATE)
 	{
 		/* a drop with the document's function is one made anew */
-		add_function_change(ds, schema, ACTION_DROP, w, h);
+		add_function_change(ds, schema, ACTION_DROP, w, h)->needs = h->callers;
 		add_function_change(ds, schema, ACTION_CREATE, w, h)->needs = callees;
 		return;
 	}
@@ -891,6 +945,25 @@ refuse_table_calls(const ConvTable *t, const char *schema,
 	}
 }
 
+/* the SQL-standard bodies of one document schema's functions */
+static void
+refuse_body_calls(const ConvSchema *s, const char *schema,
+				  const ConvFunction *f, bool same_schema)
+{
+	ListCell   *lc;
+
+	foreach(lc, s->functions)
+	{
+		ConvFunction *w = lfirst(lc);
+
+		if (w->standard_body)
+			refuse_call(routine_body_called_names(create_sql(s->name, w,
+															 false)),
+						psprintf("%s \"%s\"", noun(w), w->signature),
+						&w->pos, schema, f, same_schema);
+	}
+}
+
 static void
 refuse_called(DiffState *ds, const ConvSchema *schema, const ConvFunction *f)
 {
@@ -905,14 +978,29 @@ refuse_called(DiffState *ds, const ConvSchema *schema, const ConvFunction *f)
 
 		foreach(tc, s->tables)
 			refuse_table_calls(lfirst(tc), schema->name, f, s == schema);
+		if (f->callers)
+			refuse_body_calls(s, schema->name, f, s == schema);
 	}
 }
 
+/*
+ * A function dropped for good whose callers (functions of the model whose
+ * SQL-standard bodies call it) the plan replaces goes after them, with the
+ * views: the server refuses to drop it while they call it.
+ */
 static void
 drop_function(DiffState *ds, ConvSchema *schema, void *have)
 {
-	refuse_called(ds, schema, have);
-	add_function_change(ds, schema->name, ACTION_DROP, NULL, have);
+	ConvFunction *f = have;
+	ConvChange *change;
+
+	refuse_called(ds, schema, f);
+	change = add_function_change(ds, schema->name, ACTION_DROP, NULL, f);
+	if (f->callers)
+	{
+		change->what = FUNCTION_AFTER_CALLERS;
+		change->needs = f->callers;
+	}
 }
 
 /*
@@ -1003,6 +1091,50 @@ plan_replace_function(ConvPlanState *ps, const ConvChange *change)
 	step->defer_body_check = true;
 }
 
+/*
+ * Can the plan drop this function while a caller of the model calls it?
+ * Only once the caller is gone or no longer calls it: dropped (to be made
+ * again, before a function made again: both go in the same phase, the
+ * caller first), or replaced, or made again, by a document that calls the
+ * function nowhere (refuse_called), before a function dropped for good.
+ */
+static bool
+caller_goes_first(ConvPlanState *ps, const ConvChange *change,
+				  ConvFunction *caller)
+{
+	ConvChange *drop = find_change(ps, KIND_FUNCTION, ACTION_DROP, caller);
+
+	if (change->want)
+		return drop && drop->want;
+	return drop || find_change(ps, KIND_FUNCTION, ACTION_REPLACE, caller);
+}
+
+/* a caller of the model that still calls the function when it is dropped */
+static void
+refuse_kept_caller(ConvPlanState *ps, ConvStep *step,
+				   const ConvChange *change)
+{
+	ConvFunction *f = change->have;
+	ListCell   *lc;
+
+	foreach(lc, f->callers)
+	{
+		ConvFunction *caller = lfirst(lc);
+
+		if (step->problem || caller_goes_first(ps, change, caller))
+			continue;
+		step->problem = psprintf("%s %s calls the %s, and the plan does not %s it first, so the %s cannot be %s",
+								 noun(caller),
+								 function_object(caller->schema, caller),
+								 noun(f),
+								 change->want ? "drop" : "drop or replace",
+								 noun(f),
+								 change->want ? "created again" : "dropped");
+		step->rows_affected = -1;
+		step->fix = FIX_DEPENDENT;
+	}
+}
+
 static void
 plan_drop_function(ConvPlanState *ps, const ConvChange *change)
 {
@@ -1020,6 +1152,7 @@ plan_drop_function(ConvPlanState *ps, const ConvChange *change)
 					0);
 	refuse_if_used(step, f->used_outside, noun(f),
 				   change->want ? "created again" : "dropped");
+	refuse_kept_caller(ps, step, change);
 }
 
 static void
@@ -1160,6 +1293,9 @@ function_phase(const ConvChange *change, PlanPhase phase)
 {
 	if (change->action == ACTION_DROP && change->want)
 		return PHASE_RECREATE_FUNCTION;
+	if (change->action == ACTION_DROP &&
+		(change->what & FUNCTION_AFTER_CALLERS))
+		return PHASE_CREATE_VIEW;
 	if (change->action == ACTION_CREATE && (change->what & FUNCTION_LATE))
 		return PHASE_CREATE_VIEW;
 	/* a SQL-standard body reads what it names when it is created */
