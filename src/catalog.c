@@ -320,15 +320,10 @@ typedef struct TableByOid
 static HTAB *
 hash_tables_by_oid(List *tables)
 {
-	HASHCTL		ctl = {0};
-	HTAB	   *hash;
+	HTAB	   *hash = local_hash("pg_converge tables by oid", sizeof(Oid),
+									 sizeof(TableByOid), list_length(tables));
 	ListCell   *lc;
 
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(TableByOid);
-	ctl.hcxt = CurrentMemoryContext;
-	hash = hash_create("pg_converge tables by oid", list_length(tables),
-					   &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	foreach(lc, tables)
 	{
 		ConvTable  *table = lfirst(lc);

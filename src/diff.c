@@ -46,13 +46,7 @@ make_key(TableKey *key, const char *schema, const char *table)
 static HTAB *
 table_hash(const char *name, Size entrysize)
 {
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(TableKey);
-	ctl.entrysize = entrysize;
-	ctl.hcxt = CurrentMemoryContext;
-	return hash_create(name, 256, &ctl,
-					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return local_hash(name, sizeof(TableKey), entrysize, 256);
 }
 
 static HTAB *
@@ -151,17 +145,9 @@ append_change(DiffState *ds, ConvChange *change)
 	if (change->have_table == NULL)
 		return;
 	if (ds->changes_by_table == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(ConvTable *);
-		ctl.entrysize = sizeof(TableChanges);
-		ctl.hcxt = CurrentMemoryContext;
-		ds->changes_by_table = hash_create("pg_converge changes by table",
-										   256, &ctl,
-										   HASH_ELEM | HASH_BLOBS |
-										   HASH_CONTEXT);
-	}
+		ds->changes_by_table = local_hash("pg_converge changes by table",
+										  sizeof(ConvTable *),
+										  sizeof(TableChanges), 256);
 	entry = hash_search(ds->changes_by_table, &change->have_table,
 						HASH_ENTER, &found);
 	if (!found)
@@ -605,15 +591,8 @@ plan_creates(DiffState *ds, ConvKind kind, const void *want)
 	CreatedKey	key;
 
 	if (ds->creates == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(CreatedKey);
-		ctl.entrysize = sizeof(CreatedKey);
-		ctl.hcxt = CurrentMemoryContext;
-		ds->creates = hash_create("pg_converge created objects", 256, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		ds->creates = local_hash("pg_converge created objects",
+								 sizeof(CreatedKey), sizeof(CreatedKey), 256);
 	for (; ds->creates_read < list_length(ds->changes); ds->creates_read++)
 	{
 		ConvChange *change = list_nth(ds->changes, ds->creates_read);
@@ -955,16 +934,9 @@ resolved_type(DiffState *ds, const ConvColumn *col, const char *schema,
 	if (strlen(col->type_name) >= RESOLVED_TYPE_TEXT)
 		return NULL;
 	if (ds->resolved_types == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(ResolvedTypeKey);
-		ctl.entrysize = sizeof(ResolvedType);
-		ctl.hcxt = CurrentMemoryContext;
-		ds->resolved_types = hash_create("pg_converge resolved types", 64,
-										 &ctl,
-										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+		ds->resolved_types = local_hash("pg_converge resolved types",
+										sizeof(ResolvedTypeKey),
+										sizeof(ResolvedType), 64);
 	strlcpy(key.schema, schema, NAMEDATALEN);
 	strlcpy(key.text, col->type_name, RESOLVED_TYPE_TEXT);
 	return hash_search(ds->resolved_types, &key, action, NULL);

@@ -954,6 +954,10 @@ extern List *expr_type_labels(const char *text, const DocPos *pos,
 extern bool expr_is_volatile_default(const ConvColumn *col);
 extern bool expr_is_nextval(const char *default_bin, Oid seqoid);
 
+/* pg_converge.c */
+extern struct HTAB *local_hash(const char *name, Size keysize,
+							   Size entrysize, long nelem);
+
 /* diff.c */
 extern List *diff_models(ConvModel *want, ConvModel *have);
 extern const char *current_name_of(const TablePair *pair, const char *name);

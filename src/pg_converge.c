@@ -204,6 +204,24 @@ call_end(ConvergeCall *call)
 	MemoryContextDelete(call->cxt);
 }
 
+/*
+ * local_hash
+ *		A hash table whose keys are compared as bytes, in the current memory
+ *		context, so it goes with the call (hash_create puts a table given
+ *		no context in TopMemoryContext, for the backend's life).
+ */
+HTAB *
+local_hash(const char *name, Size keysize, Size entrysize, long nelem)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, nelem, &ctl,
+					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 static char *
 document_arg(FunctionCallInfo fcinfo)
 {

@@ -191,11 +191,9 @@ typedef struct MakerEntry
 static HTAB *
 index_makers(List *changes)
 {
-	HASHCTL		ctl = {.keysize = sizeof(void *),
-	.entrysize = sizeof(MakerEntry),.hcxt = CurrentMemoryContext};
-	HTAB	   *makers = hash_create("pg_converge makers",
-									 Max(list_length(changes), 16), &ctl,
-									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB	   *makers = local_hash("pg_converge makers", sizeof(void *),
+									sizeof(MakerEntry),
+									Max(list_length(changes), 16));
 	ListCell   *lc;
 
 	foreach(lc, changes)
@@ -479,11 +477,9 @@ make_change_key(ChangeKey *key, const void *object, ConvKind kind,
 static HTAB *
 index_changes(List *changes, bool by_table)
 {
-	HASHCTL		ctl = {.keysize = sizeof(ChangeKey),
-	.entrysize = sizeof(ChangeEntry),.hcxt = CurrentMemoryContext};
-	HTAB	   *index = hash_create("pg_converge changes",
-									Max(list_length(changes), 16), &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB	   *index = local_hash("pg_converge changes", sizeof(ChangeKey),
+								   sizeof(ChangeEntry),
+								   Max(list_length(changes), 16));
 	ListCell   *lc;
 
 	foreach(lc, changes)
