@@ -8,8 +8,9 @@
  * must cost a handful of catalog scans.  Each kind's query lives in its
  * file (its "read" operation); this file runs them in registry order, in
  * one snapshot, and offers what they share: reading result columns by
- * name, and running one query over every managed table so that its rows
- * meet their tables in a single merge pass.  Last, it reads the current
+ * name, and running one query over every managed table whose rows find
+ * their tables by oid; decoding what SQL would need a subquery per row
+ * for (an ACL, a constraint's column names).  Last, it reads the current
  * side of the dependency graph (read_dependents).
  *
  * Objects that belong to an extension and the extension's own schema are
@@ -25,10 +26,10 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/acl.h"
-#include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -169,7 +170,7 @@ grantee_name(Oid grantee)
  * The privileges an object holds, from the aclitem[] "acl" that
  * ACL_COLUMNS selects: one per privilege bit of each item, as aclexplode()
  * would list them, decoded here because three aggregate subqueries over
- * aclexplode() per object were a fifth of reading the catalog.
+ * aclexplode() per object were most of the tables query.
  */
 List *
 get_acl(HeapTuple tuple, TupleDesc tupdesc)
