@@ -95,6 +95,16 @@ RESET pg_converge.prove_plans;
 SELECT converge_plan(bc_without_thrice(
   bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
          'return bc.thrice(x) - x')));
+-- ... so is a new body that would call it
+SELECT converge_plan(bc_without_thrice(
+  bc_doc('"begin atomic select sum(bc.twice(n)) from bc.t; end"',
+         'return x + x')) || E'
+      uses_thrice(integer):
+        arguments: x integer
+        returns: integer
+        volatility: immutable
+        body: return bc.thrice(x)
+');
 -- ... and a caller the plan keeps (its schema's functions are not the
 -- document's) refuses the drop, named
 CREATE SCHEMA bc3;

@@ -11,8 +11,9 @@
  * (converge_executing, converge_executing_sql).  Recording must
  * never break the DDL it records: it runs in a subtransaction and any error
  * becomes a WARNING.  A convergence's own DDL is the exception: its history
- * is part of it, so a row that cannot be written fails the convergence.  Objects of the extension's own schema are not
- * recorded, nor are temporary objects, objects that belong to an
+ * is part of it, so a row that cannot be written fails the convergence.
+ * Objects of the extension's own schema are not recorded, nor are
+ * temporary objects, objects that belong to an
  * extension, commands the server cannot name an object for (a GRANT, say:
  * pgTAP grants on its temporary tables), or what an extension's install or
  * update script does.

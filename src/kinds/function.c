@@ -87,7 +87,7 @@ function_object(const char *schema, const ConvFunction *f)
 /*
  * A function or procedure of a managed schema that a pg_depend row "d"
  * makes depend on another: one of the model, which the plan may replace
- * or drop too (function_callers_allow), not a dependent outside it.
+ * or drop too (refuse_kept_caller), not a dependent outside it.
  */
 #define MANAGED_CALLER(d) \
 "EXISTS (SELECT FROM pg_catalog.pg_proc cp" \
@@ -604,6 +604,38 @@ on_document_path(DiffState *ds, const char *schema)
 	return path ? string_in(path, schema) : strcmp(schema, "public") == 0;
 }
 
+/* a document function's body and the names it calls */
+typedef struct BodyCalls
+{
+	const ConvFunction *function;	/* hash key */
+	List	   *names;
+} BodyCalls;
+
+/*
+ * The names a document function's SQL-standard body calls, parsed once
+ * per diff: the dependency graph asks for them when the function is
+ * compared, and again for each function the plan drops.
+ */
+static List *
+body_called_names(DiffState *ds, const char *schema, const ConvFunction *w)
+{
+	BodyCalls  *entry;
+	List	   *names;
+
+	if (ds->body_calls == NULL)
+		ds->body_calls = local_hash("pg_converge body calls",
+									sizeof(ConvFunction *),
+									sizeof(BodyCalls), 64);
+	entry = hash_search(ds->body_calls, &w, HASH_FIND, NULL);
+	if (entry)
+		return entry->names;
+	/* parsed before the entry is made: a parse error leaves none */
+	names = routine_body_called_names(create_sql(schema, w, false));
+	entry = hash_search(ds->body_calls, &w, HASH_ENTER, NULL);
+	entry->names = names;
+	return names;
+}
+
 /*
  * The document's functions a SQL-standard body calls: by the name the raw
  * body writes, in the schema it names or, unqualified, in a schema of the
@@ -614,8 +646,7 @@ on_document_path(DiffState *ds, const char *schema)
 static List *
 document_callees(DiffState *ds, const char *schema, const ConvFunction *w)
 {
-	List	   *called = routine_body_called_names(create_sql(schema, w,
-																 false));
+	List	   *called = body_called_names(ds, schema, w);
 	List	   *callees = NIL;
 	ListCell   *sc,
 			   *fc;
@@ -947,7 +978,7 @@ refuse_table_calls(const ConvTable *t, const char *schema,
 
 /* the SQL-standard bodies of one document schema's functions */
 static void
-refuse_body_calls(const ConvSchema *s, const char *schema,
+refuse_body_calls(DiffState *ds, const ConvSchema *s, const char *schema,
 				  const ConvFunction *f, bool same_schema)
 {
 	ListCell   *lc;
@@ -957,8 +988,7 @@ refuse_body_calls(const ConvSchema *s, const char *schema,
 		ConvFunction *w = lfirst(lc);
 
 		if (w->standard_body)
-			refuse_call(routine_body_called_names(create_sql(s->name, w,
-															 false)),
+			refuse_call(body_called_names(ds, s->name, w),
 						psprintf("%s \"%s\"", noun(w), w->signature),
 						&w->pos, schema, f, same_schema);
 	}
@@ -978,8 +1008,7 @@ refuse_called(DiffState *ds, const ConvSchema *schema, const ConvFunction *f)
 
 		foreach(tc, s->tables)
 			refuse_table_calls(lfirst(tc), schema->name, f, s == schema);
-		if (f->callers)
-			refuse_body_calls(s, schema->name, f, s == schema);
+		refuse_body_calls(ds, s, schema->name, f, s == schema);
 	}
 }
 

@@ -507,6 +507,8 @@ typedef struct DiffState
 	HTAB	   *changes_by_table;	/* TableChanges: "changes" by have_table */
 	HTAB	   *creates;		/* the document objects "changes" create, */
 	int			creates_read;	/* read from the first this many */
+	HTAB	   *body_calls;		/* function.c: BodyCalls of the document's
+								 * SQL-standard bodies */
 } DiffState;
 
 /*
