@@ -666,9 +666,88 @@ calls_created_function(DiffState *ds, const char *text, const DocPos *pos)
 	return false;
 }
 
+/* ----------------------------------------------------------------
+ * What the diff decides about document objects (kinds.h: EnumPair)
+ * ----------------------------------------------------------------
+ */
+
+typedef struct NoteEntry
+{
+	const void *object;
+	void	   *note;
+} NoteEntry;
+
+/* what the diff noted about a document object, or NULL */
+void *
+diff_note(const DiffState *ds, const void *object)
+{
+	NoteEntry  *entry;
+
+	if (ds->notes == NULL)
+		return NULL;
+	entry = hash_search(ds->notes, &object, HASH_FIND, NULL);
+	return entry ? entry->note : NULL;
+}
+
+void
+set_diff_note(DiffState *ds, const void *object, void *note)
+{
+	NoteEntry  *entry;
+
+	if (ds->notes == NULL)
+		ds->notes = local_hash("pg_converge diff notes",
+							   sizeof(const void *), sizeof(NoteEntry), 64);
+	entry = hash_search(ds->notes, &object, HASH_ENTER, NULL);
+	entry->note = note;
+}
+
+/* what the diff noted about a column: nothing, for most */
+const ColumnNote *
+column_note(const DiffState *ds, const ConvColumn *col)
+{
+	static const ColumnNote nothing = {0};
+	const ColumnNote *note = diff_note(ds, col);
+
+	return note ? note : &nothing;
+}
+
+/* store a column's note, unless there is nothing to note */
+static void
+note_column(DiffState *ds, const ConvColumn *col, const ColumnNote *note)
+{
+	ColumnNote *stored = diff_note(ds, col);
+
+	if (stored == NULL)
+	{
+		if (note->doc_enum == NULL && note->doc_domain == NULL &&
+			!note->default_pending)
+			return;
+		stored = palloc(sizeof(ColumnNote));
+		set_diff_note(ds, col, stored);
+	}
+	*stored = *note;
+}
+
+/*
+ * default_rewrites
+ *		Would adding this column with its default rewrite the table?  A
+ *		default naming a sequence the plan creates is nextval(): volatile,
+ *		and not to be cooked yet.  A type the plan creates cannot cook
+ *		anything yet.
+ */
+bool
+default_rewrites(const DiffState *ds, const ConvColumn *col)
+{
+	if (col->default_expr == NULL || !OidIsValid(col->type_oid))
+		return false;
+	if (column_note(ds, col)->default_pending)
+		return true;
+	return expr_is_volatile_default(col);
+}
+
 /*
  * The defaults that name what the plan creates cannot be cooked before it
- * runs (ConvColumn.default_pending): marked once each kind that creates
+ * runs (ColumnNote.default_pending): marked once each kind that creates
  * such names has added them.
  */
 void
@@ -683,9 +762,11 @@ mark_pending_defaults(DiffState *ds)
 			foreach(lc, ((ConvTable *) lfirst(tc))->columns)
 			{
 				ConvColumn *col = lfirst(lc);
+				ColumnNote	note = *column_note(ds, col);
 
-				col->default_pending = col->default_expr &&
+				note.default_pending = col->default_expr &&
 					names_created(ds, col->default_expr, &col->default_pos);
+				note_column(ds, col, &note);
 			}
 }
 
@@ -745,12 +826,12 @@ free_type_name(const char *schema, const char *name)
 
 /* the column's type is the document enum of a pair */
 static void
-use_doc_enum(ConvColumn *col, const EnumPair *ep, bool array)
+use_doc_enum(ConvColumn *col, ColumnNote *note, EnumPair *ep, bool array)
 {
-	col->doc_enum = ep->want;
-	col->doc_enum_array = array;
+	note->doc_enum = ep;
+	note->doc_enum_array = array;
 	/* an enum kept in place is the type it is now */
-	if (ep->have && ep->want->build_name == NULL)
+	if (ep->have && ep->build_name == NULL)
 	{
 		col->type_oid = array ? get_array_type(ep->have->oid) : ep->have->oid;
 		col->typmod = -1;
@@ -759,15 +840,15 @@ use_doc_enum(ConvColumn *col, const EnumPair *ep, bool array)
 
 /* the column's type is the document domain of a pair */
 static void
-use_doc_domain(ConvColumn *col, const DomainPair *dp)
+use_doc_domain(ConvColumn *col, ColumnNote *note, DomainPair *dp)
 {
-	if (dp->have && dp->want->build_name == NULL)
+	if (dp->have && dp->build_name == NULL)
 	{
 		col->type_oid = dp->have->oid;
 		col->typmod = -1;
 	}
 	else
-		col->doc_domain = dp->want;
+		note->doc_domain = dp;
 }
 
 /*
@@ -775,8 +856,8 @@ use_doc_domain(ConvColumn *col, const DomainPair *dp)
  * schema means that type, whatever the search path finds first.
  */
 static bool
-resolve_in_schema(DiffState *ds, ConvColumn *col, const char *schema,
-				  const char *name, bool array)
+resolve_in_schema(DiffState *ds, ConvColumn *col, ColumnNote *note,
+				  const char *schema, const char *name, bool array)
 {
 	ListCell   *lc;
 
@@ -787,7 +868,7 @@ resolve_in_schema(DiffState *ds, ConvColumn *col, const char *schema,
 		if (strcmp(ep->want->schema, schema) == 0 &&
 			strcmp(ep->want->name, name) == 0)
 		{
-			use_doc_enum(col, ep, array);
+			use_doc_enum(col, note, ep, array);
 			return true;
 		}
 	}
@@ -798,7 +879,7 @@ resolve_in_schema(DiffState *ds, ConvColumn *col, const char *schema,
 		if (!array && strcmp(dp->want->schema, schema) == 0 &&
 			strcmp(dp->want->name, name) == 0)
 		{
-			use_doc_domain(col, dp);
+			use_doc_domain(col, note, dp);
 			return true;
 		}
 	}
@@ -836,7 +917,7 @@ refuse_dropped_type(DiffState *ds, const ConvColumn *col)
 }
 
 static void
-resolve_by_oid(DiffState *ds, ConvColumn *col)
+resolve_by_oid(DiffState *ds, ConvColumn *col, ColumnNote *note)
 {
 	ListCell   *lc;
 
@@ -844,19 +925,19 @@ resolve_by_oid(DiffState *ds, ConvColumn *col)
 	{
 		DomainPair *dp = lfirst(lc);
 
-		if (dp->have && col->type_oid == dp->have->oid && dp->want->build_name)
-			col->doc_domain = dp->want;
+		if (dp->have && col->type_oid == dp->have->oid && dp->build_name)
+			note->doc_domain = dp;
 	}
 	foreach(lc, ds->enums)
 	{
 		EnumPair   *ep = lfirst(lc);
 
 		if (ep->have && col->type_oid == ep->have->oid)
-			col->doc_enum = ep->want;
+			note->doc_enum = ep;
 		else if (ep->have && col->type_oid == get_array_type(ep->have->oid))
 		{
-			col->doc_enum = ep->want;
-			col->doc_enum_array = true;
+			note->doc_enum = ep;
+			note->doc_enum_array = true;
 		}
 	}
 	refuse_dropped_type(ds, col);
@@ -864,8 +945,9 @@ resolve_by_oid(DiffState *ds, ConvColumn *col)
 
 /* a type that does not exist yet: a document enum or domain by name */
 static void
-resolve_by_name(DiffState *ds, ConvColumn *col, const char *schema,
-				const char *nspname, const char *name, bool array)
+resolve_by_name(DiffState *ds, ConvColumn *col, ColumnNote *note,
+				const char *schema, const char *nspname, const char *name,
+				bool array)
 {
 	ListCell   *lc;
 
@@ -876,24 +958,24 @@ resolve_by_name(DiffState *ds, ConvColumn *col, const char *schema,
 		if (strcmp(ep->want->name, name) != 0 ||
 			(nspname && strcmp(ep->want->schema, nspname) != 0))
 			continue;
-		if (col->doc_enum == NULL || strcmp(ep->want->schema, schema) == 0)
-			use_doc_enum(col, ep, array);
+		if (note->doc_enum == NULL || strcmp(ep->want->schema, schema) == 0)
+			use_doc_enum(col, note, ep, array);
 	}
 	foreach(lc, ds->domains)
 	{
 		DomainPair *dp = lfirst(lc);
 
-		if (col->doc_enum || strcmp(dp->want->name, name) != 0 ||
+		if (note->doc_enum || strcmp(dp->want->name, name) != 0 ||
 			(nspname && strcmp(dp->want->schema, nspname) != 0) || array)
 			continue;
-		use_doc_domain(col, dp);
+		use_doc_domain(col, note, dp);
 	}
-	if (col->doc_enum || col->doc_domain || OidIsValid(col->type_oid))
+	if (note->doc_enum || note->doc_domain || OidIsValid(col->type_oid))
 		return;
 	/* an extension the plan creates may bring it: written as given */
 	if (ds->unknown_types)
 	{
-		col->default_pending = col->default_expr != NULL;
+		note->default_pending = col->default_expr != NULL;
 		return;
 	}
 	expr_resolve_type(col);		/* raises "does not exist" */
@@ -918,9 +1000,9 @@ typedef struct ResolvedType
 	ResolvedTypeKey key;
 	Oid			type_oid;
 	int32		typmod;
-	ConvEnum   *doc_enum;
+	EnumPair   *doc_enum;
 	bool		doc_enum_array;
-	ConvDomain *doc_domain;
+	DomainPair *doc_domain;
 	bool		by_oid;			/* an existing type (refuse_dropped_type) */
 } ResolvedType;
 
@@ -946,10 +1028,11 @@ resolved_type(DiffState *ds, const ConvColumn *col, const char *schema,
  * resolve_doc_type
  *		A document column whose type is a document enum or domain: by the
  *		current type's oid, or, when no such type exists yet, by name (the
- *		table's schema first).
+ *		table's schema first).  What it finds is added to "note".
  */
 void
-resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema)
+resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema,
+				 ColumnNote *note)
 {
 	ResolvedType *known = resolved_type(ds, col, schema, HASH_FIND);
 	bool		fresh = !OidIsValid(col->type_oid);
@@ -962,34 +1045,35 @@ resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema)
 	{
 		col->type_oid = known->type_oid;
 		col->typmod = known->typmod;
-		col->doc_enum = known->doc_enum;
-		col->doc_enum_array = known->doc_enum_array;
-		col->doc_domain = known->doc_domain;
+		note->doc_enum = known->doc_enum;
+		note->doc_enum_array = known->doc_enum_array;
+		note->doc_domain = known->doc_domain;
 		if (known->by_oid)
 			refuse_dropped_type(ds, col);
 		return;
 	}
 	expr_type_name_parts(col, &nspname, &name, &array);
-	if (nspname != NULL || !resolve_in_schema(ds, col, schema, name, array))
+	if (nspname != NULL ||
+		!resolve_in_schema(ds, col, note, schema, name, array))
 	{
 		by_oid = expr_find_type(col);
 		if (by_oid)
-			resolve_by_oid(ds, col);
+			resolve_by_oid(ds, col, note);
 		else
-			resolve_by_name(ds, col, schema, nspname, name, array);
+			resolve_by_name(ds, col, note, schema, nspname, name, array);
 	}
 	/* a type an extension may bring is looked up for each column */
-	if (!fresh || (!OidIsValid(col->type_oid) && !col->doc_enum &&
-				   !col->doc_domain))
+	if (!fresh || (!OidIsValid(col->type_oid) && !note->doc_enum &&
+				   !note->doc_domain))
 		return;
 	known = resolved_type(ds, col, schema, HASH_ENTER);
 	if (known == NULL)
 		return;
 	known->type_oid = col->type_oid;
 	known->typmod = col->typmod;
-	known->doc_enum = col->doc_enum;
-	known->doc_enum_array = col->doc_enum_array;
-	known->doc_domain = col->doc_domain;
+	known->doc_enum = note->doc_enum;
+	known->doc_enum_array = note->doc_enum_array;
+	known->doc_domain = note->doc_domain;
 	known->by_oid = by_oid;
 }
 
@@ -1000,9 +1084,11 @@ resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema)
 Oid
 resolve_column(DiffState *ds, ConvColumn *col, const char *schema)
 {
+	ColumnNote	note = *column_note(ds, col);
 	Oid			typcoll;
 
-	resolve_doc_type(ds, col, schema);
+	resolve_doc_type(ds, col, schema, &note);
+	note_column(ds, col, &note);
 	typcoll = OidIsValid(col->type_oid) ?
 		get_typcollation(col->type_oid) : InvalidOid;
 	if (col->collation == NULL)
@@ -1081,35 +1167,36 @@ refuse_unsupported(ConvModel *want)
 
 /*
  * diff_models
- *		The changes that make "have" look like "want".  Only schemas the
- *		document lists are looked at; "have" must have been read for them.
+ *		The changes that make "have" look like "want", and what the diff
+ *		decided on the way (diff_note()).  Only schemas the document lists
+ *		are looked at; "have" must have been read for them.
  */
-List *
+DiffState *
 diff_models(ConvModel *want, ConvModel *have)
 {
-	DiffState	ds = {0};
+	DiffState  *ds = palloc0(sizeof(DiffState));
 	ListCell   *lc;
 
 	refuse_unsupported(want);
-	ds.want_model = want;
-	ds.have_model = have;
-	ds.tables = index_tables(have);
-	ds.pairs_by_name = table_hash("pg_converge document tables",
-								  sizeof(PairEntry));
+	ds->want_model = want;
+	ds->have_model = have;
+	ds->tables = index_tables(have);
+	ds->pairs_by_name = table_hash("pg_converge document tables",
+								   sizeof(PairEntry));
 
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->diff)
-			conv_kinds[kind]->diff(&ds);
+			conv_kinds[kind]->diff(ds);
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->diff_finish)
-			conv_kinds[kind]->diff_finish(&ds);
-	foreach(lc, ds.changes)
+			conv_kinds[kind]->diff_finish(ds);
+	foreach(lc, ds->changes)
 	{
 		ConvChange *change = lfirst(lc);
 
 		if (change->action == ACTION_CREATE &&
 			conv_kinds[change->kind]->check_created)
-			conv_kinds[change->kind]->check_created(&ds, change);
+			conv_kinds[change->kind]->check_created(ds, change);
 	}
-	return ds.changes;
+	return ds;
 }

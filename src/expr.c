@@ -1197,7 +1197,9 @@ expr_attnums(Node *expr)
 
 /*
  * expr_is_volatile_default
- *		Would adding this column with its default rewrite the table?
+ *		Would adding this column with its default rewrite the table?  The
+ *		diff's default_rewrites() first answers for a default naming what
+ *		the plan creates, which cannot be cooked yet.
  */
 bool
 expr_is_volatile_default(const ConvColumn *col)
@@ -1209,9 +1211,6 @@ expr_is_volatile_default(const ConvColumn *col)
 	/* a type the plan creates cannot cook anything yet */
 	if (col->default_expr == NULL || !OidIsValid(col->type_oid))
 		return false;
-	/* nor a default naming a sequence the plan creates: nextval() */
-	if (col->default_pending)
-		return true;
 	outer = expr_scratch_begin();
 	cooked = cook(col, col->default_expr, &col->default_pos, NULL, '\0');
 	volatile_default = !is_null_default(cooked) &&

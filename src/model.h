@@ -76,10 +76,6 @@ typedef struct ConvEnum
 	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only: a relation outside the model
 								 * that uses the type, or NULL */
-	char	   *build_name;		/* document only, set by diff.c: the name
-								 * the plan creates it under, when it does */
-	bool		relabelled;		/* document only, set by diff.c: labels are
-								 * renamed in place */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	DocPos		pos;
@@ -149,12 +145,6 @@ typedef struct ConvDomain
 								 * that depends on the domain, or NULL */
 	char	   *rows_outside;	/* catalog only: a table outside the model
 								 * with a column of the domain, or NULL */
-	ConvEnum   *base_enum;		/* document only, set by diff.c: the base
-								 * type is this document enum */
-	struct ConvDomain *base_domain; /* document only, set by diff.c: the base
-									 * is this domain the plan creates */
-	char	   *build_name;		/* document only, set by diff.c: the name
-								 * the plan creates it under, when it does */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	DocPos		pos;
@@ -225,16 +215,6 @@ typedef struct ConvColumn
 	char	   *comment;
 	int			statistics;		/* SET STATISTICS target; -1: the default */
 	char	   *using_expr;		/* document only: how rows reach the new shape */
-	ConvEnum   *doc_enum;		/* document only, set by diff.c: the column's
-								 * type is this enum (or an array of it),
-								 * which the plan creates or recreates */
-	bool		doc_enum_array;
-	ConvDomain *doc_domain;		/* document only, set by diff.c: the column's
-								 * type is this document domain */
-	bool		default_pending;	/* document only, set by diff: the default
-									 * names something the plan creates (a
-									 * sequence), so it cannot be cooked
-									 * before the plan runs */
 	List	   *remap_from;		/* document only: values rows may hold ... */
 	List	   *remap_to;		/* ... and what they become */
 	List	   *grants;			/* of ConvGrant: column privileges */
@@ -352,8 +332,6 @@ typedef struct ConvFunction
 	List	   *callers;		/* catalog only: the functions of managed
 								 * schemas whose SQL-standard bodies call
 								 * it (of ConvFunction) */
-	struct ConvFunction *current;	/* document only, set by the diff: the
-									 * current function it stands for */
 	DocPos		pos;
 } ConvFunction;
 
@@ -959,11 +937,11 @@ extern struct HTAB *local_hash(const char *name, Size keysize,
 							   Size entrysize, long nelem);
 
 /* diff.c */
-extern List *diff_models(ConvModel *want, ConvModel *have);
+extern struct DiffState *diff_models(ConvModel *want, ConvModel *have);
 extern const char *current_name_of(const TablePair *pair, const char *name);
 
 /* plan.c */
-extern List *plan_build(List *changes);
+extern List *plan_build(struct DiffState *diff);
 
 /* validate.c */
 extern void validate_plan(List *steps, bool allow_data_loss,
@@ -982,7 +960,7 @@ extern char *script_build(List *steps, List *schemas, const char *doc,
 						  int64 lock_key);
 
 /* kinds/function.c */
-extern List *function_trusted_oids(const ConvModel *want);
+extern List *function_trusted_oids(const struct DiffState *diff);
 extern void validate_raise(List *steps);
 
 /* execute.c */

@@ -243,6 +243,7 @@ plan_document(const char *doc, List **trusted, List **schemas)
 {
 	ConvModel  *want = document_parse(doc);
 	List	   *names = NIL;
+	struct DiffState *diff;
 	List	   *steps;
 	ListCell   *lc;
 
@@ -250,9 +251,10 @@ plan_document(const char *doc, List **trusted, List **schemas)
 
 	foreach(lc, want->schemas)
 		names = lappend(names, ((ConvSchema *) lfirst(lc))->name);
-	steps = plan_build(diff_models(want, catalog_read(names)));
+	diff = diff_models(want, catalog_read(names));
+	steps = plan_build(diff);
 	if (trusted)
-		*trusted = function_trusted_oids(want);
+		*trusted = function_trusted_oids(diff);
 	if (schemas)
 		*schemas = names;
 	return steps;

@@ -634,7 +634,8 @@ remap_case(const ConvColumn *col, const char *value)
  * type, its NULLs filled when it becomes NOT NULL.
  */
 static void
-append_altered(StringInfo buf, const ConvChange *alter, const char *name)
+append_altered(const DiffState *ds, StringInfo buf, const ConvChange *alter,
+			   const char *name)
 {
 	ConvColumn *want = alter->want;
 	const char *fill = column_fill(alter);
@@ -644,9 +645,9 @@ append_altered(StringInfo buf, const ConvChange *alter, const char *name)
 	if (alter->what & COLUMN_TYPE)
 	{
 		value = want->using_expr ? expr_sql(want->using_expr) :
-			(want->doc_enum || over_new_enum(want)) ?
-			enum_text(want, name) : name;
-		type = probe_type(want);
+			(column_note(ds, want)->doc_enum || over_new_enum(ds, want)) ?
+			enum_text(ds, want, name) : name;
+		type = probe_type(ds, want);
 	}
 	if (fill && type)
 		appendStringInfo(buf, "COALESCE((%s)::%s, (%s)::%s) AS %s, ", value,
@@ -691,7 +692,7 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 		if (find_change(ps, KIND_COLUMN, ACTION_DROP, hcol))
 			continue;
 		if (alter)
-			append_altered(&converted, alter, name);
+			append_altered(ps->diff, &converted, alter, name);
 		else
 			appendStringInfo(&converted, "%s, ", name);
 	}
@@ -712,7 +713,7 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 			col->using_expr ? col->using_expr : col->default_expr;
 		appendStringInfo(&converted, "(%s)::%s AS %s, ",
 						 value && !col->identity ? expr_sql(value) : "NULL",
-						 probe_type(col),
+						 probe_type(ps->diff, col),
 						 quote_identifier(col->name));
 	}
 	if (stage == ROWS_REMAPPED)
@@ -958,12 +959,13 @@ plan_change(ConvPlanState *ps, const ConvChange *change)
 
 /*
  * plan_build
- *		The ordered steps for a list of changes.
+ *		The ordered steps for a diff's changes.
  */
 List *
-plan_build(List *changes)
+plan_build(DiffState *diff)
 {
-	ConvPlanState ps = {.changes = changes};
+	List	   *changes = diff->changes;
+	ConvPlanState ps = {.diff = diff,.changes = changes};
 	PlanPhase  *phases = palloc(sizeof(PlanPhase) *
 								Max(list_length(changes), 1));
 	ListCell   *lc;

@@ -102,7 +102,7 @@ plan_drop_check(ConvPlanState *ps, const ConvChange *change)
  * that exists, naming nothing the plan creates.
  */
 static void
-probe_defaults(ConvStep *step, const ConvChange *change,
+probe_defaults(const DiffState *ds, ConvStep *step, const ConvChange *change,
 			   const ConvCheck *check)
 {
 	List	   *refs = expr_column_refs(check->expr, &check->pos);
@@ -119,11 +119,12 @@ probe_defaults(ConvStep *step, const ConvChange *change,
 									 lfirst(lc));
 
 		if (col == NULL || col->default_expr == NULL ||
-			!OidIsValid(col->type_oid) || col->doc_enum || col->doc_domain ||
-			expr_is_volatile_default(col))
+			!OidIsValid(col->type_oid) ||
+			column_note(ds, col)->doc_enum ||
+			column_note(ds, col)->doc_domain || default_rewrites(ds, col))
 			return;
 		appendStringInfo(&row, "%s::%s AS %s, ", expr_sql(col->default_expr),
-						 type_sql(col, InvalidOid),
+						 type_sql(ds, col, InvalidOid),
 						 quote_identifier(col->name));
 		appendStringInfo(&sample, "%s%s::pg_catalog.text",
 						 sample.len ? ", " : "", quote_identifier(col->name));
@@ -185,7 +186,7 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
 	if (!change->calls_created)
-		probe_defaults(step, change, check);
+		probe_defaults(ps->diff, step, change, check);
 }
 
 /* a CHECK the plan keeps, over rows it rewrites */

@@ -41,8 +41,10 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 {
 	int			changes = 0;
 
+	const ColumnNote *note = column_note(ds, want);
+
 	/* a column of an enum or domain the plan creates moves to it */
-	if ((want->doc_enum && want->doc_enum->build_name) || want->doc_domain ||
+	if ((note->doc_enum && note->doc_enum->build_name) || note->doc_domain ||
 		want->type_oid != have->type_oid || want->typmod != have->typmod ||
 		want_coll != have->collation_oid)
 		changes |= COLUMN_TYPE;
@@ -74,9 +76,9 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 			 * Cooked for the new type, one it cannot take is refused now;
 			 * an enum or domain the plan creates has no labels to cook yet.
 			 */
-			if (!(want->doc_enum && want->doc_enum->build_name) &&
-				want->doc_domain == NULL)
-				(void) expr_is_volatile_default(want);
+			if (!(note->doc_enum && note->doc_enum->build_name) &&
+				note->doc_domain == NULL)
+				(void) default_rewrites(ds, want);
 			changes |= COLUMN_DEFAULT;
 		}
 		else if (!(changes & COLUMN_TYPE) &&
@@ -320,7 +322,7 @@ diff_kept_column(DiffState *ds, TableDiff *td, ConvColumn *wcol,
 		change->want_collation = coll;
 		change->what = what;
 	}
-	if (wcol->remap_from && !wcol->doc_enum &&
+	if (wcol->remap_from && !column_note(ds, wcol)->doc_enum &&
 		(names_overlap(td->checked, list_make1(wcol->name)) ||
 		 (what & COLUMN_TYPE)))
 		add_column_change(ds, td, ACTION_REMAP, wcol, hcol);
@@ -361,24 +363,26 @@ columns_diff(DiffState *ds, TableDiff *td)
  */
 
 char *
-type_sql(const ConvColumn *col, Oid collation)
+type_sql(const DiffState *ds, const ConvColumn *col, Oid collation)
 {
+	const ColumnNote *note = column_note(ds, col);
 	char	   *type;
 
 	/* an enum the plan creates, or recreates under a new name */
-	if (col->doc_enum)
+	if (note->doc_enum)
 	{
-		ConvEnum   *e = col->doc_enum;
+		const EnumPair *ep = note->doc_enum;
 
 		return psprintf("%s%s",
-						quote_qualified_identifier(e->schema,
-												   e->build_name ?
-												   e->build_name : e->name),
-						col->doc_enum_array ? "[]" : "");
+						quote_qualified_identifier(ep->want->schema,
+												   ep->build_name ?
+												   ep->build_name :
+												   ep->want->name),
+						note->doc_enum_array ? "[]" : "");
 	}
-	if (col->doc_domain)
-		return quote_qualified_identifier(col->doc_domain->schema,
-										  col->doc_domain->build_name);
+	if (note->doc_domain)
+		return quote_qualified_identifier(note->doc_domain->want->schema,
+										  note->doc_domain->build_name);
 	/* a type an extension the plan creates brings: as the document says */
 	if (!OidIsValid(col->type_oid))
 		return col->type_name;
@@ -395,18 +399,22 @@ type_sql(const ConvColumn *col, Oid collation)
  * exist while the probes run: its values are checked as text.
  */
 char *
-probe_type(const ConvColumn *col)
+probe_type(const DiffState *ds, const ConvColumn *col)
 {
-	if (col->doc_enum && (col->doc_enum->build_name ||
-						  col->doc_enum->relabelled))
-		return col->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
-	if (col->doc_domain)
-		return OidIsValid(col->doc_domain->type_oid) &&
-			!over_new_enum(col) ?
-			format_type_with_typemod(col->doc_domain->type_oid,
-									 col->doc_domain->typmod) :
+	const ColumnNote *note = column_note(ds, col);
+
+	if (note->doc_enum && (note->doc_enum->build_name ||
+						   note->doc_enum->relabelled))
+		return note->doc_enum_array ? "pg_catalog.text[]" : "pg_catalog.text";
+	if (note->doc_domain)
+	{
+		const ConvDomain *d = note->doc_domain->want;
+
+		return OidIsValid(d->type_oid) && !over_new_enum(ds, col) ?
+			format_type_with_typemod(d->type_oid, d->typmod) :
 			"pg_catalog.text";
-	return type_sql(col, InvalidOid);
+	}
+	return type_sql(ds, col, InvalidOid);
 }
 
 static char *
@@ -444,13 +452,14 @@ identity_sql(char identity)
 
 /* name type [COLLATE] [DEFAULT | GENERATED ...] [NOT NULL] */
 char *
-column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
+column_definition(const DiffState *ds, const ConvColumn *col, Oid collation,
+				  bool with_not_null)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s %s", quote_identifier(col->name),
-					 type_sql(col, collation));
+					 type_sql(ds, col, collation));
 	if (col->generated)
 		appendStringInfo(&buf, " GENERATED ALWAYS AS %s STORED",
 						 expr_sql(col->generated));
@@ -460,7 +469,7 @@ column_definition(const ConvColumn *col, Oid collation, bool with_not_null)
 						 identity_options_sql(col, col->type_oid, NULL));
 	else if (col->default_expr)
 		appendStringInfo(&buf, " DEFAULT %s",
-						 enum_column_expr(col, col->default_expr,
+						 enum_column_expr(ds, col, col->default_expr,
 										  &col->default_pos));
 	if (with_not_null && col->not_null)
 		appendStringInfoString(&buf, " NOT NULL");
@@ -504,20 +513,21 @@ add_column_statistics(ConvPlanState *ps, const ConvChange *change,
  * it) is probed, with a default that is not volatile.
  */
 void
-probe_domain_default(ConvStep *step, const ConvColumn *col, bool exists)
+probe_domain_default(const DiffState *ds, ConvStep *step,
+					 const ConvColumn *col, bool exists)
 {
 	if (col->default_expr == NULL || col->generated || col->identity ||
-		!OidIsValid(col->type_oid) || col->doc_domain ||
+		!OidIsValid(col->type_oid) || column_note(ds, col)->doc_domain ||
 		get_typtype(col->type_oid) != TYPTYPE_DOMAIN ||
 		!DomainHasConstraints(col->type_oid) ||
-		expr_is_volatile_default(col))
+		default_rewrites(ds, col))
 		return;
 	add_default_probe(step, exists,
 					  psprintf("a new row that takes the default of %s",
 							   quote_identifier(col->name)),
 					  psprintf("(SELECT (%s)::%s AS converge_value, %s AS converge_sample_key) AS d",
 							   expr_sql(col->default_expr),
-							   type_sql(col, InvalidOid),
+							   type_sql(ds, col, InvalidOid),
 							   quote_literal_cstr(col->default_expr)),
 					  "default",
 					  "pg_catalog.num_nulls(converge_value) < 0",
@@ -527,6 +537,7 @@ probe_domain_default(ConvStep *step, const ConvColumn *col, bool exists)
 static void
 plan_add_column(ConvPlanState *ps, const ConvChange *change)
 {
+	const DiffState *ds = ps->diff;
 	ConvColumn *col = change->want;
 	char	   *object = column_object(change, col->name);
 	char	   *table = table_sql(change);
@@ -534,26 +545,28 @@ plan_add_column(ConvPlanState *ps, const ConvChange *change)
 	int			hazards = HAZARD_ACCESS_EXCLUSIVE;
 	ConvStep   *step;
 
-	if (col->generated || col->identity || expr_is_volatile_default(col))
+	if (col->generated || col->identity || default_rewrites(ds, col))
 		hazards |= HAZARD_TABLE_REWRITE;
 
 	step = add_step(ps, "add_column", object,
 					psprintf("ALTER TABLE %s ADD COLUMN %s", table,
-							 column_definition(col, change->want_collation,
+							 column_definition(ds, col,
+											   change->want_collation,
 											   !backfill)),
 					made_again_because(change,
 									   pstrdup("column is declared in the document and does not exist")),
 					hazards);
 	if (!col->generated && !col->identity)
-		enum_refuse_label(step, enum_default_problem(col));
-	probe_domain_default(step, col, true);
+		enum_refuse_label(step, enum_default_problem(ds, col));
+	probe_domain_default(ds, step, col, true);
 
 	if (backfill)
 	{
-		char	   *using = enum_column_expr(col, col->using_expr,
+		char	   *using = enum_column_expr(ds, col, col->using_expr,
 											 &col->using_pos);
-		char	   *value = enum_using_text(col) ? enum_using_text(col) :
-			psprintf("(%s)::%s", using, type_sql(col, InvalidOid));
+		char	   *value = enum_using_text(ds, col) ?
+			enum_using_text(ds, col) :
+			psprintf("(%s)::%s", using, type_sql(ds, col, InvalidOid));
 
 		step = add_step(ps, "fill_column", object,
 						psprintf("UPDATE %s SET %s = %s", table,
@@ -593,10 +606,10 @@ describe_default(const char *expr)
 
 /* how a column's rows move to an enum (or an array of it) */
 static char *
-enum_conversion(const ConvColumn *want, const char *col)
+enum_conversion(const DiffState *ds, const ConvColumn *want, const char *col)
 {
-	return psprintf("(%s)::%s", enum_text(want, col),
-					type_sql(want, InvalidOid));
+	return psprintf("(%s)::%s", enum_text(ds, want, col),
+					type_sql(ds, want, InvalidOid));
 }
 
 /*
@@ -609,18 +622,20 @@ static void
 probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				 const char *old_type)
 {
+	const DiffState *ds = ps->diff;
+	const DomainPair *doc_domain = column_note(ds, change->want)->doc_domain;
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
 	const char *col = quote_identifier(want->name);
-	char	   *plain_new = type_sql(want, InvalidOid);
+	char	   *plain_new = type_sql(ds, want, InvalidOid);
 
-	if (want->doc_domain && !want->using_expr && !over_new_enum(want) &&
-		OidIsValid(domain_base(want->doc_domain)->type_oid) &&
+	if (doc_domain && !want->using_expr && !over_new_enum(ds, want) &&
+		OidIsValid(domain_base(doc_domain)->type_oid) &&
 		!can_coerce_type(1, &have->type_oid,
-						 &domain_base(want->doc_domain)->type_oid,
+						 &domain_base(doc_domain)->type_oid,
 						 COERCION_ASSIGNMENT))
 	{
-		const ConvDomain *base = domain_base(want->doc_domain);
+		const ConvDomain *base = domain_base(doc_domain);
 
 		step->problem = psprintf("there is no automatic conversion from %s to %s",
 								 old_type,
@@ -629,38 +644,38 @@ probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 		step->fix = FIX_USING;
 		step->rows_affected = -1;
 	}
-	else if (want->doc_domain && !want->using_expr)
+	else if (doc_domain && !want->using_expr)
 	{
 		/* a recreated enum under the domain: values are checked as text */
-		bool		over_enum = over_new_enum(want);
+		bool		over_enum = over_new_enum(ds, want);
 		ListCell   *lc;
 
 		set_probe(ps, step, change, NULL,
-				  domain_misfits(want->doc_domain,
-								 over_enum ? enum_text(want, col) : col),
+				  domain_misfits(doc_domain->want,
+								 over_enum ? enum_text(ds, want, col) : col),
 				  "would break a rule of the domain", REFUSE_ALWAYS,
 				  FIX_ROWS);
 		if (over_enum)
-			set_probe(ps, step, change, NULL, enum_misfits(want, col),
+			set_probe(ps, step, change, NULL, enum_misfits(ds, want, col),
 					  "would hold a value the enum does not have",
 					  REFUSE_ALWAYS, FIX_REMAP);
 		foreach(lc, step->probes)
 			((ConvProbe *) lfirst(lc))->lenient |= over_enum;
 	}
-	else if (enum_using_text(want))
+	else if (enum_using_text(ds, want))
 	{
 		/* into an enum the plan recreates: the using's values as text */
 		set_probe_on(ps, step, change, ROWS_REMAPPED, NULL,
-					 enum_using_misfits(want),
+					 enum_using_misfits(ds, want),
 					 "would hold a value the enum does not have after \"using\"",
 					 REFUSE_ALWAYS, FIX_USING);
 		set_probe_on(ps, step, change, ROWS_REMAPPED, pstrdup("false"),
-					 psprintf("%s IS NULL", enum_using_text(want)),
+					 psprintf("%s IS NULL", enum_using_text(ds, want)),
 					 "would be NULL after \"using\"",
 					 want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
 	}
-	else if (want->doc_enum && !want->using_expr)
-		set_probe(ps, step, change, NULL, enum_misfits(want, col),
+	else if (column_note(ds, want)->doc_enum && !want->using_expr)
+		set_probe(ps, step, change, NULL, enum_misfits(ds, want, col),
 				  "would hold a value the enum does not have",
 				  REFUSE_ALWAYS, FIX_REMAP);
 	else if (want->using_expr)
@@ -710,10 +725,11 @@ static void
 plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 				const char *object)
 {
+	const DiffState *ds = ps->diff;
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
 	const char *col = quote_identifier(want->name);
-	char	   *new_type = type_sql(want, change->want_collation);
+	char	   *new_type = type_sql(ds, want, change->want_collation);
 	char	   *old_type = format_type_with_typemod(have->type_oid, have->typmod);
 	StringInfoData sql;
 	ConvStep   *step;
@@ -726,10 +742,10 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 					 table, col, new_type);
 	if (want->using_expr)
 		appendStringInfo(&sql, " USING %s",
-						 enum_column_expr(want, want->using_expr,
+						 enum_column_expr(ds, want, want->using_expr,
 										  &want->using_pos));
-	else if (want->doc_enum || over_new_enum(want))
-		appendStringInfo(&sql, " USING %s", enum_conversion(want, col));
+	else if (column_note(ds, want)->doc_enum || over_new_enum(ds, want))
+		appendStringInfo(&sql, " USING %s", enum_conversion(ds, want, col));
 
 	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,
 					psprintf("type: %s%s -> %s", old_type,
@@ -791,7 +807,7 @@ plan_carry_position(ConvPlanState *ps, const ConvChange *change,
 	List	   *names = expr_string_constants(want->default_expr,
 											  &want->default_pos);
 
-	if (!want->default_pending || names == NIL)
+	if (!column_note(ps->diff, want)->default_pending || names == NIL)
 		return;
 	add_step(ps, "carry_position", pstrdup(object),
 			 psprintf("SELECT pg_catalog.setval(%s::pg_catalog.regclass, p.v)"
@@ -840,7 +856,8 @@ plan_not_null(ConvPlanState *ps, const ConvChange *change, const char *object,
 		/* the USING clause of a type change already set every row */
 		const char *fill = column_fill(change) == NULL ? NULL :
 			want->using_expr ?
-			enum_column_expr(want, want->using_expr, &want->using_pos) :
+			enum_column_expr(ps->diff, want, want->using_expr,
+							 &want->using_pos) :
 			"DEFAULT";
 
 		if (fill)
@@ -934,7 +951,8 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 	{
 		step = add_step(ps, "set_default", pstrdup(object),
 						psprintf("%s SET DEFAULT %s", alter,
-								 enum_column_expr(want, want->default_expr,
+								 enum_column_expr(ps->diff, want,
+												  want->default_expr,
 												  &want->default_pos)),
 						(what & COLUMN_DEFAULT_EARLY) ?
 						psprintf("default %s is set again", want->default_expr) :
@@ -942,8 +960,8 @@ plan_alter_column(ConvPlanState *ps, const ConvChange *change)
 								 describe_default(have->default_expr),
 								 want->default_expr),
 						HAZARD_ACCESS_EXCLUSIVE);
-		enum_refuse_label(step, enum_default_problem(want));
-		probe_domain_default(step, want, true);
+		enum_refuse_label(step, enum_default_problem(ps->diff, want));
+		probe_domain_default(ps->diff, step, want, true);
 	}
 
 	if (what & COLUMN_NOT_NULL)

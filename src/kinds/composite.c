@@ -212,7 +212,8 @@ static const KeySpec composite_doc_keys[] = {
 
 /* same names, types, typmods and collations, in the same order */
 static bool
-attributes_differ(const ConvComposite *w, const ConvComposite *h)
+attributes_differ(const DiffState *ds, const ConvComposite *w,
+				  const ConvComposite *h)
 {
 	ListCell   *wc,
 			   *hc;
@@ -223,11 +224,13 @@ attributes_differ(const ConvComposite *w, const ConvComposite *h)
 	{
 		ConvColumn *wa = lfirst(wc);
 		ConvColumn *ha = lfirst(hc);
+		const ColumnNote *note = column_note(ds, wa);
 
 		/* of a type the plan creates or recreates, as for a column */
 		if (strcmp(wa->name, ha->name) != 0 ||
 			wa->collation_oid != ha->collation_oid ||
-			(wa->doc_enum && wa->doc_enum->build_name) || wa->doc_domain ||
+			(note->doc_enum && note->doc_enum->build_name) ||
+			note->doc_domain ||
 			wa->type_oid != ha->type_oid || wa->typmod != ha->typmod)
 			return true;
 	}
@@ -356,7 +359,7 @@ diff_composite(DiffState *ds, ConvSchema *want_schema, void *want,
 		return;
 	}
 	*kept = lappend(*kept, h);
-	if (attributes_differ(w, h))
+	if (attributes_differ(ds, w, h))
 	{
 		add_composite_change(ds, schema, ACTION_DROP, w, h);
 		add_composite_change(ds, schema, ACTION_CREATE, w, h)->needs = needs;
@@ -413,7 +416,7 @@ plan_create_composite(ConvPlanState *ps, const ConvChange *change)
 		appendStringInfo(&sql, "%s%s %s",
 						 foreach_current_index(lc) ? ", " : "",
 						 quote_identifier(att->name),
-						 type_sql(att, att->collation_oid));
+						 type_sql(ps->diff, att, att->collation_oid));
 	}
 	appendStringInfoChar(&sql, ')');
 	add_step(ps, "create_composite_type", composite_object(change->schema, t),

@@ -42,10 +42,15 @@ add_domain_change(DiffState *ds, ConvAction action, ConvDomain *want,
 	change->want = change->want_domain = want;
 	change->have = change->have_domain = have;
 	/* a new domain over a new domain or enum is made after it */
-	if (action == ACTION_CREATE && want->base_domain)
-		change->needs = list_make1(want->base_domain);
-	else if (action == ACTION_CREATE && want->base_enum)
-		change->needs = list_make1(want->base_enum);
+	if (action == ACTION_CREATE)
+	{
+		DomainPair *dp = diff_note(ds, want);
+
+		if (dp->base_domain)
+			change->needs = list_make1(dp->base_domain->want);
+		else if (dp->base_enum)
+			change->needs = list_make1(dp->base_enum->want);
+	}
 	return change;
 }
 
@@ -79,20 +84,22 @@ diff_domain(DiffState *ds, ConvDomain *want, ConvDomain *have)
 
 /* a domain's base type, which may be an enum of the document */
 static void
-resolve_domain_base(DiffState *ds, ConvDomain *domain)
+resolve_domain_base(DiffState *ds, DomainPair *dp)
 {
+	ConvDomain *domain = dp->want;
 	ConvColumn	base = {0};
+	ColumnNote	note = {0};
 
 	base.name = domain->name;
 	base.type_name = domain->type_name;
 	base.type_pos = domain->type_pos;
 	base.typmod = -1;
-	resolve_doc_type(ds, &base, domain->schema);
+	resolve_doc_type(ds, &base, domain->schema, &note);
 	domain->type_oid = base.type_oid;
 	domain->typmod = base.typmod;
-	if (!base.doc_enum_array)
-		domain->base_enum = base.doc_enum;
-	domain->base_domain = base.doc_domain;
+	if (!note.doc_enum_array)
+		dp->base_enum = note.doc_enum;
+	dp->base_domain = note.doc_domain;
 	domain->collation_oid = domain->collation ?
 		expr_collation_oid(domain->collation, &domain->pos) :
 		OidIsValid(domain->type_oid) ? get_typcollation(domain->type_oid) :
@@ -108,19 +115,20 @@ pair_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
 	/* pair them all first: a domain may be over another one */
 	foreach(lc, schema->domains)
 	{
-		DomainPair *dp = palloc(sizeof(DomainPair));
+		DomainPair *dp = palloc0(sizeof(DomainPair));
 
 		dp->want = lfirst(lc);
 		dp->have = current ? find_domain(current->domains,
 										 dp->want->name) : NULL;
 		if (dp->have == NULL)
-			dp->want->build_name = dp->want->name;
+			dp->build_name = dp->want->name;
 		ds->domains = lappend(ds->domains, dp);
+		set_diff_note(ds, dp->want, dp);
 	}
 	foreach(lc, ds->domains)
 		if (strcmp(((DomainPair *) lfirst(lc))->want->schema,
 				   schema->name) == 0)
-			resolve_domain_base(ds, ((DomainPair *) lfirst(lc))->want);
+			resolve_domain_base(ds, lfirst(lc));
 }
 
 /*
@@ -134,7 +142,7 @@ recreate_domain(DiffState *ds, DomainPair *dp)
 {
 	ListCell   *cc;
 
-	dp->want->build_name = free_type_name(dp->want->schema, dp->want->name);
+	dp->build_name = free_type_name(dp->want->schema, dp->want->name);
 	add_domain_change(ds, ACTION_CREATE, dp->want, dp->have);
 	add_domain_change(ds, ACTION_REPLACE, dp->want, dp->have);
 	foreach(cc, dp->want->checks)
@@ -187,7 +195,7 @@ diff_schema_domains(DiffState *ds, ConvSchema *schema, ConvSchema *current)
 
 		if (strcmp(dp->want->schema, schema->name) != 0 || dp->have == NULL)
 			continue;
-		if (dp->want->base_enum && dp->want->base_enum->build_name)
+		if (dp->base_enum && dp->base_enum->build_name)
 			recreate_domain(ds, dp);
 		else
 			diff_domain(ds, dp->want, dp->have);
@@ -294,11 +302,11 @@ attach_domain_users(DiffState *ds)
 
 /* the domain at the bottom of a chain of domains the plan creates */
 const ConvDomain *
-domain_base(const ConvDomain *d)
+domain_base(const DomainPair *dp)
 {
-	while (!OidIsValid(d->type_oid) && d->base_domain)
-		d = d->base_domain;
-	return d;
+	while (!OidIsValid(dp->want->type_oid) && dp->base_domain)
+		dp = dp->base_domain;
+	return dp->want;
 }
 
 /*
@@ -385,19 +393,20 @@ static void
 plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *d = change->want;
+	DomainPair *dp = diff_note(ps->diff, d);
 	ConvStep   *step;
 	StringInfoData sql;
 	ListCell   *lc;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE DOMAIN %s AS %s",
-					 quote_qualified_identifier(d->schema, d->build_name),
-					 d->base_enum && d->base_enum->build_name ?
-					 quote_qualified_identifier(d->base_enum->schema,
-												d->base_enum->build_name) :
-					 d->base_domain ?
-					 quote_qualified_identifier(d->base_domain->schema,
-												d->base_domain->build_name) :
+					 quote_qualified_identifier(d->schema, dp->build_name),
+					 dp->base_enum && dp->base_enum->build_name ?
+					 quote_qualified_identifier(dp->base_enum->want->schema,
+												dp->base_enum->build_name) :
+					 dp->base_domain ?
+					 quote_qualified_identifier(dp->base_domain->want->schema,
+												dp->base_domain->build_name) :
 					 format_type_with_typemod(d->type_oid, d->typmod));
 	if (d->collation)
 		appendStringInfo(&sql, " COLLATE %s",
@@ -405,7 +414,7 @@ plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 	/* casts to an enum the plan recreates reach its temporary name */
 	if (d->default_expr)
 		appendStringInfo(&sql, " DEFAULT %s",
-						 enum_retyped(d->base_enum, d->default_expr,
+						 enum_retyped(dp->base_enum, d->default_expr,
 									  &d->default_pos));
 	if (d->not_null)
 		appendStringInfoString(&sql, " NOT NULL");
@@ -416,7 +425,7 @@ plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 
 		appendStringInfo(&sql, " CONSTRAINT %s CHECK %s",
 						 quote_identifier(check->name),
-						 enum_retyped(d->base_enum, check->expr,
+						 enum_retyped(dp->base_enum, check->expr,
 									  &check->pos));
 	}
 	step = add_step(ps, "create_domain", domain_object(d), sql.data,
@@ -427,7 +436,7 @@ plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 	if (change->have_domain)
 		refuse_if_used(step, change->have_domain->used_outside, "domain",
 					   "recreated");
-	enum_refuse_label(step, enum_label_problem(d->base_enum, "default",
+	enum_refuse_label(step, enum_label_problem(dp->base_enum, "default",
 											   d->default_expr,
 											   &d->default_pos, true,
 											   false));
@@ -503,13 +512,14 @@ static void
 plan_finish_domain(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvDomain *d = change->want;
+	DomainPair *dp = diff_note(ps->diff, d);
 
 	add_step(ps, "drop_domain", domain_object(d),
 			 psprintf("DROP DOMAIN %s", domain_object(d)),
 			 pstrdup("every column has moved to the recreated domain"), 0);
 	add_step(ps, "rename_domain", domain_object(d),
 			 psprintf("ALTER DOMAIN %s RENAME TO %s",
-					  quote_qualified_identifier(d->schema, d->build_name),
+					  quote_qualified_identifier(d->schema, dp->build_name),
 					  quote_identifier(d->name)),
 			 pstrdup("the recreated domain takes the name"), 0);
 	if (d->comment)
@@ -903,11 +913,12 @@ plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
  * plan creates (the hazard default_rejected).
  */
 static void
-probe_default_value(ConvStep *step, const ConvChange *change,
-					const char *label, const char *default_expr,
-					DocPos pos, bool exists)
+probe_default_value(const DiffState *ds, ConvStep *step,
+					const ConvChange *change, const char *label,
+					const char *default_expr, DocPos pos, bool exists)
 {
 	ConvDomain *d = change->want_domain;
+	DomainPair *dp = diff_note(ds, d);
 	ConvColumn	value = {0};
 
 	value.name = d->name;
@@ -915,7 +926,7 @@ probe_default_value(ConvStep *step, const ConvChange *change,
 	value.typmod = d->typmod;
 	value.default_expr = (char *) default_expr;
 	value.default_pos = pos;
-	if (default_expr == NULL || d->base_enum || d->base_domain ||
+	if (default_expr == NULL || dp->base_enum || dp->base_domain ||
 		!OidIsValid(d->type_oid) || expr_is_volatile_default(&value))
 		return;
 	add_default_probe(step, exists,
@@ -933,12 +944,13 @@ probe_default_value(ConvStep *step, const ConvChange *change,
 }
 
 static void
-probe_domain_defaults(ConvStep *step, const ConvChange *change)
+probe_domain_defaults(const DiffState *ds, ConvStep *step,
+					  const ConvChange *change)
 {
 	ConvDomain *d = change->want_domain;
 	ListCell   *lc;
 
-	probe_default_value(step, change, domain_object(d), d->default_expr,
+	probe_default_value(ds, step, change, domain_object(d), d->default_expr,
 						d->default_pos, change->have_domain != NULL);
 	foreach(lc, change->users)
 	{
@@ -948,7 +960,7 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 									 offsetof(ConvColumn, name), name);
 
 		if (col)
-			probe_default_value(step, change,
+			probe_default_value(ds, step, change,
 								psprintf("%s.%s", table_sql(user),
 										 quote_identifier(name)),
 								col->default_expr, col->default_pos, true);
@@ -958,7 +970,7 @@ probe_domain_defaults(ConvStep *step, const ConvChange *change)
 		ConvChange *user = lfirst(lc);
 		ConvColumn *col = user->want;
 
-		probe_default_value(step, change,
+		probe_default_value(ds, step, change,
 							psprintf("%s.%s", table_sql(user),
 									 quote_identifier(col->name)),
 							col->default_expr, col->default_pos,
@@ -986,7 +998,7 @@ plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 					HAZARD_FULL_SCAN);
 	probe_domain_users(ps, step, change, domain_check_misfits,
 					   "would violate the CHECK");
-	probe_domain_defaults(step, change);
+	probe_domain_defaults(ps->diff, step, change);
 	if (change->have_domain)
 		refuse_unchecked_rows(step, change->have_domain);
 }

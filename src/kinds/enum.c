@@ -263,7 +263,7 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
 		list_length(ep->want->values) && same_order(labels, ep->want->values) &&
 		!used)
 	{
-		ep->want->relabelled = (renames != NIL);
+		ep->relabelled = (renames != NIL);
 		foreach(lc, renames)
 			ds->created_names = lappend(ds->created_names,
 									 lsecond((List *) lfirst(lc)));
@@ -307,7 +307,7 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
 		return;
 	}
 
-	ep->want->build_name = free_type_name(ep->want->schema, ep->want->name);
+	ep->build_name = free_type_name(ep->want->schema, ep->want->name);
 	add_enum_change(ds, ACTION_CREATE, ep);
 	add_enum_change(ds, ACTION_REPLACE, ep);
 }
@@ -328,12 +328,13 @@ diff_enums(DiffState *ds)
 
 		foreach(lc, schema->enums)
 		{
-			EnumPair   *ep = palloc(sizeof(EnumPair));
+			EnumPair   *ep = palloc0(sizeof(EnumPair));
 
 			ep->want = lfirst(lc);
 			ep->have = current ? find_enum(current->enums,
 												ep->want->name) : NULL;
 			ds->enums = lappend(ds->enums, ep);
+			set_diff_note(ds, ep->want, ep);
 		}
 		if (current == NULL)
 			continue;
@@ -343,7 +344,7 @@ diff_enums(DiffState *ds)
 
 			if (find_enum(schema->enums, he->name) == NULL)
 			{
-				EnumPair	gone = {NULL, he};
+				EnumPair	gone = {.have = he};
 
 				add_enum_change(ds, ACTION_DROP, &gone);
 			}
@@ -356,13 +357,13 @@ diff_enums(DiffState *ds)
 
 		if (ep->have == NULL)
 		{
-			ep->want->build_name = ep->want->name;
+			ep->build_name = ep->want->name;
 			add_enum_change(ds, ACTION_CREATE, ep);
 			continue;
 		}
 		diff_enum(ds, want, ep, &strings);
 		/* a recreated enum gets its comment when it takes the name */
-		if (ep->want->build_name == NULL &&
+		if (ep->build_name == NULL &&
 			strings_differ(ep->want->comment, ep->have->comment))
 			add_enum_change(ds, ACTION_COMMENT, ep);
 	}
@@ -375,10 +376,19 @@ diff_enums(DiffState *ds)
 
 /* is the column's new type a domain over an enum the plan creates? */
 bool
-over_new_enum(const ConvColumn *want)
+over_new_enum(const DiffState *ds, const ConvColumn *want)
 {
-	return want->doc_domain && want->doc_domain->base_enum &&
-		want->doc_domain->base_enum->build_name;
+	const ColumnNote *note = column_note(ds, want);
+
+	return note->doc_domain && note->doc_domain->base_enum &&
+		note->doc_domain->base_enum->build_name;
+}
+
+/* the document enum a column's type is, or is a domain over */
+static const EnumPair *
+column_enum(const ColumnNote *note)
+{
+	return note->doc_enum ? note->doc_enum : note->doc_domain->base_enum;
 }
 
 /* rows whose value (text, or text[]) is none of the enum's labels */
@@ -400,12 +410,12 @@ misfits(const ConvEnum *e, bool array, const char *value)
 
 /* rows whose value, mapped, is none of the enum's labels */
 char *
-enum_misfits(const ConvColumn *want, const char *col)
+enum_misfits(const DiffState *ds, const ConvColumn *want, const char *col)
 {
-	ConvEnum   *e = want->doc_enum ? want->doc_enum :
-		want->doc_domain->base_enum;
+	const ColumnNote *note = column_note(ds, want);
 
-	return misfits(e, want->doc_enum_array, enum_text(want, col));
+	return misfits(column_enum(note)->want, note->doc_enum_array,
+				   enum_text(ds, want, col));
 }
 
 static char *
@@ -414,17 +424,22 @@ enum_object(const ConvEnum *e)
 	return quote_qualified_identifier(e->schema, e->name);
 }
 
-/* the enum, recreated by the plan, that a column's type is or is over */
-static const ConvEnum *
-recreated_enum(const ConvColumn *want)
+/* is the enum one the plan recreates under a temporary name? */
+static bool
+recreated(const EnumPair *ep)
 {
-	const ConvEnum *e = want->doc_enum;
+	return ep && ep->build_name && strcmp(ep->build_name, ep->want->name) != 0;
+}
 
-	if (e == NULL && want->doc_domain)
-		e = want->doc_domain->base_enum;
-	if (e && e->build_name && strcmp(e->build_name, e->name) != 0)
-		return e;
-	return NULL;
+/* the enum, recreated by the plan, that a column's type is or is over */
+static const EnumPair *
+recreated_enum(const ColumnNote *note)
+{
+	const EnumPair *ep = note->doc_enum;
+
+	if (ep == NULL && note->doc_domain)
+		ep = note->doc_domain->base_enum;
+	return recreated(ep) ? ep : NULL;
 }
 
 /*
@@ -436,22 +451,23 @@ recreated_enum(const ConvColumn *want)
  *		such casts ('active'::status), and so do people.
  */
 char *
-enum_retyped(const ConvEnum *e, const char *text, const DocPos *pos)
+enum_retyped(const EnumPair *ep, const char *text, const DocPos *pos)
 {
 	char	   *retyped = NULL;
 
-	if (e && e->build_name && strcmp(e->build_name, e->name) != 0)
-		retyped = expr_retype(text, pos, e->schema, e->name,
-							  quote_qualified_identifier(e->schema,
-														 e->build_name));
+	if (recreated(ep))
+		retyped = expr_retype(text, pos, ep->want->schema, ep->want->name,
+							  quote_qualified_identifier(ep->want->schema,
+														 ep->build_name));
 	return expr_sql(retyped ? retyped : text);
 }
 
 /* enum_retyped for the enum a column moves to */
 char *
-enum_column_expr(const ConvColumn *want, const char *text, const DocPos *pos)
+enum_column_expr(const DiffState *ds, const ConvColumn *want,
+				 const char *text, const DocPos *pos)
 {
-	return enum_retyped(recreated_enum(want), text, pos);
+	return enum_retyped(recreated_enum(column_note(ds, want)), text, pos);
 }
 
 /*
@@ -463,14 +479,15 @@ enum_column_expr(const ConvColumn *want, const char *text, const DocPos *pos)
  *		midway.
  */
 char *
-enum_label_problem(const ConvEnum *e, const char *what, const char *text,
+enum_label_problem(const EnumPair *ep, const char *what, const char *text,
 				   const DocPos *pos, bool bare, bool bare_array)
 {
+	const ConvEnum *e;
 	ListCell   *lc;
 
-	if (e == NULL || e->build_name == NULL ||
-		strcmp(e->build_name, e->name) == 0)
+	if (!recreated(ep))
 		return NULL;
+	e = ep->want;
 	foreach(lc, expr_type_labels(text, pos, e->schema, e->name, bare,
 								 bare_array))
 		if (!string_in(e->values, lfirst(lc)))
@@ -489,26 +506,29 @@ enum_label_problem(const ConvEnum *e, const char *what, const char *text,
  *		NULL when the column has no such using.
  */
 char *
-enum_using_text(const ConvColumn *want)
+enum_using_text(const DiffState *ds, const ConvColumn *want)
 {
-	const ConvEnum *e = recreated_enum(want);
+	const ColumnNote *note = column_note(ds, want);
+	const EnumPair *ep = recreated_enum(note);
 	char	   *text;
 
-	if (e == NULL || want->using_expr == NULL)
+	if (ep == NULL || want->using_expr == NULL)
 		return NULL;
-	text = expr_retype(want->using_expr, &want->using_pos, e->schema,
-					   e->name, "pg_catalog.text");
+	text = expr_retype(want->using_expr, &want->using_pos, ep->want->schema,
+					   ep->want->name, "pg_catalog.text");
 	return psprintf("(%s)::pg_catalog.text%s",
 					expr_sql(text ? text : want->using_expr),
-					want->doc_enum_array ? "[]" : "");
+					note->doc_enum_array ? "[]" : "");
 }
 
 /* rows whose "using" yields none of the recreated enum's labels */
 char *
-enum_using_misfits(const ConvColumn *want)
+enum_using_misfits(const DiffState *ds, const ConvColumn *want)
 {
-	return misfits(recreated_enum(want), want->doc_enum_array,
-				   enum_using_text(want));
+	const ColumnNote *note = column_note(ds, want);
+
+	return misfits(recreated_enum(note)->want, note->doc_enum_array,
+				   enum_using_text(ds, want));
 }
 
 /* refuse a step for a label the recreated enum will not have */
@@ -524,11 +544,13 @@ enum_refuse_label(ConvStep *step, char *problem)
 
 /* enum_label_problem for a column's default */
 char *
-enum_default_problem(const ConvColumn *want)
+enum_default_problem(const DiffState *ds, const ConvColumn *want)
 {
-	return enum_label_problem(recreated_enum(want), "default",
+	const ColumnNote *note = column_note(ds, want);
+
+	return enum_label_problem(recreated_enum(note), "default",
 							  want->default_expr, &want->default_pos,
-							  true, want->doc_enum_array);
+							  true, note->doc_enum_array);
 }
 
 /*
@@ -543,12 +565,13 @@ plan_create_enum(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
 	ConvEnum   *have = change->have;
+	EnumPair   *ep = diff_note(ps->diff, e);
 	ConvStep   *step;
 
 	step = add_step(ps, "create_enum", enum_object(e),
 					psprintf("CREATE TYPE %s AS ENUM (%s)",
 							 quote_qualified_identifier(e->schema,
-														e->build_name),
+														ep->build_name),
 							 literal_list(e->values)),
 					have ?
 					psprintf("values (%s) -> (%s): recreated, since the change is not an addition nothing in this plan uses",
@@ -567,6 +590,7 @@ static void
 plan_finish_enum(ConvPlanState *ps, const ConvChange *change)
 {
 	ConvEnum   *e = change->want;
+	EnumPair   *ep = diff_note(ps->diff, e);
 
 	add_step(ps, "drop_enum", enum_object(e),
 			 psprintf("DROP TYPE %s", enum_object(e)),
@@ -574,7 +598,7 @@ plan_finish_enum(ConvPlanState *ps, const ConvChange *change)
 			 HAZARD_ACCESS_EXCLUSIVE);
 	add_step(ps, "rename_enum", enum_object(e),
 			 psprintf("ALTER TYPE %s RENAME TO %s",
-					  quote_qualified_identifier(e->schema, e->build_name),
+					  quote_qualified_identifier(e->schema, ep->build_name),
 					  quote_identifier(e->name)),
 			 pstrdup("the recreated enum takes the name"),
 			 HAZARD_ACCESS_EXCLUSIVE);
@@ -588,10 +612,10 @@ plan_finish_enum(ConvPlanState *ps, const ConvChange *change)
  * and the column's own remap, already mapped.
  */
 char *
-enum_text(const ConvColumn *want, const char *col)
+enum_text(const DiffState *ds, const ConvColumn *want, const char *col)
 {
-	ConvEnum   *e = want->doc_enum ? want->doc_enum :
-		want->doc_domain->base_enum;
+	const ColumnNote *note = column_note(ds, want);
+	const ConvEnum *e = column_enum(note)->want;
 	List	   *from = list_concat_copy(list_concat_copy(e->renamed_from,
 														 e->remap_from),
 										want->remap_from);
@@ -604,7 +628,7 @@ enum_text(const ConvColumn *want, const char *col)
 			   *tc;
 
 	/* arrays: each label replaced in place (USING allows no subquery) */
-	if (want->doc_enum_array)
+	if (note->doc_enum_array)
 	{
 		value = psprintf("(%s)::pg_catalog.text[]", col);
 		forboth(fc, from, tc, to)

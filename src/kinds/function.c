@@ -819,7 +819,8 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
 		standard_body_meaning(ds, schema, w, callees, &m);
 	}
 	h = edata ? NULL : current_function(have, w, &m);
-	w->current = h;
+	if (h)
+		set_diff_note(ds, w, h);
 	if (h == NULL)
 	{
 		/* naming a type the plan creates: once the tables exist */
@@ -850,20 +851,21 @@ diff_function(DiffState *ds, ConvSchema *want_schema, void *want,
  *		(validate.c evaluates no other function of a user's).
  */
 List *
-function_trusted_oids(const ConvModel *want)
+function_trusted_oids(const DiffState *diff)
 {
 	List	   *oids = NIL;
 	ListCell   *sc,
 			   *lc;
 
-	foreach(sc, want->schemas)
+	foreach(sc, diff->want_model->schemas)
 		foreach(lc, ((ConvSchema *) lfirst(sc))->functions)
 	{
 		ConvFunction *f = lfirst(lc);
+		ConvFunction *current = diff_note(diff, f);
 
-		if (f->current && f->volatility == PROVOLATILE_IMMUTABLE &&
-			f->current->volatility == PROVOLATILE_IMMUTABLE)
-			oids = lappend_oid(oids, f->current->oid);
+		if (current && f->volatility == PROVOLATILE_IMMUTABLE &&
+			current->volatility == PROVOLATILE_IMMUTABLE)
+			oids = lappend_oid(oids, current->oid);
 	}
 	return oids;
 }
@@ -1297,7 +1299,7 @@ function_grant_targets(DiffState *ds, List **targets)
 		foreach(fc, want->functions)
 		{
 			ConvFunction *f = lfirst(fc);
-			ConvFunction *current = f->current;
+			ConvFunction *current = diff_note(ds, f);
 
 			add_grant_target(targets, f->procedure ? "PROCEDURE" : "FUNCTION",
 							 function_object(want->name, f), NULL, f->grants,

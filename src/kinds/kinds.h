@@ -464,19 +464,49 @@ extern void emit_entries(Emitter *em, const char *key,
  * ----------------------------------------------------------------
  */
 
-/* a document enum and the current one of its name, if any */
+/*
+ * What the diff decides about document objects is a fact of this diff, not
+ * of the document: it lives in the DiffState, keyed by the document object
+ * (diff_note()), and the plan reads it there (ConvPlanState.diff).  The two
+ * models are only read.
+ */
+
+/* a document enum, the current one of its name, if any, and its fate */
 typedef struct EnumPair
 {
 	ConvEnum   *want;
 	ConvEnum   *have;
+	char	   *build_name;		/* the name the plan creates it under, when
+								 * it does */
+	bool		relabelled;		/* labels are renamed in place */
 } EnumPair;
 
-/* a document domain and the current one of its name, if any */
+/* a document domain, the current one of its name, if any, and its fate */
 typedef struct DomainPair
 {
 	ConvDomain *want;
 	ConvDomain *have;
+	EnumPair   *base_enum;		/* the base type is this document enum */
+	struct DomainPair *base_domain; /* the base is this domain the plan
+									 * creates */
+	char	   *build_name;		/* the name the plan creates it under, when
+								 * it does */
 } DomainPair;
+
+/*
+ * A document column (or composite attribute) whose type or default needs
+ * what the plan creates.
+ */
+typedef struct ColumnNote
+{
+	EnumPair   *doc_enum;		/* its type is this enum (or an array of it) */
+	bool		doc_enum_array;
+	DomainPair *doc_domain;		/* its type is this domain, which the plan
+								 * creates or recreates */
+	bool		default_pending;	/* the default names something the plan
+									 * creates (a sequence), so it cannot be
+									 * cooked before the plan runs */
+} ColumnNote;
 
 typedef struct DiffState
 {
@@ -509,6 +539,8 @@ typedef struct DiffState
 	int			creates_read;	/* read from the first this many */
 	HTAB	   *body_calls;		/* function.c: BodyCalls of the document's
 								 * SQL-standard bodies */
+	HTAB	   *notes;			/* diff_note(): what the diff decided about
+								 * document objects */
 } DiffState;
 
 /*
@@ -651,7 +683,12 @@ extern void add_comment_change(DiffState *ds, const ConvChange *proto,
 extern const char *doc_name_of(const TablePair *pair, const char *name);
 extern char *free_type_name(const char *schema, const char *name);
 extern void resolve_doc_type(DiffState *ds, ConvColumn *col,
-							 const char *schema);
+							 const char *schema, ColumnNote *note);
+extern void *diff_note(const DiffState *ds, const void *object);
+extern void set_diff_note(DiffState *ds, const void *object, void *note);
+extern const ColumnNote *column_note(const DiffState *ds,
+									 const ConvColumn *col);
+extern bool default_rewrites(const DiffState *ds, const ConvColumn *col);
 extern Oid	resolve_column(DiffState *ds, ConvColumn *col,
 						   const char *schema);
 
@@ -726,6 +763,7 @@ typedef struct RowSource
 
 typedef struct ConvPlanState
 {
+	DiffState  *diff;			/* the changes, and what the diff decided */
 	List	   *changes;
 	struct HTAB *by_object;		/* ChangeEntry: changes by kind, action and
 								 * current object, built on first use */
@@ -814,15 +852,16 @@ extern void partition_probe(ConvPlanState *ps, ConvStep *step,
 /* kinds/column.c: a table's columns, and their types as SQL */
 extern void columns_compare(DiffState *ds, TableDiff *td);
 extern void columns_diff(DiffState *ds, TableDiff *td);
-extern char *type_sql(const ConvColumn *col, Oid collation);
-extern char *column_definition(const ConvColumn *col, Oid collation,
-							   bool with_not_null);
-extern char *probe_type(const ConvColumn *col);
+extern char *type_sql(const DiffState *ds, const ConvColumn *col,
+					  Oid collation);
+extern char *column_definition(const DiffState *ds, const ConvColumn *col,
+							   Oid collation, bool with_not_null);
+extern char *probe_type(const DiffState *ds, const ConvColumn *col);
 extern const char *column_fill(const ConvChange *change);
 extern void check_generated_position(DiffState *ds, const ConvColumn *col,
 									 const ConvTable *table);
-extern void probe_domain_default(ConvStep *step, const ConvColumn *col,
-								 bool exists);
+extern void probe_domain_default(const DiffState *ds, ConvStep *step,
+								 const ConvColumn *col, bool exists);
 extern void add_column_comment(ConvPlanState *ps, const ConvChange *change,
 							   const ConvColumn *col);
 
@@ -888,23 +927,26 @@ extern const char *serial_name(const ConvSchema *schema,
 							   const ConvTable *table, const ConvColumn *col);
 
 /* kinds/enum.c: how rows move to an enum the plan creates */
-extern bool over_new_enum(const ConvColumn *want);
-extern char *enum_text(const ConvColumn *want, const char *col);
-extern char *enum_misfits(const ConvColumn *want, const char *col);
-extern char *enum_retyped(const ConvEnum *e, const char *text,
+extern bool over_new_enum(const DiffState *ds, const ConvColumn *want);
+extern char *enum_text(const DiffState *ds, const ConvColumn *want,
+					   const char *col);
+extern char *enum_misfits(const DiffState *ds, const ConvColumn *want,
+						  const char *col);
+extern char *enum_retyped(const EnumPair *ep, const char *text,
 						  const DocPos *pos);
-extern char *enum_column_expr(const ConvColumn *want, const char *text,
-							  const DocPos *pos);
-extern char *enum_label_problem(const ConvEnum *e, const char *what,
+extern char *enum_column_expr(const DiffState *ds, const ConvColumn *want,
+							  const char *text, const DocPos *pos);
+extern char *enum_label_problem(const EnumPair *ep, const char *what,
 								const char *text, const DocPos *pos,
 								bool bare, bool bare_array);
-extern char *enum_default_problem(const ConvColumn *want);
+extern char *enum_default_problem(const DiffState *ds,
+								  const ConvColumn *want);
 extern void enum_refuse_label(ConvStep *step, char *problem);
-extern char *enum_using_text(const ConvColumn *want);
-extern char *enum_using_misfits(const ConvColumn *want);
+extern char *enum_using_text(const DiffState *ds, const ConvColumn *want);
+extern char *enum_using_misfits(const DiffState *ds, const ConvColumn *want);
 
 /* kinds/domain.c: what rows must meet to move into a domain */
-extern const ConvDomain *domain_base(const ConvDomain *d);
+extern const ConvDomain *domain_base(const DomainPair *dp);
 extern char *domain_misfits(const ConvDomain *d, const char *col);
 
 /* ----------------------------------------------------------------

@@ -340,7 +340,7 @@ plan_alter_table(ConvPlanState *ps, const ConvChange *change)
 
 /* "(column, ...)" of a new table */
 static char *
-column_list_sql(const ConvTable *want)
+column_list_sql(const DiffState *ds, const ConvTable *want)
 {
 	StringInfoData sql;
 	ListCell   *lc;
@@ -352,9 +352,9 @@ column_list_sql(const ConvTable *want)
 		ConvColumn *col = lfirst(lc);
 
 		/* cooking the default here refuses a bad one before any DDL */
-		(void) expr_is_volatile_default(col);
+		(void) default_rewrites(ds, col);
 		appendStringInfo(&sql, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 column_definition(col, col->collation ?
+						 column_definition(ds, col, col->collation ?
 										   expr_collation_oid(col->collation,
 															  &col->collation_pos) :
 										   InvalidOid, true));
@@ -376,7 +376,7 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 							 want->unlogged ? "UNLOGGED " : "",
 							 table_sql(change),
 							 is_partition(want) ? partition_of_sql(change) :
-							 column_list_sql(want),
+							 column_list_sql(ps->diff, want),
 							 partition_key_sql(want),
 							 storage_clause(" WITH ", want->storage)),
 					pstrdup("table is declared in the document and does not exist"),
@@ -390,7 +390,7 @@ plan_create_table(ConvPlanState *ps, const ConvChange *change)
 	{
 		ConvColumn *col = lfirst(lc);
 
-		probe_domain_default(step, col, false);
+		probe_domain_default(ps->diff, step, col, false);
 		if (col->statistics >= 0)
 			add_column_statistics(ps, change, col);
 	}
