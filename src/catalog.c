@@ -328,7 +328,7 @@ hash_tables_by_oid(List *tables)
 	foreach(lc, tables)
 	{
 		ConvTable  *table = lfirst(lc);
-		TableByOid *entry = hash_search(hash, &table->relid, HASH_ENTER, NULL);
+		TableByOid *entry = hash_search(hash, &table->oid, HASH_ENTER, NULL);
 
 		entry->table = table;
 	}

@@ -184,26 +184,23 @@ add_change(DiffState *ds, ConvKind kind, ConvAction action,
 	return change;
 }
 
-/*
- * The item of a list of model objects whose name (a char * member at
- * name_offset) is "name", or NULL.
- */
+/* the object in a list of model objects that is called "name", or NULL */
 void *
-find_named(List *items, size_t name_offset, const char *name)
+find_named(List *items, const char *name)
 {
 	ListCell   *lc;
 
 	foreach(lc, items)
-		if (strcmp(*(char **) ((char *) lfirst(lc) + name_offset), name) == 0)
+		if (strcmp(((ConvObject *) lfirst(lc))->name, name) == 0)
 			return lfirst(lc);
 	return NULL;
 }
 
-/* Reconcile.match for objects that start with their name */
+/* Reconcile.match by name */
 void *
 find_by_name(List *items, const void *object)
 {
-	return find_named(items, 0, *(char *const *) object);
+	return find_named(items, ((const ConvObject *) object)->name);
 }
 
 static ConvChange *

@@ -545,7 +545,7 @@ expr_relation_parsestate(const TablePair *pair, Relation *rel)
 	Alias	   *alias = NULL;
 	ListCell   *lc;
 
-	*rel = table_open(pair->have->relid, AccessShareLock);
+	*rel = table_open(pair->have->oid, AccessShareLock);
 	if (pair->have_names)
 	{
 		alias = makeAlias(pair->want->name, NIL);
@@ -1144,7 +1144,7 @@ trigger_when_work(void *arg)
 {
 	TriggerWhenWork *w = arg;
 	ParseState *pstate = make_parsestate(NULL);
-	Relation	rel = table_open(w->table->relid, AccessShareLock);
+	Relation	rel = table_open(w->table->oid, AccessShareLock);
 	static const char *const aliases[] = {"old", "new"};
 
 	for (int i = 0; i < lengthof(aliases); i++)
@@ -1700,7 +1700,7 @@ transformed_index(const char *sql, const DocPos *pos, const TablePair *pair,
 	IndexTransformWork w;
 
 	w.stmt = parse_index(sql, pos);
-	w.relid = pair->have->relid;
+	w.relid = pair->have->oid;
 	w.sql = sql;
 	if (document)
 		rename_index_refs(w.stmt, pair);
@@ -2105,7 +2105,7 @@ expr_index_keys_sql(const ConvIndex *index, const TablePair *pair,
 		return plain_index_keys(parse_index(sql, &index->pos));
 
 	stmt = transformed_index(sql, &index->pos, pair, true);
-	context = deparse_context_for(pair->have->name, pair->have->relid);
+	context = deparse_context_for(pair->have->name, pair->have->oid);
 	foreach(lc, stmt->indexParams)
 	{
 		IndexElem  *elem = lfirst(lc);

@@ -39,6 +39,25 @@ typedef struct DocPos
 extern const char *doc_path(const DocPos *pos);
 
 /*
+ * What every object of the model starts with, so that code which only
+ * names, finds or places objects handles every kind alike: a pointer to
+ * any of them is a ConvObject *.  (The kind is not repeated here: it is
+ * the list an object sits in, and the change that carries it.)
+ */
+#define CONV_OBJECT_HEADER \
+	char	   *schema;			/* NULL for a member of a table, and a \
+								 * schema */ \
+	char	   *name; \
+	char	   *renamed_from;	/* document only */ \
+	Oid			oid;			/* catalog only */ \
+	DocPos		pos
+
+typedef struct ConvObject
+{
+	CONV_OBJECT_HEADER;
+} ConvObject;
+
+/*
  * One privilege one role holds on an object: what a document's "grants"
  * says, or one item of the object's ACL (aclexplode()).  "public" is
  * PUBLIC.
@@ -65,20 +84,17 @@ typedef struct ConvDefaultPrivileges
 /* an enum type */
 typedef struct ConvEnum
 {
-	char	   *schema;
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	List	   *values;			/* labels, in order */
 	List	   *remap_from;		/* document only: labels that disappear ... */
 	List	   *remap_to;		/* ... and the labels their rows take */
-	List	   *renamed_from;	/* document only: labels renamed ... */
-	List	   *renamed_to;		/* ... to these, rows keeping their meaning */
+	List	   *old_labels;		/* document only: labels renamed ... */
+	List	   *new_labels;		/* ... to these, rows keeping their meaning */
 	char	   *comment;
-	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only: a relation outside the model
 								 * that uses the type, or NULL */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
-	DocPos		pos;
 } ConvEnum;
 
 /*
@@ -88,8 +104,7 @@ typedef struct ConvEnum
  */
 typedef struct ConvOperator
 {
-	char	   *schema;
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	char	   *signature;
 	char	   *function;
 	char	   *commutator;
@@ -106,30 +121,24 @@ typedef struct ConvOperator
 	Oid			negator_oid;
 	Oid			restrict_oid;
 	Oid			join_oid;
-	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only */
 	List	   *commutator_names;	/* document only: the names as written */
 	List	   *negator_names;
-	DocPos		pos;
 } ConvOperator;
 
 /* a composite type; its attributes are read and resolved as columns */
 typedef struct ConvComposite
 {
-	char	   *schema;
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	List	   *attributes;		/* of ConvColumn: name, type, collation */
 	char	   *comment;
-	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only: what uses the type */
-	DocPos		pos;
 } ConvComposite;
 
 /* a domain */
 typedef struct ConvDomain
 {
-	char	   *schema;
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	char	   *type_name;		/* base type, as written or format_type() */
 	Oid			type_oid;		/* catalog; the document's resolved by diff */
 	int32		typmod;
@@ -140,14 +149,12 @@ typedef struct ConvDomain
 	char	   *default_bin;	/* catalog only */
 	List	   *checks;			/* of ConvCheck */
 	char	   *comment;
-	Oid			oid;			/* catalog only */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * that depends on the domain, or NULL */
 	char	   *rows_outside;	/* catalog only: a table outside the model
 								 * with a column of the domain, or NULL */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
-	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;
 } ConvDomain;
@@ -155,9 +162,7 @@ typedef struct ConvDomain
 /* a sequence */
 typedef struct ConvSequence
 {
-	char	   *name;
-	char	   *renamed_from;	/* document only */
-	char	   *schema;
+	CONV_OBJECT_HEADER;
 	char	   *type_name;		/* smallint, integer or bigint */
 	int64		start;			/* every option as the server stores it: */
 	int64		increment;		/* the document's defaults are the server's */
@@ -168,7 +173,6 @@ typedef struct ConvSequence
 	char	   *owned_table;	/* OWNED BY table.column, both NULL for */
 	char	   *owned_column;	/* none */
 	char	   *comment;
-	Oid			oid;			/* catalog only */
 	char	   *last_value;		/* catalog only: the last value handed out,
 								 * NULL while none was */
 	char	   *used_outside;	/* catalog only: something outside the model
@@ -180,7 +184,6 @@ typedef struct ConvSequence
 								 * rest follow the column's type */
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
-	DocPos		pos;
 } ConvSequence;
 
 /* the options of an identity sequence a document wrote */
@@ -193,8 +196,7 @@ typedef struct ConvSequence
 
 typedef struct ConvColumn
 {
-	char	   *name;
-	char	   *renamed_from;	/* document only */
+	CONV_OBJECT_HEADER;
 	char	   *type_name;		/* as written, or format_type() output */
 	Oid			type_oid;		/* catalog only; the document's is resolved
 								 * by expr.c when it is compared */
@@ -223,7 +225,6 @@ typedef struct ConvColumn
 								 * that depends on the column, or NULL */
 	char	   *retype_blocker; /* catalog only: such a dependent the server
 								 * cannot carry through a type change */
-	DocPos		pos;
 	DocPos		type_pos;
 	DocPos		default_pos;
 	DocPos		generated_pos;
@@ -234,33 +235,31 @@ typedef struct ConvColumn
 /* a CHECK constraint of a table */
 typedef struct ConvCheck
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	char	   *expr;			/* SQL text; pg_get_expr() on the catalog side */
 	char	   *bin;			/* catalog only: conbin, nodeToString() form */
 	char	   *column;			/* declared on this column (document), or
 								 * named as PostgreSQL names such a check
 								 * (catalog) */
 	char	   *comment;
-	DocPos		pos;
 } ConvCheck;
 
 /* a PRIMARY KEY or UNIQUE constraint of a table */
 typedef struct ConvKey
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	bool		primary;
 	List	   *columns;		/* column names, in key order */
 	bool		nulls_not_distinct;
 	bool		on_column;		/* written as a column's "unique: true" */
 	bool		named;			/* document: a primary key's name given */
 	char	   *comment;
-	DocPos		pos;
 } ConvKey;
 
 /* a FOREIGN KEY constraint of a table */
 typedef struct ConvForeignKey
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	List	   *columns;		/* referencing column names */
 	char	   *ref_schema;
 	char	   *ref_table;
@@ -271,13 +270,12 @@ typedef struct ConvForeignKey
 	bool		initially_deferred;
 	bool		on_column;		/* written as a column's "references" */
 	char	   *comment;
-	DocPos		pos;
 } ConvForeignKey;
 
 /* an index that backs no constraint */
 typedef struct ConvIndex
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	bool		unique;
 	char	   *method;			/* NULL for the default, btree */
 	List	   *elements;		/* SQL text of each key: "lower(email)",
@@ -287,20 +285,17 @@ typedef struct ConvIndex
 	bool		nulls_not_distinct;
 	List	   *statistics;		/* "key=target" of the expression keys
 								 * given a statistics target, by key */
-	Oid			oid;			/* catalog only */
 	char	   *definition;		/* catalog only: pg_get_indexdef(), read
 								 * when first needed (index_definition) */
 	char	   *exprs_bin;		/* catalog only: indexprs, indpred */
 	char	   *predicate_bin;
 	char	   *comment;
-	DocPos		pos;
 } ConvIndex;
 
 /* a function or procedure */
 typedef struct ConvFunction
 {
-	char	   *name;
-	char	   *schema;
+	CONV_OBJECT_HEADER;
 	bool		procedure;
 	char	   *signature;		/* name(argument types), as written in the
 								 * document or as the catalog prints it */
@@ -319,7 +314,6 @@ typedef struct ConvFunction
 	char	   *comment;
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
-	Oid			oid;			/* catalog only */
 	char	   *modes;			/* catalog only: proargmodes, one each */
 	List	   *arg_names;		/* catalog only */
 	List	   *arg_types;		/* catalog only: of Oid */
@@ -332,7 +326,6 @@ typedef struct ConvFunction
 	List	   *callers;		/* catalog only: the functions of managed
 								 * schemas whose SQL-standard bodies call
 								 * it (of ConvFunction) */
-	DocPos		pos;
 } ConvFunction;
 
 /*
@@ -343,8 +336,7 @@ typedef struct ConvFunction
  */
 typedef struct ConvAggregate
 {
-	char	   *schema;
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	char	   *signature;		/* "name(argument types)" */
 	char	   *arguments;		/* the argument types, as in the signature */
 	char	   *sfunc;
@@ -366,16 +358,14 @@ typedef struct ConvAggregate
 	Oid			result_oid;
 	bool		pending;		/* document: names a function the plan
 								 * creates, so it cannot be resolved yet */
-	Oid			oid;			/* catalog only */
 	char	   *unsupported;	/* catalog only: an attribute not converged */
 	char	   *used_outside;	/* catalog only */
-	DocPos		pos;
 } ConvAggregate;
 
 /* a trigger of a table */
 typedef struct ConvTrigger
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	int			timing;			/* 0 before, 1 after, 2 instead of */
 	int			events;			/* TRIGGER_TYPE_INSERT | ... bits */
 	bool		row;			/* FOR EACH ROW */
@@ -392,14 +382,13 @@ typedef struct ConvTrigger
 	bool		initially_deferred;
 	int			firing;			/* 0 origin, 1 always, 2 replica, 3 disabled */
 	char	   *comment;
-	DocPos		pos;
 	DocPos		when_pos;
 } ConvTrigger;
 
 /* a row level security policy of a table */
 typedef struct ConvPolicy
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	char		command;		/* as pg_policy.polcmd: '*', r, a, w, d */
 	bool		permissive;
 	List	   *roles;			/* role names, "public" for PUBLIC, sorted */
@@ -408,7 +397,6 @@ typedef struct ConvPolicy
 	char	   *check_expr;		/* WITH CHECK */
 	char	   *check_bin;		/* catalog only: polwithcheck */
 	char	   *comment;
-	DocPos		pos;
 	DocPos		using_pos;
 	DocPos		check_pos;
 } ConvPolicy;
@@ -442,11 +430,9 @@ typedef struct ConvPartitioning
 
 typedef struct ConvTable
 {
-	char	   *name;
-	char	   *renamed_from;	/* document only */
+	CONV_OBJECT_HEADER;
 	List	   *columns;		/* of ConvColumn, in document / attnum order */
 	char	   *comment;
-	Oid			relid;			/* catalog only */
 	char		relkind;		/* catalog only */
 	List	   *checks;			/* of ConvCheck */
 	List	   *keys;			/* of ConvKey, the primary key first */
@@ -467,7 +453,6 @@ typedef struct ConvTable
 								 * unmanaged table) that depends on it */
 	ConvPartitioning *partitioning; /* partition_by, partition_of; NULL for
 									 * neither (kinds/partition.c) */
-	DocPos		pos;
 } ConvTable;
 
 /*
@@ -477,8 +462,7 @@ typedef struct ConvTable
  */
 typedef struct ConvView
 {
-	char	   *name;
-	char	   *schema;
+	CONV_OBJECT_HEADER;
 	bool		materialized;
 	char	   *query;
 	List	   *columns;		/* names given to the columns; the catalog's
@@ -491,18 +475,16 @@ typedef struct ConvView
 	List	   *grants;			/* of ConvGrant */
 	char	   *owner;			/* catalog only */
 	char	   *comment;
-	Oid			oid;			/* catalog only */
 	List	   *reads;			/* catalog only: of ObjectAddress, what the
 								 * view's rule depends on */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * that depends on the view, or NULL */
-	DocPos		pos;
 	DocPos		query_pos;
 } ConvView;
 
 typedef struct ConvSchema
 {
-	char	   *name;
+	CONV_OBJECT_HEADER;
 	List	   *tables;			/* of ConvTable */
 	List	   *enums;			/* of ConvEnum */
 	List	   *domains;		/* of ConvDomain */
@@ -526,20 +508,17 @@ typedef struct ConvSchema
 	bool		explicit_acl;	/* catalog only: privileges were set */
 	char	   *owner;			/* compared only when the document gives
 								 * one */
-	DocPos		pos;
 } ConvSchema;
 
 /* an extension of the database */
 typedef struct ConvExtension
 {
-	char	   *name;
-	char	   *schema;			/* NULL: the extension's own choice */
+	CONV_OBJECT_HEADER;
 	char	   *version;		/* NULL: the default version */
 	bool		default_version;	/* catalog: the version installed is the
 									 * one CREATE EXTENSION would pick */
 	char	   *used_by;		/* catalog: something outside it that
 								 * depends on one of its objects */
-	DocPos		pos;
 } ConvExtension;
 
 typedef struct ConvModel

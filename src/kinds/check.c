@@ -114,9 +114,7 @@ probe_defaults(const DiffState *ds, ConvStep *step, const ConvChange *change,
 	initStringInfo(&sample);
 	foreach(lc, refs)
 	{
-		ConvColumn *col = find_named(change->want_table->columns,
-									 offsetof(ConvColumn, name),
-									 lfirst(lc));
+		ConvColumn *col = find_named(change->want_table->columns, lfirst(lc));
 
 		if (col == NULL || col->default_expr == NULL ||
 			!OidIsValid(col->type_oid) ||
@@ -244,7 +242,7 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 
 	check->name = get_text(tup, desc, "conname");
-	compat_refuse_not_enforced(table->relid, check->name,
+	compat_refuse_not_enforced(table->oid, check->name,
 							   DatumGetBool(get_datum(tup, desc, "enforced",
 													  &isnull)));
 	check->expr = get_text(tup, desc, "expr");

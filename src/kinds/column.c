@@ -1154,7 +1154,7 @@ read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
 	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
 	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
-	compat_refuse_virtual_generated(table->relid, col->name, generated);
+	compat_refuse_virtual_generated(table->oid, col->name, generated);
 	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation",
 													&isnull));
 	col->collation = get_text(tup, desc, "collation");
@@ -1563,7 +1563,7 @@ column_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 	else
 		return NULL;
 	ObjectAddressSubSet(*object, RelationRelationId,
-						change->have_table->relid, have->attnum);
+						change->have_table->oid, have->attnum);
 	*gone = change->action != ACTION_ALTER;
 	return psprintf("column %s.%s %s",
 					quote_qualified_identifier(change->schema,

@@ -272,8 +272,7 @@ named_composite(DiffState *ds, const ConvColumn *att, const char *schema,
 
 	expr_type_name_parts(att, &nspname, &name, array);
 	s = find_schema(ds->want_model, nspname ? nspname : schema);
-	return s ? find_named(s->composites, offsetof(ConvComposite, name),
-						  name) : NULL;
+	return s ? find_named(s->composites, name) : NULL;
 }
 
 /* does a composite type of that schema and name exist now? */
@@ -282,9 +281,7 @@ composite_exists(DiffState *ds, const ConvComposite *t)
 {
 	ConvSchema *current = find_schema(ds->have_model, t->schema);
 
-	return current && find_named(current->composites,
-								 offsetof(ConvComposite, name),
-								 t->name) != NULL;
+	return current && find_named(current->composites, t->name) != NULL;
 }
 
 /*
@@ -346,8 +343,7 @@ diff_composite(DiffState *ds, ConvSchema *want_schema, void *want,
 {
 	const char *schema = want_schema->name;
 	ConvComposite *w = want;
-	ConvComposite *h = find_named(have, offsetof(ConvComposite, name),
-								  w->name);
+	ConvComposite *h = find_named(have, w->name);
 	List	   *needs;
 
 	qualify_users(want_schema, w);

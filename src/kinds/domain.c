@@ -24,7 +24,7 @@
 #include "kinds/kinds.h"
 
 #define find_domain(domains, key) \
-	((ConvDomain *) find_named((domains), offsetof(ConvDomain, name), (key)))
+	((ConvDomain *) find_named((domains), (key)))
 
 static void domain_checks_diff(DiffState *ds, ConvDomain *want,
 							   ConvDomain *have);
@@ -249,11 +249,9 @@ static bool
 column_exists(const ConvTable *have, const ConvColumn *want)
 {
 	return have &&
-		(find_named(have->columns, offsetof(ConvColumn, name),
-					want->name) ||
+		(find_named(have->columns, want->name) ||
 		 (want->renamed_from &&
-		  find_named(have->columns, offsetof(ConvColumn, name),
-					 want->renamed_from)));
+		  find_named(have->columns, want->renamed_from)));
 }
 
 /*
@@ -765,8 +763,7 @@ domain_grant_targets(DiffState *ds, List **targets)
 		{
 			ConvDomain *d = lfirst(lc);
 			ConvDomain *current = have ?
-				find_named(have->domains, offsetof(ConvDomain, name),
-						   d->name) : NULL;
+				find_named(have->domains, d->name) : NULL;
 
 			add_grant_target(targets, "DOMAIN",
 							 quote_qualified_identifier(want->name, d->name),
@@ -956,8 +953,7 @@ probe_domain_defaults(const DiffState *ds, ConvStep *step,
 	{
 		ConvChange *user = lfirst(lc);
 		const char *name = user_column_name(user);
-		ConvColumn *col = find_named(user->want_table->columns,
-									 offsetof(ConvColumn, name), name);
+		ConvColumn *col = find_named(user->want_table->columns, name);
 
 		if (col)
 			probe_default_value(ds, step, change,

@@ -26,7 +26,7 @@
 #include "kinds/kinds.h"
 
 #define find_enum(enums, key) \
-	((ConvEnum *) find_named((enums), offsetof(ConvEnum, name), (key)))
+	((ConvEnum *) find_named((enums), (key)))
 
 /* the string literals of an optional expression, appended to a list */
 static List *
@@ -238,7 +238,7 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
 	labels = list_copy(ep->have->values);
 
 	/* apply renames whose old label exists and new one does not yet */
-	forboth(lc, ep->want->renamed_from, mc, ep->want->renamed_to)
+	forboth(lc, ep->want->old_labels, mc, ep->want->new_labels)
 	{
 		ListCell   *l;
 
@@ -616,10 +616,10 @@ enum_text(const DiffState *ds, const ConvColumn *want, const char *col)
 {
 	const ColumnNote *note = column_note(ds, want);
 	const ConvEnum *e = column_enum(note)->want;
-	List	   *from = list_concat_copy(list_concat_copy(e->renamed_from,
+	List	   *from = list_concat_copy(list_concat_copy(e->old_labels,
 														 e->remap_from),
 										want->remap_from);
-	List	   *to = list_concat_copy(list_concat_copy(e->renamed_to,
+	List	   *to = list_concat_copy(list_concat_copy(e->new_labels,
 													   e->remap_to),
 									  want->remap_to);
 	char	   *value;
@@ -788,13 +788,13 @@ build_enum(DocContainer *dc, const char *name, const YNode *node,
 		e->values = lappend(e->values, v->value);
 	}
 	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
-	string_map(map_get(node, "renamed_values"), &e->renamed_from,
-			   &e->renamed_to);
+	string_map(map_get(node, "renamed_values"), &e->old_labels,
+			   &e->new_labels);
 	e->grants = grants_build(map_get(node, "grants"),
 							 child_path(path, "grants"), "TYPE");
 
 	/* rows must land on values the enum keeps */
-	foreach(lc, list_concat_copy(e->remap_to, e->renamed_to))
+	foreach(lc, list_concat_copy(e->remap_to, e->new_labels))
 		if (!string_in(e->values, lfirst(lc)))
 			doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
 					  "enum \"%s\" maps rows to \"%s\", which is not one of its values",
@@ -865,7 +865,7 @@ enum_grant_targets(DiffState *ds, List **targets)
 		{
 			ConvEnum   *e = lfirst(lc);
 			ConvEnum   *current = have ?
-				find_named(have->enums, offsetof(ConvEnum, name), e->name) :
+				find_named(have->enums, e->name) :
 				NULL;
 
 			add_grant_target(targets, "TYPE",

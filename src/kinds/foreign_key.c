@@ -419,7 +419,7 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 	bool		isnull;
 
 	fk->name = get_text(tup, desc, "conname");
-	compat_refuse_not_enforced(table->relid, fk->name,
+	compat_refuse_not_enforced(table->oid, fk->name,
 							   DatumGetBool(get_datum(tup, desc, "enforced",
 													  &isnull)));
 	fk->columns = get_column_names(tup, desc, "conrelid", "conkey");

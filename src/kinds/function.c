@@ -680,8 +680,7 @@ any_missing(DiffState *ds, List *functions)
 		ConvSchema *current = find_schema(ds->have_model, f->schema);
 
 		if (current == NULL ||
-			find_named(current->functions, offsetof(ConvFunction, name),
-					   f->name) == NULL)
+			find_named(current->functions, f->name) == NULL)
 			return true;
 	}
 	return false;
@@ -725,7 +724,7 @@ document_creates_relations(DiffState *ds)
 		}
 		foreach(lc, schema->views)
 			if (have == NULL ||
-				find_named(have->views, offsetof(ConvView, name),
+				find_named(have->views,
 						   ((ConvView *) lfirst(lc))->name) == NULL)
 				return true;
 	}
@@ -1002,7 +1001,7 @@ refuse_called(DiffState *ds, const ConvSchema *schema, const ConvFunction *f)
 	ListCell   *sc,
 			   *tc;
 
-	if (find_named(schema->functions, offsetof(ConvFunction, name), f->name))
+	if (find_named(schema->functions, f->name))
 		return;
 	foreach(sc, ds->want_model->schemas)
 	{

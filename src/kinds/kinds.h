@@ -641,7 +641,7 @@ extern void reconcile_members(DiffState *ds, ConvKind kind,
 							  const Reconcile *how, void *context,
 							  const char *schema, ConvTable *want,
 							  ConvTable *have, size_t list);
-extern void *find_named(List *items, size_t name_offset, const char *name);
+extern void *find_named(List *items, const char *name);
 extern void add_kept_change(DiffState *ds, const ConvChange *proto,
 							ConvAction action, void *want, void *have);
 extern void add_rename_change(DiffState *ds, const ConvChange *proto,
@@ -693,11 +693,9 @@ extern Oid	resolve_column(DiffState *ds, ConvColumn *col,
 						   const char *schema);
 
 #define find_schema(model, key) \
-	((ConvSchema *) find_named((model)->schemas, \
-							   offsetof(ConvSchema, name), (key)))
+	((ConvSchema *) find_named((model)->schemas, (key)))
 #define find_column(table, key) \
-	((ConvColumn *) find_named((table)->columns, \
-							   offsetof(ConvColumn, name), (key)))
+	((ConvColumn *) find_named((table)->columns, (key)))
 
 /* ----------------------------------------------------------------
  * What plan.c offers a kind

@@ -184,8 +184,7 @@ document_parent(const ConvModel *model, const ConvTable *table)
 	const ConvPartitioning *p = table->partitioning;
 	ConvSchema *schema = find_schema(model, p->parent_schema);
 	ConvTable  *parent = schema ?
-		find_named(schema->tables, offsetof(ConvTable, name),
-				   p->parent_name) : NULL;
+		find_named(schema->tables, p->parent_name) : NULL;
 
 	if (parent == NULL || parent->partitioning == NULL ||
 		parent->partitioning->key == NULL)
@@ -412,7 +411,7 @@ element_matches(ParseState *pstate, const ConvTable *have, int i,
 		e = (Node *) ((CollateExpr *) e)->arg;
 	if (IsA(e, Var) && ((Var *) e)->varattno > 0)
 		return hcol[0] != '\0' &&
-			((Var *) e)->varattno == get_attnum(have->relid, hcol);
+			((Var *) e)->varattno == get_attnum(have->oid, hcol);
 	if (hcol[0] != '\0' || *exprs == NIL)
 		return false;
 	if (!expr_trees_match(e, linitial(*exprs)))
@@ -501,7 +500,7 @@ current_relid(DiffState *ds, const char *schema, const char *name)
 {
 	TablePair  *pair = find_pair(ds, schema, name);
 
-	return pair && pair->have ? pair->have->relid : InvalidOid;
+	return pair && pair->have ? pair->have->oid : InvalidOid;
 }
 
 /*
@@ -587,7 +586,7 @@ planned_name(DiffState *ds, Oid relid, const char *schema, const char *name)
 	{
 		TablePair  *pair = lfirst(lc);
 
-		if (pair->have && pair->have->relid == relid)
+		if (pair->have && pair->have->oid == relid)
 			return quote_qualified_identifier(pair->schema, pair->want->name);
 	}
 	return quote_qualified_identifier(schema, name);
@@ -634,7 +633,7 @@ partition_dropped_with_parent(DiffState *ds, const ConvTable *have)
 		{
 			ConvTable  *t = lfirst(tc);
 
-			if (t->relid == have->partitioning->parent_relid)
+			if (t->oid == have->partitioning->parent_relid)
 				return lookup_table(ds, ((ConvSchema *) lfirst(sc))->name,
 									t->name)->pair == NULL;
 		}

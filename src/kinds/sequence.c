@@ -399,8 +399,7 @@ serial_expand(DocContainer *dc, ConvColumn *col, const YNode *node,
 	seq = palloc0(sizeof(ConvSequence));
 	seq->name = psprintf("%s_%s_seq", dc->table->name, col->name);
 	if (strlen(seq->name) >= NAMEDATALEN ||
-		find_named(dc->schema->sequences, offsetof(ConvSequence, name),
-				   seq->name))
+		find_named(dc->schema->sequences, seq->name))
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, map_get(node, "type"),
 				  child_path(path, "type"),
 				  "%s column \"%s\" needs the sequence name \"%s\", which is %s",
@@ -436,7 +435,7 @@ serial_sequence(const ConvSchema *schema, const ConvTable *table,
 
 	if (col->default_bin == NULL || !col->not_null || col->identity)
 		return NULL;
-	seq = find_named(schema->sequences, offsetof(ConvSequence, name),
+	seq = find_named(schema->sequences,
 					 psprintf("%s_%s_seq", table->name, col->name));
 	if (seq == NULL || seq->owned_table == NULL ||
 		strcmp(seq->owned_table, table->name) != 0 ||
@@ -701,7 +700,7 @@ note_new_sequences(DiffState *ds)
 		{
 			ConvSequence *seq = lfirst(lc);
 
-			if (have && find_named(have->sequences, 0, seq->name))
+			if (have && find_named(have->sequences, seq->name))
 				continue;
 			names = lappend(names, seq->name);
 			names = lappend(names, psprintf("%s.%s", want->name, seq->name));
@@ -1076,8 +1075,7 @@ emit_sequences(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 	{
 		ConvSequence *seq = lfirst(lc);
 		ConvTable  *owner = seq->owned_table ?
-			find_named(schema->tables, offsetof(ConvTable, name),
-					   seq->owned_table) : NULL;
+			find_named(schema->tables, seq->owned_table) : NULL;
 		ConvColumn *col = owner ? find_column(owner, seq->owned_column) : NULL;
 
 		if (col == NULL || serial_sequence(schema, owner, col) != seq)

@@ -485,8 +485,9 @@ read_tables(CatalogRead *cr)
 		ConvSchema *schema;
 		bool		isnull;
 
-		table->relid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
+		table->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
 		schema = find_or_add_schema(cr->model, get_text(tup, desc, "nspname"));
+		table->schema = schema->name;
 		table->name = get_text(tup, desc, "relname");
 		table->comment = get_text(tup, desc, "comment");
 		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
@@ -513,6 +514,7 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	DocContainer members = {dc->model, dc->schema};
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 
+	table->schema = dc->schema->name;
 	table->name = pstrdup(name);
 	table->pos = node_pos(node, path);
 	table->renamed_from = map_string(node, "renamed_from");
@@ -588,7 +590,7 @@ table_reshapes(const ConvChange *change, ObjectAddress *object, bool *gone)
 {
 	if (change->action != ACTION_RENAME && change->action != ACTION_DROP)
 		return NULL;
-	ObjectAddressSet(*object, RelationRelationId, change->have_table->relid);
+	ObjectAddressSet(*object, RelationRelationId, change->have_table->oid);
 	*gone = true;
 	return psprintf("table %s %s",
 					quote_qualified_identifier(change->schema,

@@ -214,7 +214,7 @@ build_view_common(DocContainer *dc, const char *name, const YNode *node,
 			doc_error(ERRCODE_DUPLICATE_TABLE, node, path,
 					  "schema \"%s\" declares \"%s\" both as a table and as a view",
 					  dc->schema->name, name);
-	if (find_named(dc->schema->views, offsetof(ConvView, name), name))
+	if (find_named(dc->schema->views, name))
 		doc_error(ERRCODE_DUPLICATE_TABLE, node, path,
 				  "schema \"%s\" declares the view \"%s\" twice",
 				  dc->schema->name, name);
@@ -427,9 +427,8 @@ collect_items(DiffState *ds)
 
 			item->schema = want->name;
 			item->want = lfirst(lc);
-			item->have = have ? find_named(have->views,
-										   offsetof(ConvView, name),
-										   item->want->name) : NULL;
+			item->have = have ?
+				find_named(have->views, item->want->name) : NULL;
 			item->fate = item->have ? FATE_KEEP : FATE_CREATE;
 			items = lappend(items, item);
 		}
@@ -437,8 +436,7 @@ collect_items(DiffState *ds)
 		{
 			ViewItem   *item = palloc0(sizeof(ViewItem));
 
-			if (find_named(want->views, offsetof(ConvView, name),
-						   ((ConvView *) lfirst(lc))->name))
+			if (find_named(want->views, ((ConvView *) lfirst(lc))->name))
 				continue;
 			item->schema = want->name;
 			item->have = lfirst(lc);
@@ -495,12 +493,9 @@ plan_makes_relation(DiffState *ds, const RangeVar *rv)
 
 		if (rv->schemaname && strcmp(rv->schemaname, schema->name) != 0)
 			continue;
-		if (!find_named(schema->tables, offsetof(ConvTable, name),
-						rv->relname) &&
-			!find_named(schema->views, offsetof(ConvView, name),
-						rv->relname) &&
-			!find_named(schema->sequences, offsetof(ConvSequence, name),
-						rv->relname))
+		if (!find_named(schema->tables, rv->relname) &&
+			!find_named(schema->views, rv->relname) &&
+			!find_named(schema->sequences, rv->relname))
 			continue;
 		if (!OidIsValid(nsp) ||
 			!OidIsValid(get_relname_relid(rv->relname, nsp)))
@@ -546,7 +541,7 @@ declares_view(DiffState *ds, const RangeVar *rv)
 
 		if ((rv->schemaname == NULL ||
 			 strcmp(rv->schemaname, schema->name) == 0) &&
-			find_named(schema->views, offsetof(ConvView, name), rv->relname))
+			find_named(schema->views, rv->relname))
 			return true;
 	}
 	return false;
@@ -655,7 +650,7 @@ table_shape(DiffState *ds, Oid relid)
 	{
 		TablePair  *pair = lfirst(lc);
 
-		if (pair->have == NULL || pair->have->relid != relid)
+		if (pair->have == NULL || pair->have->oid != relid)
 			continue;
 		foreach(cc, pair->want->columns)
 		{
@@ -1017,8 +1012,9 @@ standing_table(const ConvView *view, Oid relid)
 {
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 
+	table->schema = view->schema;
 	table->name = view->name;
-	table->relid = relid;
+	table->oid = relid;
 	table->relkind = RELKIND_MATVIEW;
 	return table;
 }
@@ -1293,8 +1289,7 @@ view_grant_targets(DiffState *ds, List **targets)
 		{
 			ConvView   *view = lfirst(lc);
 			ConvView   *current = have ?
-				find_named(have->views, offsetof(ConvView, name),
-						   view->name) : NULL;
+				find_named(have->views, view->name) : NULL;
 
 			add_grant_target(targets, "TABLE",
 							 view_object(want->name, view), NULL,
