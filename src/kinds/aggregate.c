@@ -40,8 +40,10 @@
 #include "kinds/kinds.h"
 
 static char *
-aggregate_object(const char *schema, const ConvAggregate *a)
+aggregate_object(const char *schema, const void *object)
 {
+	const ConvAggregate *a = object;
+
 	return psprintf("%s(%s)", quote_qualified_identifier(schema, a->name),
 					a->arguments);
 }
@@ -366,9 +368,10 @@ resolve_aggregate(DiffState *ds, ConvAggregate *a)
  * ----------------------------------------------------------------
  */
 
-static ConvAggregate *
-current_aggregate(List *have, const ConvAggregate *w)
+static void *
+current_aggregate(List *have, const void *object)
 {
+	const ConvAggregate *w = object;
 	ListCell   *lc;
 
 	foreach(lc, have)
@@ -570,31 +573,14 @@ emit_aggregate(Emitter *em, const ConvSchema *schema, const void *object)
  * Every declared aggregate: granted as the function it is (GRANT ... ON
  * FUNCTION takes an aggregate); a new one starts with PUBLIC's EXECUTE.
  */
-static void
-aggregate_grant_targets(DiffState *ds, List **targets)
-{
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-
-		foreach(lc, want->aggregates)
-		{
-			ConvAggregate *a = lfirst(lc);
-			ConvAggregate *current = have ?
-				current_aggregate(have->aggregates, a) : NULL;
-
-			add_grant_target(targets, "FUNCTION",
-							 aggregate_object(want->name, a), NULL,
-							 a->grants, current ? current->grants : NIL,
-							 current ? current->owner : NULL,
-							 plan_creates(ds, KIND_AGGREGATE, a));
-		}
-	}
-}
+static const SchemaGrants aggregate_grants = {
+	.type = "FUNCTION",
+	.list = offsetof(ConvSchema, aggregates),
+	.grants = offsetof(ConvAggregate, grants),
+	.owner = offsetof(ConvAggregate, owner),
+	.match = current_aggregate,
+	.object = aggregate_object,
+};
 
 static void
 emit_aggregates(Emitter *em, const ConvSchema *schema, const ConvTable *table)
@@ -640,7 +626,7 @@ const ConvKindOps aggregate_kind = {
 		[ACTION_COMMENT] = plan_aggregate_comment,
 	},
 	.reshapes = aggregate_reshapes,
-	.grant_targets = aggregate_grant_targets,
+	.schema_grants = &aggregate_grants,
 	.doc_place = DOC_SCHEMA,
 	.doc_keys = aggregate_doc_keys,
 	.build = build_aggregates,

@@ -748,32 +748,12 @@ emit_domains(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 }
 
 /* every declared domain; one the plan creates (again) starts with defaults */
-static void
-domain_grant_targets(DiffState *ds, List **targets)
-{
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-
-		foreach(lc, want->domains)
-		{
-			ConvDomain *d = lfirst(lc);
-			ConvDomain *current = have ?
-				find_named(have->domains, d->name) : NULL;
-
-			add_grant_target(targets, "DOMAIN",
-							 quote_qualified_identifier(want->name, d->name),
-							 NULL, d->grants,
-							 current ? current->grants : NIL,
-							 current ? current->owner : NULL,
-							 plan_creates(ds, KIND_DOMAIN, d));
-		}
-	}
-}
+static const SchemaGrants domain_grants = {
+	.type = "DOMAIN",
+	.list = offsetof(ConvSchema, domains),
+	.grants = offsetof(ConvDomain, grants),
+	.owner = offsetof(ConvDomain, owner),
+};
 
 /* the dependency graph: a domain recreated or dropped */
 static const char *
@@ -837,7 +817,7 @@ const ConvKindOps domain_kind = {
 	.read = read_domains,
 	.fingerprint = domains_fingerprint,
 	.emit = emit_domains,
-	.grant_targets = domain_grant_targets,
+	.schema_grants = &domain_grants,
 };
 
 /* ----------------------------------------------------------------

@@ -850,33 +850,12 @@ emit_enums(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 }
 
 /* every declared enum; one the plan creates (again) starts with defaults */
-static void
-enum_grant_targets(DiffState *ds, List **targets)
-{
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-
-		foreach(lc, want->enums)
-		{
-			ConvEnum   *e = lfirst(lc);
-			ConvEnum   *current = have ?
-				find_named(have->enums, e->name) :
-				NULL;
-
-			add_grant_target(targets, "TYPE",
-							 quote_qualified_identifier(want->name, e->name),
-							 NULL, e->grants,
-							 current ? current->grants : NIL,
-							 current ? current->owner : NULL,
-							 plan_creates(ds, KIND_ENUM, e));
-		}
-	}
-}
+static const SchemaGrants enum_grants = {
+	.type = "TYPE",
+	.list = offsetof(ConvSchema, enums),
+	.grants = offsetof(ConvEnum, grants),
+	.owner = offsetof(ConvEnum, owner),
+};
 
 /* labels renamed in place, or a recreated enum's, exist only once it ran */
 static bool
@@ -933,5 +912,5 @@ const ConvKindOps enum_kind = {
 	.read = read_enums,
 	.fingerprint = enums_fingerprint,
 	.emit = emit_enums,
-	.grant_targets = enum_grant_targets,
+	.schema_grants = &enum_grants,
 };

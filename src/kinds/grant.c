@@ -205,6 +205,44 @@ add_grant_target(List **targets, const char *type, char *object,
 	return t;
 }
 
+/* what a SchemaGrants field at "offset" of an object holds */
+#define FIELD_AT(object, offset, type) \
+	(*(type *) ((char *) (object) + (offset)))
+
+/*
+ * The objects of a schema-level kind, each document one with the current
+ * one it stands for (ConvKindOps.schema_grants).
+ */
+static void
+schema_grant_targets(DiffState *ds, ConvKind kind, const SchemaGrants *sg,
+					 List **targets)
+{
+	ListCell   *sc,
+			   *lc;
+
+	foreach(sc, ds->want_model->schemas)
+	{
+		ConvSchema *want = lfirst(sc);
+		ConvSchema *have = find_schema(ds->have_model, want->name);
+		List	   *current = have ? FIELD_AT(have, sg->list, List *) : NIL;
+
+		foreach(lc, FIELD_AT(want, sg->list, List *))
+		{
+			ConvObject *w = lfirst(lc);
+			void	   *h = sg->match ? sg->match(current, w) :
+				find_by_name(current, w);
+
+			add_grant_target(targets, sg->type,
+							 sg->object ? sg->object(want->name, w) :
+							 quote_qualified_identifier(want->name, w->name),
+							 NULL, FIELD_AT(w, sg->grants, List *),
+							 h ? FIELD_AT(h, sg->grants, List *) : NIL,
+							 h ? FIELD_AT(h, sg->owner, char *) : NULL,
+							 plan_creates(ds, kind, w));
+		}
+	}
+}
+
 /* ----------------------------------------------------------------
  * Comparing
  * ----------------------------------------------------------------
@@ -392,8 +430,13 @@ diff_grants(DiffState *ds)
 	ListCell   *lc;
 
 	for (int kind = 0; kind < NUM_KINDS; kind++)
+	{
+		if (conv_kinds[kind]->schema_grants)
+			schema_grant_targets(ds, kind, conv_kinds[kind]->schema_grants,
+								 &targets);
 		if (conv_kinds[kind]->grant_targets)
 			conv_kinds[kind]->grant_targets(ds, &targets);
+	}
 	named = named_roles(targets);
 	foreach(lc, targets)
 		diff_target(ds, lfirst(lc), named);

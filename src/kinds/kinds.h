@@ -890,6 +890,23 @@ extern List *grants_build(const YNode *value, const char *path,
 						  const char *type);
 extern void grants_emit(Emitter *em, List *grants, const char *owner,
 						const char *type, bool public_expected);
+/*
+ * Where the objects of a schema-level kind keep their privileges, for
+ * grant.c to pair each document object with the current one it stands for
+ * and compare what they hold.
+ */
+typedef struct SchemaGrants
+{
+	const char *type;			/* as GRANT ... ON takes it */
+	size_t		list;			/* offsetof(ConvSchema, <the kind's list>) */
+	size_t		grants;			/* offsetof(<the kind's struct>, grants) */
+	size_t		owner;			/* offsetof(<the kind's struct>, owner) */
+	/* the current object standing for a document one; NULL: by name */
+	void	   *(*match) (List *items, const void *object);
+	/* how GRANT names an object; NULL: schema.name */
+	char	   *(*object) (const char *schema, const void *object);
+} SchemaGrants;
+
 extern GrantTarget *add_grant_target(List **targets, const char *type,
 									 char *object, const char *column,
 									 List *want, List *have,
@@ -1063,7 +1080,12 @@ typedef struct ConvKindOps
 	void		(*emit) (Emitter *em, const ConvSchema *schema,
 						 const ConvTable *table);
 
-	/* the objects of the kind that take "grants" (kinds/grant.c) */
+	/*
+	 * The objects of the kind that take "grants" (kinds/grant.c): a
+	 * schema-level kind says where they are (schema_grants), another kind
+	 * lists them itself (grant_targets).
+	 */
+	const SchemaGrants *schema_grants;
 	void		(*grant_targets) (DiffState *ds, List **targets);
 
 	/* what "this version converges ..." calls the kind; NULL: not named */

@@ -307,21 +307,6 @@ policy_same(DiffState *ds, const ConvChange *proto, void *context,
 		!names_what_plan_creates(ds, w);
 }
 
-/* two sorted lists of names, equal? */
-static bool
-same_strings(List *a, List *b)
-{
-	ListCell   *lc,
-			   *mc;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(lc, a, mc, b)
-		if (strcmp(lfirst(lc), lfirst(mc)) != 0)
-		return false;
-	return true;
-}
-
 /* what differs in a kept policy, as POLICY_* bits */
 #define POLICY_ROLES	(1 << 0)
 #define POLICY_USING	(1 << 1)
@@ -337,7 +322,7 @@ policy_kept(DiffState *ds, const ConvChange *proto, void *context,
 	int			what = 0;
 	ConvChange *change;
 
-	if (!same_strings(w->roles, h->roles))
+	if (!strings_equal(w->roles, h->roles))
 		what |= POLICY_ROLES;
 	if (!expr_same(w->using_expr, &w->using_pos, h->using_bin, context))
 		what |= POLICY_USING;

@@ -19,7 +19,7 @@ bool
 kind_plans(const ConvKindOps *ops)
 {
 	/* privileges are planned by the grant kind */
-	if (ops->grant_targets)
+	if (ops->schema_grants || ops->grant_targets)
 		return true;
 	for (int action = 0; action < NUM_ACTIONS; action++)
 		if (ops->plan[action])

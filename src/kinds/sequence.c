@@ -1202,32 +1202,13 @@ identity_emit(Emitter *em, const ConvColumn *col)
  * Every declared sequence; one a serial column stands for has its owner's
  * privileges only, unless declared.
  */
-static void
-sequence_grant_targets(DiffState *ds, List **targets)
-{
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-
-		foreach(lc, want->sequences)
-		{
-			ConvSequence *seq = lfirst(lc);
-			ConvSequence *current = have ?
-				sequence_match(have->sequences, seq) : NULL;
-
-			add_grant_target(targets, "SEQUENCE",
-							 sequence_object(want->name, seq), NULL,
-							 seq->grants,
-							 current ? current->grants : NIL,
-							 current ? current->owner : NULL,
-							 current == NULL);
-		}
-	}
-}
+static const SchemaGrants sequence_grants = {
+	.type = "SEQUENCE",
+	.list = offsetof(ConvSchema, sequences),
+	.grants = offsetof(ConvSequence, grants),
+	.owner = offsetof(ConvSequence, owner),
+	.match = sequence_match,
+};
 
 /*
  * The script's fingerprint: a sequence's options and owner, never its
@@ -1273,6 +1254,6 @@ const ConvKindOps sequence_kind = {
 	.read = read_sequences,
 	.fingerprint = sequences_fingerprint,
 	.emit = emit_sequences,
-	.grant_targets = sequence_grant_targets,
+	.schema_grants = &sequence_grants,
 	.plural = "sequences",
 };

@@ -311,20 +311,6 @@ static const KeySpec trigger_doc_keys[] = {
  * ----------------------------------------------------------------
  */
 
-static bool
-same_strings(List *a, List *b)
-{
-	ListCell   *lc,
-			   *mc;
-
-	if (list_length(a) != list_length(b))
-		return false;
-	forboth(lc, a, mc, b)
-		if (strcmp(lfirst(lc), lfirst(mc)) != 0)
-		return false;
-	return true;
-}
-
 /* the function a document trigger names, as the server resolves it now */
 static Oid
 trigger_function(const ConvTrigger *t)
@@ -362,8 +348,8 @@ trigger_same(DiffState *ds, const ConvChange *proto, void *context,
 		w->row != h->row || w->constraint != h->constraint ||
 		w->deferrable != h->deferrable ||
 		w->initially_deferred != h->initially_deferred ||
-		!same_strings(w->update_of, doc_columns(td->pair, h->update_of)) ||
-		!same_strings(w->arguments, h->arguments) ||
+		!strings_equal(w->update_of, doc_columns(td->pair, h->update_of)) ||
+		!strings_equal(w->arguments, h->arguments) ||
 		strings_differ(w->old_table, h->old_table) ||
 		strings_differ(w->new_table, h->new_table) ||
 		trigger_function(w) != h->function_oid)

@@ -1274,32 +1274,12 @@ emit_views(Emitter *em, const ConvSchema *schema, const ConvTable *table)
 }
 
 /* every declared view; one the plan creates, or again, starts bare */
-static void
-view_grant_targets(DiffState *ds, List **targets)
-{
-	ListCell   *sc,
-			   *lc;
-
-	foreach(sc, ds->want_model->schemas)
-	{
-		ConvSchema *want = lfirst(sc);
-		ConvSchema *have = find_schema(ds->have_model, want->name);
-
-		foreach(lc, want->views)
-		{
-			ConvView   *view = lfirst(lc);
-			ConvView   *current = have ?
-				find_named(have->views, view->name) : NULL;
-
-			add_grant_target(targets, "TABLE",
-							 view_object(want->name, view), NULL,
-							 view->grants,
-							 current ? current->grants : NIL,
-							 current ? current->owner : NULL,
-							 plan_creates(ds, KIND_VIEW, view));
-		}
-	}
-}
+static const SchemaGrants view_grants = {
+	.type = "TABLE",
+	.list = offsetof(ConvSchema, views),
+	.grants = offsetof(ConvView, grants),
+	.owner = offsetof(ConvView, owner),
+};
 
 /* the script's fingerprint: a view's query as the server prints it */
 static const char *const views_fingerprint =
@@ -1335,6 +1315,6 @@ const ConvKindOps view_kind = {
 	.read = read_views,
 	.fingerprint = views_fingerprint,
 	.emit = emit_views,
-	.grant_targets = view_grant_targets,
+	.schema_grants = &view_grants,
 	.plural = "views",
 };
