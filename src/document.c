@@ -514,6 +514,25 @@ check_name(const YNode *node, const char *path)
 				  NAMEDATALEN - 1);
 }
 
+/*
+ * doc_renamable
+ *		The header of a document object that may say the name it had
+ *		(tables, columns, sequences): its schema (NULL for a member of a
+ *		table), its name, where it was written, and "renamed_from".
+ */
+void
+doc_renamable(ConvObject *object, const char *schema, const char *name,
+			  const YNode *node, const char *path)
+{
+	object->schema = (char *) schema;
+	object->name = pstrdup(name);
+	object->pos = node_pos(node, path);
+	object->renamed_from = map_string(node, "renamed_from");
+	if (object->renamed_from)
+		check_name(map_get(node, "renamed_from"),
+				   child_path(path, "renamed_from"));
+}
+
 /* keys of a mapping in text order, first occurrence first among equals */
 static int
 key_order(const void *a, const void *b)

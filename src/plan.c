@@ -611,22 +611,29 @@ refuse_if_used(ConvStep *step, const char *user, const char *kind,
  * ----------------------------------------------------------------
  */
 
-/* the value of a column after its remap */
+/* a value with each string of "from" mapped to the one of "to" */
 char *
-remap_case(const ConvColumn *col, const char *value)
+mapped_value(const char *value, const List *from, const List *to)
 {
 	StringInfoData buf;
-	ListCell   *fc,
+	const ListCell *fc,
 			   *tc;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "CASE %s", value);
-	forboth(fc, col->remap_from, tc, col->remap_to)
+	forboth(fc, from, tc, to)
 		appendStringInfo(&buf, " WHEN %s THEN %s",
 						 quote_literal_cstr(lfirst(fc)),
 						 quote_literal_cstr(lfirst(tc)));
 	appendStringInfo(&buf, " ELSE %s END", value);
 	return buf.data;
+}
+
+/* the value of a column after its remap */
+char *
+remap_case(const ConvColumn *col, const char *value)
+{
+	return mapped_value(value, col->remap_from, col->remap_to);
 }
 
 /*

@@ -1339,12 +1339,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 {
 	ConvColumn *col = palloc0(sizeof(ConvColumn));
 
-	col->name = pstrdup(name);
-	col->pos = node_pos(node, path);
-	col->renamed_from = map_string(node, "renamed_from");
-	if (col->renamed_from)
-		check_name(map_get(node, "renamed_from"),
-				   child_path(path, "renamed_from"));
+	doc_renamable((ConvObject *) col, NULL, name, node, path);
 	col->type_name = map_string(node, "type");
 	col->type_pos = value_pos(node, "type", path);
 	if (col->type_name == NULL)

@@ -623,7 +623,6 @@ enum_text(const DiffState *ds, const ConvColumn *want, const char *col)
 													   e->remap_to),
 									  want->remap_to);
 	char	   *value;
-	StringInfoData buf;
 	ListCell   *fc,
 			   *tc;
 
@@ -638,16 +637,7 @@ enum_text(const DiffState *ds, const ConvColumn *want, const char *col)
 		return value;
 	}
 	value = psprintf("(%s)::pg_catalog.text", col);
-	if (from == NIL)
-		return value;
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "CASE %s", value);
-	forboth(fc, from, tc, to)
-		appendStringInfo(&buf, " WHEN %s THEN %s",
-						 quote_literal_cstr(lfirst(fc)),
-						 quote_literal_cstr(lfirst(tc)));
-	appendStringInfo(&buf, " ELSE %s END", value);
-	return buf.data;
+	return from ? mapped_value(value, from, to) : value;
 }
 
 

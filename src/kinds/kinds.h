@@ -113,6 +113,9 @@ extern DocPos node_pos(const YNode *node, const char *path);
 extern bool doc_bool(const YNode *node, const char *path);
 extern int64 doc_int(const YNode *node, const char *path);
 extern void check_name(const YNode *node, const char *path);
+extern void doc_renamable(ConvObject *object, const char *schema,
+						  const char *name, const YNode *node,
+						  const char *path);
 extern const YNode *map_get(const YNode *map, const char *key);
 extern char *map_string(const YNode *map, const char *key);
 extern DocPos value_pos(const YNode *map, const char *key, const char *path);
@@ -818,6 +821,8 @@ extern void add_comment(ConvPlanState *ps, const char *action,
 extern void add_constraint_comment(ConvPlanState *ps,
 								   const ConvChange *change, const char *name,
 								   const char *comment);
+extern char *mapped_value(const char *value, const List *from,
+						  const List *to);
 extern char *remap_case(const ConvColumn *col, const char *value);
 
 /* kinds/check.c, key.c, foreign_key.c: what a column's shorthands make */

@@ -292,13 +292,7 @@ build_sequence(DocContainer *dc, const char *name, const YNode *node,
 {
 	ConvSequence *seq = palloc0(sizeof(ConvSequence));
 
-	seq->name = pstrdup(name);
-	seq->schema = dc->schema->name;
-	seq->pos = node_pos(node, path);
-	seq->renamed_from = map_string(node, "renamed_from");
-	if (seq->renamed_from)
-		check_name(map_get(node, "renamed_from"),
-				   child_path(path, "renamed_from"));
+	doc_renamable((ConvObject *) seq, dc->schema->name, name, node, path);
 	seq->comment = doc_comment(node);
 	build_options(seq, node, path);
 	build_owned_by(seq, node, path);

@@ -514,13 +514,7 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	DocContainer members = {dc->model, dc->schema};
 	ConvTable  *table = palloc0(sizeof(ConvTable));
 
-	table->schema = dc->schema->name;
-	table->name = pstrdup(name);
-	table->pos = node_pos(node, path);
-	table->renamed_from = map_string(node, "renamed_from");
-	if (table->renamed_from)
-		check_name(map_get(node, "renamed_from"),
-				   child_path(path, "renamed_from"));
+	doc_renamable((ConvObject *) table, dc->schema->name, name, node, path);
 	table->comment = doc_comment(node);
 	table->unlogged = map_get(node, "unlogged") &&
 		doc_bool(map_get(node, "unlogged"), child_path(path, "unlogged"));
