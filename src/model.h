@@ -700,40 +700,59 @@ typedef struct ConvChange
 	ConvTable  *have_table;		/* document, and as it is (NULL if new) */
 	TablePair  *pair;			/* and their pairing (NULL for the table's
 								 * own drop and rename) */
-	ConvDomain *want_domain;	/* CHECKs of a domain: the domain in the */
-	ConvDomain *have_domain;	/* document, and as it is */
-	int			what;			/* ALTER: COLUMN_* or DOMAIN_* bits */
-	Oid			want_collation; /* column: resolved collation of want */
-	List	   *users;			/* domain: a column change stub for each
-								 * current column of the domain, so its
-								 * rows can be probed; partition attached:
-								 * a stub for each CHECK, key and foreign
-								 * key of the parent its rows meet */
-	List	   *new_users;		/* domain: a stub for each column of it the
-								 * plan adds, so its default can be probed */
-	const char *label;			/* ADD/RENAME_VALUE: the enum label */
-	const char *other_label;	/* ADD: its neighbour; RENAME: new label */
-	bool		before;			/* ADD_VALUE: BEFORE the neighbour */
-	TablePair  *ref_pair;		/* foreign key: the referenced table, if
-								 * the document manages it */
-	const char *because;		/* view: why it is replaced or rebuilt;
-								 * column: why its default goes early */
-	bool		calls_created;	/* CHECK made: it calls a function the plan
-								 * creates, so only ADD CONSTRAINT can read
-								 * its rows */
-	const char *parent;			/* partition: its parent, as the plan's
-								 * statements name it */
-	Oid			parent_relid;	/* partition made: the current parent, or
-								 * InvalidOid when the plan creates it */
-	struct ConvChange *default_partition;	/* partition made: a stub for
-											 * the parent's current
-											 * default partition */
+	int			what;			/* ALTER: the kind's bits (COLUMN_*, ...) */
+	List	   *users;			/* what the step's rows must still meet: a
+								 * domain's columns (a column change stub
+								 * each), a partition's parent's CHECKs,
+								 * keys and foreign keys */
+	const char *because;		/* why the dependency graph makes it again
+								 * (a view replaced, a default set early) */
 	List	   *needs;			/* the dependency graph within a phase: the
 								 * document objects whose changes of the
 								 * same phase must run before this one (a
 								 * domain's base domain, the functions a
 								 * SQL-standard body calls), or current
 								 * ones (a dropped function's callers) */
+
+	/*
+	 * What one kind adds, read by that kind's own file (kinds/partition.c
+	 * places a table the plan creates as a partition too).
+	 */
+	union
+	{
+		Oid			collation;	/* column: want's resolved collation */
+		struct
+		{
+			ConvDomain *want;	/* a domain, or the domain of a CHECK, */
+			ConvDomain *have;	/* in the document and as it is */
+			List	   *new_users;	/* a stub for each column of it the
+									 * plan adds, so its default can be
+									 * probed */
+		}			domain;
+		struct
+		{
+			const char *label;	/* ADD/RENAME_VALUE: the label */
+			const char *other_label;	/* ADD: its neighbour; RENAME: the
+										 * new label */
+			bool		before; /* ADD: BEFORE the neighbour */
+		}			value;		/* enum */
+		TablePair  *ref_pair;	/* foreign key: the referenced table, if
+								 * the document manages it */
+		bool		calls_created;	/* CHECK made: it calls a function the
+									 * plan creates, so only ADD CONSTRAINT
+									 * can read its rows */
+		struct
+		{
+			const char *parent; /* its parent, as the plan's statements
+								 * name it */
+			Oid			parent_relid;	/* made: the current parent, or
+										 * InvalidOid when the plan creates
+										 * it */
+			struct ConvChange *default_partition;	/* made: a stub for the
+													 * parent's current
+													 * default partition */
+		}			partition;
+	}			of;
 } ConvChange;
 
 /* hazards a step carries, shown as text[] */

@@ -51,7 +51,7 @@ check_created(DiffState *ds, ConvChange *change, void *context)
 	TableDiff  *td = context;
 	ConvCheck  *wc = change->want;
 
-	change->calls_created = calls_created_function(ds, wc->expr, &wc->pos);
+	change->of.calls_created = calls_created_function(ds, wc->expr, &wc->pos);
 	if (td->have)
 		td->checked = list_concat(td->checked,
 								  expr_column_refs(wc->expr, &wc->pos));
@@ -177,13 +177,13 @@ plan_add_check(ConvPlanState *ps, const ConvChange *change)
 					reason,
 					change->have_table ?
 					HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN : 0);
-	if (change->have_table && change->calls_created)
+	if (change->have_table && change->of.calls_created)
 		leave_unchecked(step, "it calls a function the plan creates");
 	else if (change->have_table)
 		set_probe_on(ps, step, change, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
 					 "would violate the CHECK", REFUSE_ALWAYS, FIX_REMAP);
-	if (!change->calls_created)
+	if (!change->of.calls_created)
 		probe_defaults(ps->diff, step, change, check);
 }
 

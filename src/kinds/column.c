@@ -294,7 +294,7 @@ diff_kept_column(DiffState *ds, TableDiff *td, ConvColumn *wcol,
 
 		add_column_change(ds, td, ACTION_DROP, wcol, hcol)->because = because;
 		change = add_column_change(ds, td, ACTION_CREATE, wcol, NULL);
-		change->want_collation = coll;
+		change->of.collation = coll;
 		change->because = because;
 		return;
 	}
@@ -319,7 +319,7 @@ diff_kept_column(DiffState *ds, TableDiff *td, ConvColumn *wcol,
 	if (what != 0)
 	{
 		change = add_column_change(ds, td, ACTION_ALTER, wcol, hcol);
-		change->want_collation = coll;
+		change->of.collation = coll;
 		change->what = what;
 	}
 	if (wcol->remap_from && !column_note(ds, wcol)->doc_enum &&
@@ -347,7 +347,7 @@ columns_diff(DiffState *ds, TableDiff *td)
 
 		if (hcol == NULL)
 			add_column_change(ds, td, ACTION_CREATE, wcol, NULL)->
-				want_collation = resolve_column(ds, wcol, td->schema);
+				of.collation = resolve_column(ds, wcol, td->schema);
 		else
 			diff_kept_column(ds, td, wcol, hcol, i);
 		i++;
@@ -551,7 +551,7 @@ plan_add_column(ConvPlanState *ps, const ConvChange *change)
 	step = add_step(ps, "add_column", object,
 					psprintf("ALTER TABLE %s ADD COLUMN %s", table,
 							 column_definition(ds, col,
-											   change->want_collation,
+											   change->of.collation,
 											   !backfill)),
 					made_again_because(change,
 									   pstrdup("column is declared in the document and does not exist")),
@@ -729,7 +729,7 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 	ConvColumn *want = change->want;
 	ConvColumn *have = change->have;
 	const char *col = quote_identifier(want->name);
-	char	   *new_type = type_sql(ds, want, change->want_collation);
+	char	   *new_type = type_sql(ds, want, change->of.collation);
 	char	   *old_type = format_type_with_typemod(have->type_oid, have->typmod);
 	StringInfoData sql;
 	ConvStep   *step;

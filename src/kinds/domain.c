@@ -39,8 +39,8 @@ add_domain_change(DiffState *ds, ConvAction action, ConvDomain *want,
 									want ? want->schema : have->schema,
 									NULL, NULL);
 
-	change->want = change->want_domain = want;
-	change->have = change->have_domain = have;
+	change->want = change->of.domain.want = want;
+	change->have = change->of.domain.have = have;
 	/* a new domain over a new domain or enum is made after it */
 	if (action == ACTION_CREATE)
 	{
@@ -222,7 +222,7 @@ diff_domains(DiffState *ds)
 static bool
 probes_users(const ConvChange *change)
 {
-	return change->have_domain &&
+	return change->of.domain.have &&
 		((change->kind == KIND_DOMAIN_CHECK &&
 		  change->action == ACTION_CREATE) ||
 		 (change->kind == KIND_DOMAIN && change->action == ACTION_ALTER));
@@ -273,7 +273,7 @@ attach_domain_users(DiffState *ds)
 
 		if (!probes_users(change))
 			continue;
-		domain = change->have_domain->oid;
+		domain = change->of.domain.have->oid;
 		foreach(pc, ds->pairs)
 		{
 			TablePair  *pair = lfirst(pc);
@@ -286,9 +286,9 @@ attach_domain_users(DiffState *ds)
 			foreach(cc, pair->want->columns)
 				if (((ConvColumn *) lfirst(cc))->type_oid == domain &&
 					!column_exists(pair->have, lfirst(cc)))
-					change->new_users = lappend(change->new_users,
-												domain_user(pair, lfirst(cc),
-															NULL));
+					change->of.domain.new_users =
+						lappend(change->of.domain.new_users,
+								domain_user(pair, lfirst(cc), NULL));
 		}
 	}
 }
@@ -417,7 +417,7 @@ plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 	if (d->not_null)
 		appendStringInfoString(&sql, " NOT NULL");
 	/* a recreated domain gets its CHECKs after the renames (diff.c) */
-	foreach(lc, change->have_domain ? NIL : d->checks)
+	foreach(lc, change->of.domain.have ? NIL : d->checks)
 	{
 		ConvCheck  *check = lfirst(lc);
 
@@ -427,18 +427,18 @@ plan_create_domain(ConvPlanState *ps, const ConvChange *change)
 									  &check->pos));
 	}
 	step = add_step(ps, "create_domain", domain_object(d), sql.data,
-					change->have_domain ?
+					change->of.domain.have ?
 					pstrdup("recreated over its recreated enum") :
 					pstrdup("domain is declared in the document and does not exist"),
 					0);
-	if (change->have_domain)
-		refuse_if_used(step, change->have_domain->used_outside, "domain",
+	if (change->of.domain.have)
+		refuse_if_used(step, change->of.domain.have->used_outside, "domain",
 					   "recreated");
 	enum_refuse_label(step, enum_label_problem(dp->base_enum, "default",
 											   d->default_expr,
 											   &d->default_pos, true,
 											   false));
-	if (d->comment && change->have_domain == NULL)
+	if (d->comment && change->of.domain.have == NULL)
 		add_comment(ps, "comment_domain", "DOMAIN", domain_object(d),
 					d->comment);
 }
@@ -832,7 +832,7 @@ domain_checks_same(DiffState *ds, const ConvChange *proto, void *context,
 	ConvCheck  *wc = want;
 
 	return !names_created(ds, wc->expr, &wc->pos) &&
-		expr_domain_check_matches(wc, proto->want_domain,
+		expr_domain_check_matches(wc, proto->of.domain.want,
 								  ((ConvCheck *) have)->bin);
 }
 
@@ -843,8 +843,8 @@ domain_checks_diff(DiffState *ds, ConvDomain *want, ConvDomain *have)
 	ConvChange	proto = {.kind = KIND_DOMAIN_CHECK};
 
 	proto.schema = want->schema;
-	proto.want_domain = want;
-	proto.have_domain = have;
+	proto.of.domain.want = want;
+	proto.of.domain.have = have;
 	reconcile(ds, &proto, &how, NULL, want->checks, have->checks);
 }
 
@@ -855,7 +855,7 @@ domain_check_added(DiffState *ds, ConvDomain *domain, ConvCheck *check)
 	ConvChange *change = add_change(ds, KIND_DOMAIN_CHECK, ACTION_CREATE,
 									domain->schema, NULL, NULL);
 
-	change->want_domain = domain;
+	change->of.domain.want = domain;
 	change->want = check;
 }
 
@@ -872,9 +872,9 @@ plan_drop_domain_check(ConvPlanState *ps, const ConvChange *change)
 	ConvCheck  *check = change->have;
 
 	add_step(ps, "drop_domain_check",
-			 domain_check_object(change->have_domain, check),
+			 domain_check_object(change->of.domain.have, check),
 			 psprintf("ALTER DOMAIN %s DROP CONSTRAINT %s",
-					  domain_object(change->have_domain),
+					  domain_object(change->of.domain.have),
 					  quote_identifier(check->name)),
 			 psprintf("CHECK %s %s", check->expr,
 					  dropped_because(ps, change)),
@@ -894,7 +894,7 @@ probe_default_value(const DiffState *ds, ConvStep *step,
 					const ConvChange *change, const char *label,
 					const char *default_expr, DocPos pos, bool exists)
 {
-	ConvDomain *d = change->want_domain;
+	ConvDomain *d = change->of.domain.want;
 	DomainPair *dp = diff_note(ds, d);
 	ConvColumn	value = {0};
 
@@ -924,11 +924,11 @@ static void
 probe_domain_defaults(const DiffState *ds, ConvStep *step,
 					  const ConvChange *change)
 {
-	ConvDomain *d = change->want_domain;
+	ConvDomain *d = change->of.domain.want;
 	ListCell   *lc;
 
 	probe_default_value(ds, step, change, domain_object(d), d->default_expr,
-						d->default_pos, change->have_domain != NULL);
+						d->default_pos, change->of.domain.have != NULL);
 	foreach(lc, change->users)
 	{
 		ConvChange *user = lfirst(lc);
@@ -941,7 +941,7 @@ probe_domain_defaults(const DiffState *ds, ConvStep *step,
 										 quote_identifier(name)),
 								col->default_expr, col->default_pos, true);
 	}
-	foreach(lc, change->new_users)
+	foreach(lc, change->of.domain.new_users)
 	{
 		ConvChange *user = lfirst(lc);
 		ConvColumn *col = user->want;
@@ -962,9 +962,9 @@ plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 	ConvStep   *step;
 
 	step = add_step(ps, "add_domain_check",
-					domain_check_object(change->want_domain, check),
+					domain_check_object(change->of.domain.want, check),
 					psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s CHECK %s",
-							 domain_object(change->want_domain),
+							 domain_object(change->of.domain.want),
 							 quote_identifier(check->name),
 							 expr_sql(check->expr)),
 					old ?
@@ -975,8 +975,8 @@ plan_add_domain_check(ConvPlanState *ps, const ConvChange *change)
 	probe_domain_users(ps, step, change, domain_check_misfits,
 					   "would violate the CHECK");
 	probe_domain_defaults(ps->diff, step, change);
-	if (change->have_domain)
-		refuse_unchecked_rows(step, change->have_domain);
+	if (change->of.domain.have)
+		refuse_unchecked_rows(step, change->of.domain.have);
 }
 
 const ConvKindOps domain_check_kind = {

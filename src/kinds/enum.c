@@ -272,8 +272,8 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
 			ConvChange *change = add_enum_change(ds,
 												 ACTION_RENAME_VALUE, ep);
 
-			change->label = linitial((List *) lfirst(lc));
-			change->other_label = lsecond((List *) lfirst(lc));
+			change->of.value.label = linitial((List *) lfirst(lc));
+			change->of.value.other_label = lsecond((List *) lfirst(lc));
 		}
 		/*
 		 * Labels are added in document order, each AFTER the one before it
@@ -288,18 +288,19 @@ diff_enum(DiffState *ds, ConvModel *want, EnumPair *ep,
 			if (!string_in(added, lfirst(lc)))
 				continue;
 			change = add_enum_change(ds, ACTION_ADD_VALUE, ep);
-			change->label = lfirst(lc);
+			change->of.value.label = lfirst(lc);
 			if (i > 0)
-				change->other_label = list_nth(ep->want->values, i - 1);
+				change->of.value.other_label = list_nth(ep->want->values,
+														i - 1);
 			else
 			{
 				ListCell   *nc;
 
-				change->before = true;
+				change->of.value.before = true;
 				foreach(nc, ep->want->values)
 					if (string_in(labels, lfirst(nc)))
 					{
-						change->other_label = lfirst(nc);
+						change->of.value.other_label = lfirst(nc);
 						break;
 					}
 			}
@@ -661,10 +662,10 @@ plan_rename_value(ConvPlanState *ps, const ConvChange *change)
 
 	add_step(ps, "rename_enum_value", enum_object(e),
 			 psprintf("ALTER TYPE %s RENAME VALUE %s TO %s", enum_object(e),
-					  quote_literal_cstr(change->label),
-					  quote_literal_cstr(change->other_label)),
-			 psprintf("renamed_values: %s -> %s", change->label,
-					  change->other_label),
+					  quote_literal_cstr(change->of.value.label),
+					  quote_literal_cstr(change->of.value.other_label)),
+			 psprintf("renamed_values: %s -> %s", change->of.value.label,
+					  change->of.value.other_label),
 			 HAZARD_ACCESS_EXCLUSIVE);
 }
 
@@ -674,15 +675,15 @@ plan_add_value(ConvPlanState *ps, const ConvChange *change)
 	ConvEnum   *e = change->want;
 
 	add_step(ps, "add_enum_value", enum_object(e),
-			 change->other_label ?
+			 change->of.value.other_label ?
 			 psprintf("ALTER TYPE %s ADD VALUE %s %s %s", enum_object(e),
-					  quote_literal_cstr(change->label),
-					  change->before ? "BEFORE" : "AFTER",
-					  quote_literal_cstr(change->other_label)) :
+					  quote_literal_cstr(change->of.value.label),
+					  change->of.value.before ? "BEFORE" : "AFTER",
+					  quote_literal_cstr(change->of.value.other_label)) :
 			 psprintf("ALTER TYPE %s ADD VALUE %s", enum_object(e),
-					  quote_literal_cstr(change->label)),
+					  quote_literal_cstr(change->of.value.label)),
 			 psprintf("value %s is new and nothing in this plan uses it",
-					  change->label),
+					  change->of.value.label),
 			 0);
 }
 

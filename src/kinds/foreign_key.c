@@ -103,7 +103,7 @@ foreign_key_created(DiffState *ds, ConvChange *change, void *context)
 {
 	ConvForeignKey *fk = change->want;
 
-	change->ref_pair = find_pair(ds, fk->ref_schema, fk->ref_table);
+	change->of.ref_pair = find_pair(ds, fk->ref_schema, fk->ref_table);
 }
 
 /* the same columns, in any order */
@@ -271,7 +271,7 @@ referenced_rows(ConvPlanState *ps, const ConvChange *change)
 	ref.kind = KIND_COLUMN;
 	ref.action = ACTION_ALTER;
 	ref.schema = fk->ref_schema;
-	ref.pair = change->ref_pair;
+	ref.pair = change->of.ref_pair;
 	if (ref.pair && ref.pair->have)
 	{
 		ref.want_table = ref.pair->want;

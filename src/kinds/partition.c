@@ -556,24 +556,24 @@ void
 partition_placed(DiffState *ds, ConvChange *change)
 {
 	const ConvPartitioning *w = change->want_table->partitioning;
+	Oid			parent = current_relid(ds, w->parent_schema, w->parent_name);
+	ConvChange *stub;
 	ConvTable  *other;
 	const char *schema;
 
-	change->parent = quote_qualified_identifier(w->parent_schema,
-												w->parent_name);
-	change->parent_relid = current_relid(ds, w->parent_schema,
-										 w->parent_name);
-	if (!OidIsValid(change->parent_relid))
+	change->of.partition.parent = quote_qualified_identifier(w->parent_schema,
+															 w->parent_name);
+	change->of.partition.parent_relid = parent;
+	if (!OidIsValid(parent))
 		return;
-	other = default_partition(ds, change->parent_relid, change->have_table,
-							  &schema);
-	if (other == NULL || transformed_bound(w, change->parent_relid)->is_default)
+	other = default_partition(ds, parent, change->have_table, &schema);
+	if (other == NULL || transformed_bound(w, parent)->is_default)
 		return;
-	change->default_partition = palloc0(sizeof(ConvChange));
-	change->default_partition->schema = schema;
-	change->default_partition->have_table = other;
-	change->default_partition->pair = lookup_table(ds, schema,
-												   other->name)->pair;
+	stub = palloc0(sizeof(ConvChange));
+	stub->schema = schema;
+	stub->have_table = other;
+	stub->pair = lookup_table(ds, schema, other->name)->pair;
+	change->of.partition.default_partition = stub;
 }
 
 /* the name the plan's statements give a current table: the document's */
@@ -658,8 +658,9 @@ diff_partitioning(DiffState *ds, TableDiff *td)
 	{
 		change = add_change(ds, KIND_PARTITION, ACTION_DROP, td->schema,
 							td->want, td->have);
-		change->parent = planned_name(ds, h->parent_relid, h->parent_schema,
-									  h->parent_name);
+		change->of.partition.parent = planned_name(ds, h->parent_relid,
+												   h->parent_schema,
+												   h->parent_name);
 	}
 	if (is_partition(td->want) && !stays)
 		partition_placed(ds, add_change(ds, KIND_PARTITION, ACTION_CREATE,
@@ -712,7 +713,7 @@ partition_key_sql(const ConvTable *want)
 char *
 partition_of_sql(const ConvChange *change)
 {
-	return psprintf("PARTITION OF %s %s", change->parent,
+	return psprintf("PARTITION OF %s %s", change->of.partition.parent,
 					expr_fragment(change->want_table->partitioning->bound));
 }
 
@@ -750,8 +751,9 @@ void
 partition_probe(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				bool attach)
 {
-	QualWork	w = {change->parent_relid, change->want_table->partitioning};
-	const ConvChange *other = change->default_partition;
+	QualWork	w = {change->of.partition.parent_relid,
+					 change->want_table->partitioning};
+	const ConvChange *other = change->of.partition.default_partition;
 
 	if (!OidIsValid(w.parent))
 	{
@@ -796,7 +798,7 @@ add_parent_checks(ConvPlanState *ps, const ConvChange *change)
 								 quote_identifier(check->name),
 								 expr_sql(check->expr)),
 						psprintf("the table becomes a partition of %s, whose CHECK it must have first",
-								 change->parent),
+								 change->of.partition.parent),
 						HAZARD_ACCESS_EXCLUSIVE | HAZARD_FULL_SCAN);
 		set_probe_on(ps, step, stub, ROWS_AFTER, NULL,
 					 psprintf("%s IS FALSE", expr_sql(check->expr)),
@@ -829,10 +831,10 @@ plan_attach(ConvPlanState *ps, const ConvChange *change)
 	add_parent_checks(ps, change);
 	step = add_step(ps, "attach_partition", table_sql(change),
 					psprintf("ALTER TABLE %s ATTACH PARTITION %s %s",
-							 change->parent, table_sql(change),
+							 change->of.partition.parent, table_sql(change),
 							 expr_fragment(w->bound)),
-					psprintf("partition_of: %s, bounds: %s", change->parent,
-							 w->bound),
+					psprintf("partition_of: %s, bounds: %s",
+							 change->of.partition.parent, w->bound),
 					HAZARD_FULL_SCAN | HAZARD_ACCESS_EXCLUSIVE);
 	partition_probe(ps, step, change, true);
 	probe_parent_keys(ps, step, change);
@@ -854,7 +856,7 @@ plan_detach(ConvPlanState *ps, const ConvChange *change)
 
 	step = add_step(ps, "detach_partition", table_sql(change),
 					psprintf("ALTER TABLE %s DETACH PARTITION %s",
-							 change->parent, table_sql(change)),
+							 change->of.partition.parent, table_sql(change)),
 					is_partition(change->want_table) ?
 					psprintf("the document declares it a partition of %s with bounds %s",
 							 quote_qualified_identifier(w->parent_schema,
@@ -865,7 +867,7 @@ plan_detach(ConvPlanState *ps, const ConvChange *change)
 	if (h->inherited)
 	{
 		step->problem = psprintf("detaching it from %s would make its %s its own, which the document does not declare",
-								 change->parent, h->inherited);
+								 change->of.partition.parent, h->inherited);
 		step->fix = FIX_DETACH;
 		step->rows_affected = -1;
 	}
