@@ -97,9 +97,19 @@ doc_error(int sqlerrcode, const YNode *node, const char *path,
 char *
 child_path(const char *path, const char *key)
 {
+	size_t		path_len;
+	size_t		key_len = strlen(key);
+	char	   *joined;
+
 	if (path == NULL || path[0] == '\0')
 		return pstrdup(key);
-	return psprintf("%s.%s", path, key);
+	/* at its size: psprintf() would keep 128 bytes for each of thousands */
+	path_len = strlen(path);
+	joined = palloc(path_len + 1 + key_len + 1);
+	memcpy(joined, path, path_len);
+	joined[path_len] = '.';
+	memcpy(joined + path_len + 1, key, key_len + 1);
+	return joined;
 }
 
 DocPos
