@@ -201,8 +201,7 @@ build_aggregate(DocContainer *dc, const char *signature, const YNode *node,
 	a->initcond = map_string(node, "initcond");
 	a->parallel = build_parallel(node, path);
 	a->comment = doc_comment(node);
-	a->grants = grants_build(map_get(node, "grants"),
-							 child_path(path, "grants"), "FUNCTION");
+	a->grants = object_grants(node, path, "FUNCTION");
 	return a;
 }
 

@@ -1413,8 +1413,7 @@ build_column(DocContainer *dc, const char *name, const YNode *node,
 	build_column_value(col, node, path);
 	identity_build(col, node, path);
 	serial_expand(dc, col, node, path);
-	col->grants = grants_build(map_get(node, "grants"),
-							   child_path(path, "grants"), "COLUMN");
+	col->grants = object_grants(node, path, "COLUMN");
 	return col;
 }
 

@@ -670,8 +670,7 @@ build_domain(DocContainer *dc, const char *name, const YNode *node,
 	expr_refuse_subquery(d->default_expr, &d->default_pos,
 						 "DEFAULT expression");
 	d->comment = doc_comment(node);
-	d->grants = grants_build(map_get(node, "grants"),
-							 child_path(path, "grants"), "DOMAIN");
+	d->grants = object_grants(node, path, "DOMAIN");
 	v = map_get(node, "nullable");
 	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
 	if (checks)

@@ -781,8 +781,7 @@ build_enum(DocContainer *dc, const char *name, const YNode *node,
 	string_map(map_get(node, "remap"), &e->remap_from, &e->remap_to);
 	string_map(map_get(node, "renamed_values"), &e->old_labels,
 			   &e->new_labels);
-	e->grants = grants_build(map_get(node, "grants"),
-							 child_path(path, "grants"), "TYPE");
+	e->grants = object_grants(node, path, "TYPE");
 
 	/* rows must land on values the enum keeps */
 	foreach(lc, list_concat_copy(e->remap_to, e->new_labels))

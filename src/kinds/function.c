@@ -330,8 +330,7 @@ build_function_common(DocContainer *dc, const char *signature,
 	f->rows = option_number(node, "rows", path);
 	f->set = doc_settings(map_get(node, "set"), child_path(path, "set"));
 	f->comment = doc_comment(node);
-	f->grants = grants_build(map_get(node, "grants"),
-							 child_path(path, "grants"), "FUNCTION");
+	f->grants = object_grants(node, path, "FUNCTION");
 	return f;
 }
 

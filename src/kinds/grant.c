@@ -147,6 +147,15 @@ build_privilege(List **grants, const char *role, const YNode *item,
 	*grants = lappend(*grants, new_grant(role, privilege, grantable));
 }
 
+/* an object's "grants": its path is joined only when it has some */
+List *
+object_grants(const YNode *node, const char *path, const char *type)
+{
+	const YNode *value = map_get(node, "grants");
+
+	return value ? grants_build(value, child_path(path, "grants"), type) : NIL;
+}
+
 /*
  * grants_build
  *		A "grants" mapping of role to privileges.  Roles are the cluster's,

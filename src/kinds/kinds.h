@@ -893,6 +893,8 @@ typedef struct GrantTarget
 
 extern List *grants_build(const YNode *value, const char *path,
 						  const char *type);
+extern List *object_grants(const YNode *node, const char *path,
+						   const char *type);
 extern void grants_emit(Emitter *em, List *grants, const char *owner,
 						const char *type, bool public_expected);
 /*

@@ -296,8 +296,7 @@ build_sequence(DocContainer *dc, const char *name, const YNode *node,
 	seq->comment = doc_comment(node);
 	build_options(seq, node, path);
 	build_owned_by(seq, node, path);
-	seq->grants = grants_build(map_get(node, "grants"),
-							   child_path(path, "grants"), "SEQUENCE");
+	seq->grants = object_grants(node, path, "SEQUENCE");
 	return seq;
 }
 

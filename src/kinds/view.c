@@ -229,8 +229,7 @@ build_view_common(DocContainer *dc, const char *name, const YNode *node,
 	view->query_pos = value_pos(node, "query", path);
 	view->columns = columns ? string_list(columns) : NIL;
 	view->comment = doc_comment(node);
-	view->grants = grants_build(map_get(node, "grants"),
-								child_path(path, "grants"), "TABLE");
+	view->grants = object_grants(node, path, "TABLE");
 	return view;
 }
 
