@@ -31,6 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "kinds/kinds.h"
@@ -691,9 +692,16 @@ set_diff_note(DiffState *ds, const void *object, void *note)
 {
 	NoteEntry  *entry;
 
+	/* with the diff, whatever scratch context the caller is in */
 	if (ds->notes == NULL)
+	{
+		MemoryContext cxt =
+			MemoryContextSwitchTo(GetMemoryChunkContext(ds));
+
 		ds->notes = local_hash("pg_converge diff notes",
 							   sizeof(const void *), sizeof(NoteEntry), 64);
+		MemoryContextSwitchTo(cxt);
+	}
 	entry = hash_search(ds->notes, &object, HASH_ENTER, NULL);
 	entry->note = note;
 }
@@ -719,7 +727,8 @@ note_column(DiffState *ds, const ConvColumn *col, const ColumnNote *note)
 		if (note->doc_enum == NULL && note->doc_domain == NULL &&
 			!note->default_pending)
 			return;
-		stored = palloc(sizeof(ColumnNote));
+		stored = MemoryContextAlloc(GetMemoryChunkContext(ds),
+									sizeof(ColumnNote));
 		set_diff_note(ds, col, stored);
 	}
 	*stored = *note;
