@@ -716,6 +716,21 @@ column_note(const DiffState *ds, const ConvColumn *col)
 	return note ? note : &nothing;
 }
 
+/* is the column's type a document enum or domain? */
+bool
+doc_typed(const ColumnNote *note)
+{
+	return note->doc_enum != NULL || note->doc_domain != NULL;
+}
+
+/* does the plan create (or recreate) the column's type? */
+bool
+type_created(const ColumnNote *note)
+{
+	return (note->doc_enum && note->doc_enum->build_name) ||
+		note->doc_domain != NULL;
+}
+
 /* store a column's note, unless there is nothing to note */
 static void
 note_column(DiffState *ds, const ConvColumn *col, const ColumnNote *note)
@@ -724,8 +739,7 @@ note_column(DiffState *ds, const ConvColumn *col, const ColumnNote *note)
 
 	if (stored == NULL)
 	{
-		if (note->doc_enum == NULL && note->doc_domain == NULL &&
-			!note->default_pending)
+		if (!doc_typed(note) && !note->default_pending)
 			return;
 		stored = MemoryContextAlloc(GetMemoryChunkContext(ds),
 									sizeof(ColumnNote));
@@ -976,7 +990,7 @@ resolve_by_name(DiffState *ds, ConvColumn *col, ColumnNote *note,
 			continue;
 		use_doc_domain(col, note, dp);
 	}
-	if (note->doc_enum || note->doc_domain || OidIsValid(col->type_oid))
+	if (doc_typed(note) || OidIsValid(col->type_oid))
 		return;
 	/* an extension the plan creates may bring it: written as given */
 	if (ds->unknown_types)
@@ -1069,8 +1083,7 @@ resolve_doc_type(DiffState *ds, ConvColumn *col, const char *schema,
 			resolve_by_name(ds, col, note, schema, nspname, name, array);
 	}
 	/* a type an extension may bring is looked up for each column */
-	if (!fresh || (!OidIsValid(col->type_oid) && !note->doc_enum &&
-				   !note->doc_domain))
+	if (!fresh || (!OidIsValid(col->type_oid) && !doc_typed(note)))
 		return;
 	known = resolved_type(ds, col, schema, HASH_ENTER);
 	if (known == NULL)

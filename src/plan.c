@@ -519,7 +519,7 @@ find_change(ConvPlanState *ps, ConvKind kind, ConvAction action,
 	List	   *found;
 
 	if (ps->by_object == NULL)
-		ps->by_object = index_changes(ps->changes, false);
+		ps->by_object = index_changes(ps->diff->changes, false);
 	found = indexed_changes(ps->by_object, have, kind, action);
 	return found ? linitial(found) : NULL;
 }
@@ -652,7 +652,7 @@ append_altered(const DiffState *ds, StringInfo buf, const ConvChange *alter,
 	if (alter->what & COLUMN_TYPE)
 	{
 		value = want->using_expr ? expr_sql(want->using_expr) :
-			(column_note(ds, want)->doc_enum || over_new_enum(ds, want)) ?
+			enum_converts(ds, want) ?
 			enum_text(ds, want, name) : name;
 		type = probe_type(ds, want);
 	}
@@ -708,7 +708,7 @@ staged_source(ConvPlanState *ps, const ConvChange *change, const char *before,
 	 * or default gives.
 	 */
 	if (ps->by_table == NULL)
-		ps->by_table = index_changes(ps->changes, true);
+		ps->by_table = index_changes(ps->diff->changes, true);
 	foreach(lc, indexed_changes(ps->by_table, have, KIND_COLUMN,
 								ACTION_CREATE))
 	{
@@ -972,7 +972,7 @@ List *
 plan_build(DiffState *diff)
 {
 	List	   *changes = diff->changes;
-	ConvPlanState ps = {.diff = diff,.changes = changes};
+	ConvPlanState ps = {.diff = diff};
 	PlanPhase  *phases = palloc(sizeof(PlanPhase) *
 								Max(list_length(changes), 1));
 	ListCell   *lc;

@@ -117,9 +117,8 @@ probe_defaults(const DiffState *ds, ConvStep *step, const ConvChange *change,
 		ConvColumn *col = find_named(change->want_table->columns, lfirst(lc));
 
 		if (col == NULL || col->default_expr == NULL ||
-			!OidIsValid(col->type_oid) ||
-			column_note(ds, col)->doc_enum ||
-			column_note(ds, col)->doc_domain || default_rewrites(ds, col))
+			!OidIsValid(col->type_oid) || doc_typed(column_note(ds, col)) ||
+			default_rewrites(ds, col))
 			return;
 		appendStringInfo(&row, "%s::%s AS %s, ", expr_sql(col->default_expr),
 						 type_sql(ds, col, InvalidOid),

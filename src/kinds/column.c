@@ -87,12 +87,11 @@ static int
 compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 			   ConvColumn *have, const TablePair *pair)
 {
+	const ColumnNote *note = column_note(ds, want);
 	int			changes = 0;
 
-	const ColumnNote *note = column_note(ds, want);
-
 	/* a column of an enum or domain the plan creates moves to it */
-	if ((note->doc_enum && note->doc_enum->build_name) || note->doc_domain ||
+	if (type_created(note) ||
 		want->type_oid != have->type_oid || want->typmod != have->typmod ||
 		want_coll != have->collation_oid)
 		changes |= COLUMN_TYPE;
@@ -124,8 +123,7 @@ compare_column(DiffState *ds, ConvColumn *want, Oid want_coll,
 			 * Cooked for the new type, one it cannot take is refused now;
 			 * an enum or domain the plan creates has no labels to cook yet.
 			 */
-			if (!(note->doc_enum && note->doc_enum->build_name) &&
-				note->doc_domain == NULL)
+			if (!type_created(note))
 				(void) default_rewrites(ds, want);
 			changes |= COLUMN_DEFAULT;
 		}
@@ -671,8 +669,9 @@ probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 				 const char *old_type)
 {
 	const DiffState *ds = ps->diff;
-	const DomainPair *doc_domain = column_note(ds, change->want)->doc_domain;
 	ConvColumn *want = change->want;
+	const ColumnNote *note = column_note(ds, want);
+	const DomainPair *doc_domain = note->doc_domain;
 	ConvColumn *have = change->have;
 	const char *col = quote_identifier(want->name);
 	char	   *plain_new = type_sql(ds, want, InvalidOid);
@@ -722,7 +721,7 @@ probe_conversion(ConvPlanState *ps, ConvStep *step, const ConvChange *change,
 					 "would be NULL after \"using\"",
 					 want->not_null ? REFUSE_ALWAYS : REFUSE_NEVER, FIX_USING);
 	}
-	else if (column_note(ds, want)->doc_enum && !want->using_expr)
+	else if (note->doc_enum && !want->using_expr)
 		set_probe(ps, step, change, NULL, enum_misfits(ds, want, col),
 				  "would hold a value the enum does not have",
 				  REFUSE_ALWAYS, FIX_REMAP);
@@ -792,7 +791,7 @@ plan_alter_type(ConvPlanState *ps, const ConvChange *change, const char *table,
 		appendStringInfo(&sql, " USING %s",
 						 enum_column_expr(ds, want, want->using_expr,
 										  &want->using_pos));
-	else if (column_note(ds, want)->doc_enum || over_new_enum(ds, want))
+	else if (enum_converts(ds, want))
 		appendStringInfo(&sql, " USING %s", enum_conversion(ds, want, col));
 
 	step = add_step(ps, "alter_column_type", pstrdup(object), sql.data,

@@ -229,8 +229,7 @@ attributes_differ(const DiffState *ds, const ConvComposite *w,
 		/* of a type the plan creates or recreates, as for a column */
 		if (strcmp(wa->name, ha->name) != 0 ||
 			wa->collation_oid != ha->collation_oid ||
-			(note->doc_enum && note->doc_enum->build_name) ||
-			note->doc_domain ||
+			type_created(note) ||
 			wa->type_oid != ha->type_oid || wa->typmod != ha->typmod)
 			return true;
 	}

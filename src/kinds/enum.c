@@ -385,6 +385,17 @@ over_new_enum(const DiffState *ds, const ConvColumn *want)
 		note->doc_domain->base_enum->build_name;
 }
 
+/*
+ * Do the column's rows move to a document enum, or to a domain over one the
+ * plan recreates?  They are converted through their text (enum_text).
+ */
+bool
+enum_converts(const DiffState *ds, const ConvColumn *want)
+{
+	return column_note(ds, want)->doc_enum != NULL ||
+		over_new_enum(ds, want);
+}
+
 /* the document enum a column's type is, or is a domain over */
 static const EnumPair *
 column_enum(const ColumnNote *note)

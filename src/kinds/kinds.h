@@ -691,6 +691,8 @@ extern void *diff_note(const DiffState *ds, const void *object);
 extern void set_diff_note(DiffState *ds, const void *object, void *note);
 extern const ColumnNote *column_note(const DiffState *ds,
 									 const ConvColumn *col);
+extern bool doc_typed(const ColumnNote *note);
+extern bool type_created(const ColumnNote *note);
 extern bool default_rewrites(const DiffState *ds, const ConvColumn *col);
 extern Oid	resolve_column(DiffState *ds, ConvColumn *col,
 						   const char *schema);
@@ -765,7 +767,6 @@ typedef struct RowSource
 typedef struct ConvPlanState
 {
 	DiffState  *diff;			/* the changes, and what the diff decided */
-	List	   *changes;
 	struct HTAB *by_object;		/* ChangeEntry: changes by kind, action and
 								 * current object, built on first use */
 	struct HTAB *by_table;		/* the same by current table */
@@ -950,6 +951,7 @@ extern const char *serial_name(const ConvSchema *schema,
 
 /* kinds/enum.c: how rows move to an enum the plan creates */
 extern bool over_new_enum(const DiffState *ds, const ConvColumn *want);
+extern bool enum_converts(const DiffState *ds, const ConvColumn *want);
 extern char *enum_text(const DiffState *ds, const ConvColumn *want,
 					   const char *col);
 extern char *enum_misfits(const DiffState *ds, const ConvColumn *want,
