@@ -15,7 +15,9 @@
 
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_attribute.h"
+#include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_type.h"
 #include "utils/lsyscache.h"
@@ -23,6 +25,13 @@
 
 #if PG_VERSION_NUM < 150000
 #error "pg_converge needs PostgreSQL 15 or later"
+#endif
+
+#if PG_VERSION_NUM >= 180000
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/pg_constraint.h"
+#include "utils/fmgroids.h"
 #endif
 
 #if PG_VERSION_NUM >= 160000
@@ -101,19 +110,60 @@ compat_refuse_virtual_generated(Oid relid, const char *column,
 }
 
 /*
- * SQL for "column a (pg_attribute) is NOT NULL".  PostgreSQL 18 can hold a
- * NOT VALID not-null constraint, which sets attnotnull while rows may still
- * be NULL: such a column is not NOT NULL to the model, so the plan sets it
- * (the server then validates the constraint) after checking the rows.
+ * The columns of a table whose NOT NULL is a NOT VALID constraint, by
+ * number.  PostgreSQL 18 can hold one, which sets attnotnull while rows may
+ * still be NULL: such a column is not NOT NULL to the model, so the plan
+ * sets it (the server then validates the constraint) after checking the
+ * rows.  Earlier versions have none.
  */
+static inline Bitmapset *
+compat_not_valid_not_nulls(Oid relid, Snapshot snapshot)
+{
+	Bitmapset  *attnums = NULL;
 #if PG_VERSION_NUM >= 180000
-#define COMPAT_ATTNOTNULL \
-	"(a.attnotnull AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint nn" \
-	"  WHERE nn.conrelid = a.attrelid AND nn.contype = 'n'" \
-	"    AND nn.conkey[1] = a.attnum AND NOT nn.convalidated))"
+	Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, ConstraintRelidTypidNameIndexId, true,
+							  snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_NOTNULL && !con->convalidated)
+			attnums = bms_add_member(attnums, extractNotNullColumn(tup));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 #else
-#define COMPAT_ATTNOTNULL "a.attnotnull"
+	(void) relid;
+	(void) snapshot;
 #endif
+	return attnums;
+}
+
+/*
+ * A column's statistics target, -1 for the default: PostgreSQL 17 made
+ * attstattarget a nullable int2, NULL for the default.
+ */
+static inline int
+compat_attstattarget(HeapTuple tup, TupleDesc desc)
+{
+#if PG_VERSION_NUM >= 170000
+	bool		isnull;
+	Datum		target = heap_getattr(tup, Anum_pg_attribute_attstattarget,
+									  desc, &isnull);
+
+	return isnull ? -1 : DatumGetInt16(target);
+#else
+	(void) desc;
+	return ((Form_pg_attribute) GETSTRUCT(tup))->attstattarget;
+#endif
+}
 
 /*
  * SQL for "constraint k (pg_constraint) is enforced".  PostgreSQL 18 can

@@ -173,8 +173,6 @@ typedef struct ConvSequence
 	char	   *owned_table;	/* OWNED BY table.column, both NULL for */
 	char	   *owned_column;	/* none */
 	char	   *comment;
-	char	   *last_value;		/* catalog only: the last value handed out,
-								 * NULL while none was */
 	char	   *used_outside;	/* catalog only: something outside the model
 								 * that depends on it, or NULL */
 	char	   *default_of;		/* catalog only: a managed column whose

@@ -17,18 +17,33 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/sysattr.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_description.h"
+#include "catalog/pg_sequence.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/bitmapset.h"
 #include "parser/parse_coerce.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "kinds/kinds.h"
@@ -1152,107 +1167,222 @@ column_phase(const ConvChange *change, PlanPhase phase)
  * ----------------------------------------------------------------
  */
 
-/* what the columns query joins to the managed tables */
-#define COLUMNS_FROM \
-	" JOIN pg_catalog.pg_attribute a ON true" \
-	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
-	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation" \
-	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
-	" LEFT JOIN pg_catalog.pg_attrdef d" \
-	"   ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+/*
+ * The columns of every managed table are read in C, not by a query: the
+ * columns query joined five catalogs and ran three subqueries for each of
+ * thousands of columns, and was a third of a plan with nothing to do.
+ * The catalogs are opened once and scanned in the statement's snapshot,
+ * the one the other catalog queries see.
+ */
+typedef struct ColumnScan
+{
+	Snapshot	snapshot;
+	Relation	attributes;
+	Relation	defaults;
+	Relation	descriptions;
+	Relation	depends;
+} ColumnScan;
 
 /*
- * A default as pg_get_expr() prints it.  A default reads no column, so it
- * is printed without its relation, which pg_get_expr() would otherwise
- * open again for every column; a generation expression reads columns.
+ * A column's collation when it is not its type's, as the document writes
+ * it: by name where the search path finds it, else qualified.
  */
-#define DEFAULT_TEXT \
-	"pg_catalog.pg_get_expr(d.adbin, CASE WHEN a.attgenerated = ''" \
-	" THEN 0 ELSE d.adrelid END)"
+static char *
+attribute_collation(Oid collation, Oid typid)
+{
+	HeapTuple	tup;
+	Form_pg_collation coll;
+	char	   *name;
+
+	if (!OidIsValid(collation) || collation == get_typcollation(typid))
+		return NULL;
+	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for collation %u", collation);
+	coll = (Form_pg_collation) GETSTRUCT(tup);
+	if (CollationIsVisible(collation))
+		name = pstrdup(NameStr(coll->collname));
+	else
+		name = psprintf("%s.%s",
+						quote_identifier(get_namespace_name(coll->collnamespace)),
+						quote_identifier(NameStr(coll->collname)));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/*
+ * A column's default or generation expression, as pg_get_expr() prints
+ * it, and its stored tree.  A default reads no column, so it is printed
+ * without its relation, which pg_get_expr() would otherwise open again for
+ * every column; a generation expression reads columns.
+ */
+static void
+read_default(ColumnScan *cs, Oid relid, ConvColumn *col, bool generated)
+{
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&keys[0], Anum_pg_attrdef_adrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber,
+				F_INT2EQ, Int16GetDatum(col->attnum));
+	scan = systable_beginscan(cs->defaults, AttrDefaultIndexId, true,
+							  cs->snapshot, 2, keys);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		bin = heap_getattr(tup, Anum_pg_attrdef_adbin,
+									   RelationGetDescr(cs->defaults),
+									   &isnull);
+		Oid			context = generated ? relid : InvalidOid;
+		char	   *expr =
+			TextDatumGetCString(DirectFunctionCall2(pg_get_expr, bin,
+													ObjectIdGetDatum(context)));
+
+		if (generated)
+			col->generated = expr;
+		else
+			col->default_expr = expr;
+		col->default_bin = TextDatumGetCString(bin);
+	}
+	systable_endscan(scan);
+}
 
 /* the options of an identity column's sequence */
 static ConvSequence *
-read_identity_options(HeapTuple tup, TupleDesc desc)
+read_identity_options(ColumnScan *cs, Oid relid, AttrNumber attnum)
 {
-	ConvSequence *seq = palloc0(sizeof(ConvSequence));
+	ScanKeyData keys[3];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	ConvSequence *seq = NULL;
 
-	seq->name = get_text(tup, desc, "seqname");
-	seq->start = get_int64(tup, desc, "seqstart");
-	seq->increment = get_int64(tup, desc, "seqincrement");
-	seq->min = get_int64(tup, desc, "seqmin");
-	seq->max = get_int64(tup, desc, "seqmax");
-	seq->cache = get_int64(tup, desc, "seqcache");
-	seq->cycle = get_bool(tup, desc, "seqcycle");
-	seq->last_value = get_text(tup, desc, "last_value");
+	ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber,
+				F_INT4EQ, Int32GetDatum(attnum));
+	scan = systable_beginscan(cs->depends, DependReferenceIndexId, true,
+							  cs->snapshot, 3, keys);
+	while (seq == NULL && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		HeapTuple	seqtup;
+		Form_pg_sequence options;
+
+		if (dep->classid != RelationRelationId ||
+			dep->deptype != DEPENDENCY_INTERNAL)
+			continue;
+		seqtup = SearchSysCache1(SEQRELID, ObjectIdGetDatum(dep->objid));
+		if (!HeapTupleIsValid(seqtup))
+			continue;
+		options = (Form_pg_sequence) GETSTRUCT(seqtup);
+		seq = palloc0(sizeof(ConvSequence));
+		seq->oid = dep->objid;
+		seq->name = get_rel_name(dep->objid);
+		seq->start = options->seqstart;
+		seq->increment = options->seqincrement;
+		seq->min = options->seqmin;
+		seq->max = options->seqmax;
+		seq->cache = options->seqcache;
+		seq->cycle = options->seqcycle;
+		ReleaseSysCache(seqtup);
+	}
+	systable_endscan(scan);
 	return seq;
 }
 
-static void
-read_column_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+/*
+ * One attribute of a managed table, with its comment from "comments"
+ * (relation_descriptions())
+ */
+static ConvColumn *
+read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup, List *comments,
+			Bitmapset *not_valid)
 {
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
 	ConvColumn *col = new_column();
 	bool		isnull;
-	char		generated;
+	Datum		acl;
 
-	col->name = get_text(tup, desc, "attname");
-	col->type_oid = DatumGetObjectId(get_datum(tup, desc, "atttypid", &isnull));
-	col->typmod = DatumGetInt32(get_datum(tup, desc, "atttypmod", &isnull));
-	col->type_name = get_text(tup, desc, "type_name");
-	col->not_null = DatumGetBool(get_datum(tup, desc, "attnotnull", &isnull));
-	col->identity = DatumGetChar(get_datum(tup, desc, "attidentity", &isnull));
-	generated = DatumGetChar(get_datum(tup, desc, "attgenerated", &isnull));
-	compat_refuse_virtual_generated(table->oid, col->name, generated);
-	col->collation_oid = DatumGetObjectId(get_datum(tup, desc, "attcollation",
-													&isnull));
-	col->collation = get_text(tup, desc, "collation");
-	if (generated)
-		col->generated = get_text(tup, desc, "default_expr");
-	else
-		col->default_expr = get_text(tup, desc, "default_expr");
-	col->default_bin = get_text(tup, desc, "default_bin");
-	col->comment = get_text(tup, desc, "comment");
-	col->statistics = DatumGetInt32(get_datum(tup, desc, "statistics",
-											  &isnull));
-	col->attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
-	col->grants = get_acl(tup, desc);
-	get_datum(tup, desc, "seqstart", &isnull);
+	col->name = pstrdup(NameStr(att->attname));
+	col->attnum = att->attnum;
+	col->type_oid = att->atttypid;
+	col->typmod = att->atttypmod;
+	col->type_name = format_type_extended(att->atttypid, att->atttypmod,
+										  FORMAT_TYPE_TYPEMOD_GIVEN |
+										  FORMAT_TYPE_ALLOW_INVALID);
+	col->not_null = att->attnotnull &&
+		!bms_is_member(att->attnum, not_valid);
+	col->identity = att->attidentity;
+	compat_refuse_virtual_generated(table->oid, col->name, att->attgenerated);
+	col->collation_oid = att->attcollation;
+	col->collation = attribute_collation(att->attcollation, att->atttypid);
+	if (att->atthasdef)
+		read_default(cs, table->oid, col, att->attgenerated != '\0');
+	if (att->attnum < list_length(comments))
+		col->comment = list_nth(comments, att->attnum);
+	col->statistics = compat_attstattarget(tup,
+										   RelationGetDescr(cs->attributes));
+	acl = heap_getattr(tup, Anum_pg_attribute_attacl,
+					   RelationGetDescr(cs->attributes), &isnull);
 	if (!isnull)
-		col->identity_options = read_identity_options(tup, desc);
-	table->columns = lappend(table->columns, col);
+		col->grants = acl_grants(DatumGetAclP(acl));
+	if (att->attidentity != '\0')
+		col->identity_options = read_identity_options(cs, table->oid,
+													  att->attnum);
+	return col;
+}
+
+/* a table's columns, in their order */
+static void
+read_table_columns(ColumnScan *cs, ConvTable *table)
+{
+	List	   *comments = relation_descriptions(cs->descriptions,
+												 cs->snapshot, table->oid);
+	Bitmapset  *not_valid = compat_not_valid_not_nulls(table->oid,
+													   cs->snapshot);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&keys[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(table->oid));
+	ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTGreaterStrategyNumber,
+				F_INT2GT, Int16GetDatum(0));
+	scan = systable_beginscan(cs->attributes, AttributeRelidNumIndexId, true,
+							  cs->snapshot, 2, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		if (((Form_pg_attribute) GETSTRUCT(tup))->attisdropped)
+			continue;
+		table->columns = lappend(table->columns,
+								 read_column(cs, table, tup, comments,
+											 not_valid));
+	}
+	systable_endscan(scan);
 }
 
 static void
 read_columns(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   "a.attname, a.atttypid, a.atttypmod,"
-				   " pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,"
-				   " " COMPAT_ATTNOTNULL " AS attnotnull, a.attidentity,"
-				   " a.attgenerated, a.attcollation,"
-				   ATTRIBUTE_COLLATION ","
-				   DEFAULT_TEXT " AS default_expr,"
-				   " d.adbin::text AS default_bin,"
-				   " " COLUMN_COMMENT_OF("a.attrelid", "a.attnum") " AS comment,"
-				   " COALESCE(a.attstattarget::pg_catalog.int4, -1) AS statistics,"
-				   " a.attnum, ids.*, "
-				   COLUMN_ACL_COLUMNS("a.attacl"),
-				   COLUMNS_FROM
-				   " LEFT JOIN LATERAL (SELECT sc.relname AS seqname,"
-				   "        s.seqstart, s.seqincrement,"
-				   "        s.seqmin, s.seqmax, s.seqcache, s.seqcycle,"
-				   "        pg_catalog.pg_sequence_last_value(s.seqrelid)::pg_catalog.text"
-				   "          AS last_value"
-				   "   FROM pg_catalog.pg_depend dd"
-				   "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dd.objid"
-				   "   JOIN pg_catalog.pg_class sc ON sc.oid = s.seqrelid"
-				   "  WHERE dd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				   "    AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				   "    AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum"
-				   "    AND dd.deptype = 'i' AND a.attidentity <> '') ids ON true"
-				   " WHERE a.attrelid = c.oid AND a.attnum > 0"
-				   "   AND NOT a.attisdropped"
-				   " ORDER BY c.oid, a.attnum",
-				   read_column_row);
+	ColumnScan	cs;
+	ListCell   *lc;
+
+	cs.snapshot = GetActiveSnapshot();
+	cs.attributes = table_open(AttributeRelationId, AccessShareLock);
+	cs.defaults = table_open(AttrDefaultRelationId, AccessShareLock);
+	cs.descriptions = table_open(DescriptionRelationId, AccessShareLock);
+	cs.depends = table_open(DependRelationId, AccessShareLock);
+	foreach(lc, cr->tables)
+		read_table_columns(&cs, lfirst(lc));
+	table_close(cs.depends, AccessShareLock);
+	table_close(cs.descriptions, AccessShareLock);
+	table_close(cs.defaults, AccessShareLock);
+	table_close(cs.attributes, AccessShareLock);
 }
 
 /* ----------------------------------------------------------------

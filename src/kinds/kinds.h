@@ -23,6 +23,8 @@
 #include "catalog/objectaddress.h"
 #include "access/tupdesc.h"
 #include "utils/hsearch.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
 
 /* ----------------------------------------------------------------
  * What document.c offers a kind
@@ -169,6 +171,9 @@ extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 						   const char *name);
 extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
+extern List *acl_grants(struct ArrayType *acl);
+extern List *relation_descriptions(Relation descriptions, Snapshot snapshot,
+								   Oid relid);
 extern List *get_column_names(HeapTuple tuple, TupleDesc tupdesc,
 							  const char *relid, const char *attnums);
 

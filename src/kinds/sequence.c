@@ -26,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 
 #include "kinds/kinds.h"
 
@@ -64,8 +65,7 @@ sequence_object(const char *schema, const ConvSequence *seq)
 /*
  * The sequences of the managed schemas, with the column that owns each
  * and whatever else uses it.  Identity sequences belong to their column
- * and are not read.  pg_sequence_last_value() is NULL for a sequence that
- * has handed out nothing.
+ * and are not read.
  */
 static const char *const sequences_query =
 "SELECT c.oid, n.nspname, c.relname,"
@@ -73,8 +73,6 @@ static const char *const sequences_query =
 "       s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
 "       s.seqcycle,"
 "       " COMMENT_OF("c.oid", "pg_class") " AS comment,"
-"       pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text"
-"         AS last_value,"
 "       o.relname AS owned_table, o.attname AS owned_column,"
 "       (SELECT r.relname || '.' || a.attname"
 "          FROM pg_catalog.pg_depend d"
@@ -142,7 +140,6 @@ read_sequences(CatalogRead *cr)
 		seq->cache = get_int64(tup, desc, "seqcache");
 		seq->cycle = get_bool(tup, desc, "seqcycle");
 		seq->comment = get_text(tup, desc, "comment");
-		seq->last_value = get_text(tup, desc, "last_value");
 		seq->owned_table = get_text(tup, desc, "owned_table");
 		seq->owned_column = get_text(tup, desc, "owned_column");
 		seq->default_of = get_text(tup, desc, "default_of");
@@ -860,6 +857,27 @@ plan_create_sequence(ConvPlanState *ps, const ConvChange *change)
 }
 
 /*
+ * The last value a current sequence handed out; false while it handed out
+ * none.  Read only for a sequence whose bounds change, not with the rest
+ * of the catalog: reading it opens the sequence.
+ */
+static bool
+sequence_reached(const ConvSequence *h, int64 *last)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		value;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(h->oid);
+	fcinfo->args[0].isnull = false;
+	value = pg_sequence_last_value(fcinfo);
+	if (fcinfo->isnull)
+		return false;
+	*last = DatumGetInt64(value);
+	return true;
+}
+
+/*
  * New bounds must hold the value the sequence has reached: the server
  * checks it too, but only when the statement runs.
  */
@@ -869,9 +887,8 @@ refuse_out_of_bounds(ConvStep *step, const ConvSequence *w,
 {
 	int64		last;
 
-	if (h->last_value == NULL)
+	if (!sequence_reached(h, &last))
 		return;
-	last = pg_strtoint64(h->last_value);
 	if (last >= w->min && last <= w->max)
 		return;
 	step->problem = psprintf("the sequence has reached " INT64_FORMAT
