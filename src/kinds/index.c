@@ -13,10 +13,28 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_description.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opclass.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "kinds/kinds.h"
 
@@ -270,28 +288,369 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
-/* one row of a query that selects INDEX_COLUMNS */
-ConvIndex *
-index_read_row(HeapTuple tup, TupleDesc desc)
+/*
+ * Indexes are read in C, not by a query: the indexes query printed every
+ * key with a subquery per key and ran four more per index, a seventh of
+ * a plan with nothing to do.  The catalogs are opened once for all the
+ * relations read and scanned in the statement's snapshot, as the other
+ * catalog queries see it; what the server prints (an expression key, a
+ * predicate) is still printed by the server.
+ */
+struct IndexReader
 {
-	ConvIndex  *index = palloc0(sizeof(ConvIndex));
+	Snapshot	snapshot;
+	Relation	indexes;
+	Relation	attributes;
+	Relation	descriptions;
+	Relation	constraints;
+};
+
+/* what a key of an index says about itself: its pg_attribute row */
+typedef struct IndexAttribute
+{
+	Oid			typid;
+	int			statistics;
+	char	   *options;		/* "a=1, b=2", or NULL */
+} IndexAttribute;
+
+/* a name as a key prints it: bare where the search path finds it */
+static char *
+name_unless_visible(bool visible, Oid namespace, const char *name)
+{
+	if (visible)
+		return pstrdup(quote_identifier(name));
+	return psprintf("%s.%s", quote_identifier(get_namespace_name(namespace)),
+					quote_identifier(name));
+}
+
+static char *
+collation_name(Oid collation)
+{
+	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+	Form_pg_collation coll;
+	char	   *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for collation %u", collation);
+	coll = (Form_pg_collation) GETSTRUCT(tup);
+	name = name_unless_visible(CollationIsVisible(collation),
+							   coll->collnamespace, NameStr(coll->collname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/* an operator class, or NULL for the type's default without options */
+static char *
+opclass_name(Oid opclass, const char *options)
+{
+	HeapTuple	tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
+	Form_pg_opclass opc;
+	char	   *name = NULL;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator class %u", opclass);
+	opc = (Form_pg_opclass) GETSTRUCT(tup);
+	if (!opc->opcdefault || options != NULL)
+		name = name_unless_visible(OpclassIsVisible(opclass),
+								   opc->opcnamespace, NameStr(opc->opcname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/* a key's operator class options, as array_to_string(attoptions, ', ') */
+static char *
+options_text(Datum options)
+{
+	StringInfoData text;
+	ListCell   *lc;
+
+	initStringInfo(&text);
+	foreach(lc, text_array_to_list(options))
+		appendStringInfo(&text, "%s%s", text.len > 0 ? ", " : "",
+						 (char *) lfirst(lc));
+	return text.data;
+}
+
+/* the collation of a table's column */
+static Oid
+column_collation(Oid relid, AttrNumber attnum)
+{
+	Oid			typid;
+	int32		typmod;
+	Oid			collation;
+
+	get_atttypetypmodcoll(relid, attnum, &typid, &typmod, &collation);
+	return collation;
+}
+
+/* an index's own attributes, by number from 1, up to natts */
+static IndexAttribute *
+index_attributes(IndexReader *reader, Oid indexrelid, int natts)
+{
+	IndexAttribute *atts = palloc0(sizeof(IndexAttribute) * (natts + 1));
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_attribute_attrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(indexrelid));
+	scan = systable_beginscan(reader->attributes, AttributeRelidNumIndexId,
+							  true, reader->snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
+		TupleDesc	desc = RelationGetDescr(reader->attributes);
+		bool		isnull;
+		Datum		options;
+
+		if (att->attnum < 1 || att->attnum > natts)
+			continue;
+		atts[att->attnum].typid = att->atttypid;
+		atts[att->attnum].statistics = compat_attstattarget(tup, desc);
+		options = heap_getattr(tup, Anum_pg_attribute_attoptions, desc,
+							   &isnull);
+		if (!isnull)
+			atts[att->attnum].options = options_text(options);
+	}
+	systable_endscan(scan);
+	return atts;
+}
+
+/* an int2vector or oidvector column of pg_index */
+static void *
+index_vector(IndexReader *reader, HeapTuple tup, int attnum)
+{
+	bool		isnull;
+	Datum		vector = heap_getattr(tup, attnum,
+									  RelationGetDescr(reader->indexes),
+									  &isnull);
+
+	Assert(!isnull);
+	return DatumGetPointer(vector);
+}
+
+/*
+ * Key k (from 1) as a document writes it: the column or expression as the
+ * server prints it, then a collation other than the column's, an operator
+ * class other than the default, and the ordering.
+ */
+static char *
+index_key(Form_pg_index x, int k, IndexAttribute *att, Oid collation,
+		  Oid opclass, int16 option)
+{
+	AttrNumber	attnum = x->indkey.values[k - 1];
+	StringInfoData key;
+	char	   *name;
+
+	initStringInfo(&key);
+	if (attnum != 0)
+		appendStringInfoString(&key,
+							   quote_identifier(get_attname(x->indrelid,
+															attnum, false)));
+	else
+		appendStringInfoString(&key,
+							   TextDatumGetCString(DirectFunctionCall3(pg_get_indexdef_ext,
+																	   ObjectIdGetDatum(x->indexrelid),
+																	   Int32GetDatum(k),
+																	   BoolGetDatum(true))));
+	if (OidIsValid(collation) &&
+		collation != (attnum != 0 ?
+					  column_collation(x->indrelid, attnum) :
+					  get_typcollation(att->typid)))
+		appendStringInfo(&key, " COLLATE %s", collation_name(collation));
+	if ((name = opclass_name(opclass, att->options)) != NULL)
+		appendStringInfo(&key, " %s", name);
+	if (att->options)
+		appendStringInfo(&key, " (%s)", att->options);
+	if (option & INDOPTION_DESC)
+		appendStringInfoString(&key, " DESC");
+	if ((option & (INDOPTION_DESC | INDOPTION_NULLS_FIRST)) == INDOPTION_DESC)
+		appendStringInfoString(&key, " NULLS LAST");
+	else if ((option & (INDOPTION_DESC | INDOPTION_NULLS_FIRST)) ==
+			 INDOPTION_NULLS_FIRST)
+		appendStringInfoString(&key, " NULLS FIRST");
+	return key.data;
+}
+
+/* an index's keys, INCLUDE columns and statistics targets */
+static void
+read_index_keys(IndexReader *reader, ConvIndex *index, HeapTuple tup)
+{
+	Form_pg_index x = (Form_pg_index) GETSTRUCT(tup);
+	IndexAttribute *atts = index_attributes(reader, x->indexrelid,
+											x->indnatts);
+	oidvector  *collations = index_vector(reader, tup,
+										  Anum_pg_index_indcollation);
+	oidvector  *opclasses = index_vector(reader, tup, Anum_pg_index_indclass);
+	int2vector *options = index_vector(reader, tup, Anum_pg_index_indoption);
+
+	for (int k = 1; k <= x->indnkeyatts; k++)
+		index->elements = lappend(index->elements,
+								  index_key(x, k, &atts[k],
+											collations->values[k - 1],
+											opclasses->values[k - 1],
+											options->values[k - 1]));
+	for (int k = x->indnkeyatts + 1; k <= x->indnatts; k++)
+		index->include = lappend(index->include,
+								 get_attname(x->indrelid,
+											 x->indkey.values[k - 1], false));
+	for (int k = 1; k <= x->indnatts; k++)
+		if (atts[k].statistics >= 0)
+			index->statistics = lappend(index->statistics,
+										psprintf("%d=%d", k,
+												 atts[k].statistics));
+}
+
+/* the stored tree of pg_index's column attnum as text, or NULL */
+static char *
+index_tree(IndexReader *reader, HeapTuple tup, int attnum, Datum *tree)
+{
 	bool		isnull;
 
-	index->name = get_text(tup, desc, "index_name");
-	index->oid = DatumGetObjectId(get_datum(tup, desc, "index_oid", &isnull));
-	index->comment = get_text(tup, desc, "comment");
-	index->unique = DatumGetBool(get_datum(tup, desc, "indisunique", &isnull));
-	index->method = get_text(tup, desc, "amname");
-	index->elements = text_array_to_list(get_datum(tup, desc, "elements",
-												   &isnull));
-	index->where = get_text(tup, desc, "predicate");
-	index->exprs_bin = get_text(tup, desc, "exprs_bin");
-	index->predicate_bin = get_text(tup, desc, "predicate_bin");
-	index->include = get_text_list(tup, desc, "include");
-	index->nulls_not_distinct =
-		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
-	index->statistics = get_text_list(tup, desc, "statistics");
+	*tree = heap_getattr(tup, attnum, RelationGetDescr(reader->indexes),
+						 &isnull);
+	return isnull ? NULL : TextDatumGetCString(*tree);
+}
+
+/* one index, from its pg_index row; NULL for a partition's */
+static ConvIndex *
+read_index(IndexReader *reader, HeapTuple tup)
+{
+	Form_pg_index x = (Form_pg_index) GETSTRUCT(tup);
+	HeapTuple	reltup = SearchSysCache1(RELOID,
+										 ObjectIdGetDatum(x->indexrelid));
+	Form_pg_class rel;
+	ConvIndex  *index;
+	List	   *comments;
+	Datum		predicate;
+
+	if (!HeapTupleIsValid(reltup))
+		elog(ERROR, "cache lookup failed for relation %u", x->indexrelid);
+	rel = (Form_pg_class) GETSTRUCT(reltup);
+	if (rel->relispartition)
+	{
+		ReleaseSysCache(reltup);
+		return NULL;
+	}
+	index = palloc0(sizeof(ConvIndex));
+	index->oid = x->indexrelid;
+	index->name = pstrdup(NameStr(rel->relname));
+	index->method = get_am_name(rel->relam);
+	ReleaseSysCache(reltup);
+	comments = relation_descriptions(reader->descriptions, reader->snapshot,
+									 x->indexrelid);
+	index->comment = comments ? linitial(comments) : NULL;
+	index->unique = x->indisunique;
+	index->nulls_not_distinct = x->indnullsnotdistinct;
+	read_index_keys(reader, index, tup);
+	index->exprs_bin = index_tree(reader, tup, Anum_pg_index_indexprs,
+								  &predicate);
+	index->predicate_bin = index_tree(reader, tup, Anum_pg_index_indpred,
+									  &predicate);
+	if (index->predicate_bin)
+		index->where =
+			TextDatumGetCString(DirectFunctionCall2(pg_get_expr, predicate,
+													ObjectIdGetDatum(x->indrelid)));
 	return index;
+}
+
+/*
+ * The indexes that stand for the relation's primary key, unique and
+ * exclusion constraints: key.c reads those as the constraints.
+ */
+static List *
+constraint_indexes(IndexReader *reader, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *oids = NIL;
+
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(reader->constraints,
+							  ConstraintRelidTypidNameIndexId, true,
+							  reader->snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+
+		if (con->contype == CONSTRAINT_PRIMARY ||
+			con->contype == CONSTRAINT_UNIQUE ||
+			con->contype == CONSTRAINT_EXCLUSION)
+			oids = lappend_oid(oids, con->conindid);
+	}
+	systable_endscan(scan);
+	return oids;
+}
+
+static int
+index_name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((ConvIndex *) lfirst(a))->name,
+				  ((ConvIndex *) lfirst(b))->name);
+}
+
+/*
+ * index_reader_begin
+ *		Open the catalogs index_reader_read() scans, for any number of
+ *		relations; index_reader_end() closes them.
+ */
+IndexReader *
+index_reader_begin(void)
+{
+	IndexReader *reader = palloc(sizeof(IndexReader));
+
+	reader->snapshot = GetActiveSnapshot();
+	reader->indexes = table_open(IndexRelationId, AccessShareLock);
+	reader->attributes = table_open(AttributeRelationId, AccessShareLock);
+	reader->descriptions = table_open(DescriptionRelationId,
+									  AccessShareLock);
+	reader->constraints = table_open(ConstraintRelationId, AccessShareLock);
+	return reader;
+}
+
+void
+index_reader_end(IndexReader *reader)
+{
+	table_close(reader->constraints, AccessShareLock);
+	table_close(reader->descriptions, AccessShareLock);
+	table_close(reader->attributes, AccessShareLock);
+	table_close(reader->indexes, AccessShareLock);
+	pfree(reader);
+}
+
+/*
+ * index_reader_read
+ *		A relation's indexes by name, but for those of its constraints and
+ *		those that are partitions of a partitioned table's index.
+ */
+List *
+index_reader_read(IndexReader *reader, Oid relid)
+{
+	List	   *skip = constraint_indexes(reader, relid);
+	List	   *indexes = NIL;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(reader->indexes, IndexIndrelidIndexId, true,
+							  reader->snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		ConvIndex  *index;
+
+		if (list_member_oid(skip, ((Form_pg_index) GETSTRUCT(tup))->indexrelid))
+			continue;
+		if ((index = read_index(reader, tup)) != NULL)
+			indexes = lappend(indexes, index);
+	}
+	systable_endscan(scan);
+	list_sort(indexes, index_name_cmp);
+	list_free(skip);
+	return indexes;
 }
 
 /*
@@ -318,26 +677,18 @@ index_definition(const ConvIndex *index)
 }
 
 static void
-read_index_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
-{
-	table->indexes = lappend(table->indexes, index_read_row(tup, desc));
-}
-
-static void
 read_indexes(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   INDEX_COLUMNS,
-				   "JOIN pg_catalog.pg_index x ON x.indrelid = c.oid"
-				   " JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-				   " JOIN pg_catalog.pg_am am ON am.oid = i.relam"
-				   " WHERE NOT i.relispartition"
-				   "   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
-				   "                    WHERE k.conindid = x.indexrelid"
-				   "                      AND k.conrelid = c.oid"
-				   "                      AND k.contype IN ('p', 'u', 'x'))"
-				   " ORDER BY c.oid, i.relname",
-				   read_index_row);
+	IndexReader *reader = index_reader_begin();
+	ListCell   *lc;
+
+	foreach(lc, cr->tables)
+	{
+		ConvTable  *table = lfirst(lc);
+
+		table->indexes = index_reader_read(reader, table->oid);
+	}
+	index_reader_end(reader);
 }
 
 /* ----------------------------------------------------------------

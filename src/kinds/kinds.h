@@ -249,72 +249,6 @@ extern List *get_column_names(HeapTuple tuple, TupleDesc tupdesc,
 	"   AND c.relkind IN ('r', 'p')" \
 	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 
-/*
- * One key of an index as a document writes it: the column or expression as
- * the server prints it, then a collation other than the column's, an
- * operator class other than the default, and the ordering.
- */
-#define INDEX_KEY \
-	"pg_catalog.pg_get_indexdef(x.indexrelid, k, true)" \
-	" || CASE WHEN x.indcollation[k - 1] <> 0" \
-	"          AND x.indcollation[k - 1] <> CASE WHEN x.indkey[k - 1] <> 0" \
-	"              THEN (SELECT a.attcollation FROM pg_catalog.pg_attribute a" \
-	"                     WHERE a.attrelid = x.indrelid" \
-	"                       AND a.attnum = x.indkey[k - 1])" \
-	"              ELSE (SELECT ty.typcollation FROM pg_catalog.pg_attribute ia" \
-	"                      JOIN pg_catalog.pg_type ty ON ty.oid = ia.atttypid" \
-	"                     WHERE ia.attrelid = x.indexrelid AND ia.attnum = k) END" \
-	"     THEN ' COLLATE ' || (SELECT CASE" \
-	"              WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
-	"              THEN pg_catalog.quote_ident(co.collname)" \
-	"              ELSE pg_catalog.quote_ident(cn.nspname) || '.' ||" \
-	"                   pg_catalog.quote_ident(co.collname) END" \
-	"            FROM pg_catalog.pg_collation co" \
-	"            JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace" \
-	"           WHERE co.oid = x.indcollation[k - 1]) ELSE '' END" \
-	" || CASE WHEN NOT oc.opcdefault OR ko.options IS NOT NULL" \
-	"     THEN ' ' || CASE WHEN pg_catalog.pg_opclass_is_visible(oc.oid)" \
-	"                 THEN pg_catalog.quote_ident(oc.opcname)" \
-	"                 ELSE pg_catalog.quote_ident(ocn.nspname) || '.' ||" \
-	"                      pg_catalog.quote_ident(oc.opcname) END" \
-	"     ELSE '' END" \
-	" || COALESCE(' (' || pg_catalog.array_to_string(ko.options, ', ') || ')', '')" \
-	" || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END" \
-	" || CASE WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST'" \
-	"         WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' ELSE '' END"
-
-/* the columns index_read_row() reads, over pg_index x, its pg_class i and pg_am am */
-#define INDEX_COLUMNS \
-	"i.relname AS index_name," \
-	" " COMMENT_OF("i.oid", "pg_class") " AS comment," \
-	" x.indexrelid AS index_oid," \
-	" x.indisunique, am.amname," \
-	" (SELECT pg_catalog.array_agg(" INDEX_KEY " ORDER BY k)" \
-	"    FROM pg_catalog.generate_series(1, x.indnkeyatts) AS k" \
-	"    JOIN pg_catalog.pg_opclass oc ON oc.oid = x.indclass[k - 1]" \
-	"    JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace" \
-	"    LEFT JOIN LATERAL (SELECT ia.attoptions AS options" \
-	"                         FROM pg_catalog.pg_attribute ia" \
-	"                        WHERE ia.attrelid = x.indexrelid" \
-	"                          AND ia.attnum = k) ko ON true)" \
-	"   AS elements," \
-	" pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate," \
-	" x.indexprs::pg_catalog.text AS exprs_bin," \
-	" x.indpred::pg_catalog.text AS predicate_bin," \
-	" (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k)" \
-	"    FROM pg_catalog.generate_series(x.indnkeyatts + 1," \
-	"                                    x.indnatts) AS k," \
-	"         pg_catalog.pg_attribute a" \
-	"   WHERE a.attrelid = x.indrelid AND a.attnum = x.indkey[k - 1])" \
-	"   AS include, " \
-	NULLS_NOT_DISTINCT " AS nulls_not_distinct," \
-	" (SELECT pg_catalog.array_agg(sa.attnum || '=' ||" \
-	"          sa.attstattarget ORDER BY sa.attnum)" \
-	"    FROM pg_catalog.pg_attribute sa" \
-	"   WHERE sa.attrelid = x.indexrelid" \
-	"     AND COALESCE(sa.attstattarget::pg_catalog.int4, -1) >= 0)" \
-	"   AS statistics"
-
 /* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
 #define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
 
@@ -933,7 +867,10 @@ extern ConvGrant *new_grant(const char *role, const char *privilege,
 extern const KeySpec index_keys[];
 extern void *build_index_entry(DocContainer *dc, const char *name,
 						 const YNode *node, const char *path);
-extern ConvIndex *index_read_row(HeapTuple tup, TupleDesc desc);
+typedef struct IndexReader IndexReader;
+extern IndexReader *index_reader_begin(void);
+extern List *index_reader_read(IndexReader *reader, Oid relid);
+extern void index_reader_end(IndexReader *reader);
 extern const char *index_definition(const ConvIndex *index);
 extern void index_emit(Emitter *em, List *indexes);
 

@@ -125,39 +125,21 @@ read_addresses(HeapTuple tup, TupleDesc desc)
 	return result;
 }
 
-/* the indexes of the materialized views of the managed schemas */
-static const char *const matview_indexes_query =
-"SELECT c.oid AS view_oid, " INDEX_COLUMNS
-" FROM pg_catalog.pg_index x"
-" JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid"
-" JOIN pg_catalog.pg_am am ON am.oid = i.relam"
-" JOIN pg_catalog.pg_class c ON c.oid = x.indrelid"
-" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-" WHERE n.nspname OPERATOR(pg_catalog.=) ANY ($1) AND c.relkind = 'm'"
-" ORDER BY n.nspname, c.relname, i.relname";
-
+/* the indexes of the materialized views */
 static void
-read_matview_indexes(CatalogRead *cr, List *views)
+read_matview_indexes(List *views)
 {
-	catalog_query(cr, matview_indexes_query);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	IndexReader *reader = index_reader_begin();
+	ListCell   *lc;
+
+	foreach(lc, views)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		Oid			oid = DatumGetObjectId(get_datum(tup, desc, "view_oid",
-													 &isnull));
-		ListCell   *lc;
+		ConvView   *view = lfirst(lc);
 
-		foreach(lc, views)
-		{
-			ConvView   *view = lfirst(lc);
-
-			if (view->oid == oid)
-				view->indexes = lappend(view->indexes,
-										index_read_row(tup, desc));
-		}
+		if (view->materialized)
+			view->indexes = index_reader_read(reader, view->oid);
 	}
+	index_reader_end(reader);
 }
 
 static void
@@ -193,7 +175,7 @@ read_views(CatalogRead *cr)
 		schema->views = lappend(schema->views, view);
 		views = lappend(views, view);
 	}
-	read_matview_indexes(cr, views);
+	read_matview_indexes(views);
 }
 
 /* ----------------------------------------------------------------
