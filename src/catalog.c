@@ -25,7 +25,10 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_description.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -39,6 +42,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "kinds/kinds.h"
 
@@ -245,68 +249,127 @@ acl_grants(Acl *acl)
 }
 
 /*
- * relation_descriptions
- *		The comments of a relation and of its columns, each in the list at
- *		its objsubid's place (0 for the relation), from one scan of
- *		pg_description rather than a lookup per column.
+ * The comments of relations, their columns and constraints: what
+ * catalog_comment() finds, keyed by the object.
  */
-List *
-relation_descriptions(Relation descriptions, Snapshot snapshot, Oid relid)
+typedef struct CommentKey
 {
-	List	   *comments = NIL;
-	ScanKeyData keys[2];
-	SysScanDesc scan;
+	Oid			classoid;
+	Oid			objoid;
+	int32		objsubid;
+} CommentKey;
+
+typedef struct CommentEntry
+{
+	CommentKey	key;			/* hash key */
+	char	   *comment;
+} CommentEntry;
+
+/*
+ * One scan of pg_description for the comments of every relation, column
+ * and constraint, rather than a lookup per object: a catalog read asks for
+ * the comment of every table, column, index and constraint it reads.
+ */
+static HTAB *
+read_comments(CatalogRead *cr)
+{
+	HTAB	   *comments = local_hash("pg_converge comments",
+									  sizeof(CommentKey),
+									  sizeof(CommentEntry), 256);
+	Relation	rel = table_open(DescriptionRelationId, AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false,
+										  cr->snapshot, 0, NULL);
 	HeapTuple	tup;
 
-	ScanKeyInit(&keys[0], Anum_pg_description_objoid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	ScanKeyInit(&keys[1], Anum_pg_description_classoid,
-				BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(RelationRelationId));
-	scan = systable_beginscan(descriptions, DescriptionObjIndexId, true,
-							  snapshot, 2, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		int32		subid = ((Form_pg_description) GETSTRUCT(tup))->objsubid;
+		Form_pg_description d = (Form_pg_description) GETSTRUCT(tup);
+		CommentKey	key = {d->classoid, d->objoid, d->objsubid};
+		CommentEntry *entry;
 		bool		isnull;
-		Datum		comment = heap_getattr(tup, Anum_pg_description_description,
-										   RelationGetDescr(descriptions),
-										   &isnull);
+		Datum		comment;
 
-		if (subid < 0 || isnull)
+		if (d->classoid != RelationRelationId &&
+			d->classoid != ConstraintRelationId)
 			continue;
-		while (list_length(comments) <= subid)
-			comments = lappend(comments, NULL);
-		list_nth_cell(comments, subid)->ptr_value =
-			TextDatumGetCString(comment);
+		comment = heap_getattr(tup, Anum_pg_description_description,
+							   RelationGetDescr(rel), &isnull);
+		if (isnull)
+			continue;
+		entry = hash_search(comments, &key, HASH_ENTER, NULL);
+		entry->comment = TextDatumGetCString(comment);
 	}
 	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 	return comments;
 }
 
 /*
- * The names of a relation's columns given by number, as a constraint's
- * conkey gives them: from the syscache, where a subquery over pg_attribute
- * per constraint cost as much as the rest of the constraints' queries.
+ * catalog_comment
+ *		The comment of a relation or one of its columns (classoid
+ *		pg_class, objsubid the column's number or 0), or of a constraint
+ *		(pg_constraint, 0); NULL for none.
+ */
+char *
+catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid, int32 objsubid)
+{
+	CommentKey	key = {classoid, objoid, objsubid};
+	CommentEntry *entry;
+
+	Assert(classoid == RelationRelationId ||
+		   classoid == ConstraintRelationId);
+	if (cr->comments == NULL)
+		cr->comments = read_comments(cr);
+	entry = hash_search(cr->comments, &key, HASH_FIND, NULL);
+	return entry ? entry->comment : NULL;
+}
+
+/*
+ * read_table_constraints
+ *		Hand every constraint of every managed table to "reader", a table's
+ *		in the order of their names, from an index scan of pg_constraint
+ *		per table in the catalog read's snapshot.
+ */
+void
+read_table_constraints(CatalogRead *cr, ConstraintReader reader)
+{
+	Relation	rel = table_open(ConstraintRelationId, AccessShareLock);
+	ListCell   *lc;
+
+	foreach(lc, cr->tables)
+	{
+		ConvTable  *table = lfirst(lc);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(table->oid));
+		scan = systable_beginscan(rel, ConstraintRelidTypidNameIndexId, true,
+								  cr->snapshot, 1, &key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			reader(cr, table, tup, RelationGetDescr(rel));
+		systable_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * attnum_names
+ *		The names of a relation's columns given by number (an int2[] such
+ *		as a constraint's conkey), from the syscache.
  */
 List *
-get_column_names(HeapTuple tuple, TupleDesc tupdesc, const char *relid,
-				 const char *attnums)
+attnum_names(Oid relid, Datum attnums)
 {
-	bool		isnull;
-	Oid			rel = DatumGetObjectId(get_datum(tuple, tupdesc, relid,
-												 &isnull));
-	Datum		array = get_datum(tuple, tupdesc, attnums, &isnull);
 	Datum	   *elems;
 	int			n;
 	List	   *names = NIL;
 
-	if (isnull)
-		return NIL;
-	deconstruct_array(DatumGetArrayTypeP(array), INT2OID, sizeof(int16), true,
-					  TYPALIGN_SHORT, &elems, NULL, &n);
+	deconstruct_array(DatumGetArrayTypeP(attnums), INT2OID, sizeof(int16),
+					  true, TYPALIGN_SHORT, &elems, NULL, &n);
 	for (int i = 0; i < n; i++)
-		names = lappend(names, get_attname(rel, DatumGetInt16(elems[i]),
+		names = lappend(names, get_attname(relid, DatumGetInt16(elems[i]),
 										   false));
 	return names;
 }
@@ -529,6 +592,7 @@ catalog_read(List *schema_names)
 							 GUC_ACTION_SAVE, true, 0, false);
 	cr.model = palloc0(sizeof(ConvModel));
 	cr.names = schema_name_array(schema_names);
+	cr.snapshot = GetActiveSnapshot();
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->read)
 			conv_kinds[kind]->read(&cr);
@@ -536,6 +600,8 @@ catalog_read(List *schema_names)
 	SPI_freetuptable(cr.rows);
 	if (cr.tables_by_oid)
 		hash_destroy(cr.tables_by_oid);
+	if (cr.comments)
+		hash_destroy(cr.comments);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;
 }

@@ -17,6 +17,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_constraint.h"
 #include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_type.h"
@@ -30,7 +31,6 @@
 #if PG_VERSION_NUM >= 180000
 #include "access/genam.h"
 #include "access/table.h"
-#include "catalog/pg_constraint.h"
 #include "utils/fmgroids.h"
 #endif
 
@@ -172,11 +172,16 @@ compat_attstattarget(HeapTuple tup, TupleDesc desc)
  * would call a table converged whose rows break the constraint, so such a
  * constraint is refused by name.
  */
+static inline bool
+compat_conenforced(Form_pg_constraint con)
+{
 #if PG_VERSION_NUM >= 180000
-#define COMPAT_CONENFORCED "k.conenforced"
+	return con->conenforced;
 #else
-#define COMPAT_CONENFORCED "true"
+	(void) con;
+	return true;
 #endif
+}
 
 static inline void
 compat_refuse_not_enforced(Oid relid, const char *name, bool enforced)

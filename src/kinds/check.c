@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_constraint.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -233,26 +235,47 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
-static void
-read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+/* the one column a constraint reads, or NULL */
+static char *
+single_column(HeapTuple tup, TupleDesc desc, Oid relid)
 {
-	ConvCheck  *check = palloc0(sizeof(ConvCheck));
+	bool		isnull;
+	Datum		attnums = heap_getattr(tup, Anum_pg_constraint_conkey, desc,
+									   &isnull);
+	List	   *names = isnull ? NIL : attnum_names(relid, attnums);
+
+	return list_length(names) == 1 ? linitial(names) : NULL;
+}
+
+/* a table's own CHECK (not one it inherits), as the server prints it */
+static void
+read_check(CatalogRead *cr, ConvTable *table, HeapTuple tup, TupleDesc desc)
+{
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+	ConvCheck  *check;
 	char	   *column;
 	bool		isnull;
+	Datum		bin;
 
-	check->name = get_text(tup, desc, "conname");
+	if (con->contype != CONSTRAINT_CHECK || !con->conislocal ||
+		con->coninhcount != 0)
+		return;
+	check = palloc0(sizeof(ConvCheck));
+	check->name = pstrdup(NameStr(con->conname));
 	compat_refuse_not_enforced(table->oid, check->name,
-							   DatumGetBool(get_datum(tup, desc, "enforced",
-													  &isnull)));
-	check->expr = get_text(tup, desc, "expr");
-	check->bin = get_text(tup, desc, "bin");
-	check->comment = get_text(tup, desc, "comment");
+							   compat_conenforced(con));
+	bin = heap_getattr(tup, Anum_pg_constraint_conbin, desc, &isnull);
+	check->expr =
+		TextDatumGetCString(DirectFunctionCall2(pg_get_expr, bin,
+												ObjectIdGetDatum(con->conrelid)));
+	check->bin = TextDatumGetCString(bin);
+	check->comment = catalog_comment(cr, ConstraintRelationId, con->oid, 0);
 
 	/*
 	 * written on its column when PostgreSQL would name it so, unless the
 	 * table is a partition, which writes no columns
 	 */
-	column = get_text(tup, desc, "column_name");
+	column = single_column(tup, desc, con->conrelid);
 	if (column && check->comment == NULL && !is_partition(table) &&
 		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
 		check->column = column;
@@ -262,18 +285,7 @@ read_check_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 static void
 read_checks(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   "k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid) AS expr,"
-				   " k.conbin::text AS bin,"
-				   " (SELECT a.attname FROM pg_catalog.pg_attribute a"
-				   "   WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]"
-				   "     AND pg_catalog.cardinality(k.conkey) = 1) AS column_name, "
-				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment, "
-				   COMPAT_CONENFORCED " AS enforced",
-				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-				   " WHERE k.contype = 'c' AND k.conislocal AND k.coninhcount = 0"
-				   " ORDER BY c.oid, k.conname",
-				   read_check_row);
+	read_table_constraints(cr, read_check);
 }
 
 /* ----------------------------------------------------------------

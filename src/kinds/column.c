@@ -29,7 +29,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_depend.h"
-#include "catalog/pg_description.h"
 #include "catalog/pg_sequence.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
@@ -42,7 +41,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/ruleutils.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -1176,10 +1174,10 @@ column_phase(const ConvChange *change, PlanPhase phase)
  */
 typedef struct ColumnScan
 {
+	CatalogRead *cr;
 	Snapshot	snapshot;
 	Relation	attributes;
 	Relation	defaults;
-	Relation	descriptions;
 	Relation	depends;
 } ColumnScan;
 
@@ -1295,12 +1293,9 @@ read_identity_options(ColumnScan *cs, Oid relid, AttrNumber attnum)
 	return seq;
 }
 
-/*
- * One attribute of a managed table, with its comment from "comments"
- * (relation_descriptions())
- */
+/* one attribute of a managed table */
 static ConvColumn *
-read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup, List *comments,
+read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup,
 			Bitmapset *not_valid)
 {
 	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
@@ -1323,8 +1318,8 @@ read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup, List *comments,
 	col->collation = attribute_collation(att->attcollation, att->atttypid);
 	if (att->atthasdef)
 		read_default(cs, table->oid, col, att->attgenerated != '\0');
-	if (att->attnum < list_length(comments))
-		col->comment = list_nth(comments, att->attnum);
+	col->comment = catalog_comment(cs->cr, RelationRelationId, table->oid,
+								   att->attnum);
 	col->statistics = compat_attstattarget(tup,
 										   RelationGetDescr(cs->attributes));
 	acl = heap_getattr(tup, Anum_pg_attribute_attacl,
@@ -1341,8 +1336,6 @@ read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup, List *comments,
 static void
 read_table_columns(ColumnScan *cs, ConvTable *table)
 {
-	List	   *comments = relation_descriptions(cs->descriptions,
-												 cs->snapshot, table->oid);
 	Bitmapset  *not_valid = compat_not_valid_not_nulls(table->oid,
 													   cs->snapshot);
 	ScanKeyData keys[2];
@@ -1360,8 +1353,7 @@ read_table_columns(ColumnScan *cs, ConvTable *table)
 		if (((Form_pg_attribute) GETSTRUCT(tup))->attisdropped)
 			continue;
 		table->columns = lappend(table->columns,
-								 read_column(cs, table, tup, comments,
-											 not_valid));
+								 read_column(cs, table, tup, not_valid));
 	}
 	systable_endscan(scan);
 }
@@ -1372,15 +1364,14 @@ read_columns(CatalogRead *cr)
 	ColumnScan	cs;
 	ListCell   *lc;
 
-	cs.snapshot = GetActiveSnapshot();
+	cs.cr = cr;
+	cs.snapshot = cr->snapshot;
 	cs.attributes = table_open(AttributeRelationId, AccessShareLock);
 	cs.defaults = table_open(AttrDefaultRelationId, AccessShareLock);
-	cs.descriptions = table_open(DescriptionRelationId, AccessShareLock);
 	cs.depends = table_open(DependRelationId, AccessShareLock);
 	foreach(lc, cr->tables)
 		read_table_columns(&cs, lfirst(lc));
 	table_close(cs.depends, AccessShareLock);
-	table_close(cs.descriptions, AccessShareLock);
 	table_close(cs.defaults, AccessShareLock);
 	table_close(cs.attributes, AccessShareLock);
 }

@@ -16,11 +16,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_constraint.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 
 #include "kinds/kinds.h"
 
@@ -412,27 +415,37 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
+/*
+ * A table's own foreign key; on a partition, not one its partitioned
+ * table's foreign key made.
+ */
 static void
-read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+read_foreign_key(CatalogRead *cr, ConvTable *table, HeapTuple tup,
+				 TupleDesc desc)
 {
-	ConvForeignKey *fk = palloc0(sizeof(ConvForeignKey));
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+	ConvForeignKey *fk;
 	bool		isnull;
 
-	fk->name = get_text(tup, desc, "conname");
-	compat_refuse_not_enforced(table->oid, fk->name,
-							   DatumGetBool(get_datum(tup, desc, "enforced",
-													  &isnull)));
-	fk->columns = get_column_names(tup, desc, "conrelid", "conkey");
-	fk->ref_schema = get_text(tup, desc, "ref_schema");
-	fk->ref_table = get_text(tup, desc, "ref_table");
-	fk->ref_columns = get_column_names(tup, desc, "confrelid", "confkey");
-	fk->on_delete = DatumGetChar(get_datum(tup, desc, "confdeltype", &isnull));
-	fk->on_update = DatumGetChar(get_datum(tup, desc, "confupdtype", &isnull));
-	fk->deferrable = DatumGetBool(get_datum(tup, desc, "condeferrable",
-											&isnull));
-	fk->initially_deferred = DatumGetBool(get_datum(tup, desc, "condeferred",
-													&isnull));
-	fk->comment = get_text(tup, desc, "comment");
+	if (con->contype != CONSTRAINT_FOREIGN || !con->conislocal ||
+		OidIsValid(con->conparentid))
+		return;
+	fk = palloc0(sizeof(ConvForeignKey));
+	fk->name = pstrdup(NameStr(con->conname));
+	compat_refuse_not_enforced(table->oid, fk->name, compat_conenforced(con));
+	fk->columns = attnum_names(con->conrelid,
+							   heap_getattr(tup, Anum_pg_constraint_conkey,
+											desc, &isnull));
+	fk->ref_schema = get_namespace_name(get_rel_namespace(con->confrelid));
+	fk->ref_table = get_rel_name(con->confrelid);
+	fk->ref_columns = attnum_names(con->confrelid,
+								   heap_getattr(tup, Anum_pg_constraint_confkey,
+												desc, &isnull));
+	fk->on_delete = con->confdeltype;
+	fk->on_update = con->confupdtype;
+	fk->deferrable = con->condeferrable;
+	fk->initially_deferred = con->condeferred;
+	fk->comment = catalog_comment(cr, ConstraintRelationId, con->oid, 0);
 
 	/* written as a column's "references" when PostgreSQL would name it so */
 	fk->on_column = list_length(fk->columns) == 1 && fk->comment == NULL &&
@@ -445,20 +458,7 @@ read_foreign_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 static void
 read_foreign_keys(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   "k.conname, k.conrelid, k.conkey,"
-				   " rn.nspname AS ref_schema, r.relname AS ref_table, "
-				   " k.confrelid, k.confkey,"
-				   " k.confdeltype, k.confupdtype, k.condeferrable,"
-				   " k.condeferred, " COMPAT_CONENFORCED " AS enforced,"
-				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",
-				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-				   " JOIN pg_catalog.pg_class r ON r.oid = k.confrelid"
-				   " JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace"
-				   " WHERE k.contype = 'f' AND k.conislocal"
-				   "   AND k.conparentid = 0"
-				   " ORDER BY c.oid, k.conname",
-				   read_foreign_key_row);
+	read_table_constraints(cr, read_foreign_key);
 }
 
 /* ----------------------------------------------------------------

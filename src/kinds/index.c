@@ -22,7 +22,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
-#include "catalog/pg_description.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_opclass.h"
 #include "commands/defrem.h"
@@ -33,7 +32,6 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "kinds/kinds.h"
@@ -298,10 +296,10 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  */
 struct IndexReader
 {
+	CatalogRead *cr;
 	Snapshot	snapshot;
 	Relation	indexes;
 	Relation	attributes;
-	Relation	descriptions;
 	Relation	constraints;
 };
 
@@ -521,7 +519,6 @@ read_index(IndexReader *reader, HeapTuple tup)
 										 ObjectIdGetDatum(x->indexrelid));
 	Form_pg_class rel;
 	ConvIndex  *index;
-	List	   *comments;
 	Datum		predicate;
 
 	if (!HeapTupleIsValid(reltup))
@@ -537,9 +534,8 @@ read_index(IndexReader *reader, HeapTuple tup)
 	index->name = pstrdup(NameStr(rel->relname));
 	index->method = get_am_name(rel->relam);
 	ReleaseSysCache(reltup);
-	comments = relation_descriptions(reader->descriptions, reader->snapshot,
-									 x->indexrelid);
-	index->comment = comments ? linitial(comments) : NULL;
+	index->comment = catalog_comment(reader->cr, RelationRelationId,
+									 x->indexrelid, 0);
 	index->unique = x->indisunique;
 	index->nulls_not_distinct = x->indnullsnotdistinct;
 	read_index_keys(reader, index, tup);
@@ -597,15 +593,14 @@ index_name_cmp(const ListCell *a, const ListCell *b)
  *		relations; index_reader_end() closes them.
  */
 IndexReader *
-index_reader_begin(void)
+index_reader_begin(CatalogRead *cr)
 {
 	IndexReader *reader = palloc(sizeof(IndexReader));
 
-	reader->snapshot = GetActiveSnapshot();
+	reader->cr = cr;
+	reader->snapshot = cr->snapshot;
 	reader->indexes = table_open(IndexRelationId, AccessShareLock);
 	reader->attributes = table_open(AttributeRelationId, AccessShareLock);
-	reader->descriptions = table_open(DescriptionRelationId,
-									  AccessShareLock);
 	reader->constraints = table_open(ConstraintRelationId, AccessShareLock);
 	return reader;
 }
@@ -614,7 +609,6 @@ void
 index_reader_end(IndexReader *reader)
 {
 	table_close(reader->constraints, AccessShareLock);
-	table_close(reader->descriptions, AccessShareLock);
 	table_close(reader->attributes, AccessShareLock);
 	table_close(reader->indexes, AccessShareLock);
 	pfree(reader);
@@ -679,7 +673,7 @@ index_definition(const ConvIndex *index)
 static void
 read_indexes(CatalogRead *cr)
 {
-	IndexReader *reader = index_reader_begin();
+	IndexReader *reader = index_reader_begin(cr);
 	ListCell   *lc;
 
 	foreach(lc, cr->tables)

@@ -12,10 +12,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 
 #include "kinds/kinds.h"
 
@@ -223,18 +227,31 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
+/* a table's own primary key or unique constraint; the primary key first */
 static void
-read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+read_key(CatalogRead *cr, ConvTable *table, HeapTuple tup, TupleDesc desc)
 {
-	ConvKey    *key = palloc0(sizeof(ConvKey));
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+	ConvKey    *key;
+	HeapTuple	index;
 	bool		isnull;
 
-	key->name = get_text(tup, desc, "conname");
-	key->primary = DatumGetBool(get_datum(tup, desc, "is_primary", &isnull));
-	key->columns = get_column_names(tup, desc, "conrelid", "conkey");
+	if ((con->contype != CONSTRAINT_PRIMARY &&
+		 con->contype != CONSTRAINT_UNIQUE) || !con->conislocal)
+		return;
+	index = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(con->conindid));
+	if (!HeapTupleIsValid(index))
+		return;
+	key = palloc0(sizeof(ConvKey));
 	key->nulls_not_distinct =
-		DatumGetBool(get_datum(tup, desc, "nulls_not_distinct", &isnull));
-	key->comment = get_text(tup, desc, "comment");
+		((Form_pg_index) GETSTRUCT(index))->indnullsnotdistinct;
+	ReleaseSysCache(index);
+	key->name = pstrdup(NameStr(con->conname));
+	key->primary = con->contype == CONSTRAINT_PRIMARY;
+	key->columns = attnum_names(con->conrelid,
+								heap_getattr(tup, Anum_pg_constraint_conkey,
+											 desc, &isnull));
+	key->comment = catalog_comment(cr, ConstraintRelationId, con->oid, 0);
 
 	/* written as "unique: true" when PostgreSQL would name it so */
 	key->on_column = !key->primary && !key->nulls_not_distinct &&
@@ -242,22 +259,16 @@ read_key_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
 		list_length(key->columns) == 1 &&
 		strcmp(key->name, makeObjectName(table->name, linitial(key->columns),
 										 "key")) == 0;
-	table->keys = lappend(table->keys, key);
+	if (key->primary)
+		table->keys = lcons(key, table->keys);
+	else
+		table->keys = lappend(table->keys, key);
 }
 
 static void
 read_keys(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   "k.conname, k.contype = 'p' AS is_primary, "
-				   "k.conrelid, k.conkey, "
-				   NULLS_NOT_DISTINCT " AS nulls_not_distinct,"
-				   " " COMMENT_OF("k.oid", "pg_constraint") " AS comment",
-				   "JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid"
-				   " JOIN pg_catalog.pg_index x ON x.indexrelid = k.conindid"
-				   " WHERE k.contype IN ('p', 'u') AND k.conislocal"
-				   " ORDER BY c.oid, k.contype, k.conname",
-				   read_key_row);
+	read_table_constraints(cr, read_key);
 }
 
 /* ----------------------------------------------------------------

@@ -153,7 +153,15 @@ typedef struct CatalogRead
 								 * in the order of MANAGED_TABLES */
 	struct HTAB *tables_by_oid;	/* TableByOid of each of tables */
 	struct SPITupleTable *rows;	/* the last query's rows, freed by the next */
+	Snapshot	snapshot;		/* the statement's, which the queries see:
+								 * catalog scans in C use it too */
+	struct HTAB *comments;		/* catalog_comment()'s, read when first
+								 * asked */
 } CatalogRead;
+
+/* reads one pg_constraint row of a managed table (read_table_constraints) */
+typedef void (*ConstraintReader) (CatalogRead *cr, ConvTable *table,
+								  HeapTuple tup, TupleDesc desc);
 
 /* reads one row of a per-table query into its table */
 typedef void (*RowReader) (ConvTable *table, HeapTuple tup, TupleDesc desc);
@@ -172,10 +180,10 @@ extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 extern List *acl_grants(struct ArrayType *acl);
-extern List *relation_descriptions(Relation descriptions, Snapshot snapshot,
-								   Oid relid);
-extern List *get_column_names(HeapTuple tuple, TupleDesc tupdesc,
-							  const char *relid, const char *attnums);
+extern char *catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid,
+							 int32 objsubid);
+extern void read_table_constraints(CatalogRead *cr, ConstraintReader reader);
+extern List *attnum_names(Oid relid, Datum attnums);
 
 /*
  * An object's comment, and a column's (its table's oid and its attnum):
@@ -249,8 +257,6 @@ extern List *get_column_names(HeapTuple tuple, TupleDesc tupdesc,
 	"   AND c.relkind IN ('r', 'p')" \
 	"   AND" NOT_EXTENSION_MEMBER("pg_class", "c.oid")
 
-/* NULLS NOT DISTINCT (every supported version has it: see compat.h) */
-#define NULLS_NOT_DISTINCT "x.indnullsnotdistinct"
 
 /*
  * Something outside the model that depends on a type (given as a list of
@@ -868,7 +874,7 @@ extern const KeySpec index_keys[];
 extern void *build_index_entry(DocContainer *dc, const char *name,
 						 const YNode *node, const char *path);
 typedef struct IndexReader IndexReader;
-extern IndexReader *index_reader_begin(void);
+extern IndexReader *index_reader_begin(CatalogRead *cr);
 extern List *index_reader_read(IndexReader *reader, Oid relid);
 extern void index_reader_end(IndexReader *reader);
 extern const char *index_definition(const ConvIndex *index);

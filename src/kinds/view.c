@@ -127,9 +127,9 @@ read_addresses(HeapTuple tup, TupleDesc desc)
 
 /* the indexes of the materialized views */
 static void
-read_matview_indexes(List *views)
+read_matview_indexes(CatalogRead *cr, List *views)
 {
-	IndexReader *reader = index_reader_begin();
+	IndexReader *reader = index_reader_begin(cr);
 	ListCell   *lc;
 
 	foreach(lc, views)
@@ -175,7 +175,7 @@ read_views(CatalogRead *cr)
 		schema->views = lappend(schema->views, view);
 		views = lappend(views, view);
 	}
-	read_matview_indexes(views);
+	read_matview_indexes(cr, views);
 }
 
 /* ----------------------------------------------------------------
