@@ -23,6 +23,7 @@
 #include "parser/parse_type.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
+#include "utils/snapshot.h"
 
 #if PG_VERSION_NUM < 150000
 #error "pg_converge needs PostgreSQL 15 or later"
