@@ -188,8 +188,9 @@ acl_entry_cmp(const void *a, const void *b)
 	return strcmp(x->grant.privilege, y->grant.privilege);
 }
 
-static char *
-grantee_name(Oid grantee)
+/* a role's name, or "public", or as pg_get_userbyid() names a lost one */
+char *
+role_name(Oid grantee)
 {
 	char	   *name;
 
@@ -242,7 +243,7 @@ acl_grants(Acl *acl)
 	qsort(entries, n, sizeof(AclEntry), acl_entry_cmp);
 	for (int i = 0; i < n; i++)
 	{
-		entries[i].grant.role = grantee_name(entries[i].grantee);
+		entries[i].grant.role = role_name(entries[i].grantee);
 		grants = lappend(grants, &entries[i].grant);
 	}
 	return grants;

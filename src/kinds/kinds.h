@@ -180,6 +180,7 @@ extern List *get_text_list(HeapTuple tuple, TupleDesc tupdesc,
 extern ConvSchema *find_or_add_schema(ConvModel *model, const char *name);
 extern List *get_acl(HeapTuple tuple, TupleDesc tupdesc);
 extern List *acl_grants(struct ArrayType *acl);
+extern char *role_name(Oid roleid);
 extern char *catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid,
 							 int32 objsubid);
 extern void read_table_constraints(CatalogRead *cr, ConstraintReader reader);

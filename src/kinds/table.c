@@ -22,14 +22,27 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/reloptions.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "kinds/kinds.h"
 
@@ -457,47 +470,147 @@ plan_new_comments(ConvPlanState *ps, const ConvChange *change)
  * ----------------------------------------------------------------
  */
 
-static const char *const tables_query =
-"SELECT c.oid, n.nspname, c.relname,"
-"       " COMMENT_OF("c.oid", "pg_class") " AS comment,"
-"       (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.i)"
-"          FROM pg_catalog.pg_index x,"
-"               pg_catalog.unnest(x.indkey::pg_catalog.int2[])"
-"                 WITH ORDINALITY AS k(attnum, i),"
-"               pg_catalog.pg_attribute a"
-"         WHERE x.indrelid = c.oid AND x.indisprimary"
-"           AND a.attrelid = c.oid AND a.attnum = k.attnum) AS key_columns,"
-"       " ACL_COLUMNS("c.relacl", "r", "c.relowner") ","
-"       c.relkind, c.relpersistence = 'u' AS unlogged,"
-"       c.reloptions::pg_catalog.text[] AS storage "
-MANAGED_TABLES
-" ORDER BY n.nspname, c.relname";
+/*
+ * The managed tables are read in C, as their columns, indexes and
+ * constraints are: the tables query's subqueries per table (comment,
+ * primary key columns, default privileges) cost as much as reading them.
+ */
 
+/*
+ * The relations that belong to an extension: an extension's scripts own
+ * them, never the document.
+ */
+static List *
+extension_members(CatalogRead *cr)
+{
+	Relation	rel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *members = NIL;
+
+	ScanKeyInit(&key, Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(ExtensionRelationId));
+	scan = systable_beginscan(rel, DependReferenceIndexId, true,
+							  cr->snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+
+		if (dep->classid == RelationRelationId &&
+			dep->deptype == DEPENDENCY_EXTENSION)
+			members = lappend_oid(members, dep->objid);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return members;
+}
+
+/* a table's primary key columns, in the key's order */
+static List *
+primary_key_columns(CatalogRead *cr, Relation indexes, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *columns = NIL;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indexes, IndexIndrelidIndexId, true,
+							  cr->snapshot, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index x = (Form_pg_index) GETSTRUCT(tup);
+
+		if (!x->indisprimary)
+			continue;
+		for (int k = 0; k < x->indnatts; k++)
+			columns = lappend(columns,
+							  get_attname(relid, x->indkey.values[k], false));
+	}
+	systable_endscan(scan);
+	return columns;
+}
+
+/* one managed table from its pg_class row */
+static ConvTable *
+read_table(CatalogRead *cr, Relation classes, Relation indexes,
+		   HeapTuple tup)
+{
+	Form_pg_class rel = (Form_pg_class) GETSTRUCT(tup);
+	ConvTable  *table = palloc0(sizeof(ConvTable));
+	TupleDesc	desc = RelationGetDescr(classes);
+	bool		isnull;
+	Datum		datum;
+
+	table->oid = rel->oid;
+	table->name = pstrdup(NameStr(rel->relname));
+	table->schema = get_namespace_name(rel->relnamespace);
+	table->comment = catalog_comment(cr, RelationRelationId, rel->oid, 0);
+	table->relkind = rel->relkind;
+	table->key_columns = primary_key_columns(cr, indexes, rel->oid);
+	table->unlogged = rel->relpersistence == RELPERSISTENCE_UNLOGGED;
+	datum = heap_getattr(tup, Anum_pg_class_reloptions, desc, &isnull);
+	if (!isnull)
+		table->storage = text_array_to_list(datum);
+	datum = heap_getattr(tup, Anum_pg_class_relacl, desc, &isnull);
+	table->grants = acl_grants(isnull ?
+							   acldefault(OBJECT_TABLE, rel->relowner) :
+							   DatumGetAclP(datum));
+	table->owner = role_name(rel->relowner);
+	return table;
+}
+
+static int
+table_name_cmp(const ListCell *a, const ListCell *b)
+{
+	ConvTable  *ta = lfirst(a);
+	ConvTable  *tb = lfirst(b);
+	int			c = strcmp(ta->schema, tb->schema);
+
+	return c != 0 ? c : strcmp(ta->name, tb->name);
+}
+
+/* the tables of the managed schemas, by schema and name */
 static void
 read_tables(CatalogRead *cr)
 {
-	catalog_query(cr, tables_query);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ConvTable  *table = palloc0(sizeof(ConvTable));
-		ConvSchema *schema;
-		bool		isnull;
+	List	   *namespaces = NIL;
+	List	   *members = extension_members(cr);
+	Relation	classes = table_open(RelationRelationId, AccessShareLock);
+	Relation	indexes = table_open(IndexRelationId, AccessShareLock);
+	SysScanDesc scan;
+	HeapTuple	tup;
+	ListCell   *lc;
 
-		table->oid = DatumGetObjectId(get_datum(tup, desc, "oid", &isnull));
-		schema = find_or_add_schema(cr->model, get_text(tup, desc, "nspname"));
+	foreach(lc, text_array_to_list(cr->names))
+		namespaces = lappend_oid(namespaces,
+								 get_namespace_oid(lfirst(lc), true));
+	scan = systable_beginscan(classes, InvalidOid, false, cr->snapshot, 0,
+							  NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class rel = (Form_pg_class) GETSTRUCT(tup);
+
+		if ((rel->relkind == RELKIND_RELATION ||
+			 rel->relkind == RELKIND_PARTITIONED_TABLE) &&
+			list_member_oid(namespaces, rel->relnamespace) &&
+			!list_member_oid(members, rel->oid))
+			cr->tables = lappend(cr->tables,
+								 read_table(cr, classes, indexes, tup));
+	}
+	systable_endscan(scan);
+	table_close(indexes, AccessShareLock);
+	table_close(classes, AccessShareLock);
+	list_sort(cr->tables, table_name_cmp);
+	foreach(lc, cr->tables)
+	{
+		ConvTable  *table = lfirst(lc);
+		ConvSchema *schema = find_or_add_schema(cr->model, table->schema);
+
 		table->schema = schema->name;
-		table->name = get_text(tup, desc, "relname");
-		table->comment = get_text(tup, desc, "comment");
-		table->relkind = DatumGetChar(get_datum(tup, desc, "relkind", &isnull));
-		table->key_columns = get_text_list(tup, desc, "key_columns");
-		table->unlogged = get_bool(tup, desc, "unlogged");
-		table->storage = get_text_list(tup, desc, "storage");
-		table->grants = get_acl(tup, desc);
-		table->owner = get_text(tup, desc, "owner");
 		schema->tables = lappend(schema->tables, table);
-		cr->tables = lappend(cr->tables, table);
 	}
 }
 
