@@ -233,8 +233,10 @@ static bool
 stays_same(DiffState *ds, const ConvChange *proto, const Reconcile *how,
 		   void *context, void *w, void *h)
 {
-	if (how->reads &&
-		names_overlap(how->reads(w), ((TableDiff *) context)->reshaped))
+	List	   *reshaped = how->reads ? ((TableDiff *) context)->reshaped : NIL;
+
+	/* what an object reads is parsed only when a column was reshaped */
+	if (reshaped != NIL && names_overlap(how->reads(w), reshaped))
 		return false;
 	return how->same(ds, proto, context, w, h);
 }
