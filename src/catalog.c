@@ -41,6 +41,7 @@
 #include "utils/hsearch.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -326,6 +327,51 @@ catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid, int32 objsubid)
 }
 
 /*
+ * What a server function that prints the catalog returns for three
+ * arguments, copied into the caller's context: reading the stored tree
+ * back and the deparse context are garbage, left in a scratch context
+ * reset after each.
+ */
+static char *
+print_in_scratch(CatalogRead *cr, PGFunction printer, Datum arg1,
+				 Datum arg2, Datum arg3)
+{
+	MemoryContext outer = MemoryContextSwitchTo(cr->scratch);
+	Datum		printed = DirectFunctionCall3(printer, arg1, arg2, arg3);
+	char	   *result;
+
+	MemoryContextSwitchTo(outer);
+	result = TextDatumGetCString(printed);
+	MemoryContextReset(cr->scratch);
+	return result;
+}
+
+/*
+ * catalog_expr
+ *		A stored expression tree as pg_get_expr() prints it, with the
+ *		columns of relid, or of no relation.
+ */
+char *
+catalog_expr(CatalogRead *cr, Datum tree, Oid relid)
+{
+	return print_in_scratch(cr, pg_get_expr_ext, tree,
+							ObjectIdGetDatum(relid), BoolGetDatum(false));
+}
+
+/*
+ * catalog_index_key
+ *		Key "k" (from 1) of an index as pg_get_indexdef(index, k, true)
+ *		prints it.
+ */
+char *
+catalog_index_key(CatalogRead *cr, Oid indexrelid, int k)
+{
+	return print_in_scratch(cr, pg_get_indexdef_ext,
+							ObjectIdGetDatum(indexrelid), Int32GetDatum(k),
+							BoolGetDatum(true));
+}
+
+/*
  * read_table_constraints
  *		Hand every constraint of every managed table to "reader", a table's
  *		in the order of their names, from an index scan of pg_constraint
@@ -594,6 +640,9 @@ catalog_read(List *schema_names)
 	cr.model = palloc0(sizeof(ConvModel));
 	cr.names = schema_name_array(schema_names);
 	cr.snapshot = GetActiveSnapshot();
+	cr.scratch = AllocSetContextCreate(CurrentMemoryContext,
+									   "pg_converge catalog scratch",
+									   ALLOCSET_DEFAULT_SIZES);
 	for (int kind = 0; kind < NUM_KINDS; kind++)
 		if (conv_kinds[kind]->read)
 			conv_kinds[kind]->read(&cr);
@@ -603,6 +652,7 @@ catalog_read(List *schema_names)
 		hash_destroy(cr.tables_by_oid);
 	if (cr.comments)
 		hash_destroy(cr.comments);
+	MemoryContextDelete(cr.scratch);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;
 }

@@ -1234,10 +1234,8 @@ read_default(ColumnScan *cs, Oid relid, ConvColumn *col, bool generated)
 		Datum		bin = heap_getattr(tup, Anum_pg_attrdef_adbin,
 									   RelationGetDescr(cs->defaults),
 									   &isnull);
-		Oid			context = generated ? relid : InvalidOid;
-		char	   *expr =
-			TextDatumGetCString(DirectFunctionCall2(pg_get_expr, bin,
-													ObjectIdGetDatum(context)));
+		char	   *expr = catalog_expr(cs->cr, bin,
+										generated ? relid : InvalidOid);
 
 		if (generated)
 			col->generated = expr;

@@ -433,12 +433,13 @@ index_vector(IndexReader *reader, HeapTuple tup, int attnum)
  * class other than the default, and the ordering.
  */
 static char *
-index_key(Form_pg_index x, int k, IndexAttribute *att, Oid collation,
-		  Oid opclass, int16 option)
+index_key(IndexReader *reader, Form_pg_index x, int k, IndexAttribute *att,
+		  Oid collation, Oid opclass, int16 option)
 {
 	AttrNumber	attnum = x->indkey.values[k - 1];
 	StringInfoData key;
 	char	   *name;
+	char	   *result;
 
 	initStringInfo(&key);
 	if (attnum != 0)
@@ -447,10 +448,8 @@ index_key(Form_pg_index x, int k, IndexAttribute *att, Oid collation,
 															attnum, false)));
 	else
 		appendStringInfoString(&key,
-							   TextDatumGetCString(DirectFunctionCall3(pg_get_indexdef_ext,
-																	   ObjectIdGetDatum(x->indexrelid),
-																	   Int32GetDatum(k),
-																	   BoolGetDatum(true))));
+							   catalog_index_key(reader->cr, x->indexrelid,
+												 k));
 	if (OidIsValid(collation) &&
 		collation != (attnum != 0 ?
 					  column_collation(x->indrelid, attnum) :
@@ -467,7 +466,10 @@ index_key(Form_pg_index x, int k, IndexAttribute *att, Oid collation,
 	else if ((option & (INDOPTION_DESC | INDOPTION_NULLS_FIRST)) ==
 			 INDOPTION_NULLS_FIRST)
 		appendStringInfoString(&key, " NULLS FIRST");
-	return key.data;
+	/* the model keeps the key: not the buffer it was built in */
+	result = pstrdup(key.data);
+	pfree(key.data);
+	return result;
 }
 
 /* an index's keys, INCLUDE columns and statistics targets */
@@ -484,7 +486,7 @@ read_index_keys(IndexReader *reader, ConvIndex *index, HeapTuple tup)
 
 	for (int k = 1; k <= x->indnkeyatts; k++)
 		index->elements = lappend(index->elements,
-								  index_key(x, k, &atts[k],
+								  index_key(reader, x, k, &atts[k],
 											collations->values[k - 1],
 											opclasses->values[k - 1],
 											options->values[k - 1]));
@@ -544,9 +546,7 @@ read_index(IndexReader *reader, HeapTuple tup)
 	index->predicate_bin = index_tree(reader, tup, Anum_pg_index_indpred,
 									  &predicate);
 	if (index->predicate_bin)
-		index->where =
-			TextDatumGetCString(DirectFunctionCall2(pg_get_expr, predicate,
-													ObjectIdGetDatum(x->indrelid)));
+		index->where = catalog_expr(reader->cr, predicate, x->indrelid);
 	return index;
 }
 
