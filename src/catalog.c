@@ -31,6 +31,7 @@
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_description.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -347,15 +348,74 @@ print_in_scratch(CatalogRead *cr, PGFunction printer, Datum arg1,
 }
 
 /*
+ * A stored tree that reads no relation's columns prints the same wherever
+ * it is stored: a default of 0 or now() is printed once for all the
+ * columns that have it, and they share the printed text and the tree.
+ */
+typedef struct PrintedTree
+{
+	const char *tree;			/* hash key: the stored tree as text */
+	char	   *printed;
+} PrintedTree;
+
+static uint32
+tree_hash(const void *key, Size keysize)
+{
+	const char *tree = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) tree, strlen(tree));
+}
+
+static int
+tree_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static HTAB *
+printed_trees(void)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(PrintedTree);
+	ctl.hash = tree_hash;
+	ctl.match = tree_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("pg_converge printed trees", 64, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE |
+					   HASH_CONTEXT);
+}
+
+/*
  * catalog_expr
  *		A stored expression tree as pg_get_expr() prints it, with the
- *		columns of relid, or of no relation.
+ *		columns of relid, or of no relation; *stored is the tree as text.
  */
 char *
-catalog_expr(CatalogRead *cr, Datum tree, Oid relid)
+catalog_expr(CatalogRead *cr, Datum tree, Oid relid, char **stored)
 {
-	return print_in_scratch(cr, pg_get_expr_ext, tree,
-							ObjectIdGetDatum(relid), BoolGetDatum(false));
+	char	   *tree_text = TextDatumGetCString(tree);
+	PrintedTree *entry;
+	bool		found;
+
+	if (OidIsValid(relid))
+	{
+		*stored = tree_text;
+		return print_in_scratch(cr, pg_get_expr_ext, tree,
+								ObjectIdGetDatum(relid), BoolGetDatum(false));
+	}
+	if (cr->printed == NULL)
+		cr->printed = printed_trees();
+	entry = hash_search(cr->printed, &tree_text, HASH_ENTER, &found);
+	if (found)
+		pfree(tree_text);
+	else
+		entry->printed = print_in_scratch(cr, pg_get_expr_ext, tree,
+										  ObjectIdGetDatum(InvalidOid),
+										  BoolGetDatum(false));
+	*stored = (char *) entry->tree;
+	return entry->printed;
 }
 
 /*
@@ -652,6 +712,8 @@ catalog_read(List *schema_names)
 		hash_destroy(cr.tables_by_oid);
 	if (cr.comments)
 		hash_destroy(cr.comments);
+	if (cr.printed)
+		hash_destroy(cr.printed);
 	MemoryContextDelete(cr.scratch);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;

@@ -265,8 +265,7 @@ read_check(CatalogRead *cr, ConvTable *table, HeapTuple tup, TupleDesc desc)
 	compat_refuse_not_enforced(table->oid, check->name,
 							   compat_conenforced(con));
 	bin = heap_getattr(tup, Anum_pg_constraint_conbin, desc, &isnull);
-	check->expr = catalog_expr(cr, bin, con->conrelid);
-	check->bin = TextDatumGetCString(bin);
+	check->expr = catalog_expr(cr, bin, con->conrelid, &check->bin);
 	check->comment = catalog_comment(cr, ConstraintRelationId, con->oid, 0);
 
 	/*

@@ -1235,13 +1235,13 @@ read_default(ColumnScan *cs, Oid relid, ConvColumn *col, bool generated)
 									   RelationGetDescr(cs->defaults),
 									   &isnull);
 		char	   *expr = catalog_expr(cs->cr, bin,
-										generated ? relid : InvalidOid);
+										generated ? relid : InvalidOid,
+										&col->default_bin);
 
 		if (generated)
 			col->generated = expr;
 		else
 			col->default_expr = expr;
-		col->default_bin = TextDatumGetCString(bin);
 	}
 	systable_endscan(scan);
 }

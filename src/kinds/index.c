@@ -501,15 +501,15 @@ read_index_keys(IndexReader *reader, ConvIndex *index, HeapTuple tup)
 												 atts[k].statistics));
 }
 
-/* the stored tree of pg_index's column attnum as text, or NULL */
-static char *
+/* does pg_index's column attnum hold a stored tree (in *tree)? */
+static bool
 index_tree(IndexReader *reader, HeapTuple tup, int attnum, Datum *tree)
 {
 	bool		isnull;
 
 	*tree = heap_getattr(tup, attnum, RelationGetDescr(reader->indexes),
 						 &isnull);
-	return isnull ? NULL : TextDatumGetCString(*tree);
+	return !isnull;
 }
 
 /* one index, from its pg_index row; NULL for a partition's */
@@ -521,7 +521,7 @@ read_index(IndexReader *reader, HeapTuple tup)
 										 ObjectIdGetDatum(x->indexrelid));
 	Form_pg_class rel;
 	ConvIndex  *index;
-	Datum		predicate;
+	Datum		tree;
 
 	if (!HeapTupleIsValid(reltup))
 		elog(ERROR, "cache lookup failed for relation %u", x->indexrelid);
@@ -541,12 +541,11 @@ read_index(IndexReader *reader, HeapTuple tup)
 	index->unique = x->indisunique;
 	index->nulls_not_distinct = x->indnullsnotdistinct;
 	read_index_keys(reader, index, tup);
-	index->exprs_bin = index_tree(reader, tup, Anum_pg_index_indexprs,
-								  &predicate);
-	index->predicate_bin = index_tree(reader, tup, Anum_pg_index_indpred,
-									  &predicate);
-	if (index->predicate_bin)
-		index->where = catalog_expr(reader->cr, predicate, x->indrelid);
+	if (index_tree(reader, tup, Anum_pg_index_indexprs, &tree))
+		index->exprs_bin = TextDatumGetCString(tree);
+	if (index_tree(reader, tup, Anum_pg_index_indpred, &tree))
+		index->where = catalog_expr(reader->cr, tree, x->indrelid,
+									&index->predicate_bin);
 	return index;
 }
 

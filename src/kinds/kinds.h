@@ -158,6 +158,7 @@ typedef struct CatalogRead
 	struct HTAB *comments;		/* catalog_comment()'s, read when first
 								 * asked */
 	MemoryContext scratch;		/* for what printing an expression leaves */
+	struct HTAB *printed;		/* catalog_expr()'s trees of no relation */
 } CatalogRead;
 
 /* reads one pg_constraint row of a managed table (read_table_constraints) */
@@ -185,7 +186,8 @@ extern char *role_name(Oid roleid);
 extern char *catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid,
 							 int32 objsubid);
 extern void read_table_constraints(CatalogRead *cr, ConstraintReader reader);
-extern char *catalog_expr(CatalogRead *cr, Datum tree, Oid relid);
+extern char *catalog_expr(CatalogRead *cr, Datum tree, Oid relid,
+						  char **stored);
 extern char *catalog_index_key(CatalogRead *cr, Oid indexrelid, int k);
 extern List *attnum_names(Oid relid, Datum attnums);
 
