@@ -432,6 +432,23 @@ catalog_index_key(CatalogRead *cr, Oid indexrelid, int k)
 }
 
 /*
+ * catalog_scan
+ *		An index scan of the catalog "rel" for its rows whose column
+ *		"attnum", the first of index "indexid", is the oid "value", in the
+ *		catalog read's snapshot.
+ */
+SysScanDesc
+catalog_scan(CatalogRead *cr, Relation rel, Oid indexid, AttrNumber attnum,
+			 Oid value)
+{
+	ScanKeyData key;
+
+	ScanKeyInit(&key, attnum, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(value));
+	return systable_beginscan(rel, indexid, true, cr->snapshot, 1, &key);
+}
+
+/*
  * read_table_constraints
  *		Hand every constraint of every managed table to "reader", a table's
  *		in the order of their names, from an index scan of pg_constraint
@@ -446,14 +463,12 @@ read_table_constraints(CatalogRead *cr, ConstraintReader reader)
 	foreach(lc, cr->tables)
 	{
 		ConvTable  *table = lfirst(lc);
-		ScanKeyData key;
-		SysScanDesc scan;
+		SysScanDesc scan = catalog_scan(cr, rel,
+										ConstraintRelidTypidNameIndexId,
+										Anum_pg_constraint_conrelid,
+										table->oid);
 		HeapTuple	tup;
 
-		ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(table->oid));
-		scan = systable_beginscan(rel, ConstraintRelidTypidNameIndexId, true,
-								  cr->snapshot, 1, &key);
 		while (HeapTupleIsValid(tup = systable_getnext(scan)))
 			reader(cr, table, tup, RelationGetDescr(rel));
 		systable_endscan(scan);

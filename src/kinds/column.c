@@ -1175,7 +1175,6 @@ column_phase(const ConvChange *change, PlanPhase phase)
 typedef struct ColumnScan
 {
 	CatalogRead *cr;
-	Snapshot	snapshot;
 	Relation	attributes;
 	Relation	defaults;
 	Relation	depends;
@@ -1226,7 +1225,7 @@ read_default(ColumnScan *cs, Oid relid, ConvColumn *col, bool generated)
 	ScanKeyInit(&keys[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber,
 				F_INT2EQ, Int16GetDatum(col->attnum));
 	scan = systable_beginscan(cs->defaults, AttrDefaultIndexId, true,
-							  cs->snapshot, 2, keys);
+							  cs->cr->snapshot, 2, keys);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 	{
@@ -1262,7 +1261,7 @@ read_identity_options(ColumnScan *cs, Oid relid, AttrNumber attnum)
 	ScanKeyInit(&keys[2], Anum_pg_depend_refobjsubid, BTEqualStrategyNumber,
 				F_INT4EQ, Int32GetDatum(attnum));
 	scan = systable_beginscan(cs->depends, DependReferenceIndexId, true,
-							  cs->snapshot, 3, keys);
+							  cs->cr->snapshot, 3, keys);
 	while (seq == NULL && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
@@ -1335,7 +1334,7 @@ static void
 read_table_columns(ColumnScan *cs, ConvTable *table)
 {
 	Bitmapset  *not_valid = compat_not_valid_not_nulls(table->oid,
-													   cs->snapshot);
+													   cs->cr->snapshot);
 	ScanKeyData keys[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -1345,7 +1344,7 @@ read_table_columns(ColumnScan *cs, ConvTable *table)
 	ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTGreaterStrategyNumber,
 				F_INT2GT, Int16GetDatum(0));
 	scan = systable_beginscan(cs->attributes, AttributeRelidNumIndexId, true,
-							  cs->snapshot, 2, keys);
+							  cs->cr->snapshot, 2, keys);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		if (((Form_pg_attribute) GETSTRUCT(tup))->attisdropped)
@@ -1363,7 +1362,6 @@ read_columns(CatalogRead *cr)
 	ListCell   *lc;
 
 	cs.cr = cr;
-	cs.snapshot = cr->snapshot;
 	cs.attributes = table_open(AttributeRelationId, AccessShareLock);
 	cs.defaults = table_open(AttrDefaultRelationId, AccessShareLock);
 	cs.depends = table_open(DependRelationId, AccessShareLock);

@@ -297,7 +297,6 @@ plan_new_comment(ConvPlanState *ps, const ConvChange *change)
 struct IndexReader
 {
 	CatalogRead *cr;
-	Snapshot	snapshot;
 	Relation	indexes;
 	Relation	attributes;
 	Relation	constraints;
@@ -386,14 +385,11 @@ static IndexAttribute *
 index_attributes(IndexReader *reader, Oid indexrelid, int natts)
 {
 	IndexAttribute *atts = palloc0(sizeof(IndexAttribute) * (natts + 1));
-	ScanKeyData key;
-	SysScanDesc scan;
+	SysScanDesc scan = catalog_scan(reader->cr, reader->attributes,
+									AttributeRelidNumIndexId,
+									Anum_pg_attribute_attrelid, indexrelid);
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, Anum_pg_attribute_attrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(indexrelid));
-	scan = systable_beginscan(reader->attributes, AttributeRelidNumIndexId,
-							  true, reader->snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tup);
@@ -556,16 +552,12 @@ read_index(IndexReader *reader, HeapTuple tup)
 static List *
 constraint_indexes(IndexReader *reader, Oid relid)
 {
-	ScanKeyData key;
-	SysScanDesc scan;
+	SysScanDesc scan = catalog_scan(reader->cr, reader->constraints,
+									ConstraintRelidTypidNameIndexId,
+									Anum_pg_constraint_conrelid, relid);
 	HeapTuple	tup;
 	List	   *oids = NIL;
 
-	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(reader->constraints,
-							  ConstraintRelidTypidNameIndexId, true,
-							  reader->snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
@@ -597,7 +589,6 @@ index_reader_begin(CatalogRead *cr)
 	IndexReader *reader = palloc(sizeof(IndexReader));
 
 	reader->cr = cr;
-	reader->snapshot = cr->snapshot;
 	reader->indexes = table_open(IndexRelationId, AccessShareLock);
 	reader->attributes = table_open(AttributeRelationId, AccessShareLock);
 	reader->constraints = table_open(ConstraintRelationId, AccessShareLock);
@@ -623,14 +614,11 @@ index_reader_read(IndexReader *reader, Oid relid)
 {
 	List	   *skip = constraint_indexes(reader, relid);
 	List	   *indexes = NIL;
-	ScanKeyData key;
-	SysScanDesc scan;
+	SysScanDesc scan = catalog_scan(reader->cr, reader->indexes,
+									IndexIndrelidIndexId,
+									Anum_pg_index_indrelid, relid);
 	HeapTuple	tup;
 
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(reader->indexes, IndexIndrelidIndexId, true,
-							  reader->snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		ConvIndex  *index;

@@ -185,6 +185,9 @@ extern List *acl_grants(struct ArrayType *acl);
 extern char *role_name(Oid roleid);
 extern char *catalog_comment(CatalogRead *cr, Oid classoid, Oid objoid,
 							 int32 objsubid);
+extern struct SysScanDescData *catalog_scan(CatalogRead *cr, Relation rel,
+										   Oid indexid, AttrNumber attnum,
+										   Oid value);
 extern void read_table_constraints(CatalogRead *cr, ConstraintReader reader);
 extern char *catalog_expr(CatalogRead *cr, Datum tree, Oid relid,
 						  char **stored);
@@ -212,12 +215,6 @@ extern List *attnum_names(Oid relid, Datum attnums);
 #define ACL_COLUMNS(acl, kind, owner) \
 	" COALESCE(" acl ", pg_catalog.acldefault('" kind "', " owner ")) AS acl," \
 	" pg_catalog.pg_get_userbyid(" owner ") AS owner"
-
-/*
- * A column's privileges: only what was granted (the server gives a column
- * none by default).
- */
-#define COLUMN_ACL_COLUMNS(acl) " " acl " AS acl"
 
 /*
  * Objects an extension created belong to that extension's scripts, not to

@@ -484,15 +484,12 @@ static List *
 extension_members(CatalogRead *cr)
 {
 	Relation	rel = table_open(DependRelationId, AccessShareLock);
-	ScanKeyData key;
-	SysScanDesc scan;
+	SysScanDesc scan = catalog_scan(cr, rel, DependReferenceIndexId,
+									Anum_pg_depend_refclassid,
+									ExtensionRelationId);
 	HeapTuple	tup;
 	List	   *members = NIL;
 
-	ScanKeyInit(&key, Anum_pg_depend_refclassid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(ExtensionRelationId));
-	scan = systable_beginscan(rel, DependReferenceIndexId, true,
-							  cr->snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
@@ -510,15 +507,11 @@ extension_members(CatalogRead *cr)
 static List *
 primary_key_columns(CatalogRead *cr, Relation indexes, Oid relid)
 {
-	ScanKeyData key;
-	SysScanDesc scan;
+	SysScanDesc scan = catalog_scan(cr, indexes, IndexIndrelidIndexId,
+									Anum_pg_index_indrelid, relid);
 	HeapTuple	tup;
 	List	   *columns = NIL;
 
-	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(indexes, IndexIndrelidIndexId, true,
-							  cr->snapshot, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_index x = (Form_pg_index) GETSTRUCT(tup);
