@@ -31,7 +31,6 @@
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_description.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -358,35 +357,6 @@ typedef struct PrintedTree
 	char	   *printed;
 } PrintedTree;
 
-static uint32
-tree_hash(const void *key, Size keysize)
-{
-	const char *tree = *(const char *const *) key;
-
-	return hash_bytes((const unsigned char *) tree, strlen(tree));
-}
-
-static int
-tree_match(const void *a, const void *b, Size keysize)
-{
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
-static HTAB *
-printed_trees(void)
-{
-	HASHCTL		ctl = {0};
-
-	ctl.keysize = sizeof(char *);
-	ctl.entrysize = sizeof(PrintedTree);
-	ctl.hash = tree_hash;
-	ctl.match = tree_match;
-	ctl.hcxt = CurrentMemoryContext;
-	return hash_create("pg_converge printed trees", 64, &ctl,
-					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE |
-					   HASH_CONTEXT);
-}
-
 /*
  * catalog_expr
  *		A stored expression tree as pg_get_expr() prints it, with the
@@ -406,7 +376,8 @@ catalog_expr(CatalogRead *cr, Datum tree, Oid relid, char **stored)
 								ObjectIdGetDatum(relid), BoolGetDatum(false));
 	}
 	if (cr->printed == NULL)
-		cr->printed = printed_trees();
+		cr->printed = text_hash("pg_converge printed trees",
+								sizeof(PrintedTree), 64);
 	entry = hash_search(cr->printed, &tree_text, HASH_ENTER, &found);
 	if (found)
 		pfree(tree_text);

@@ -1104,6 +1104,7 @@ document_parse(const char *text)
 	tree = AllocSetContextCreate(CurrentMemoryContext,
 								 "pg_converge document tree",
 								 ALLOCSET_DEFAULT_SIZES);
+	expr_remember_parses(tree);
 	MemoryContextSwitchTo(tree);
 	PG_TRY();
 	{

@@ -200,13 +200,66 @@ parse_query_work(void *arg)
 	w->result = (Node *) linitial(parsed);
 }
 
-/* the raw parse tree of a document expression */
+/*
+ * While a document is built, the raw tree of each expression text it
+ * parsed: the key check, the subquery refusal and the column references
+ * each parse the same expression.  Keyed by the text.
+ */
+typedef struct ParsedText
+{
+	const char *text;			/* hash key */
+	Node	   *raw;
+} ParsedText;
+
+static HTAB *parsed_texts = NULL;
+static MemoryContext parsed_texts_cxt = NULL;
+
+static void
+forget_parsed_texts(void *arg)
+{
+	parsed_texts = NULL;
+	parsed_texts_cxt = NULL;
+}
+
+/*
+ * expr_remember_parses
+ *		Remember the raw tree of every expression parsed from now until
+ *		"cxt", where they are kept, is reset or deleted.
+ */
+void
+expr_remember_parses(MemoryContext cxt)
+{
+	MemoryContext outer = MemoryContextSwitchTo(cxt);
+	MemoryContextCallback *callback = palloc(sizeof(MemoryContextCallback));
+
+	parsed_texts = text_hash("pg_converge parsed expressions",
+							 sizeof(ParsedText), 256);
+	parsed_texts_cxt = cxt;
+	callback->func = forget_parsed_texts;
+	callback->arg = NULL;
+	MemoryContextRegisterResetCallback(cxt, callback);
+	MemoryContextSwitchTo(outer);
+}
+
+/* the raw parse tree of a document expression, the caller's to change */
 static Node *
 parse_expression(const char *text, const DocPos *pos)
 {
 	ParseWork	w = {text, "expression", NULL};
+	ParsedText *parsed;
+	MemoryContext outer;
 
+	if (parsed_texts != NULL &&
+		(parsed = hash_search(parsed_texts, &text, HASH_FIND, NULL)) != NULL)
+		return copyObject(parsed->raw);
 	run_at(pos, parse_expression_work, &w);
+	if (parsed_texts == NULL)
+		return w.result;
+	outer = MemoryContextSwitchTo(parsed_texts_cxt);
+	parsed = hash_search(parsed_texts, &text, HASH_ENTER, NULL);
+	parsed->text = pstrdup(text);
+	parsed->raw = copyObject(w.result);
+	MemoryContextSwitchTo(outer);
 	return w.result;
 }
 
@@ -294,8 +347,10 @@ expr_check_single(const char *text, const DocPos *pos, const char *what)
 	ParseWork	w = {text, what, NULL};
 	MemoryContext outer = expr_scratch_begin();
 
-	run_at(pos, strcmp(what, "query") == 0 ?
-		   parse_query_work : parse_expression_work, &w);
+	if (strcmp(what, "query") == 0)
+		run_at(pos, parse_query_work, &w);
+	else
+		(void) parse_expression(text, pos);
 	expr_scratch_end(outer);
 }
 

@@ -863,6 +863,7 @@ typedef void (*ServerWork) (void *arg);
 extern void run_at(const DocPos *pos, ServerWork work, void *arg);
 extern void expr_check_single(const char *text, const DocPos *pos,
 							  const char *what);
+extern void expr_remember_parses(MemoryContext cxt);
 extern void expr_refuse_subquery(const char *text, const DocPos *pos,
 								 const char *what);
 extern bool expr_has_subquery(const char *text, const DocPos *pos);
@@ -931,6 +932,7 @@ extern bool expr_is_nextval(const char *default_bin, Oid seqoid);
 /* pg_converge.c */
 extern struct HTAB *local_hash(const char *name, Size keysize,
 							   Size entrysize, long nelem);
+extern struct HTAB *text_hash(const char *name, Size entrysize, long nelem);
 
 /* diff.c */
 extern struct DiffState *diff_models(ConvModel *want, ConvModel *have);

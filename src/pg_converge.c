@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -220,6 +222,40 @@ local_hash(const char *name, Size keysize, Size entrysize, long nelem)
 	ctl.hcxt = CurrentMemoryContext;
 	return hash_create(name, nelem, &ctl,
 					   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static uint32
+text_key_hash(const void *key, Size keysize)
+{
+	const char *text = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) text, strlen(text));
+}
+
+static int
+text_key_match(const void *a, const void *b, Size keysize)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * text_hash
+ *		A local_hash() whose key, the entry's first member, is a pointer to
+ *		a string, compared by the string's content.
+ */
+HTAB *
+text_hash(const char *name, Size entrysize, long nelem)
+{
+	HASHCTL		ctl = {0};
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = entrysize;
+	ctl.hash = text_key_hash;
+	ctl.match = text_key_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, nelem, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE |
+					   HASH_CONTEXT);
 }
 
 static char *
