@@ -26,10 +26,19 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
 #include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_depend.h"
 #include "catalog/pg_description.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
@@ -44,6 +53,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "kinds/kinds.h"
 
@@ -600,69 +611,227 @@ read_per_table(CatalogRead *cr, const char *select, const char *rest,
 }
 
 /*
- * Does the dependent belong to the table it depends on (its own policy,
- * trigger or rule), so that dropping the table drops it too?
+ * The table a row of a catalog that belongs to one (pg_attrdef,
+ * pg_rewrite, pg_policy, pg_trigger) belongs to, found by the row's oid;
+ * InvalidOid if there is no such row.  Each of these catalogs keeps the
+ * row's oid in its first column.
  */
-#define DEPENDENT_OWNED(d) \
-	"(" OWN_POLICY(d) \
-	" OR " OWN_TRIGGER(d) \
-	" OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w" \
-	"          WHERE " d ".classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass" \
-	"            AND w.oid = " d ".objid AND w.ev_class = " d ".refobjid))"
+static Oid
+owning_relation(CatalogRead *cr, Oid catalog, Oid oid_index,
+				AttrNumber relation_column, Oid objid)
+{
+	Relation	rel = table_open(catalog, AccessShareLock);
+	SysScanDesc scan = catalog_scan(cr, rel, oid_index, 1, objid);
+	HeapTuple	tup = systable_getnext(scan);
+	Oid			relid = InvalidOid;
+	bool		isnull;
+
+	if (HeapTupleIsValid(tup))
+		relid = DatumGetObjectId(heap_getattr(tup, relation_column,
+											  RelationGetDescr(rel),
+											  &isnull));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return relid;
+}
+
+/* a constraint's table, or InvalidOid for a domain's */
+static Oid
+constraint_relation(Oid conoid)
+{
+	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+	Oid			relid = InvalidOid;
+
+	if (HeapTupleIsValid(tup))
+	{
+		relid = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid;
+		ReleaseSysCache(tup);
+	}
+	return relid;
+}
+
+/* a relation's name as regclass prints it: qualified unless visible */
+static char *
+regclass_name(Oid relid)
+{
+	return DatumGetCString(DirectFunctionCall1(regclassout,
+											   ObjectIdGetDatum(relid)));
+}
 
 /*
- * One row of the current side of the dependency graph: something outside
- * the model (a view of another schema, a policy, a trigger, a function, a
- * foreign key of a table the document does not manage) that a normal
- * dependency ties to a managed table or one of its columns.  The server
- * refuses to drop what it depends on, and to change the type of a column
- * it reads unless it is a constraint the server rebuilds itself.
+ * The relation a dependent belongs to when the model may hold it: a
+ * relation itself, an index's, constraint's or default's table, a view's
+ * rule's view; else InvalidOid.
  */
-static void
-read_dependent_row(ConvTable *table, HeapTuple tup, TupleDesc desc)
+static Oid
+dependent_relation(CatalogRead *cr, Form_pg_depend dep)
 {
-	bool		isnull;
-	int16		attnum = DatumGetInt16(get_datum(tup, desc, "attnum", &isnull));
-	char	   *name = get_text(tup, desc, "dependent");
-	bool		rebuilt = DatumGetBool(get_datum(tup, desc, "rebuilt",
-												 &isnull));
-	bool		owned = DatumGetBool(get_datum(tup, desc, "owned", &isnull));
+	Oid			relid;
+
+	switch (dep->classid)
+	{
+		case RelationRelationId:
+			relid = IndexGetRelation(dep->objid, true);
+			return OidIsValid(relid) ? relid : dep->objid;
+		case ConstraintRelationId:
+			return constraint_relation(dep->objid);
+		case AttrDefaultRelationId:
+			return owning_relation(cr, AttrDefaultRelationId,
+								   AttrDefaultOidIndexId,
+								   Anum_pg_attrdef_adrelid, dep->objid);
+		case RewriteRelationId:
+			relid = owning_relation(cr, RewriteRelationId,
+									RewriteOidIndexId,
+									Anum_pg_rewrite_ev_class, dep->objid);
+			return get_rel_relkind(relid) == RELKIND_VIEW ||
+				get_rel_relkind(relid) == RELKIND_MATVIEW ? relid : InvalidOid;
+		default:
+			return InvalidOid;
+	}
+}
+
+/* is "relid" a table, view or materialized view of a managed schema? */
+static bool
+model_relation(CatalogRead *cr, Oid relid)
+{
+	char		relkind = get_rel_relkind(relid);
+
+	return (relkind == RELKIND_RELATION ||
+			relkind == RELKIND_PARTITIONED_TABLE ||
+			relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW) &&
+		list_member_oid(cr->namespaces, get_rel_namespace(relid));
+}
+
+/*
+ * A dependent of a managed table, if it is outside the model: not part of
+ * a relation the model holds (a view of another schema, a foreign key of a
+ * table the document does not manage, a function), and not the table's own
+ * policy or trigger.
+ */
+typedef struct Dependent
+{
+	char	   *name;			/* a view by its name, else as the server
+								 * describes it */
+	AttrNumber	attnum;			/* the column it reads, or 0 */
+	bool		rebuilt;		/* a constraint, which the server rebuilds */
+	bool		owned;			/* the table's own rule, dropped with it */
+} Dependent;
+
+static Dependent *
+outside_dependent(CatalogRead *cr, Oid table, Form_pg_depend dep)
+{
+	Dependent  *d;
+	Oid			relid = InvalidOid;
+	ObjectAddress address = {dep->classid, dep->objid, dep->objsubid};
+
+	if (model_relation(cr, dependent_relation(cr, dep)))
+		return NULL;
+	if (dep->classid == PolicyRelationId)
+		relid = owning_relation(cr, PolicyRelationId, PolicyOidIndexId,
+								Anum_pg_policy_polrelid, dep->objid);
+	else if (dep->classid == TriggerRelationId)
+		relid = owning_relation(cr, TriggerRelationId, TriggerOidIndexId,
+								Anum_pg_trigger_tgrelid, dep->objid);
+	if (relid == table)
+		return NULL;
+	d = palloc0(sizeof(Dependent));
+	d->attnum = dep->refobjsubid;
+	d->rebuilt = dep->classid == ConstraintRelationId;
+	if (dep->classid == RewriteRelationId)
+	{
+		relid = owning_relation(cr, RewriteRelationId, RewriteOidIndexId,
+								Anum_pg_rewrite_ev_class, dep->objid);
+		d->owned = relid == table;
+		if (get_rel_relkind(relid) == RELKIND_VIEW)
+			d->name = psprintf("view %s", regclass_name(relid));
+		else if (get_rel_relkind(relid) == RELKIND_MATVIEW)
+			d->name = psprintf("materialized view %s",
+							   regclass_name(relid));
+	}
+	if (d->name == NULL)
+		d->name = getObjectDescription(&address, false);
+	return d;
+}
+
+/* a dependent's name on the table, and on the column it reads */
+static void
+note_dependent(ConvTable *table, const Dependent *d)
+{
 	ListCell   *lc;
 
-	if (!owned && table->used_outside == NULL)
-		table->used_outside = name;
+	if (!d->owned && table->used_outside == NULL)
+		table->used_outside = d->name;
 	foreach(lc, table->columns)
 	{
 		ConvColumn *col = lfirst(lc);
 
-		if (col->attnum != attnum)
+		if (col->attnum != d->attnum)
 			continue;
 		if (col->used_outside == NULL)
-			col->used_outside = name;
-		if (!rebuilt && col->retype_blocker == NULL)
-			col->retype_blocker = name;
+			col->used_outside = d->name;
+		if (!d->rebuilt && col->retype_blocker == NULL)
+			col->retype_blocker = d->name;
 	}
+}
+
+static int
+dependent_name_cmp(const ListCell *a, const ListCell *b)
+{
+	const char *x = ((Dependent *) lfirst(a))->name;
+	const char *y = ((Dependent *) lfirst(b))->name;
+
+	return varstr_cmp(x, strlen(x), y, strlen(y), DEFAULT_COLLATION_OID);
+}
+
+/*
+ * What outside the model depends on a managed table or its columns, by
+ * name.  The server refuses to drop what it depends on, and to change the
+ * type of a column it reads unless it is a constraint the server rebuilds
+ * itself.
+ */
+static void
+read_table_dependents(CatalogRead *cr, Relation depends, ConvTable *table)
+{
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	List	   *dependents = NIL;
+	HeapTuple	tup;
+	ListCell   *lc;
+
+	ScanKeyInit(&keys[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationRelationId));
+	ScanKeyInit(&keys[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(table->oid));
+	scan = systable_beginscan(depends, DependReferenceIndexId, true,
+							  cr->snapshot, 2, keys);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tup);
+		Dependent  *d;
+
+		if (dep->deptype == DEPENDENCY_NORMAL &&
+			(d = outside_dependent(cr, table->oid, dep)) != NULL)
+			dependents = lappend(dependents, d);
+	}
+	systable_endscan(scan);
+	list_sort(dependents, dependent_name_cmp);
+	foreach(lc, dependents)
+		note_dependent(table, lfirst(lc));
 }
 
 /*
  * The current side of the dependency graph: for every managed table, what
- * outside the model depends on it or its columns (read_dependent_row).
+ * outside the model depends on it or its columns.
  */
 static void
 read_dependents(CatalogRead *cr)
 {
-	read_per_table(cr,
-				   "d.refobjsubid::pg_catalog.int2 AS attnum, "
-				   DEPENDENT_NAME("d") " AS dependent,"
-				   " d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
-				   "   AS rebuilt, "
-				   DEPENDENT_OWNED("d") " AS owned",
-				   "JOIN pg_catalog.pg_depend d"
-				   "  ON d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-				   " AND d.refobjid = c.oid AND d.deptype = 'n'"
-				   " WHERE" OUTSIDE_MODEL("d", IN_MANAGED)
-				   " ORDER BY c.oid, dependent",
-				   read_dependent_row);
+	Relation	depends = table_open(DependRelationId, AccessShareLock);
+	ListCell   *lc;
+
+	foreach(lc, cr->tables)
+		read_table_dependents(cr, depends, lfirst(lc));
+	table_close(depends, AccessShareLock);
 }
 
 /*
@@ -675,6 +844,7 @@ catalog_read(List *schema_names)
 {
 	CatalogRead cr = {0};
 	int			nestlevel = NewGUCNestLevel();
+	ListCell   *lc;
 
 	/*
 	 * The catalog queries are cheap but look expensive to the planner (set
@@ -685,6 +855,13 @@ catalog_read(List *schema_names)
 							 GUC_ACTION_SAVE, true, 0, false);
 	cr.model = palloc0(sizeof(ConvModel));
 	cr.names = schema_name_array(schema_names);
+	foreach(lc, schema_names)
+	{
+		Oid			nspoid = get_namespace_oid(lfirst(lc), true);
+
+		if (OidIsValid(nspoid))
+			cr.namespaces = lappend_oid(cr.namespaces, nspoid);
+	}
 	cr.snapshot = GetActiveSnapshot();
 	cr.scratch = AllocSetContextCreate(CurrentMemoryContext,
 									   "pg_converge catalog scratch",

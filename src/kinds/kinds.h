@@ -149,6 +149,7 @@ typedef struct CatalogRead
 {
 	ConvModel  *model;
 	Datum		names;			/* text[] of the managed schemas: $1 */
+	List	   *namespaces;		/* their oids, of those that exist */
 	List	   *tables;			/* of ConvTable, once the tables are read,
 								 * in the order of MANAGED_TABLES */
 	struct HTAB *tables_by_oid;	/* TableByOid of each of tables */

@@ -569,7 +569,6 @@ table_name_cmp(const ListCell *a, const ListCell *b)
 static void
 read_tables(CatalogRead *cr)
 {
-	List	   *namespaces = NIL;
 	List	   *members = extension_members(cr);
 	Relation	classes = table_open(RelationRelationId, AccessShareLock);
 	Relation	indexes = table_open(IndexRelationId, AccessShareLock);
@@ -577,9 +576,6 @@ read_tables(CatalogRead *cr)
 	HeapTuple	tup;
 	ListCell   *lc;
 
-	foreach(lc, text_array_to_list(cr->names))
-		namespaces = lappend_oid(namespaces,
-								 get_namespace_oid(lfirst(lc), true));
 	scan = systable_beginscan(classes, InvalidOid, false, cr->snapshot, 0,
 							  NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -588,7 +584,7 @@ read_tables(CatalogRead *cr)
 
 		if ((rel->relkind == RELKIND_RELATION ||
 			 rel->relkind == RELKIND_PARTITIONED_TABLE) &&
-			list_member_oid(namespaces, rel->relnamespace) &&
+			list_member_oid(cr->namespaces, rel->relnamespace) &&
 			!list_member_oid(members, rel->oid))
 			cr->tables = lappend(cr->tables,
 								 read_table(cr, classes, indexes, tup));
