@@ -3,15 +3,20 @@
  * catalog.c
  *	  Read the current state of the managed schemas into the model.
  *
- * One query per object kind, for all managed schemas at once, never one per
- * object: converging a database of thousands of tables that already matches
- * must cost a handful of catalog scans.  Each kind's query lives in its
- * file (its "read" operation); this file runs them in registry order, in
- * one snapshot, and offers what they share: reading result columns by
- * name, and running one query over every managed table whose rows find
- * their tables by oid; decoding what SQL would need a subquery per row
- * for (an ACL, a constraint's column names).  Last, it reads the current
- * side of the dependency graph (read_dependents).
+ * One read per object kind, for all managed schemas at once, never one
+ * query per object: converging a database of thousands of tables that
+ * already matches must cost a handful of catalog scans.  Each kind's read
+ * lives in its file (its "read" operation); this file runs them in
+ * registry order, in one snapshot, and offers what they share.  Most kinds
+ * run one query: result columns are read by name, and one query over every
+ * managed table finds each row's table by oid.  What is read for every
+ * table (its columns, indexes and constraints) is read in C instead, by
+ * index scans of the catalogs in the same snapshot: as queries, their
+ * joins and subqueries per row were most of a plan with nothing to do.
+ * This file offers those readers a scan by oid, a table's constraints, the
+ * comments of relations and constraints from one scan, and the server's
+ * printing of a stored expression without its garbage.  Last, it reads
+ * the current side of the dependency graph (read_dependents).
  *
  * Objects that belong to an extension and the extension's own schema are
  * never part of the model, so they can never be changed or dropped by a
