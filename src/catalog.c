@@ -418,6 +418,40 @@ catalog_index_key(CatalogRead *cr, Oid indexrelid, int k)
 							BoolGetDatum(true));
 }
 
+/* a type and modifier, and the name format_type() gives them */
+typedef struct PrintedType
+{
+	Oid			typid;			/* hash key: both */
+	int32		typmod;
+	char	   *name;
+} PrintedType;
+
+/*
+ * catalog_type_name
+ *		A column's type as format_type() prints it.  The columns of a
+ *		thousand tables have a dozen types: each is printed once and its
+ *		name shared, where format_type() would give every column a buffer
+ *		of its own.
+ */
+char *
+catalog_type_name(CatalogRead *cr, Oid typid, int32 typmod)
+{
+	PrintedType key = {typid, typmod};
+	PrintedType *entry;
+	bool		found;
+
+	if (cr->type_names == NULL)
+		cr->type_names = local_hash("pg_converge type names",
+									offsetof(PrintedType, name),
+									sizeof(PrintedType), 64);
+	entry = hash_search(cr->type_names, &key, HASH_ENTER, &found);
+	if (!found)
+		entry->name = format_type_extended(typid, typmod,
+										   FORMAT_TYPE_TYPEMOD_GIVEN |
+										   FORMAT_TYPE_ALLOW_INVALID);
+	return entry->name;
+}
+
 /*
  * catalog_scan
  *		An index scan of the catalog "rel" for its rows whose column
@@ -882,6 +916,8 @@ catalog_read(List *schema_names)
 		hash_destroy(cr.comments);
 	if (cr.printed)
 		hash_destroy(cr.printed);
+	if (cr.type_names)
+		hash_destroy(cr.type_names);
 	MemoryContextDelete(cr.scratch);
 	AtEOXact_GUC(true, nestlevel);
 	return cr.model;

@@ -1304,9 +1304,8 @@ read_column(ColumnScan *cs, ConvTable *table, HeapTuple tup,
 	col->attnum = att->attnum;
 	col->type_oid = att->atttypid;
 	col->typmod = att->atttypmod;
-	col->type_name = format_type_extended(att->atttypid, att->atttypmod,
-										  FORMAT_TYPE_TYPEMOD_GIVEN |
-										  FORMAT_TYPE_ALLOW_INVALID);
+	col->type_name = catalog_type_name(cs->cr, att->atttypid,
+									   att->atttypmod);
 	col->not_null = att->attnotnull &&
 		!bms_is_member(att->attnum, not_valid);
 	col->identity = att->attidentity;

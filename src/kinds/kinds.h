@@ -160,6 +160,7 @@ typedef struct CatalogRead
 								 * asked */
 	MemoryContext scratch;		/* for what printing an expression leaves */
 	struct HTAB *printed;		/* catalog_expr()'s trees of no relation */
+	struct HTAB *type_names;	/* catalog_type_name()'s */
 } CatalogRead;
 
 /* reads one pg_constraint row of a managed table (read_table_constraints) */
@@ -193,6 +194,7 @@ extern void read_table_constraints(CatalogRead *cr, ConstraintReader reader);
 extern char *catalog_expr(CatalogRead *cr, Datum tree, Oid relid,
 						  char **stored);
 extern char *catalog_index_key(CatalogRead *cr, Oid indexrelid, int k);
+extern char *catalog_type_name(CatalogRead *cr, Oid typid, int32 typmod);
 extern List *attnum_names(Oid relid, Datum attnums);
 
 /*
