@@ -56,7 +56,15 @@ typedef struct DocParser
 	ConvModel  *model;
 	MemoryContext strings;		/* where scalars' text is kept: the model's,
 								 * which outlives the tree */
+	struct HTAB *scalars;		/* the text of each distinct scalar, kept in
+								 * "strings" (scalar_text()) */
 } DocParser;
+
+/* a distinct scalar's text, in the model's context */
+typedef struct ScalarText
+{
+	const char *text;			/* hash key */
+} ScalarText;
 
 /*
  * Raise a document error.  The message ends with the position and key path
@@ -214,7 +222,7 @@ next_event(DocParser *dp, DocEvent *ev)
 			ev->anchor = copy_yaml_string(event.data.scalar.anchor);
 			ev->tag = copy_yaml_string(event.data.scalar.tag);
 			ev->length = event.data.scalar.length;
-			ev->value = MemoryContextAlloc(dp->strings, ev->length + 1);
+			ev->value = palloc(ev->length + 1);
 			memcpy(ev->value, event.data.scalar.value, ev->length);
 			ev->value[ev->length] = '\0';
 			ev->plain = (event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
@@ -273,6 +281,24 @@ scalar_is_null(const DocEvent *ev)
 }
 
 /* build the node that starts with "ev", consuming the events up to its end */
+/*
+ * A scalar's text, kept in the model's context once for all the scalars
+ * that hold it: a document of a thousand tables says "type", "integer"
+ * and "nullable" tens of thousands of times.  The model never changes its
+ * strings in place, so they can be shared.
+ */
+static char *
+scalar_text(DocParser *dp, char *text)
+{
+	ScalarText *entry;
+	bool		found;
+
+	entry = hash_search(dp->scalars, &text, HASH_ENTER, &found);
+	if (!found)
+		entry->text = MemoryContextStrdup(dp->strings, text);
+	return (char *) entry->text;
+}
+
 static YNode *
 build_node(DocParser *dp, const DocEvent *ev, int depth)
 {
@@ -287,13 +313,10 @@ build_node(DocParser *dp, const DocEvent *ev, int depth)
 			node->plain = ev->plain;
 			/* libyaml reads UTF-8; the model holds the server's encoding */
 			if (!scalar_is_null(ev))
-			{
-				MemoryContext tree = MemoryContextSwitchTo(dp->strings);
-
-				node->value = pg_any_to_server(ev->value, (int) ev->length,
-											   PG_UTF8);
-				MemoryContextSwitchTo(tree);
-			}
+				node->value = scalar_text(dp,
+										  pg_any_to_server(ev->value,
+														   (int) ev->length,
+														   PG_UTF8));
 			return node;
 
 		case YAML_ALIAS_EVENT:
@@ -1106,6 +1129,8 @@ document_parse(const char *text)
 								 ALLOCSET_DEFAULT_SIZES);
 	expr_remember_parses(tree);
 	MemoryContextSwitchTo(tree);
+	dp.scalars = text_hash("pg_converge document scalars",
+						   sizeof(ScalarText), 1024);
 	PG_TRY();
 	{
 		root = build_tree(&dp);
