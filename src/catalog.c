@@ -376,7 +376,8 @@ typedef struct PrintedTree
 /*
  * catalog_expr
  *		A stored expression tree as pg_get_expr() prints it, with the
- *		columns of relid, or of no relation; *stored is the tree as text.
+ *		columns of relid, or of no relation; *stored is the tree as text,
+ *		unless stored is NULL (only with a relation).
  */
 char *
 catalog_expr(CatalogRead *cr, Datum tree, Oid relid, char **stored)
@@ -387,7 +388,10 @@ catalog_expr(CatalogRead *cr, Datum tree, Oid relid, char **stored)
 
 	if (OidIsValid(relid))
 	{
-		*stored = tree_text;
+		if (stored)
+			*stored = tree_text;
+		else
+			pfree(tree_text);
 		return print_in_scratch(cr, pg_get_expr_ext, tree,
 								ObjectIdGetDatum(relid), BoolGetDatum(false));
 	}

@@ -572,6 +572,19 @@ read_dropped(DiffState *ds)
 	}
 }
 
+/*
+ * plan_drops_routines
+ *		Does the plan drop functions or procedures (for good too, or only
+ *		to create them again), so that a stored tree may call one?
+ */
+bool
+plan_drops_routines(DiffState *ds, bool for_good_too)
+{
+	read_dropped(ds);
+	return (for_good_too ? ds->routines_dropped :
+			ds->routines_recreated) != NIL;
+}
+
 /* a document object a change creates, by kind */
 typedef struct CreatedKey
 {

@@ -1139,7 +1139,7 @@ expr_check_matches(const ConvCheck *want, const ConvCheck *have,
 		return true;
 	outer = expr_scratch_begin();
 	same = cooked_matches(cook(NULL, want->expr, &want->pos, pair, '\0'),
-						  have->bin);
+						  check_stored_tree(have));
 	expr_scratch_end(outer);
 	return same;
 }

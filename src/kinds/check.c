@@ -23,6 +23,8 @@
 #include "commands/defrem.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "kinds/kinds.h"
 
@@ -72,7 +74,9 @@ check_kept(DiffState *ds, const ConvChange *proto, void *context, void *want,
 static const char *
 check_rebuilt(DiffState *ds, void *have)
 {
-	return stored_calls_dropped(ds, ((ConvCheck *) have)->bin, false);
+	if (!plan_drops_routines(ds, false))
+		return NULL;
+	return stored_calls_dropped(ds, check_stored_tree(have), false);
 }
 
 static void
@@ -265,7 +269,8 @@ read_check(CatalogRead *cr, ConvTable *table, HeapTuple tup, TupleDesc desc)
 	compat_refuse_not_enforced(table->oid, check->name,
 							   compat_conenforced(con));
 	bin = heap_getattr(tup, Anum_pg_constraint_conbin, desc, &isnull);
-	check->expr = catalog_expr(cr, bin, con->conrelid, &check->bin);
+	check->oid = con->oid;
+	check->expr = catalog_expr(cr, bin, con->conrelid, NULL);
 	check->comment = catalog_comment(cr, ConstraintRelationId, con->oid, 0);
 
 	/*
@@ -277,6 +282,35 @@ read_check(CatalogRead *cr, ConvTable *table, HeapTuple tup, TupleDesc desc)
 		strcmp(check->name, makeObjectName(table->name, column, "check")) == 0)
 		check->column = column;
 	table->checks = lappend(table->checks, check);
+}
+
+/*
+ * check_stored_tree
+ *		A current CHECK's stored tree as text (conbin).  A table's CHECK
+ *		reads it from the catalog when a difference first needs it: a plan
+ *		with nothing to do compares printed texts only, and the trees of
+ *		thousands of CHECKs were a fifth of the catalog's model.  It is kept
+ *		with the CHECK, in the model's context.
+ */
+const char *
+check_stored_tree(const ConvCheck *check)
+{
+	HeapTuple	tup;
+	bool		isnull;
+	Datum		bin;
+	MemoryContext outer;
+
+	if (check->bin != NULL || !OidIsValid(check->oid))
+		return check->bin;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(check->oid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for constraint %u", check->oid);
+	bin = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_conbin, &isnull);
+	outer = MemoryContextSwitchTo(GetMemoryChunkContext((void *) check));
+	((ConvCheck *) check)->bin = isnull ? NULL : TextDatumGetCString(bin);
+	MemoryContextSwitchTo(outer);
+	ReleaseSysCache(tup);
+	return check->bin;
 }
 
 static void

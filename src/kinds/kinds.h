@@ -627,6 +627,8 @@ extern bool calls_created_function(DiffState *ds, const char *text,
 extern bool plan_creates(DiffState *ds, ConvKind kind, const void *want);
 extern const char *routine_dropped(DiffState *ds, Oid routine,
 								   bool for_good_too);
+extern bool plan_drops_routines(DiffState *ds, bool for_good_too);
+extern const char *check_stored_tree(const ConvCheck *check);
 extern const char *stored_calls_dropped(DiffState *ds, const char *bin,
 										bool for_good_too);
 extern bool strings_differ(const char *a, const char *b);
