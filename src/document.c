@@ -438,35 +438,83 @@ expect_string(const YNode *node, const char *path)
 				  "expected a value, found null");
 }
 
+/* is the node a plain true or false (in *value)? */
+static bool
+plain_bool(const YNode *node, bool *value)
+{
+	if (node->kind != YN_SCALAR || node->value == NULL || !node->plain)
+		return false;
+	if (pg_strcasecmp(node->value, "true") == 0)
+		*value = true;
+	else if (pg_strcasecmp(node->value, "false") == 0)
+		*value = false;
+	else
+		return false;
+	return true;
+}
+
 bool
 doc_bool(const YNode *node, const char *path)
 {
+	bool		value = false;
+
 	expect_string(node, path);
-	if (node->plain)
-	{
-		if (pg_strcasecmp(node->value, "true") == 0)
-			return true;
-		if (pg_strcasecmp(node->value, "false") == 0)
-			return false;
-	}
-	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
-			  "expected true or false, found \"%s\"", node->value);
-	return false;				/* keep compiler quiet */
+	if (!plain_bool(node, &value))
+		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+				  "expected true or false, found \"%s\"", node->value);
+	return value;
+}
+
+/*
+ * doc_key_bool
+ *		doc_bool() of the value of "key" in the mapping at "path": the
+ *		key's path is joined only for an error, not for each of the tens of
+ *		thousands of flags a large document holds.
+ */
+bool
+doc_key_bool(const YNode *node, const char *path, const char *key)
+{
+	bool		value;
+
+	if (plain_bool(node, &value))
+		return value;
+	return doc_bool(node, child_path(path, key));
+}
+
+/* is the node an integer (in *value)? */
+static bool
+plain_int(const YNode *node, int64 *value)
+{
+	char	   *end;
+
+	if (node->kind != YN_SCALAR || node->value == NULL)
+		return false;
+	errno = 0;
+	*value = strtoi64(node->value, &end, 10);
+	return errno == 0 && end != node->value && *end == '\0';
 }
 
 int64
 doc_int(const YNode *node, const char *path)
 {
-	char	   *end;
-	int64		v;
+	int64		v = 0;
 
 	expect_string(node, path);
-	errno = 0;
-	v = strtoi64(node->value, &end, 10);
-	if (errno != 0 || end == node->value || *end != '\0')
+	if (!plain_int(node, &v))
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
 				  "expected an integer, found \"%s\"", node->value);
 	return v;
+}
+
+/* doc_int() of the value of "key" in the mapping at "path" (doc_key_bool) */
+int64
+doc_key_int(const YNode *node, const char *path, const char *key)
+{
+	int64		v;
+
+	if (plain_int(node, &v))
+		return v;
+	return doc_int(node, child_path(path, key));
 }
 
 static const KeySpec *

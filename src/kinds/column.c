@@ -1423,7 +1423,7 @@ build_column_constraints(ConvTable *table, const char *schema,
 	}
 
 	v = map_get(node, "unique");
-	if (v && doc_bool(v, child_path(path, "unique")))
+	if (v && doc_key_bool(v, path, "unique"))
 	{
 		ConvKey    *key = new_key(makeObjectName(table->name, col->name,
 												 "key"),
@@ -1458,7 +1458,7 @@ build_column_value(ConvColumn *col, const YNode *node, const char *path)
 	}
 
 	v = map_get(node, "nullable");
-	col->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+	col->not_null = v ? !doc_key_bool(v, path, "nullable") : false;
 	if (col->identity)
 	{
 		if (v && !col->not_null)
@@ -1487,7 +1487,7 @@ build_statistics(const YNode *node, const char *path)
 
 	if (v == NULL)
 		return -1;
-	target = doc_int(v, child_path(path, "statistics"));
+	target = doc_key_int(v, path, "statistics");
 	if (target < -1 || target > STATISTICS_TARGET_MAX)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v,
 				  child_path(path, "statistics"),

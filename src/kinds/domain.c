@@ -672,7 +672,7 @@ build_domain(DocContainer *dc, const char *name, const YNode *node,
 	d->comment = doc_comment(node);
 	d->grants = object_grants(node, path, "DOMAIN");
 	v = map_get(node, "nullable");
-	d->not_null = v ? !doc_bool(v, child_path(path, "nullable")) : false;
+	d->not_null = v ? !doc_key_bool(v, path, "nullable") : false;
 	if (checks)
 		foreach_entry(kc, vc, checks)
 			d->checks = lappend(d->checks,

@@ -531,10 +531,10 @@ new_foreign_key(char *name, const char *schema, List *columns,
 	fk->on_update = fk_action(either_get(refs, outer, "on_update"),
 							  child_path(path, "on_update"));
 	v = either_get(refs, outer, "deferrable");
-	fk->deferrable = v && doc_bool(v, child_path(path, "deferrable"));
+	fk->deferrable = v && doc_key_bool(v, path, "deferrable");
 	v = either_get(refs, outer, "initially_deferred");
 	fk->initially_deferred = v &&
-		doc_bool(v, child_path(path, "initially_deferred"));
+		doc_key_bool(v, path, "initially_deferred");
 	if (fk->initially_deferred)
 		fk->deferrable = true;
 	if (list_length(fk->columns) != list_length(fk->ref_columns) ||

@@ -276,7 +276,7 @@ option_number(const YNode *node, const char *key, const char *path)
 {
 	const YNode *v = map_get(node, key);
 
-	return v ? (double) doc_int(v, child_path(path, key)) : 0;
+	return v ? (double) doc_key_int(v, path, key) : 0;
 }
 
 static void *
@@ -320,12 +320,11 @@ build_function_common(DocContainer *dc, const char *signature,
 						   'v');
 	f->parallel = one_of(node, "parallel", path, parallels, "sru", 'u');
 	v = map_get(node, "strict");
-	f->strict = v && doc_bool(v, child_path(path, "strict"));
+	f->strict = v && doc_key_bool(v, path, "strict");
 	v = map_get(node, "security_definer");
-	f->security_definer = v && doc_bool(v, child_path(path,
-													  "security_definer"));
+	f->security_definer = v && doc_key_bool(v, path, "security_definer");
 	v = map_get(node, "leakproof");
-	f->leakproof = v && doc_bool(v, child_path(path, "leakproof"));
+	f->leakproof = v && doc_key_bool(v, path, "leakproof");
 	f->cost = option_number(node, "cost", path);
 	f->rows = option_number(node, "rows", path);
 	f->set = doc_settings(map_get(node, "set"), child_path(path, "set"));

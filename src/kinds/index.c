@@ -743,10 +743,10 @@ build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 		index->elements = lappend(index->elements, elem->value);
 	}
 	v = map_get(node, "unique");
-	index->unique = v && doc_bool(v, child_path(path, "unique"));
+	index->unique = v && doc_key_bool(v, path, "unique");
 	v = map_get(node, "nulls_not_distinct");
 	index->nulls_not_distinct = v &&
-		doc_bool(v, child_path(path, "nulls_not_distinct"));
+		doc_key_bool(v, path, "nulls_not_distinct");
 	index->method = map_string(node, "method");
 	index->where = map_string(node, "where");
 	if (index->where)

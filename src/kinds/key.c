@@ -337,7 +337,7 @@ build_unique(DocContainer *dc, const char *name, const YNode *node,
 					  string_list(map_get(node, "columns")), node, path);
 		nnd = map_get(node, "nulls_not_distinct");
 		key->nulls_not_distinct = nnd &&
-			doc_bool(nnd, child_path(path, "nulls_not_distinct"));
+			doc_key_bool(nnd, path, "nulls_not_distinct");
 		key->comment = doc_comment(node);
 	}
 	check_key_columns(dc->table, key);

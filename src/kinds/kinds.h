@@ -113,7 +113,9 @@ extern void doc_error(int sqlerrcode, const YNode *node, const char *path,
 extern char *child_path(const char *path, const char *key);
 extern DocPos node_pos(const YNode *node, const char *path);
 extern bool doc_bool(const YNode *node, const char *path);
+extern bool doc_key_bool(const YNode *node, const char *path, const char *key);
 extern int64 doc_int(const YNode *node, const char *path);
+extern int64 doc_key_int(const YNode *node, const char *path, const char *key);
 extern void check_name(const YNode *node, const char *path);
 extern void doc_renamable(ConvObject *object, const char *schema,
 						  const char *name, const YNode *node,

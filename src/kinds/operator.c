@@ -171,9 +171,9 @@ build_operator(DocContainer *dc, const char *signature, const YNode *node,
 	o->restrict_fn = map_string(node, "restrict");
 	o->join_fn = map_string(node, "join");
 	v = map_get(node, "hashes");
-	o->hashes = v && doc_bool(v, child_path(path, "hashes"));
+	o->hashes = v && doc_key_bool(v, path, "hashes");
 	v = map_get(node, "merges");
-	o->merges = v && doc_bool(v, child_path(path, "merges"));
+	o->merges = v && doc_key_bool(v, path, "merges");
 	o->comment = doc_comment(node);
 	return o;
 }

@@ -191,7 +191,7 @@ build_policy(DocContainer *dc, const char *name, const YNode *node,
 	policy->pos = node_pos(node, path);
 	policy->command = build_command(node, path);
 	policy->permissive = v == NULL ||
-		doc_bool(v, child_path(path, "permissive"));
+		doc_key_bool(v, path, "permissive");
 	policy->roles = build_roles(map_get(node, "roles"),
 								child_path(path, "roles"));
 	policy->using_expr = map_string(node, "using");
@@ -224,10 +224,10 @@ build_policies(DocContainer *dc, const char *key, const YNode *value,
 		return;
 	}
 	v = map_get(value, "enabled");
-	dc->table->row_security = v && doc_bool(v, child_path(path, "enabled"));
+	dc->table->row_security = v && doc_key_bool(v, path, "enabled");
 	v = map_get(value, "forced");
 	dc->table->force_row_security = v &&
-		doc_bool(v, child_path(path, "forced"));
+		doc_key_bool(v, path, "forced");
 }
 
 static const KeySpec row_security_keys[] = {

@@ -619,7 +619,7 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	doc_renamable((ConvObject *) table, dc->schema->name, name, node, path);
 	table->comment = doc_comment(node);
 	table->unlogged = map_get(node, "unlogged") &&
-		doc_bool(map_get(node, "unlogged"), child_path(path, "unlogged"));
+		doc_key_bool(map_get(node, "unlogged"), path, "unlogged");
 	table->storage = doc_settings(map_get(node, "with"),
 								  child_path(path, "with"));
 	if (table->storage)

@@ -231,7 +231,7 @@ flag(const YNode *node, const char *key, const char *path)
 {
 	const YNode *v = map_get(node, key);
 
-	return v && doc_bool(v, child_path(path, key));
+	return v && doc_key_bool(v, path, key);
 }
 
 static void *

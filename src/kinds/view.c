@@ -247,7 +247,7 @@ build_materialized_view(DocContainer *dc, const char *name,
 	const YNode *indexes = map_get(node, "indexes");
 
 	view->with_data = with_data == NULL ||
-		doc_bool(with_data, child_path(path, "with_data"));
+		doc_key_bool(with_data, path, "with_data");
 	if (indexes)
 		build_entries(dc, indexes, child_path(path, "indexes"), build_index_entry,
 					  &view->indexes);
