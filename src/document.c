@@ -892,11 +892,12 @@ string_map(const YNode *map, List **from, List **to)
 }
 
 /*
- * A mapping of settings ("set" of a function, "with" of a table) as the
- * catalog keeps them: "name=value" strings, in the document's order.
+ * A mapping of settings ("set" of a function, "with" of a table), the
+ * value of "key" in the mapping at "path", as the catalog keeps them:
+ * "name=value" strings, in the document's order.
  */
 List *
-doc_settings(const YNode *map, const char *path)
+doc_settings(const YNode *map, const char *path, const char *key)
 {
 	List	   *settings = NIL;
 	ListCell   *kc,
@@ -904,6 +905,7 @@ doc_settings(const YNode *map, const char *path)
 
 	if (map == NULL)
 		return NIL;
+	path = child_path(path, key);
 	forboth(kc, map->keys, vc, map->items)
 	{
 		YNode	   *key = lfirst(kc);

@@ -467,7 +467,7 @@ read_foreign_keys(CatalogRead *cr)
  */
 
 static char
-fk_action(const YNode *node, const char *path)
+fk_action(const YNode *node, const char *path, const char *key)
 {
 	static const struct
 	{
@@ -486,7 +486,7 @@ fk_action(const YNode *node, const char *path)
 	for (int i = 0; i < lengthof(actions); i++)
 		if (pg_strcasecmp(node->value, actions[i].name) == 0)
 			return actions[i].action;
-	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, path,
+	doc_error(ERRCODE_INVALID_PARAMETER_VALUE, node, child_path(path, key),
 			  "unrecognized referential action \"%s\"", node->value);
 	return FKCONSTR_ACTION_NOACTION;	/* keep compiler quiet */
 }
@@ -526,10 +526,10 @@ new_foreign_key(char *name, const char *schema, List *columns,
 	fk->ref_schema = dot ? pnstrdup(table->value, dot - table->value) :
 		pstrdup(schema);
 	fk->ref_table = pstrdup(dot ? dot + 1 : table->value);
-	fk->on_delete = fk_action(either_get(refs, outer, "on_delete"),
-							  child_path(path, "on_delete"));
-	fk->on_update = fk_action(either_get(refs, outer, "on_update"),
-							  child_path(path, "on_update"));
+	fk->on_delete = fk_action(either_get(refs, outer, "on_delete"), path,
+							  "on_delete");
+	fk->on_update = fk_action(either_get(refs, outer, "on_update"), path,
+							  "on_update");
 	v = either_get(refs, outer, "deferrable");
 	fk->deferrable = v && doc_key_bool(v, path, "deferrable");
 	v = either_get(refs, outer, "initially_deferred");

@@ -327,7 +327,7 @@ build_function_common(DocContainer *dc, const char *signature,
 	f->leakproof = v && doc_key_bool(v, path, "leakproof");
 	f->cost = option_number(node, "cost", path);
 	f->rows = option_number(node, "rows", path);
-	f->set = doc_settings(map_get(node, "set"), child_path(path, "set"));
+	f->set = doc_settings(map_get(node, "set"), path, "set");
 	f->comment = doc_comment(node);
 	f->grants = object_grants(node, path, "FUNCTION");
 	return f;

@@ -678,9 +678,9 @@ read_indexes(CatalogRead *cr)
  */
 
 /*
- * "statistics: {key: target}": the planner's statistics target of an
- * expression key (ALTER INDEX ... ALTER COLUMN key SET STATISTICS), as
- * the catalog lists them, "key=target" by key.
+ * "statistics: {key: target}" of the index at "path": the planner's
+ * statistics target of an expression key (ALTER INDEX ... ALTER COLUMN key
+ * SET STATISTICS), as the catalog lists them, "key=target" by key.
  */
 static List *
 build_index_statistics(const ConvIndex *index, const YNode *map,
@@ -694,6 +694,7 @@ build_index_statistics(const ConvIndex *index, const YNode *map,
 
 	if (map == NULL)
 		return NIL;
+	path = child_path(path, "statistics");
 	targets = palloc(sizeof(int) * nkeys);
 	for (int i = 0; i < nkeys; i++)
 		targets[i] = -1;
@@ -737,8 +738,9 @@ build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 	foreach(lc, v->items)
 	{
 		YNode	   *elem = lfirst(lc);
-		DocPos		pos = node_pos(elem, child_path(path, "columns"));
+		DocPos		pos = node_pos(elem, path);
 
+		pos.key = "columns";
 		expr_check_index_element(elem->value, &pos);
 		index->elements = lappend(index->elements, elem->value);
 	}
@@ -759,8 +761,7 @@ build_index_entry(DocContainer *dc, const char *name, const YNode *node,
 	index->comment = doc_comment(node);
 	index->statistics = build_index_statistics(index,
 											   map_get(node, "statistics"),
-											   child_path(path,
-														  "statistics"));
+											   path);
 	return index;
 }
 

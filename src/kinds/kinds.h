@@ -126,7 +126,8 @@ extern DocPos value_pos(const YNode *map, const char *key, const char *path);
 extern char *doc_comment(const YNode *map);
 extern List *string_list(const YNode *seq);
 extern void string_map(const YNode *map, List **from, List **to);
-extern List *doc_settings(const YNode *map, const char *path);
+extern List *doc_settings(const YNode *map, const char *path,
+						  const char *key);
 extern void build_members(DocContainer *dc, DocPlace place,
 						  const YNode *node, const char *path);
 

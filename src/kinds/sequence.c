@@ -1129,10 +1129,11 @@ void
 identity_build(ConvColumn *col, const YNode *node, const char *path)
 {
 	const YNode *v = map_get(node, "sequence");
-	char	   *vpath = child_path(path, "sequence");
+	char	   *vpath;
 
 	if (v == NULL)
 		return;
+	vpath = child_path(path, "sequence");
 	if (!col->identity)
 		doc_error(ERRCODE_INVALID_PARAMETER_VALUE, v, vpath,
 				  "column \"%s\" has sequence options but no identity",

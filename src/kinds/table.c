@@ -620,8 +620,7 @@ build_table(DocContainer *dc, const char *name, const YNode *node,
 	table->comment = doc_comment(node);
 	table->unlogged = map_get(node, "unlogged") &&
 		doc_key_bool(map_get(node, "unlogged"), path, "unlogged");
-	table->storage = doc_settings(map_get(node, "with"),
-								  child_path(path, "with"));
+	table->storage = doc_settings(map_get(node, "with"), path, "with");
 	if (table->storage)
 	{
 		DocPos		pos = value_pos(node, "with", path);
