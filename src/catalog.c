@@ -241,7 +241,13 @@ acl_grants(Acl *acl)
 	int			n = 0;
 	List	   *grants = NIL;
 
-	entries = palloc(sizeof(AclEntry) * ACL_NUM(acl) * N_ACL_RIGHTS);
+	/* the list points into the entries: they are allocated at their number */
+	for (int i = 0; i < ACL_NUM(acl); i++)
+		for (int bit = 0; bit < N_ACL_RIGHTS; bit++)
+			if (ACLITEM_GET_PRIVS(items[i]) & (((AclMode) 1) << bit))
+				n++;
+	entries = palloc(sizeof(AclEntry) * Max(n, 1));
+	n = 0;
 	for (int i = 0; i < ACL_NUM(acl); i++)
 	{
 		for (int bit = 0; bit < N_ACL_RIGHTS; bit++)
@@ -260,7 +266,10 @@ acl_grants(Acl *acl)
 	qsort(entries, n, sizeof(AclEntry), acl_entry_cmp);
 	for (int i = 0; i < n; i++)
 	{
-		entries[i].grant.role = role_name(entries[i].grantee);
+		/* a grantee's privileges are together, and share its name */
+		entries[i].grant.role = i > 0 &&
+			entries[i].grantee == entries[i - 1].grantee ?
+			entries[i - 1].grant.role : role_name(entries[i].grantee);
 		grants = lappend(grants, &entries[i].grant);
 	}
 	return grants;
