@@ -280,7 +280,6 @@ scalar_is_null(const DocEvent *ev)
 		strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
 }
 
-/* build the node that starts with "ev", consuming the events up to its end */
 /*
  * A scalar's text, kept in the model's context once for all the scalars
  * that hold it: a document of a thousand tables says "type", "integer"
@@ -299,6 +298,7 @@ scalar_text(DocParser *dp, char *text)
 	return (char *) entry->text;
 }
 
+/* build the node that starts with "ev", consuming the events up to its end */
 static YNode *
 build_node(DocParser *dp, const DocEvent *ev, int depth)
 {
