@@ -377,10 +377,6 @@ add_roles(List *roles, List *grants)
 }
 
 /*
- * One object: every role whose privileges are the document's to say, and,
- * on an object the plan creates again, every other role that held any.
- */
-/*
  * What an object the plan creates holds before any GRANT, its owner aside:
  * PUBLIC's USAGE of a type or domain.
  */
@@ -396,9 +392,11 @@ fresh_grants(const GrantTarget *t)
 }
 
 /*
- * Does any role's privileges on the object change?  The comparison of an
- * object that keeps its privileges, as almost all do, leaves nothing: a
- * thousand tables have fourteen thousand objects to compare.
+ * One object: every role whose privileges are the document's to say, and,
+ * on an object the plan creates again, every other role that held any.
+ * True if any role's privileges change.  The comparison of an object that
+ * keeps its privileges, as almost all do, leaves nothing: a thousand
+ * tables have fourteen thousand objects to compare.
  */
 static bool
 diff_target(DiffState *ds, GrantTarget *t, List *named)
