@@ -27,7 +27,6 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_sequence.h"
 #include "commands/defrem.h"
@@ -1187,24 +1186,10 @@ typedef struct ColumnScan
 static char *
 attribute_collation(Oid collation, Oid typid)
 {
-	HeapTuple	tup;
-	Form_pg_collation coll;
-	char	   *name;
-
 	if (!OidIsValid(collation) || collation == get_typcollation(typid))
 		return NULL;
-	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for collation %u", collation);
-	coll = (Form_pg_collation) GETSTRUCT(tup);
-	if (CollationIsVisible(collation))
-		name = pstrdup(NameStr(coll->collname));
-	else
-		name = psprintf("%s.%s",
-						quote_identifier(get_namespace_name(coll->collnamespace)),
-						quote_identifier(NameStr(coll->collname)));
-	ReleaseSysCache(tup);
-	return name;
+	return CollationIsVisible(collation) ? get_collation_name(collation) :
+		generate_collation_name(collation);
 }
 
 /*

@@ -17,10 +17,8 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_opclass.h"
@@ -32,6 +30,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "kinds/kinds.h"
@@ -310,48 +309,22 @@ typedef struct IndexAttribute
 	char	   *options;		/* "a=1, b=2", or NULL */
 } IndexAttribute;
 
-/* a name as a key prints it: bare where the search path finds it */
-static char *
-name_unless_visible(bool visible, Oid namespace, const char *name)
-{
-	if (visible)
-		return pstrdup(quote_identifier(name));
-	return psprintf("%s.%s", quote_identifier(get_namespace_name(namespace)),
-					quote_identifier(name));
-}
-
-static char *
-collation_name(Oid collation)
-{
-	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
-	Form_pg_collation coll;
-	char	   *name;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for collation %u", collation);
-	coll = (Form_pg_collation) GETSTRUCT(tup);
-	name = name_unless_visible(CollationIsVisible(collation),
-							   coll->collnamespace, NameStr(coll->collname));
-	ReleaseSysCache(tup);
-	return name;
-}
-
-/* an operator class, or NULL for the type's default without options */
+/*
+ * An operator class as the server names it (bare where the search path
+ * finds it), or NULL for a default one without options.
+ */
 static char *
 opclass_name(Oid opclass, const char *options)
 {
 	HeapTuple	tup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclass));
-	Form_pg_opclass opc;
-	char	   *name = NULL;
+	bool		is_default;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for operator class %u", opclass);
-	opc = (Form_pg_opclass) GETSTRUCT(tup);
-	if (!opc->opcdefault || options != NULL)
-		name = name_unless_visible(OpclassIsVisible(opclass),
-								   opc->opcnamespace, NameStr(opc->opcname));
+	is_default = ((Form_pg_opclass) GETSTRUCT(tup))->opcdefault;
 	ReleaseSysCache(tup);
-	return name;
+	return is_default && options == NULL ? NULL :
+		generate_opclass_name(opclass);
 }
 
 /* a key's operator class options, as array_to_string(attoptions, ', ') */
@@ -450,7 +423,8 @@ index_key(IndexReader *reader, Form_pg_index x, int k, IndexAttribute *att,
 		collation != (attnum != 0 ?
 					  column_collation(x->indrelid, attnum) :
 					  get_typcollation(att->typid)))
-		appendStringInfo(&key, " COLLATE %s", collation_name(collation));
+		appendStringInfo(&key, " COLLATE %s",
+						 generate_collation_name(collation));
 	if ((name = opclass_name(opclass, att->options)) != NULL)
 		appendStringInfo(&key, " %s", name);
 	if (att->options)
