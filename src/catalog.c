@@ -391,19 +391,18 @@ typedef struct PrintedTree
 char *
 catalog_expr(CatalogRead *cr, Datum tree, Oid relid, char **stored)
 {
-	char	   *tree_text = TextDatumGetCString(tree);
+	char	   *tree_text;
 	PrintedTree *entry;
 	bool		found;
 
 	if (OidIsValid(relid))
 	{
 		if (stored)
-			*stored = tree_text;
-		else
-			pfree(tree_text);
+			*stored = TextDatumGetCString(tree);
 		return print_in_scratch(cr, pg_get_expr_ext, tree,
 								ObjectIdGetDatum(relid), BoolGetDatum(false));
 	}
+	tree_text = TextDatumGetCString(tree);
 	if (cr->printed == NULL)
 		cr->printed = text_hash("pg_converge printed trees",
 								sizeof(PrintedTree), 64);
@@ -711,9 +710,9 @@ regclass_name(Oid relid)
 }
 
 /*
- * The relation a dependent belongs to when the model may hold it: a
- * relation itself, an index's, constraint's or default's table, a view's
- * rule's view; else InvalidOid.
+ * The relation a dependent is part of: a relation itself, an index's,
+ * constraint's, default's, rule's, policy's or trigger's table; else
+ * InvalidOid.
  */
 static Oid
 dependent_relation(CatalogRead *cr, Form_pg_depend dep)
@@ -732,11 +731,14 @@ dependent_relation(CatalogRead *cr, Form_pg_depend dep)
 								   AttrDefaultOidIndexId,
 								   Anum_pg_attrdef_adrelid, dep->objid);
 		case RewriteRelationId:
-			relid = owning_relation(cr, RewriteRelationId,
-									RewriteOidIndexId,
-									Anum_pg_rewrite_ev_class, dep->objid);
-			return get_rel_relkind(relid) == RELKIND_VIEW ||
-				get_rel_relkind(relid) == RELKIND_MATVIEW ? relid : InvalidOid;
+			return owning_relation(cr, RewriteRelationId, RewriteOidIndexId,
+								   Anum_pg_rewrite_ev_class, dep->objid);
+		case PolicyRelationId:
+			return owning_relation(cr, PolicyRelationId, PolicyOidIndexId,
+								   Anum_pg_policy_polrelid, dep->objid);
+		case TriggerRelationId:
+			return owning_relation(cr, TriggerRelationId, TriggerOidIndexId,
+								   Anum_pg_trigger_tgrelid, dep->objid);
 		default:
 			return InvalidOid;
 	}
@@ -772,35 +774,30 @@ typedef struct Dependent
 static Dependent *
 outside_dependent(CatalogRead *cr, Oid table, Form_pg_depend dep)
 {
-	Dependent  *d;
-	Oid			relid = InvalidOid;
+	Oid			relid = dependent_relation(cr, dep);
+	char		relkind = get_rel_relkind(relid);
+	bool		view_rule = dep->classid == RewriteRelationId &&
+		(relkind == RELKIND_VIEW || relkind == RELKIND_MATVIEW);
 	ObjectAddress address = {dep->classid, dep->objid, dep->objsubid};
+	Dependent  *d;
 
-	if (model_relation(cr, dependent_relation(cr, dep)))
-		return NULL;
-	if (dep->classid == PolicyRelationId)
-		relid = owning_relation(cr, PolicyRelationId, PolicyOidIndexId,
-								Anum_pg_policy_polrelid, dep->objid);
-	else if (dep->classid == TriggerRelationId)
-		relid = owning_relation(cr, TriggerRelationId, TriggerOidIndexId,
-								Anum_pg_trigger_tgrelid, dep->objid);
-	if (relid == table)
+	/* a policy or trigger is the model's on its own table only */
+	if (dep->classid == PolicyRelationId || dep->classid == TriggerRelationId)
+	{
+		if (relid == table)
+			return NULL;
+	}
+	else if ((dep->classid != RewriteRelationId || view_rule) &&
+			 model_relation(cr, relid))
 		return NULL;
 	d = palloc0(sizeof(Dependent));
 	d->attnum = dep->refobjsubid;
 	d->rebuilt = dep->classid == ConstraintRelationId;
-	if (dep->classid == RewriteRelationId)
-	{
-		relid = owning_relation(cr, RewriteRelationId, RewriteOidIndexId,
-								Anum_pg_rewrite_ev_class, dep->objid);
-		d->owned = relid == table;
-		if (get_rel_relkind(relid) == RELKIND_VIEW)
-			d->name = psprintf("view %s", regclass_name(relid));
-		else if (get_rel_relkind(relid) == RELKIND_MATVIEW)
-			d->name = psprintf("materialized view %s",
-							   regclass_name(relid));
-	}
-	if (d->name == NULL)
+	d->owned = dep->classid == RewriteRelationId && relid == table;
+	if (view_rule)
+		d->name = psprintf("%s %s", relkind == RELKIND_VIEW ? "view" :
+						   "materialized view", regclass_name(relid));
+	else
 		d->name = getObjectDescription(&address, false);
 	return d;
 }
